@@ -1,0 +1,1 @@
+"""smspark-kmeans: SageMaker k-means as Spark ML stages."""

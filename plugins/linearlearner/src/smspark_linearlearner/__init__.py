@@ -1,0 +1,1 @@
+"""smspark-linearlearner: SageMaker Linear Learner as Spark ML stages."""

@@ -1,0 +1,1 @@
+"""smspark-pca: SageMaker PCA as Spark ML stages."""

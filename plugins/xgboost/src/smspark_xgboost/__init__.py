@@ -1,0 +1,1 @@
+"""smspark-xgboost: SageMaker XGBoost as Spark ML stages."""

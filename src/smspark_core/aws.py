@@ -1,0 +1,91 @@
+"""A small picklable description of how to reach AWS, from which each process (the driver
+and every executor) builds and caches its own boto3 clients.
+
+Standard boto3 configuration works unchanged (``AWS_ENDPOINT_URL_<SERVICE>``, profiles,
+``~/.aws/config``). ``ClientSpec.from_environment()`` captures the driver's endpoint and
+region settings so that executors, whose environment may differ, reach the same place.
+Credentials are never captured from the environment; they are carried only when given
+explicitly (the local backend's throwaway keys), and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_SERVICE_ENV = {
+    "s3": "AWS_ENDPOINT_URL_S3",
+    "sagemaker": "AWS_ENDPOINT_URL_SAGEMAKER",
+    "sagemaker-runtime": "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
+    "sts": "AWS_ENDPOINT_URL_STS",
+    "logs": "AWS_ENDPOINT_URL_LOGS",
+}
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """Region, profile, per-service endpoint URLs, retry settings and optional credentials."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_urls: tuple[tuple[str, str], ...] = ()
+    max_attempts: int = 10
+    credentials: tuple[str, str, str | None] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_environment(cls, **overrides: Any) -> ClientSpec:
+        """The settings this process would use, made explicit so they can travel."""
+        urls = {}
+        shared = os.environ.get("AWS_ENDPOINT_URL")
+        for service, variable in _SERVICE_ENV.items():
+            url = os.environ.get(variable) or shared
+            if url:
+                urls[service] = url
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        spec = cls(
+            region=region,
+            profile=os.environ.get("AWS_PROFILE"),
+            endpoint_urls=tuple(sorted(urls.items())),
+        )
+        return spec.with_(**overrides) if overrides else spec
+
+    def with_(self, **changes: Any) -> ClientSpec:
+        values = {**self.__dict__, **changes}
+        if isinstance(values["endpoint_urls"], dict):
+            values["endpoint_urls"] = tuple(sorted(values["endpoint_urls"].items()))
+        return ClientSpec(**values)
+
+    def endpoint_url(self, service: str) -> str | None:
+        return dict(self.endpoint_urls).get(service)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service``, cached per process and per spec."""
+        key = (self, service)
+        with _lock:
+            client = _clients.get(key)
+            if client is None:
+                client = self._session().client(
+                    service,
+                    endpoint_url=self.endpoint_url(service),
+                    config=Config(retries={"max_attempts": self.max_attempts, "mode": "standard"}),
+                )
+                _clients[key] = client
+            return client
+
+    def _session(self) -> boto3.Session:
+        kwargs: dict[str, Any] = {"region_name": self.region, "profile_name": self.profile}
+        if self.credentials:
+            key_id, secret, token = self.credentials
+            kwargs.update(
+                aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token
+            )
+        return boto3.Session(**kwargs)
+
+
+_lock = threading.Lock()
+_clients: dict[tuple[ClientSpec, str], Any] = {}

@@ -1,0 +1,104 @@
+"""RecordIO framing as SageMaker uses it (MXNet/dmlc RecordIO with the continuation flag unused).
+
+Each record is ``magic (u32 LE 0xCED7230A) | length (u32 LE) | payload | zero padding to 4``.
+Records are concatenated with no header or index.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+MAGIC = 0xCED7230A
+HEADER_SIZE = 8
+_HEADER = struct.Struct("<II")
+_LENGTH_MASK = (1 << 29) - 1  # dmlc keeps a continuation flag in the top 3 bits
+
+
+class RecordIOError(ValueError):
+    """A RecordIO stream that cannot be decoded; the message gives the byte offset."""
+
+
+def padding(length: int) -> int:
+    """Zero bytes that follow a payload of ``length`` bytes (the header is 4-aligned)."""
+    return -length % 4
+
+
+def frame(payload: bytes) -> bytes:
+    """Frames one payload as a RecordIO record."""
+    return _HEADER.pack(MAGIC, len(payload)) + payload + b"\x00" * padding(len(payload))
+
+
+def frame_many(payloads: Sequence[bytes]) -> tuple[bytes, np.ndarray]:
+    """Frames payloads back to back; returns the stream and the n+1 record offsets into it."""
+    parts: list[bytes] = []
+    sizes = np.empty(len(payloads), dtype=np.int64)
+    for i, payload in enumerate(payloads):
+        pad = padding(len(payload))
+        parts.append(_HEADER.pack(MAGIC, len(payload)))
+        parts.append(payload)
+        if pad:
+            parts.append(b"\x00" * pad)
+        sizes[i] = HEADER_SIZE + len(payload) + pad
+    offsets = np.zeros(len(payloads) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return b"".join(parts), offsets
+
+
+def frame_fixed(payloads: np.ndarray) -> np.ndarray:
+    """Frames n payloads of equal length given as an (n, length) uint8 array, with no row loop.
+
+    Returns an (n, framed_length) uint8 array whose rows are the framed records.
+    """
+    n, length = payloads.shape
+    pad = padding(length)
+    out = np.zeros((n, HEADER_SIZE + length + pad), dtype=np.uint8)
+    out[:, :HEADER_SIZE] = np.frombuffer(_HEADER.pack(MAGIC, length), dtype=np.uint8)
+    out[:, HEADER_SIZE : HEADER_SIZE + length] = payloads
+    return out
+
+
+def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview]:
+    """Yields each record's payload; raises RecordIOError naming the byte offset of a fault.
+
+    Faults: a bad magic number (including trailing garbage), a header cut short, a length
+    beyond the end of the buffer, and a last record missing its padding.
+    """
+    view = memoryview(stream).cast("B")
+    size = len(view)
+    position = 0
+    while position < size:
+        if size - position < HEADER_SIZE:
+            raise RecordIOError(
+                f"truncated RecordIO header at byte offset {position}: "
+                f"{size - position} bytes left, {HEADER_SIZE} needed"
+            )
+        magic, word = _HEADER.unpack_from(view, position)
+        if magic != MAGIC:
+            raise RecordIOError(
+                f"bad RecordIO magic number 0x{magic:08x} at byte offset {position} "
+                f"(expected 0x{MAGIC:08x})"
+            )
+        length = word & _LENGTH_MASK
+        start = position + HEADER_SIZE
+        end = start + length
+        if end > size:
+            raise RecordIOError(
+                f"truncated RecordIO record at byte offset {position}: length {length} "
+                f"runs past the end of the {size}-byte buffer"
+            )
+        padded_end = end + padding(length)
+        if padded_end > size:
+            raise RecordIOError(
+                f"RecordIO record at byte offset {position} is missing its "
+                f"{padding(length)} padding bytes at the end of the buffer"
+            )
+        yield view[start:end]
+        position = padded_end
+
+
+def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
+    """All payloads of a RecordIO stream, as bytes."""
+    return [bytes(p) for p in iter_payloads(stream)]

@@ -1,0 +1,193 @@
+"""``format("sagemaker")``: one RecordIO-protobuf part file per partition, in the record
+layout of the original SageMaker Spark writer, and a reader for such files.
+
+Write options (keys are case-insensitive): ``labelColumnName`` (default ``label``; the label
+is written only when that column exists), ``featuresColumnName`` (default ``features``),
+``endpointUrl`` and ``region`` for S3 destinations, and ``saveMode``. Spark accepts only the
+``append`` and ``overwrite`` modes for Python data sources and rejects ``errorifexists``
+before the source is asked; ``.option("saveMode", "errorifexists")`` gives that behaviour.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql.datasource import (
+    DataSource,
+    DataSourceArrowWriter,
+    DataSourceReader,
+    InputPartition,
+    WriterCommitMessage,
+)
+from pyspark.sql.types import DoubleType, StructField, StructType
+
+from smspark_core.aws import ClientSpec
+from smspark_core.codecs import amazon_record
+from smspark_core.datasource.part_stores import PartStore, StagedPart
+from smspark_core.errors import SchemaError
+from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.serializers import encode_records
+
+SAVE_MODES = ("append", "overwrite", "errorifexists")
+
+
+def _store(options) -> PartStore:
+    path = options.get("path")
+    if not path:
+        raise ValueError('format("sagemaker") needs a path: .save(path) or .load(path)')
+    spec = None
+    if path.startswith("s3"):
+        overrides = {}
+        if options.get("endpointurl"):
+            overrides["endpoint_urls"] = {"s3": options["endpointurl"]}
+        if options.get("region"):
+            overrides["region"] = options["region"]
+        spec = ClientSpec.from_environment(**overrides)
+    return PartStore.for_path(path, spec)
+
+
+class SageMakerDataSource(DataSource):
+    """The "sagemaker" format: Amazon Record training files."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sagemaker"
+
+    def schema(self) -> StructType:
+        return StructType(
+            [StructField("label", DoubleType(), True), StructField("features", VectorUDT(), True)]
+        )
+
+    def writer(self, schema: StructType, overwrite: bool) -> SageMakerRecordWriter:
+        return SageMakerRecordWriter(self.options, schema, overwrite)
+
+    def reader(self, schema: StructType) -> SageMakerRecordReader:
+        return SageMakerRecordReader(self.options)
+
+
+@dataclass
+class PartsWritten(WriterCommitMessage):
+    """What one task staged."""
+
+    parts: list[StagedPart]
+
+
+class SageMakerRecordWriter(DataSourceArrowWriter):
+    """Encodes each Arrow batch with the vectorized record encoder and stages one part per
+    partition; the driver promotes the parts on commit."""
+
+    def __init__(self, options, schema: StructType, overwrite: bool) -> None:
+        self.features = options.get("featurescolumnname", "features")
+        label = options.get("labelcolumnname", "label")
+        av.require_vector_field(schema, self.features, allow_matrix=True)
+        self.label = label if label in schema.names else None
+        if self.label is not None:
+            av.require_numeric_field(schema, self.label)
+        mode = options.get("savemode", "overwrite" if overwrite else "append").lower()
+        if mode not in SAVE_MODES:
+            raise ValueError(f"saveMode must be one of {', '.join(SAVE_MODES)}, got {mode!r}")
+        self.overwrite = overwrite or mode == "overwrite"
+        self.store = _store(options)
+        if mode == "errorifexists" and self.store.has_content():
+            raise FileExistsError(
+                f"path {options['path']} already exists and saveMode is errorifexists; "
+                "use mode('overwrite') or mode('append')"
+            )
+        self.job_id = uuid.uuid4().hex
+
+    def write(self, iterator: Iterator[pa.RecordBatch]) -> PartsWritten:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        partition = context.partitionId() if context else 0
+        attempt = context.attemptNumber() if context else 0
+        name = f"part-{partition:05d}-{self.job_id}.pbr"
+        sink = self.store.open_part(name, self.job_id, attempt)
+        try:
+            rows = 0
+            for batch in iterator:
+                encoded = encode_records(
+                    batch, self.features, self.label, row_offset=rows, where=f"partition {partition}"
+                )
+                sink.write(encoded.data)
+                rows += batch.num_rows
+            return PartsWritten([sink.close()])
+        except BaseException:
+            sink.abort()
+            raise
+
+    def commit(self, messages: list[PartsWritten | None]) -> None:
+        if self.overwrite:
+            self.store.clear()
+        for message in messages:
+            for part in message.parts if message else ():
+                self.store.promote(part)
+        self.store.cleanup_job(self.job_id)
+
+    def abort(self, messages: list[PartsWritten | None]) -> None:
+        for message in messages:
+            for part in message.parts if message else ():
+                self.store.discard(part)
+        self.store.cleanup_job(self.job_id)
+
+
+class PartFile(InputPartition):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class SageMakerRecordReader(DataSourceReader):
+    """Reads part files back as ``label`` (double, null when absent) and ``features``."""
+
+    def __init__(self, options) -> None:
+        self.options = dict(options)
+        self.store = _store(options)
+
+    def partitions(self) -> list[PartFile]:
+        names = self.store.list_parts()
+        if not names:
+            raise FileNotFoundError(f"no part-*.pbr files under {self.options['path']}")
+        return [PartFile(n) for n in names]
+
+    def read(self, partition: PartFile) -> Iterator[pa.RecordBatch]:
+        yield records_to_batch(self.store.read(partition.name), partition.name)
+
+
+def records_to_batch(stream: bytes, source: str = "") -> pa.RecordBatch:
+    """Amazon Records (features under "values", optional label) as a label/features batch."""
+    labels: list[float | None] = []
+    vectors: list[dict] = []
+    for index, record in enumerate(amazon_record.decode_records(stream)):
+        if amazon_record.VALUES_KEY not in record.features:
+            raise SchemaError(f"{source} record {index}: no features entry named 'values'")
+        tensor = amazon_record.read_tensor(record.features[amazon_record.VALUES_KEY])
+        vectors.append(_vector_value(tensor, f"{source} record {index}"))
+        label = record.label.get(amazon_record.VALUES_KEY)
+        label_tensor = amazon_record.read_tensor(label) if label is not None else None
+        labels.append(float(label_tensor.values[0]) if label_tensor and len(label_tensor.values) else None)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(labels, pa.float64()), pa.array(vectors, av.VECTOR_ARROW_TYPE)],
+        names=["label", "features"],
+    )
+
+
+def _vector_value(tensor: amazon_record.Tensor | None, where: str) -> dict:
+    if tensor is None:
+        raise SchemaError(f"{where}: features are not a numeric tensor")
+    if len(tensor.keys) or len(tensor.shape) == 1 and len(tensor.values) != tensor.shape[0]:
+        size = int(tensor.shape[0]) if len(tensor.shape) else 0
+        return {
+            "type": av.SPARSE,
+            "size": size,
+            "indices": tensor.keys.astype(np.int64).tolist(),
+            "values": tensor.values.tolist(),
+        }
+    if len(tensor.shape) > 1:
+        raise SchemaError(f"{where}: a matrix record (shape {tensor.shape.tolist()}) is not a vector")
+    return {"type": av.DENSE, "size": None, "indices": None, "values": tensor.values.tolist()}

@@ -1,0 +1,206 @@
+"""The plugin host: loads plugins from the ``smspark`` entry-point group with pluggy and
+collects what they register.
+
+A plugin that fails to import (or whose hook raises) is reported by name and skipped; the
+others still load. A name registered twice raises ``DuplicateRegistrationError`` naming both
+plugins. Set ``SMSPARK_DISABLE_PLUGIN_AUTOLOAD=1`` to load only the core's own registrations
+(the core's test suite does, so that installed plugins cannot change its results).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import pluggy
+
+from smspark_core import builtin_plugin, hookspecs
+from smspark_core.errors import PluginError
+from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec, SerializerSpec
+
+ENTRY_POINT_GROUP = "smspark"
+AUTOLOAD_ENV = "SMSPARK_DISABLE_PLUGIN_AUTOLOAD"
+CORE_PLUGIN_NAME = "smspark-core"
+
+Spec = TypeVar("Spec", AlgorithmSpec, SerializerSpec, DeserializerSpec, LocalImageSpec)
+
+class DuplicateRegistrationError(PluginError):
+    """Two plugins registered the same name for the same kind of thing."""
+
+class UnknownNameError(PluginError, KeyError):
+    """A lookup of a name nobody registered; the message lists the registered ones."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Where a loaded plugin comes from."""
+
+    name: str
+    package: str
+    version: str
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that could not be loaded, and why."""
+
+    name: str
+    package: str
+    error: str
+
+class Registry(Generic[Spec]):
+    """The specs of one kind, by name, with the plugin that registered each."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._specs: dict[str, Spec] = {}
+        self._owners: dict[str, str] = {}
+
+    def add(self, spec: Spec, plugin: str) -> None:
+        if spec.name in self._specs:
+            raise DuplicateRegistrationError(
+                f"{self.kind} {spec.name!r} is registered by both plugin "
+                f"{self._owners[spec.name]!r} and plugin {plugin!r}"
+            )
+        self._specs[spec.name] = spec
+        self._owners[spec.name] = plugin
+
+    def get(self, name: str) -> Spec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            known = ", ".join(sorted(self._specs)) or "none"
+            raise UnknownNameError(
+                f"no {self.kind} named {name!r} is registered (registered: {known})"
+            ) from None
+
+    def owner(self, name: str) -> str:
+        return self._owners[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def values(self) -> list[Spec]:
+        return [self._specs[n] for n in self.names()]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+class PluginHost:
+    """A pluggy PluginManager for project ``smspark`` and the registries it fills."""
+
+    def __init__(self, *, autoload: bool | None = None) -> None:
+        if autoload is None:
+            autoload = not os.environ.get(AUTOLOAD_ENV)
+        self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.manager.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.failures: list[PluginFailure] = []
+        self._register(builtin_plugin, PluginInfo(CORE_PLUGIN_NAME, CORE_PLUGIN_NAME, _version()))
+        if autoload:
+            self._load_entry_points()
+        self.algorithms: Registry[AlgorithmSpec] = self._collect("register_algorithms", "algorithm")
+        self.serializers: Registry[SerializerSpec] = self._collect(
+            "register_serializers", "serializer"
+        )
+        self.deserializers: Registry[DeserializerSpec] = self._collect(
+            "register_deserializers", "deserializer"
+        )
+        self.local_images: Registry[LocalImageSpec] = self._collect(
+            "register_local_images", "local image"
+        )
+
+    def _register(self, plugin: Any, info: PluginInfo) -> None:
+        self.manager.register(plugin, name=info.name)
+        self.plugins[info.name] = info
+
+    def _load_entry_points(self) -> None:
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            dist = entry_point.dist
+            package = dist.name if dist else "?"
+            if entry_point.name in self.plugins:
+                # The same distribution seen twice on sys.path (an editable install and a
+                # copy, say) is one plugin; two packages claiming one name are an error.
+                if self.plugins[entry_point.name].package == package:
+                    continue
+                raise DuplicateRegistrationError(
+                    f"plugin name {entry_point.name!r} is used by both package "
+                    f"{self.plugins[entry_point.name].package!r} and package {package!r}"
+                )
+            try:
+                plugin = entry_point.load()
+            except Exception as error:  # a broken plugin must not take the others down
+                self._fail(entry_point.name, package, f"failed to import: {error!r}")
+                continue
+            self._register(plugin, PluginInfo(entry_point.name, package, dist.version if dist else "?"))
+
+    def _fail(self, name: str, package: str, error: str) -> None:
+        self.failures.append(PluginFailure(name, package, error))
+        warnings.warn(f"smspark plugin {name!r} (package {package!r}) {error}", stacklevel=3)
+
+    def _collect(self, hook_name: str, kind: str) -> Registry:
+        registry: Registry = Registry(kind)
+        hook_caller = getattr(self.manager.hook, hook_name)
+        # pluggy lists implementations in reverse registration order; register in load order.
+        for impl in reversed(hook_caller.get_hookimpls()):
+            plugin_name = self.manager.get_name(impl.plugin)
+            if any(f.name == plugin_name for f in self.failures):
+                continue
+            specs: list = []
+            try:
+                impl.function(register=specs.append)
+            except Exception as error:
+                info = self.plugins[plugin_name]
+                self._fail(plugin_name, info.package, f"raised in {hook_name}: {error!r}")
+                continue
+            for spec in specs:
+                registry.add(spec, plugin_name)
+        return registry
+
+    # Lookups used across the library.
+
+    def serializer(self, name: str, config: dict[str, Any] | None = None):
+        """A new serializer of the registered ``name``, built from its JSON config."""
+        return self.serializers.get(name).factory.from_config(config or {})
+
+    def deserializer(self, name: str, config: dict[str, Any] | None = None):
+        """A new deserializer of the registered ``name``, built from its JSON config."""
+        return self.deserializers.get(name).factory.from_config(config or {})
+
+    def name_of(self, codec: object) -> str:
+        """The registered name of a serializer or deserializer's class."""
+        for registry in (self.serializers, self.deserializers):
+            for spec in registry.values():
+                if spec.factory is type(codec):
+                    return spec.name
+        raise UnknownNameError(
+            f"{type(codec).__name__} is not registered as a serializer or deserializer; "
+            "register it through the smspark plugin hooks so it can be persisted"
+        )
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("smspark-core")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+_host: PluginHost | None = None
+
+def get_plugin_host() -> PluginHost:
+    """The process-wide plugin host, loaded on first use."""
+    global _host
+    if _host is None:
+        _host = PluginHost()
+    return _host
+
+def reset_plugin_host() -> None:
+    """Forgets the loaded plugins; the next ``get_plugin_host`` loads them again."""
+    global _host
+    _host = None

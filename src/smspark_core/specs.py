@@ -1,0 +1,70 @@
+"""Typed spec objects that plugins register (see ``smspark_core.hookspecs``).
+
+Each spec has a unique ``name`` within its kind; registering a name twice is an error that
+names both plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smspark_core.transformation.deserializers import ResponseRowDeserializer
+    from smspark_core.transformation.serializers import RequestRowSerializer
+
+
+@dataclass(frozen=True)
+class SerializerSpec:
+    """A request serializer class, found by ``name`` (persistence) or ``content_type``."""
+
+    name: str
+    factory: type[RequestRowSerializer]
+    content_type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DeserializerSpec:
+    """A response deserializer class, found by ``name`` (persistence) or ``accepts``."""
+
+    name: str
+    factory: type[ResponseRowDeserializer]
+    accepts: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AlgorithmSpec:
+    """A SageMaker algorithm: its estimators, where its image lives, and its defaults.
+
+    ``registry_accounts`` maps a region to the ECR account of the image; the image URI is
+    ``<account>.dkr.ecr.<region>.<domain>/<image_repository>:<image_tag>``.
+    """
+
+    name: str
+    estimators: Sequence[type] = ()
+    image_repository: str = ""
+    registry_accounts: Mapping[str, str] = field(default_factory=dict)
+    image_tag: str = "1"
+    training_format: str = "sagemaker"
+    training_content_type: str | None = None
+    serializer: str = "protobuf"
+    deserializer: str = "protobuf"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LocalImageSpec:
+    """A local stand-in for a container image, used by the local backend.
+
+    ``name`` is the image repository it answers for (``…/kmeans:1`` is matched by
+    ``kmeans``). ``train`` and ``serve`` are either ``"module:function"`` targets run in a
+    child process, or a command line.
+    """
+
+    name: str
+    train: str | Sequence[str] | None = None
+    serve: str | Sequence[str] | None = None
+    description: str = ""

@@ -1,0 +1,1 @@
+"""Spark-facing codec objects: request serializers and response deserializers."""

@@ -1,0 +1,241 @@
+"""Response deserializers: turn an endpoint's response body into prediction rows.
+
+Names and constructor keywords follow ``sagemaker_pyspark.transformation.deserializers``.
+A third party implements ``deserialize_response``; the base class derives the Arrow batch
+method the transform path uses.
+
+Deliberate differences from the original (each has its own test): float64 and int32
+response tensors are read; a one-value tensor for a Vector column gives a one-element
+vector, and several values for a Double column are an error; sparse keys or shapes beyond
+the int32 range are an error; XGBoost CSV predictions may be separated by commas or
+newlines, and an empty body is zero predictions.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+from pyspark.ml.linalg import DenseVector, SparseVector, VectorUDT
+from pyspark.sql import Row
+from pyspark.sql.types import DoubleType, StructField, StructType
+
+from smspark_core.codecs import amazon_record, csv, libsvm
+from smspark_core.codecs.recordio import RecordIOError
+from smspark_core.errors import ResponseError
+from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.serializers import CSV, PROTOBUF, TEXT_LIBSVM
+
+_INT32_MAX = 2**31 - 1
+
+
+class ResponseRowDeserializer(ABC):
+    """Turns one response body into rows of ``schema``, one per input row of the request."""
+
+    accepts: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def schema(self) -> StructType:
+        """The prediction columns this deserializer produces."""
+
+    @abstractmethod
+    def deserialize_response(self, body: bytes) -> list[Row]:
+        """The prediction rows of one response body, in request order."""
+
+    def deserialize_batch(self, body: bytes) -> pa.RecordBatch:
+        """The predictions as Arrow columns in Spark's layout (vectors as VectorUDT structs).
+        Derived from ``deserialize_response``; subclasses may replace it."""
+        return av.rows_to_batch(self.deserialize_response(body), self.schema)
+
+    def config(self) -> dict[str, Any]:
+        """Constructor keywords, as JSON, to rebuild this deserializer (persistence)."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ResponseRowDeserializer:
+        """The inverse of ``config``."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+# ------------------------------------------------------------------------------- protobuf
+
+
+def _vector(tensor: amazon_record.Tensor, key: str, record: int) -> DenseVector | SparseVector:
+    if len(tensor.keys) == 0:
+        return DenseVector(tensor.values)
+    if len(tensor.shape) != 1:
+        raise ResponseError(
+            f"record {record}, key {key!r}: a sparse tensor needs a one-entry shape, got "
+            f"{tensor.shape.tolist()}"
+        )
+    size = int(tensor.shape[0])
+    if size > _INT32_MAX or (tensor.keys > _INT32_MAX).any():
+        raise ResponseError(
+            f"record {record}, key {key!r}: sparse shape {size} or keys beyond the int32 range "
+            "cannot be a Spark vector"
+        )
+    keys = tensor.keys.astype(np.int64)
+    if len(keys) != len(tensor.values):
+        raise ResponseError(
+            f"record {record}, key {key!r}: {len(keys)} keys for {len(tensor.values)} values"
+        )
+    if (keys >= size).any():
+        raise ResponseError(
+            f"record {record}, key {key!r}: index {int(keys.max())} out of bounds for a vector "
+            f"of size {size}"
+        )
+    if (np.diff(keys) <= 0).any():
+        raise ResponseError(f"record {record}, key {key!r}: keys are not strictly increasing")
+    return SparseVector(size, keys, tensor.values)
+
+
+class ProtobufResponseRowDeserializer(ResponseRowDeserializer):
+    """Reads RecordIO-protobuf responses: one Record per input row, results in its ``label``
+    map under ``protobufKeys`` (by default the schema's field names), in schema order."""
+
+    accepts = PROTOBUF
+
+    def __init__(self, schema: StructType, protobufKeys: Sequence[str] | None = None):
+        self._schema = schema
+        self.protobufKeys = list(protobufKeys) if protobufKeys is not None else list(schema.names)
+        if len(self.protobufKeys) != len(schema.fields):
+            raise ValueError(
+                f"protobufKeys {self.protobufKeys} must name one key per schema field "
+                f"({len(schema.fields)}: {schema.names})"
+            )
+
+    @property
+    def schema(self) -> StructType:
+        return self._schema
+
+    def _cell(self, tensor: amazon_record.Tensor, field: StructField, key: str, record: int):
+        if len(tensor.values) == 0:
+            raise ResponseError(f"record {record}, key {key!r}: the tensor has no values")
+        if isinstance(field.dataType, VectorUDT):
+            return _vector(tensor, key, record)
+        if isinstance(field.dataType, DoubleType):
+            if len(tensor.values) != 1 or len(tensor.keys):
+                raise ResponseError(
+                    f"record {record}, key {key!r}: column {field.name!r} is a double but the "
+                    f"response holds {len(tensor.values)} values"
+                )
+            return float(tensor.values[0])
+        # Other column types: the original's rule, one value is a scalar, more a vector.
+        return float(tensor.values[0]) if len(tensor.values) == 1 else _vector(tensor, key, record)
+
+    def _row_values(self, record: amazon_record.Record, index: int) -> list[Any]:
+        cells = []
+        for key, field in zip(self.protobufKeys, self._schema.fields):
+            if key not in record.label:
+                present = list(record.label.keys())
+                raise ResponseError(
+                    f"record {index}: key {key!r} not found in the response's label map "
+                    f"(keys present: {present})"
+                )
+            tensor = amazon_record.read_tensor(record.label[key])
+            if tensor is None:
+                raise ResponseError(f"record {index}, key {key!r}: the value is not a tensor")
+            cells.append(self._cell(tensor, field, key, index))
+        return cells
+
+    def _records(self, body: bytes) -> list[amazon_record.Record]:
+        try:
+            return amazon_record.decode_records(body)
+        except RecordIOError as error:
+            raise ResponseError(f"malformed RecordIO-protobuf response: {error}") from None
+
+    def deserialize_response(self, body: bytes) -> list[Row]:
+        row_type = Row(*self._schema.names)
+        return [row_type(*self._row_values(r, i)) for i, r in enumerate(self._records(body))]
+
+    def deserialize_batch(self, body: bytes) -> pa.RecordBatch:
+        rows = [self._row_values(r, i) for i, r in enumerate(self._records(body))]
+        return av.rows_to_batch(rows, self._schema)
+
+    def config(self) -> dict[str, Any]:
+        return {"schema": self._schema.jsonValue(), "protobufKeys": self.protobufKeys}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ProtobufResponseRowDeserializer:
+        return cls(StructType.fromJson(config["schema"]), config.get("protobufKeys"))
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+
+class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
+    """One prediction per value of a CSV body (comma- or newline-separated)."""
+
+    accepts = CSV
+
+    def __init__(self, predictionColumnName: str = "prediction"):
+        self.predictionColumnName = predictionColumnName
+
+    @property
+    def schema(self) -> StructType:
+        return StructType([StructField(self.predictionColumnName, DoubleType(), nullable=False)])
+
+    def _predictions(self, body: bytes) -> list[float]:
+        try:
+            return csv.parse_predictions(body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ResponseError(f"malformed CSV response: {error}") from None
+
+    def deserialize_response(self, body: bytes) -> list[Row]:
+        row_type = Row(self.predictionColumnName)
+        return [row_type(p) for p in self._predictions(body)]
+
+    def deserialize_batch(self, body: bytes) -> pa.RecordBatch:
+        values = pa.array(self._predictions(body), type=pa.float64())
+        return pa.RecordBatch.from_arrays([values], names=[self.predictionColumnName])
+
+    def config(self) -> dict[str, Any]:
+        return {"predictionColumnName": self.predictionColumnName}
+
+
+# --------------------------------------------------------------------------------- LibSVM
+
+
+class LibSVMResponseRowDeserializer(ResponseRowDeserializer):
+    """LibSVM lines into (label, SparseVector of size ``dim``) rows."""
+
+    accepts = TEXT_LIBSVM
+
+    def __init__(self, dim: int, labelColumnName: str = "label", featuresColumnName: str = "features"):
+        if dim < 0:
+            raise ValueError(f"dim must not be negative, got {dim}")
+        self.dim = dim
+        self.labelColumnName = labelColumnName
+        self.featuresColumnName = featuresColumnName
+
+    @property
+    def schema(self) -> StructType:
+        return StructType(
+            [
+                StructField(self.labelColumnName, DoubleType(), nullable=False),
+                StructField(self.featuresColumnName, VectorUDT(), nullable=False),
+            ]
+        )
+
+    def deserialize_response(self, body: bytes) -> list[Row]:
+        try:
+            parsed = libsvm.parse_libsvm(body.decode("utf-8"), self.dim)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ResponseError(f"malformed LibSVM response: {error}") from None
+        row_type = Row(self.labelColumnName, self.featuresColumnName)
+        return [row_type(label, SparseVector(self.dim, idx, vals)) for label, idx, vals in parsed]
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "dim": self.dim,
+            "labelColumnName": self.labelColumnName,
+            "featuresColumnName": self.featuresColumnName,
+        }
