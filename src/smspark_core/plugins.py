@@ -148,8 +148,9 @@ class PluginHost:
     def _collect(self, hook_name: str, kind: str) -> Registry:
         registry: Registry = Registry(kind)
         hook_caller = getattr(self.manager.hook, hook_name)
-        # pluggy lists implementations in reverse registration order; register in load order.
-        for impl in reversed(hook_caller.get_hookimpls()):
+        # get_hookimpls() is in registration order (pluggy calls them in reverse): the core
+        # first, then plugins as loaded, so a duplicate is reported against the earlier owner.
+        for impl in hook_caller.get_hookimpls():
             plugin_name = self.manager.get_name(impl.plugin)
             if any(f.name == plugin_name for f in self.failures):
                 continue

@@ -12,7 +12,7 @@ overflow to infinity, NaN payloads kept as the JVM's ``(float)`` cast keeps them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +36,11 @@ def _field(number: int, payload_length: int) -> bytes:
     return varint(number << 3 | 2) + varint(payload_length)
 
 
-def _map_entry(map_field: int, tensor: bytes) -> bytes:
-    """A ``features``/``label`` map entry ``{"values": Value{float32_tensor: tensor}}``."""
+def _map_entry(map_field: int, tensor: bytes, key: str = VALUES_KEY) -> bytes:
+    """A ``features``/``label`` map entry ``{key: Value{float32_tensor: tensor}}``."""
     value = _field(2, len(tensor)) + tensor
-    entry = _ENTRY_KEY + _field(2, len(value)) + value
+    key_bytes = _ENTRY_KEY if key == VALUES_KEY else _field(1, len(key.encode())) + key.encode()
+    entry = key_bytes + _field(2, len(value)) + value
     return _field(map_field, len(entry)) + entry
 
 
@@ -67,6 +68,14 @@ def record(features_tensor: bytes, label: float | None = None) -> bytes:
     """One serialized Record from a serialized features tensor and an optional label."""
     out = _map_entry(1, features_tensor)
     return out if label is None else out + label_entry(label)
+
+
+def response_record(results: Mapping[str, Sequence[float]]) -> bytes:
+    """One serialized response Record: each result a dense float32 tensor in the ``label``
+    map under its key (how the first-party algorithms answer, e.g. ``closest_cluster``)."""
+    return b"".join(
+        _map_entry(2, dense_tensor(np.atleast_1d(values)), key) for key, values in results.items()
+    )
 
 
 # --------------------------------------------------------------------------- dense batches
@@ -120,11 +129,13 @@ def sparse_records(
     values: np.ndarray,
     sizes: np.ndarray,
     labels: np.ndarray | None = None,
+    dense_rows: np.ndarray | None = None,
 ) -> tuple[bytes, np.ndarray]:
-    """RecordIO-framed records for CSR-shaped sparse rows; returns (stream, n+1 offsets).
+    """RecordIO-framed records for CSR-shaped rows; returns (stream, n+1 offsets).
 
-    Float narrowing and key varints are computed for the whole batch at once; the rows are
-    then stitched from slices of those buffers.
+    Rows flagged in ``dense_rows`` are written as dense tensors (values only), the others as
+    sparse ones (values, keys, shape). Float narrowing and key varints are computed for the
+    whole batch at once; the rows are then stitched from slices of those buffers.
     """
     n = len(indptr) - 1
     value_bytes = to_float32(values).tobytes()
@@ -136,12 +147,15 @@ def sparse_records(
     payloads = []
     for i in range(n):
         lo, hi = int(indptr[i]), int(indptr[i + 1])
-        tensor = float32_tensor(
-            value_bytes[4 * lo : 4 * hi],
-            hi - lo,
-            key_buffer[key_offsets[i] : key_offsets[i + 1]],
-            (int(sizes[i]),),
-        )
+        if dense_rows is not None and dense_rows[i]:
+            tensor = float32_tensor(value_bytes[4 * lo : 4 * hi], hi - lo)
+        else:
+            tensor = float32_tensor(
+                value_bytes[4 * lo : 4 * hi],
+                hi - lo,
+                key_buffer[key_offsets[i] : key_offsets[i + 1]],
+                (int(sizes[i]),),
+            )
         payloads.append(record(tensor, None if labels is None else float(labels[i])))
     return recordio.frame_many(payloads)
 

@@ -97,13 +97,15 @@ def require_numeric_field(schema: StructType, column: str) -> None:
 @dataclass(frozen=True)
 class FeatureColumn:
     """A batch of vectors: ``dense`` (n, d) when every row is dense with one length,
-    otherwise CSR arrays (dense rows included with all their entries, zeros too)."""
+    otherwise CSR arrays (dense rows included with all their entries, zeros too, and
+    flagged in ``dense_rows`` so that encoders can keep them dense)."""
 
     dense: np.ndarray | None
     indptr: np.ndarray | None = None
     indices: np.ndarray | None = None
     values: np.ndarray | None = None
     sizes: np.ndarray | None = None
+    dense_rows: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.dense) if self.dense is not None else len(self.indptr) - 1
@@ -178,7 +180,14 @@ def feature_column(
     if (index_lengths[~dense_rows] != lengths[~dense_rows]).any():
         raise SchemaError(f"column {name!r} holds a sparse vector whose indices and values differ")
     indices[~is_dense_entry] = flat_indices
-    return FeatureColumn(dense=None, indptr=value_offsets, indices=indices, values=values, sizes=sizes)
+    return FeatureColumn(
+        dense=None,
+        indptr=value_offsets,
+        indices=indices,
+        values=values,
+        sizes=sizes,
+        dense_rows=dense_rows,
+    )
 
 
 def label_column(

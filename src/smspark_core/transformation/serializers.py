@@ -29,6 +29,8 @@ CSV = "text/csv"
 JSON = "application/json"
 JSONLINES = "application/jsonlines"
 
+MAX_REQUEST_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit
+
 
 @dataclass(frozen=True)
 class SerializedBatch:
@@ -240,7 +242,8 @@ def encode_records(
     if features.dense is not None:
         return SerializedBatch.from_fixed(amazon_record.dense_records(features.dense, labels))
     data, offsets = amazon_record.sparse_records(
-        features.indptr, features.indices, features.values, features.sizes, labels
+        features.indptr, features.indices, features.values, features.sizes, labels,
+        features.dense_rows,
     )
     return SerializedBatch(data, offsets)
 
@@ -353,19 +356,34 @@ class UnlabeledLibSVMRequestRowSerializer(LibSVMRequestRowSerializer):
 # ------------------------------------------------------------------------------------ CSV
 
 
+def _check_csv_size(size: int, column: str, row: int | None) -> None:
+    """Each densified value takes at least 4 bytes ("0.0,"): refuse before allocating."""
+    if 4 * size > MAX_REQUEST_BYTES:
+        raise RowError(
+            f"a vector of size {size} densifies to at least {4 * size} bytes of CSV, beyond the "
+            f"{MAX_REQUEST_BYTES}-byte InvokeEndpoint limit; use a sparse format (LibSVM or "
+            "RecordIO-protobuf)",
+            column=column,
+            row=row,
+        )
+
+
 class UnlabeledCSVRequestRowSerializer(_FeaturesSerializer):
     """One line of comma-separated feature values per row; sparse vectors are densified."""
 
     content_type = CSV
 
     def serialize_row(self, row: Row) -> bytes:
-        return csv_line(_features(row, self.featuresColumnName).toArray()).encode()
+        features = _features(row, self.featuresColumnName)
+        _check_csv_size(features.size, self.featuresColumnName, None)
+        return csv_line(features.toArray()).encode()
 
     def serialize_batch(self, batch: pa.RecordBatch, *, row_offset: int = 0) -> SerializedBatch:
         features = self._feature_column(batch, row_offset)
         lines = []
         for i in range(len(features)):
             size, indices, values = features.row(i)
+            _check_csv_size(size, self.featuresColumnName, row_offset + i)
             if features.dense is None:
                 dense = np.zeros(size)
                 dense[indices] = values

@@ -1,0 +1,168 @@
+"""The pure codecs: RecordIO, the Amazon Record encoders against the protobuf library,
+float32 narrowing, varints, Java number text, and the generated protobuf module."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from smspark_core.codecs import amazon_record, protogen, recordio
+from smspark_core.codecs.csv import parse_predictions
+from smspark_core.codecs.javanum import java_double_str, parse_java_double
+from smspark_core.codecs.jsonlines import (
+    json_request,
+    jsonlines_request,
+    parse_json_response,
+    parse_jsonlines_response,
+)
+from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm
+from smspark_core.codecs.record_pb2 import Record
+from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
+
+
+def test_generated_record_module_is_current():
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = protogen.generate(Path(tmp)).read_bytes()
+    committed = (protogen.CODECS_DIR / protogen.GENERATED_NAME).read_bytes()
+    assert fresh == committed, "run: python -m smspark_core.codecs.protogen"
+
+
+def _library_record(features, label=None, keys=None, shape=None) -> bytes:
+    record = Record()
+    tensor = record.features["values"].float32_tensor
+    tensor.values.extend(features)
+    if keys is not None:
+        tensor.keys.extend(keys)
+        tensor.shape.extend(shape)
+    if label is not None:
+        record.label["values"].float32_tensor.values.append(label)
+    return recordio.frame(record.SerializeToString())
+
+
+@pytest.mark.parametrize("dim", [1, 2, 31, 32, 784, 5000])
+def test_dense_batch_equals_protobuf_library(dim):
+    rng = np.random.default_rng(dim)
+    features = rng.normal(size=(7, dim))
+    labels = rng.integers(0, 5, size=7).astype(float)
+    ours = amazon_record.dense_records(features, labels).tobytes()
+    theirs = b"".join(
+        _library_record(features[i].astype(np.float32), float(labels[i])) for i in range(7)
+    )
+    assert ours == theirs
+    unlabeled = amazon_record.dense_records(features).tobytes()
+    assert unlabeled == b"".join(_library_record(features[i].astype(np.float32)) for i in range(7))
+
+
+def test_sparse_batch_equals_protobuf_library():
+    rng = np.random.default_rng(0)
+    size = 3_000_000_000 // 2  # keys past 2**28 need 5-byte varints
+    rows = [np.sort(rng.choice(size, size=k, replace=False)) for k in (0, 1, 5, 40)]
+    values = [rng.normal(size=len(r)) for r in rows]
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+    stream, offsets = amazon_record.sparse_records(
+        indptr, np.concatenate(rows), np.concatenate(values), np.full(4, size), np.arange(4.0)
+    )
+    expected = [
+        _library_record(values[i].astype(np.float32), float(i), rows[i].tolist(), [size])
+        for i in range(4)
+    ]
+    assert stream == b"".join(expected)
+    assert np.diff(offsets).tolist() == [len(e) for e in expected]
+
+
+def test_float32_narrowing_matches_numpy_and_the_jvm():
+    values = [3.4028235677973366e38, 1e39, -1e39, 1e-46, 1.401298464324817e-45, 0.1, -0.0]
+    narrowed = amazon_record.to_float32(values)
+    assert narrowed.tolist()[:3] == [math.inf, math.inf, -math.inf]
+    assert narrowed[3] == 0.0 and narrowed[4] > 0
+    assert np.signbit(narrowed[6])
+    # A signalling NaN is quieted as the JVM's (float) cast does.
+    snan = np.array([0x7FF0000000000001], dtype=np.uint64).view(np.float64)
+    assert amazon_record.to_float32(snan).view(np.uint32)[0] == 0x7FC00000
+
+
+def test_recordio_round_trip_and_padding():
+    payloads = [b"", b"a", b"ab", b"abc", b"abcd", b"x" * 1001]
+    stream, offsets = recordio.frame_many(payloads)
+    assert len(stream) % 4 == 0 and offsets[-1] == len(stream)
+    assert recordio.split_payloads(stream) == payloads
+
+
+@pytest.mark.parametrize(
+    "stream, message",
+    [
+        (b"\x00\x00\x00\x00\x00\x00\x00\x00", "bad RecordIO magic number 0x00000000 at byte offset 0"),
+        (recordio.frame(b"abcd") + b"\x00" * 8, "bad RecordIO magic number 0x00000000 at byte offset 12"),
+        (recordio.frame(b"abcd") + b"\x0a\x23\xd7", "truncated RecordIO header at byte offset 12"),
+        (recordio.frame(b"abcd")[:10], "truncated RecordIO record at byte offset 0: length 4"),
+        (recordio.frame(b"abc")[:-1], "missing its 1 padding bytes"),
+        (b"\x0a\x23\xd7\xce\xff\xff\x00\x00", "length 65535 runs past the end of the 8-byte buffer"),
+    ],
+)
+def test_corrupt_recordio_names_the_byte_offset(stream, message):
+    with pytest.raises(recordio.RecordIOError, match=message):
+        recordio.split_payloads(stream)
+
+
+def test_varints_match_single_encoder():
+    values = np.array([0, 1, 127, 128, 16383, 16384, 2**31 - 1, 2**32, 2**63, 2**64 - 1], np.uint64)
+    encoded, sizes = encode_varints(values)
+    assert encoded.tobytes() == b"".join(varint(int(v)) for v in values)
+    assert sizes.tolist() == [len(varint(int(v))) for v in values]
+    assert varint_sizes(values).tolist() == sizes.tolist()
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(1.0, "1.0"), (-0.0, "-0.0"), (1e-4, "1.0E-4"), (1e7, "1.0E7"), (9999999.0, "9999999.0"),
+     (123456789.0, "1.23456789E8"), (0.001, "0.001"), (math.nan, "NaN"), (-math.inf, "-Infinity"),
+     (12345.678, "12345.678"), (1e21, "1.0E21")],
+)
+def test_java_double_text(value, text):
+    assert java_double_str(value) == text
+
+
+def test_java_double_text_round_trips():
+    rng = np.random.default_rng(1)
+    for v in np.concatenate([rng.random(2000), rng.normal(size=2000) * 1e18, 10.0 ** rng.uniform(-320, 308, 2000)]):
+        assert parse_java_double(java_double_str(float(v))) == float(v)
+
+
+def test_java_double_parsing_grammar():
+    assert parse_java_double(" 1.5d ") == 1.5
+    assert parse_java_double("0x1p3") == 8.0
+    assert parse_java_double("1e400") == math.inf
+    for bad in ("inf", "nan", "1_000", "", "1.0.0"):
+        with pytest.raises(ValueError):
+            parse_java_double(bad)
+
+
+def test_libsvm_parse_errors_name_the_line():
+    with pytest.raises(LibSVMParseError, match="line 2: index 3 is beyond the vector size 2"):
+        parse_libsvm("1 1:1\n1 3:1\n", 2)
+    with pytest.raises(LibSVMParseError, match="line 1: label '' is not a number"):
+        parse_libsvm(" 1 1:1", 4)
+
+
+def test_csv_predictions_and_json_bodies():
+    assert parse_predictions("1,2,\n") == [1.0, 2.0]
+    assert parse_predictions("  ") == []
+    assert jsonlines_request([[1.0, 2.0]]) == b'{"features":[1.0,2.0]}\n'
+    assert json_request([[1.0]]) == b'{"instances":[{"features":[1.0]}]}'
+    assert parse_json_response(b'{"projections":[{"projection":[1]}]}', "projections") == [{"projection": [1]}]
+    assert parse_jsonlines_response(b'{"a":1}\n\n{"a":2}\n') == [{"a": 1}, {"a": 2}]
+    with pytest.raises(ValueError, match="NaN"):
+        jsonlines_request([[math.nan]])
+
+
+def test_response_record_matches_the_reference_bytes():
+    """The k-means-style response of the behaviour reference, section 4.1."""
+    record = amazon_record.response_record({"distance_to_cluster": 1.5, "closest_cluster": [2.0]})
+    assert recordio.frame(record).hex() == (
+        "0a23d7ce3e000000121f0a1364697374616e63655f746f5f636c7573746572120812060a040000c03f"
+        "121b0a0f636c6f736573745f636c7573746572120812060a04000000400000"
+    )
