@@ -8,12 +8,17 @@ import struct
 from functools import cache
 from typing import Any
 
-from pyspark.ml.linalg import DenseMatrix, DenseVector, SparseMatrix, SparseVector
-from pyspark.ml.linalg import MatrixUDT, VectorUDT
+from conftest import GOLDEN
+from pyspark.ml.linalg import (
+    DenseMatrix,
+    DenseVector,
+    MatrixUDT,
+    SparseMatrix,
+    SparseVector,
+    VectorUDT,
+)
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
-
-from conftest import GOLDEN
 
 TYPES = {
     "double": DoubleType(),
@@ -49,7 +54,11 @@ def value(cell: Any) -> Any:
             return DenseMatrix(cell["numRows"], cell["numCols"], values, cell["isTransposed"])
         if kind == "sparse_matrix":
             return SparseMatrix(
-                cell["numRows"], cell["numCols"], cell["colPtrs"], cell["rowIndices"], values,
+                cell["numRows"],
+                cell["numCols"],
+                cell["colPtrs"],
+                cell["rowIndices"],
+                values,
                 cell["isTransposed"],
             )
         raise ValueError(kind)

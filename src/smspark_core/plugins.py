@@ -27,14 +27,17 @@ CORE_PLUGIN_NAME = "smspark-core"
 
 Spec = TypeVar("Spec", AlgorithmSpec, SerializerSpec, DeserializerSpec, LocalImageSpec)
 
+
 class DuplicateRegistrationError(PluginError):
     """Two plugins registered the same name for the same kind of thing."""
+
 
 class UnknownNameError(PluginError, KeyError):
     """A lookup of a name nobody registered; the message lists the registered ones."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
 
 @dataclass(frozen=True)
 class PluginInfo:
@@ -44,6 +47,7 @@ class PluginInfo:
     package: str
     version: str
 
+
 @dataclass(frozen=True)
 class PluginFailure:
     """A plugin that could not be loaded, and why."""
@@ -51,6 +55,7 @@ class PluginFailure:
     name: str
     package: str
     error: str
+
 
 class Registry(Generic[Spec]):
     """The specs of one kind, by name, with the plugin that registered each."""
@@ -92,6 +97,7 @@ class Registry(Generic[Spec]):
 
     def __len__(self) -> int:
         return len(self._specs)
+
 
 class PluginHost:
     """A pluggy PluginManager for project ``smspark`` and the registries it fills."""
@@ -139,7 +145,9 @@ class PluginHost:
             except Exception as error:  # a broken plugin must not take the others down
                 self._fail(entry_point.name, package, f"failed to import: {error!r}")
                 continue
-            self._register(plugin, PluginInfo(entry_point.name, package, dist.version if dist else "?"))
+            self._register(
+                plugin, PluginInfo(entry_point.name, package, dist.version if dist else "?")
+            )
 
     def _fail(self, name: str, package: str, error: str) -> None:
         self.failures.append(PluginFailure(name, package, error))
@@ -186,13 +194,16 @@ class PluginHost:
             "register it through the smspark plugin hooks so it can be persisted"
         )
 
+
 def _version() -> str:
     try:
         return importlib.metadata.version("smspark-core")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
+
 _host: PluginHost | None = None
+
 
 def get_plugin_host() -> PluginHost:
     """The process-wide plugin host, loaded on first use."""
@@ -200,6 +211,7 @@ def get_plugin_host() -> PluginHost:
     if _host is None:
         _host = PluginHost()
     return _host
+
 
 def reset_plugin_host() -> None:
     """Forgets the loaded plugins; the next ``get_plugin_host`` loads them again."""

@@ -27,7 +27,11 @@ SCHEMA = StructType([StructField("label", DoubleType()), StructField("features",
 
 @pytest.mark.parametrize(
     "serializer",
-    [ProtobufRequestRowSerializer(), LibSVMRequestRowSerializer(), UnlabeledCSVRequestRowSerializer()],
+    [
+        ProtobufRequestRowSerializer(),
+        LibSVMRequestRowSerializer(),
+        UnlabeledCSVRequestRowSerializer(),
+    ],
     ids=lambda s: type(s).__name__,
 )
 def test_serialize_batch_inside_map_in_arrow(spark, serializer):
@@ -37,7 +41,9 @@ def test_serialize_batch_inside_map_in_arrow(spark, serializer):
         for batch in batches:
             encoded = serializer.serialize_batch(batch)
             bodies = pa.array([encoded.body(i, i + 1) for i in range(len(encoded))], pa.binary())
-            yield pa.RecordBatch.from_arrays([*batch.columns, bodies], [*batch.schema.names, "body"])
+            yield pa.RecordBatch.from_arrays(
+                [*batch.columns, bodies], [*batch.schema.names, "body"]
+            )
 
     out_schema = StructType([*SCHEMA.fields, StructField("body", BinaryType())])
     for row in df.mapInArrow(with_bodies, out_schema).collect():
@@ -46,8 +52,12 @@ def test_serialize_batch_inside_map_in_arrow(spark, serializer):
 
 def test_deserialized_columns_append_to_the_input_batch(spark):
     """A response of k-means-shaped records becomes columns Spark reads back, vectors too."""
-    schema = StructType([StructField("distance", DoubleType()), StructField("closest", VectorUDT())])
-    deserializer = ProtobufResponseRowDeserializer(schema, ["distance_to_cluster", "closest_cluster"])
+    schema = StructType(
+        [StructField("distance", DoubleType()), StructField("closest", VectorUDT())]
+    )
+    deserializer = ProtobufResponseRowDeserializer(
+        schema, ["distance_to_cluster", "closest_cluster"]
+    )
 
     def fake_endpoint(batch: pa.RecordBatch) -> bytes:
         records = [
@@ -63,7 +73,8 @@ def test_deserialized_columns_append_to_the_input_batch(spark):
             predictions = deserializer.deserialize_batch(fake_endpoint(batch))
             assert predictions.num_rows == batch.num_rows
             yield pa.RecordBatch.from_arrays(
-                [*batch.columns, *predictions.columns], [*batch.schema.names, *predictions.schema.names]
+                [*batch.columns, *predictions.columns],
+                [*batch.schema.names, *predictions.schema.names],
             )
 
     df = spark.createDataFrame(ROWS, SCHEMA)

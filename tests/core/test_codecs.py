@@ -95,12 +95,21 @@ def test_recordio_round_trip_and_padding():
 @pytest.mark.parametrize(
     "stream, message",
     [
-        (b"\x00\x00\x00\x00\x00\x00\x00\x00", "bad RecordIO magic number 0x00000000 at byte offset 0"),
-        (recordio.frame(b"abcd") + b"\x00" * 8, "bad RecordIO magic number 0x00000000 at byte offset 12"),
+        (
+            b"\x00\x00\x00\x00\x00\x00\x00\x00",
+            "bad RecordIO magic number 0x00000000 at byte offset 0",
+        ),
+        (
+            recordio.frame(b"abcd") + b"\x00" * 8,
+            "bad RecordIO magic number 0x00000000 at byte offset 12",
+        ),
         (recordio.frame(b"abcd") + b"\x0a\x23\xd7", "truncated RecordIO header at byte offset 12"),
         (recordio.frame(b"abcd")[:10], "truncated RecordIO record at byte offset 0: length 4"),
         (recordio.frame(b"abc")[:-1], "missing its 1 padding bytes"),
-        (b"\x0a\x23\xd7\xce\xff\xff\x00\x00", "length 65535 runs past the end of the 8-byte buffer"),
+        (
+            b"\x0a\x23\xd7\xce\xff\xff\x00\x00",
+            "length 65535 runs past the end of the 8-byte buffer",
+        ),
     ],
 )
 def test_corrupt_recordio_names_the_byte_offset(stream, message):
@@ -118,9 +127,19 @@ def test_varints_match_single_encoder():
 
 @pytest.mark.parametrize(
     "value, text",
-    [(1.0, "1.0"), (-0.0, "-0.0"), (1e-4, "1.0E-4"), (1e7, "1.0E7"), (9999999.0, "9999999.0"),
-     (123456789.0, "1.23456789E8"), (0.001, "0.001"), (math.nan, "NaN"), (-math.inf, "-Infinity"),
-     (12345.678, "12345.678"), (1e21, "1.0E21")],
+    [
+        (1.0, "1.0"),
+        (-0.0, "-0.0"),
+        (1e-4, "1.0E-4"),
+        (1e7, "1.0E7"),
+        (9999999.0, "9999999.0"),
+        (123456789.0, "1.23456789E8"),
+        (0.001, "0.001"),
+        (math.nan, "NaN"),
+        (-math.inf, "-Infinity"),
+        (12345.678, "12345.678"),
+        (1e21, "1.0E21"),
+    ],
 )
 def test_java_double_text(value, text):
     assert java_double_str(value) == text
@@ -128,7 +147,9 @@ def test_java_double_text(value, text):
 
 def test_java_double_text_round_trips():
     rng = np.random.default_rng(1)
-    for v in np.concatenate([rng.random(2000), rng.normal(size=2000) * 1e18, 10.0 ** rng.uniform(-320, 308, 2000)]):
+    for v in np.concatenate(
+        [rng.random(2000), rng.normal(size=2000) * 1e18, 10.0 ** rng.uniform(-320, 308, 2000)]
+    ):
         assert parse_java_double(java_double_str(float(v))) == float(v)
 
 
@@ -153,7 +174,9 @@ def test_csv_predictions_and_json_bodies():
     assert parse_predictions("  ") == []
     assert jsonlines_request([[1.0, 2.0]]) == b'{"features":[1.0,2.0]}\n'
     assert json_request([[1.0]]) == b'{"instances":[{"features":[1.0]}]}'
-    assert parse_json_response(b'{"projections":[{"projection":[1]}]}', "projections") == [{"projection": [1]}]
+    assert parse_json_response(b'{"projections":[{"projection":[1]}]}', "projections") == [
+        {"projection": [1]}
+    ]
     assert parse_jsonlines_response(b'{"a":1}\n\n{"a":2}\n') == [{"a": 1}, {"a": 2}]
     with pytest.raises(ValueError, match="NaN"):
         jsonlines_request([[math.nan]])

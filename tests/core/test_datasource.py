@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
+from conftest import GOLDEN
+from golden import load, row_cases, rows_of, schema_of
 from pyspark.ml.linalg import DenseVector, SparseVector, Vectors, VectorUDT
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
 
-from conftest import GOLDEN
-from golden import load, row_cases, rows_of, schema_of
 from smspark_core.codecs import amazon_record
 
 pytestmark = pytest.mark.spark
@@ -89,7 +89,9 @@ def test_failed_task_leaves_no_partial_parts(spark, tmp_path):
     good = spark.createDataFrame([(1.0, Vectors.dense([1.0]))], LABELED).coalesce(1)
     good.write.format("sagemaker").mode("overwrite").save(str(out))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    rows = [(float(i), Vectors.dense([float(i)])) for i in range(50)] + [(None, Vectors.dense([0.0]))]
+    rows = [(float(i), Vectors.dense([float(i)])) for i in range(50)] + [
+        (None, Vectors.dense([0.0]))
+    ]
     bad = spark.createDataFrame(rows, LABELED).repartition(2)
     with pytest.raises(Exception, match="label is null"):
         bad.write.format("sagemaker").mode("overwrite").save(str(out))
@@ -99,7 +101,9 @@ def test_failed_task_leaves_no_partial_parts(spark, tmp_path):
 def test_bad_input_names_column_and_row(spark, tmp_path):
     schema = StructType([StructField("label", DoubleType()), StructField("features", VectorUDT())])
     df = spark.createDataFrame([(1.0, Vectors.dense([1.0])), (2.0, None)], schema).coalesce(1)
-    with pytest.raises(Exception, match=r"column 'features', row 1 of partition 0: features value is null"):
+    with pytest.raises(
+        Exception, match=r"column 'features', row 1 of partition 0: features value is null"
+    ):
         df.write.format("sagemaker").mode("overwrite").save(str(tmp_path / "a"))
     not_vector = spark.createDataFrame([(1.0, "x")], ["label", "features"])
     with pytest.raises(Exception, match="column 'features' must be a Vector or Matrix, got string"):
@@ -115,7 +119,11 @@ def test_bad_input_names_column_and_row(spark, tmp_path):
 def test_integer_and_float_labels_are_cast(spark, tmp_path):
     schema = StructType([StructField("label", IntegerType()), StructField("features", VectorUDT())])
     df = spark.createDataFrame([(3, Vectors.dense([1.0]))], schema)
-    df = df.withColumn("f", F.col("label").cast("float")).drop("label").withColumnRenamed("f", "label")
+    df = (
+        df.withColumn("f", F.col("label").cast("float"))
+        .drop("label")
+        .withColumnRenamed("f", "label")
+    )
     for frame in (spark.createDataFrame([(3, Vectors.dense([1.0]))], schema), df):
         out = str(tmp_path / frame.schema["label"].dataType.simpleString())
         frame.write.format("sagemaker").mode("overwrite").save(out)
@@ -159,7 +167,9 @@ def test_large_jvm_generated_dense_round_trip(spark, tmp_path):
     back = spark.read.format("sagemaker").load(out).collect()
     assert len(back) == 25_000
     for row in back:
-        np.testing.assert_array_equal(row.features.toArray(), expected[row.label].astype(np.float32))
+        np.testing.assert_array_equal(
+            row.features.toArray(), expected[row.label].astype(np.float32)
+        )
 
 
 @pytest.mark.s3
@@ -179,12 +189,16 @@ def test_s3_write_read_overwrite_and_abort(spark, s3, s3_endpoint):
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert len(keys) == 2 and all(k.startswith("training/data/part-") for k in keys)
 
-    bad = spark.createDataFrame([(1.0, Vectors.dense([1.0])), (None, Vectors.dense([1.0]))], LABELED)
+    bad = spark.createDataFrame(
+        [(1.0, Vectors.dense([1.0])), (None, Vectors.dense([1.0]))], LABELED
+    )
     with pytest.raises(Exception, match="label is null"):
         bad.repartition(2).write.format("sagemaker").option("endpointUrl", s3_endpoint).mode(
             "append"
         ).save(uri)
-    assert sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]) == sorted(keys)
+    assert sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]) == sorted(
+        keys
+    )
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 
 
@@ -207,7 +221,11 @@ def test_s3_multipart_part_larger_than_one_chunk(spark, s3, s3_endpoint):
 
 def test_extra_string_columns_are_ignored(spark, tmp_path):
     schema = StructType(
-        [StructField("id", StringType()), StructField("features", VectorUDT()), StructField("label", DoubleType())]
+        [
+            StructField("id", StringType()),
+            StructField("features", VectorUDT()),
+            StructField("label", DoubleType()),
+        ]
     )
     df = spark.createDataFrame([("a", Vectors.dense([1.0]), 2.0)], schema)
     df.write.format("sagemaker").mode("overwrite").save(str(tmp_path / "o"))

@@ -4,11 +4,11 @@ the golden payload or rows the original mishandled."""
 from __future__ import annotations
 
 import pytest
+from golden import load
 from pyspark.ml.linalg import DenseVector, Vectors, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 
-from golden import load
 from smspark_core.errors import ResponseError, RowError
 from smspark_core.transformation.deserializers import (
     ProtobufResponseRowDeserializer,
@@ -56,7 +56,9 @@ def test_one_value_for_a_vector_column_is_a_one_element_vector():
 def test_several_values_for_a_double_column_is_an_error():
     case = "kmeans_vector_in_double_column"  # the original returned a vector anyway
     deserializer = ProtobufResponseRowDeserializer(_schema(case), KMEANS_KEYS)
-    with pytest.raises(ResponseError, match="column 'closest_cluster' is a double but the response holds 2 values"):
+    with pytest.raises(
+        ResponseError, match="column 'closest_cluster' is a double but the response holds 2 values"
+    ):
         deserializer.deserialize_response(_payload(case))
 
 
@@ -71,7 +73,9 @@ def test_float64_and_int32_tensors_are_read(case):
     assert rows[0].distance_to_cluster == 0.5
 
 
-@pytest.mark.parametrize("case", ["pca_sparse_key_over_int_range", "pca_sparse_shape_over_int_range"])
+@pytest.mark.parametrize(
+    "case", ["pca_sparse_key_over_int_range", "pca_sparse_shape_over_int_range"]
+)
 def test_sparse_keys_or_shape_beyond_int32_are_an_error(case):
     # The original truncated them with .toInt (4294967298 became 2).
     deserializer = ProtobufResponseRowDeserializer(_schema(case), ["projection"])
@@ -83,7 +87,9 @@ def test_xgboost_csv_newline_separated_predictions():
     rows = XGBoostCSVRowDeserializer().deserialize_response(_payload("xgboost_newline_separated"))
     assert [r.prediction for r in rows] == [1.0, 2.0]
     assert XGBoostCSVRowDeserializer().deserialize_response(b"0.25\n0.5\n0.75\n") == [
-        Row(prediction=0.25), Row(prediction=0.5), Row(prediction=0.75)
+        Row(prediction=0.25),
+        Row(prediction=0.5),
+        Row(prediction=0.75),
     ]
 
 

@@ -9,9 +9,6 @@ import re
 
 import pyarrow as pa
 import pytest
-from pyspark.ml.linalg import MatrixUDT, VectorUDT
-from pyspark.sql.types import StructType
-
 from golden import (
     deserializer_cases,
     load,
@@ -22,6 +19,9 @@ from golden import (
     schema_of,
     value,
 )
+from pyspark.ml.linalg import MatrixUDT, VectorUDT
+from pyspark.sql.types import StructType
+
 from smspark_core.codecs.javanum import parse_java_double
 from smspark_core.errors import ResponseError, RowError, SchemaError
 from smspark_core.transformation import arrow_vectors as av
@@ -80,12 +80,18 @@ def assert_same_text(ours: bytes, theirs: bytes) -> None:
         if _TEXT_TOKENS.fullmatch(original) or original == "":
             assert mine == original
         else:
-            assert same_double(parse_java_double(mine), parse_java_double(original)), (mine, original)
+            assert same_double(parse_java_double(mine), parse_java_double(original)), (
+                mine,
+                original,
+            )
 
 
 def assert_same_body(content_type: str, ours: bytes, expected: dict) -> None:
     if "hex" not in expected:  # kept as length + sha256 because it is large
-        if content_type.startswith("text/") and hashlib.sha256(ours).hexdigest() != expected["sha256"]:
+        if (
+            content_type.startswith("text/")
+            and hashlib.sha256(ours).hexdigest() != expected["sha256"]
+        ):
             head = bytes.fromhex(expected["head_hex"]).rsplit(b" ", 1)[0]
             assert_same_text(ours[: len(head)], head)
             return
@@ -108,12 +114,16 @@ def arrow_batch(case: dict) -> pa.RecordBatch:
         cells = [r[i] for r in rows]
         if isinstance(field.dataType, VectorUDT):
             arrays.append(
-                pa.array([None if c is None else av.vector_to_arrow_value(c) for c in cells],
-                         av.VECTOR_ARROW_TYPE)
+                pa.array(
+                    [None if c is None else av.vector_to_arrow_value(c) for c in cells],
+                    av.VECTOR_ARROW_TYPE,
+                )
             )
         elif isinstance(field.dataType, MatrixUDT):
             udt = MatrixUDT()
-            values = [None if c is None else dict(zip(av.MATRIX_FIELDS, udt.serialize(c))) for c in cells]
+            values = [
+                None if c is None else dict(zip(av.MATRIX_FIELDS, udt.serialize(c))) for c in cells
+            ]
             arrays.append(pa.array(values))
         else:
             arrays.append(pa.array(cells, av.arrow_type_for(field.dataType)))
@@ -186,7 +196,8 @@ def _deserializer(golden: dict):
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in deserializer_cases() if c["name"] not in DELIBERATE_DESERIALIZER_FIXES],
+    "case",
+    [c for c in deserializer_cases() if c["name"] not in DELIBERATE_DESERIALIZER_FIXES],
     ids=lambda c: c["name"],
 )
 def test_deserializer_matches_original(case):

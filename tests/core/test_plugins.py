@@ -60,7 +60,10 @@ def test_installed_plugin_registers_through_its_entry_point():
 def test_third_party_serializer_gets_a_batch_path_from_serialize_row():
     serializer = PluginHost(autoload=True).serializer("test-jsonlines")
     column = pa.array(
-        [av.vector_to_arrow_value(Vectors.dense([1.0, 2.0])), av.vector_to_arrow_value(Vectors.sparse(2, [1], [5.0]))],
+        [
+            av.vector_to_arrow_value(Vectors.dense([1.0, 2.0])),
+            av.vector_to_arrow_value(Vectors.sparse(2, [1], [5.0])),
+        ],
         av.VECTOR_ARROW_TYPE,
     )
     batch = pa.RecordBatch.from_arrays([column], names=["features"])
@@ -71,7 +74,9 @@ def test_third_party_serializer_gets_a_batch_path_from_serialize_row():
 def test_broken_plugin_is_reported_and_others_load(tmp_path, monkeypatch):
     make_distribution(tmp_path, "smspark-broken", "smspark_broken", "import no_such_module\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.warns(UserWarning, match="'smspark_broken' \\(package 'smspark-broken'\\) failed to import"):
+    with pytest.warns(
+        UserWarning, match="'smspark_broken' \\(package 'smspark-broken'\\) failed to import"
+    ):
         host = PluginHost(autoload=True)
     [failure] = host.failures
     assert (failure.name, failure.package) == ("smspark_broken", "smspark-broken")
@@ -93,7 +98,9 @@ def test_plugin_whose_hook_raises_is_reported(tmp_path, monkeypatch):
         """,
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.warns(UserWarning, match="raised in register_serializers: RuntimeError\\('boom'\\)"):
+    with pytest.warns(
+        UserWarning, match="raised in register_serializers: RuntimeError\\('boom'\\)"
+    ):
         host = PluginHost(autoload=True)
     assert host.serializers.names() == sorted(CORE_SERIALIZERS + ["test-jsonlines"])
 
@@ -116,7 +123,8 @@ def test_duplicate_name_names_both_plugins(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(
         DuplicateRegistrationError,
-        match="serializer 'protobuf' is registered by both plugin 'smspark-core' and plugin 'smspark_dupe'",
+        match="serializer 'protobuf' is registered by both plugin 'smspark-core' "
+        "and plugin 'smspark_dupe'",
     ):
         PluginHost(autoload=True)
 
@@ -137,7 +145,10 @@ def test_smspark_plugins_command_lists_packages_and_versions():
     env = {k: v for k, v in os.environ.items() if k != "SMSPARK_DISABLE_PLUGIN_AUTOLOAD"}
     result = subprocess.run(
         [sys.executable, "-m", "smspark_core.cli", "plugins"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     assert "smspark-core  (smspark-core " in result.stdout
     assert "testplugin  (smspark-testplugin 0.0.1)" in result.stdout

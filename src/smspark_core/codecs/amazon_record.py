@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,8 +32,9 @@ def to_float32(values: np.ndarray | Sequence[float]) -> np.ndarray:
         return np.asarray(values, dtype=np.float64).astype("<f4")
 
 
+@lru_cache(maxsize=65536)
 def _field(number: int, payload_length: int) -> bytes:
-    """Tag and length of a length-delimited field."""
+    """Tag and length of a length-delimited field (cached: record layouts repeat)."""
     return varint(number << 3 | 2) + varint(payload_length)
 
 
@@ -90,37 +92,65 @@ def _dense_prefix(dim: int) -> bytes:
     value_len = len(_field(2, tensor_len)) + tensor_len
     entry_len = len(_ENTRY_KEY) + len(_field(2, value_len)) + value_len
     return (
-        _field(1, entry_len) + _ENTRY_KEY + _field(2, value_len) + _field(2, tensor_len)
+        _field(1, entry_len)
+        + _ENTRY_KEY
+        + _field(2, value_len)
+        + _field(2, tensor_len)
         + tensor_head
     )
+
+
+def _narrow_into(destination: np.ndarray, values: np.ndarray) -> None:
+    """Writes ``values`` as little-endian float32 into a uint8 array (one pass, no temporary)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        np.copyto(destination.view("<f4"), values, casting="unsafe")
 
 
 def dense_records(features: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
     """RecordIO-framed records for an (n, d) dense batch, with no loop over rows.
 
     Every record of a dense batch has the same layout, so the batch is one (n, size) uint8
-    array: a constant prefix, the row's float32 bytes and, with labels, a constant label
-    prefix and the label's float32 bytes. Returns that array (rows are the framed records).
+    array whose rows are the framed records: a constant head (RecordIO header and protobuf
+    prefix), the row's float32 bytes, then with labels a constant label prefix and the
+    label's float32 bytes, then padding. The float64 values are narrowed straight into it.
     """
     features = np.asarray(features)
     n, dim = features.shape
     prefix = _dense_prefix(dim)
     label_prefix = label_entry(0.0)[:-4] if labels is not None else b""
     payload_len = len(prefix) + 4 * dim + (len(label_prefix) + 4 if labels is not None else 0)
+    head = recordio.header(payload_len) + prefix
 
-    payload = np.empty((n, payload_len), dtype=np.uint8)
-    payload[:, : len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
-    cursor = len(prefix)
-    payload[:, cursor : cursor + 4 * dim] = to_float32(features).view(np.uint8).reshape(n, 4 * dim)
+    out = np.empty(
+        (
+            n,
+            len(head)
+            + 4 * dim
+            + len(label_prefix)
+            + (4 if labels is not None else 0)
+            + recordio.padding(payload_len),
+        ),
+        dtype=np.uint8,
+    )
+    out[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    cursor = len(head)
+    _narrow_into(out[:, cursor : cursor + 4 * dim], features)
     cursor += 4 * dim
     if labels is not None:
-        payload[:, cursor : cursor + len(label_prefix)] = np.frombuffer(label_prefix, np.uint8)
+        out[:, cursor : cursor + len(label_prefix)] = np.frombuffer(label_prefix, np.uint8)
         cursor += len(label_prefix)
-        payload[:, cursor:] = to_float32(labels).view(np.uint8).reshape(n, 4)
-    return recordio.frame_fixed(payload)
+        _narrow_into(out[:, cursor : cursor + 4], np.asarray(labels).reshape(n, 1))
+        cursor += 4
+    out[:, cursor:] = 0
+    return out
 
 
 # -------------------------------------------------------------------------- sparse batches
+
+
+def _length_field_sizes(lengths: np.ndarray) -> np.ndarray:
+    """Bytes a length-delimited field of each length takes: tag, varint length, payload."""
+    return 1 + varint_sizes(lengths) + lengths
 
 
 def sparse_records(
@@ -130,34 +160,76 @@ def sparse_records(
     sizes: np.ndarray,
     labels: np.ndarray | None = None,
     dense_rows: np.ndarray | None = None,
-) -> tuple[bytes, np.ndarray]:
+) -> tuple[memoryview, np.ndarray]:
     """RecordIO-framed records for CSR-shaped rows; returns (stream, n+1 offsets).
 
     Rows flagged in ``dense_rows`` are written as dense tensors (values only), the others as
-    sparse ones (values, keys, shape). Float narrowing and key varints are computed for the
-    whole batch at once; the rows are then stitched from slices of those buffers.
+    sparse ones (values, keys, shape). Every length, float and key varint is computed for
+    the whole batch with numpy; the loop over rows only copies slices into one
+    preallocated buffer and writes each row's few header bytes.
     """
+    indptr = np.asarray(indptr, dtype=np.int64)
     n = len(indptr) - 1
-    value_bytes = to_float32(values).tobytes()
+    counts = np.diff(indptr)
+    is_sparse = np.ones(n, bool) if dense_rows is None else ~np.asarray(dense_rows, bool)
+    value_bytes = memoryview(to_float32(values).view(np.uint8))
     key_bytes, key_sizes = encode_varints(np.asarray(indices, dtype=np.uint64))
+    key_buffer = memoryview(key_bytes)
     key_ends = np.zeros(len(key_sizes) + 1, dtype=np.int64)
     np.cumsum(key_sizes, out=key_ends[1:])
-    key_offsets = key_ends[np.asarray(indptr)]
-    key_buffer = key_bytes.tobytes()
-    payloads = []
+    key_starts = key_ends[indptr]
+    key_lengths = np.where(is_sparse, np.diff(key_starts), 0)
+    shape_lengths = varint_sizes(np.asarray(sizes, dtype=np.uint64))
+
+    tensor_lengths = (
+        np.where(counts > 0, _length_field_sizes(4 * counts), 0)
+        + np.where(key_lengths > 0, _length_field_sizes(key_lengths), 0)
+        + np.where(is_sparse, _length_field_sizes(shape_lengths), 0)
+    )
+    value_lengths = _length_field_sizes(tensor_lengths)
+    entry_lengths = len(_ENTRY_KEY) + _length_field_sizes(value_lengths)
+    label_part = len(label_entry(0.0)) if labels is not None else 0
+    payload_lengths = _length_field_sizes(entry_lengths) + label_part
+    framed = recordio.HEADER_SIZE + payload_lengths + (-payload_lengths % 4)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(framed, out=offsets[1:])
+
+    out = bytearray(int(offsets[-1]))  # zero-filled: padding needs no writes
+    view = memoryview(out)
+    label_head = label_entry(0.0)[:-4]
+    label_bytes = to_float32(labels).tobytes() if labels is not None else b""
     for i in range(n):
         lo, hi = int(indptr[i]), int(indptr[i + 1])
-        if dense_rows is not None and dense_rows[i]:
-            tensor = float32_tensor(value_bytes[4 * lo : 4 * hi], hi - lo)
-        else:
-            tensor = float32_tensor(
-                value_bytes[4 * lo : 4 * hi],
-                hi - lo,
-                key_buffer[key_offsets[i] : key_offsets[i + 1]],
-                (int(sizes[i]),),
-            )
-        payloads.append(record(tensor, None if labels is None else float(labels[i])))
-    return recordio.frame_many(payloads)
+        head = (
+            recordio.header(int(payload_lengths[i]))
+            + _field(1, int(entry_lengths[i]))
+            + _ENTRY_KEY
+            + _field(2, int(value_lengths[i]))
+            + _field(2, int(tensor_lengths[i]))
+            + (_field(1, 4 * (hi - lo)) if hi > lo else b"")
+        )
+        position = int(offsets[i])
+        view[position : position + len(head)] = head
+        position += len(head)
+        view[position : position + 4 * (hi - lo)] = value_bytes[4 * lo : 4 * hi]
+        position += 4 * (hi - lo)
+        if is_sparse[i]:
+            key_length = int(key_lengths[i])
+            tail = _field(2, key_length) if key_length else b""
+            view[position : position + len(tail)] = tail
+            position += len(tail)
+            view[position : position + key_length] = key_buffer[
+                key_starts[i] : key_starts[i] + key_length
+            ]
+            position += key_length
+            shape = varint(int(sizes[i]))
+            tail = _field(3, len(shape)) + shape
+            view[position : position + len(tail)] = tail
+            position += len(tail)
+        if labels is not None:
+            tail = label_head + label_bytes[4 * i : 4 * i + 4]
+            view[position : position + len(tail)] = tail
+    return view, offsets
 
 
 def sparse_tensor(size: int, indices: np.ndarray, values: np.ndarray) -> bytes:
@@ -169,11 +241,6 @@ def sparse_tensor(size: int, indices: np.ndarray, values: np.ndarray) -> bytes:
 def dense_tensor(values: np.ndarray, shape: Sequence[int] | None = None) -> bytes:
     """A serialized dense Float32Tensor, with an optional shape (matrices)."""
     return float32_tensor(to_float32(values).tobytes(), len(values), b"", shape)
-
-
-def encoded_keys_size(indices: np.ndarray) -> int:
-    """Bytes the varint keys of ``indices`` take (used to size requests without encoding)."""
-    return int(varint_sizes(indices).sum())
 
 
 # ---------------------------------------------------------------------------------- decoding

@@ -11,9 +11,7 @@ from smspark_core.codecs.javanum import java_double_str, parse_java_double
 
 def libsvm_line(label: float, indices: Iterable[int], values: Iterable[float]) -> str:
     """One LibSVM line, numbers as Java writes them (``1.0 1:0.5 3:1.0E-4\\n``)."""
-    entries = "".join(
-        f" {int(i) + 1}:{java_double_str(float(v))}" for i, v in zip(indices, values)
-    )
+    entries = "".join(f" {int(i) + 1}:{java_double_str(float(v))}" for i, v in zip(indices, values))
     return f"{java_double_str(float(label))}{entries}\n"
 
 
@@ -55,7 +53,9 @@ def parse_libsvm(text: str, dim: int) -> list[tuple[float, np.ndarray, np.ndarra
                 index = int(index_text) - 1
                 value = parse_java_double(value_text.split(":")[0])
             except ValueError:
-                raise LibSVMParseError(f"line {number}: entry {token!r} is not index:value") from None
+                raise LibSVMParseError(
+                    f"line {number}: entry {token!r} is not index:value"
+                ) from None
             if index < 0:
                 raise LibSVMParseError(f"line {number}: index {index + 1} is below 1")
             if index >= dim:

@@ -26,9 +26,14 @@ def padding(length: int) -> int:
     return -length % 4
 
 
+def header(length: int) -> bytes:
+    """The 8-byte header of a record whose payload is ``length`` bytes."""
+    return _HEADER.pack(MAGIC, length)
+
+
 def frame(payload: bytes) -> bytes:
     """Frames one payload as a RecordIO record."""
-    return _HEADER.pack(MAGIC, len(payload)) + payload + b"\x00" * padding(len(payload))
+    return header(len(payload)) + payload + b"\x00" * padding(len(payload))
 
 
 def frame_many(payloads: Sequence[bytes]) -> tuple[bytes, np.ndarray]:
@@ -45,19 +50,6 @@ def frame_many(payloads: Sequence[bytes]) -> tuple[bytes, np.ndarray]:
     offsets = np.zeros(len(payloads) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     return b"".join(parts), offsets
-
-
-def frame_fixed(payloads: np.ndarray) -> np.ndarray:
-    """Frames n payloads of equal length given as an (n, length) uint8 array, with no row loop.
-
-    Returns an (n, framed_length) uint8 array whose rows are the framed records.
-    """
-    n, length = payloads.shape
-    pad = padding(length)
-    out = np.zeros((n, HEADER_SIZE + length + pad), dtype=np.uint8)
-    out[:, :HEADER_SIZE] = np.frombuffer(_HEADER.pack(MAGIC, length), dtype=np.uint8)
-    out[:, HEADER_SIZE : HEADER_SIZE + length] = payloads
-    return out
 
 
 def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 _THRESHOLDS = np.array([1 << (7 * i) for i in range(1, 10)], dtype=np.uint64)
 
 
+@lru_cache(maxsize=65536)
 def varint(value: int) -> bytes:
-    """Encodes one non-negative integer as a protobuf varint."""
+    """Encodes one non-negative integer as a protobuf varint (cached: lengths repeat)."""
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)
@@ -20,25 +23,30 @@ def varint(value: int) -> bytes:
 def varint_sizes(values: np.ndarray) -> np.ndarray:
     """The encoded byte count of each value (1 to 10), without encoding anything."""
     values = np.asarray(values, dtype=np.uint64)
-    sizes = np.ones(values.shape, dtype=np.int64)
+    sizes = np.ones(values.shape, dtype=np.uint8)
     for threshold in _THRESHOLDS:
-        sizes += values >= threshold
+        above = values >= threshold
+        if not above.any():
+            break
+        sizes += above
     return sizes
 
 
 def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Encodes every value; returns the concatenated bytes (uint8) and each value's size.
 
-    Loops over byte positions (at most 10), never over values.
+    Fills an (n, longest) matrix with each value's 7-bit groups and continuation bits, one
+    column at a time, then keeps the first ``size`` groups of every row: no loop over values.
     """
     values = np.asarray(values, dtype=np.uint64)
     sizes = varint_sizes(values)
-    starts = np.zeros(values.shape, dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
-    out = np.empty(int(sizes.sum()), dtype=np.uint8)
-    for position in range(int(sizes.max(initial=0))):
-        present = sizes > position
-        group = (values[present] >> np.uint64(7 * position)) & np.uint64(0x7F)
-        more = (sizes[present] > position + 1).astype(np.uint64) << np.uint64(7)
-        out[starts[present] + position] = (group | more).astype(np.uint8)
-    return out, sizes
+    longest = int(sizes.max(initial=0))
+    narrow = values.astype(np.uint32) if longest <= 4 else values  # 4 groups = 28 bits
+    groups = np.empty((len(values), longest), dtype=np.uint8)
+    keep = np.empty((len(values), longest), dtype=bool)
+    for position in range(longest):
+        column = ((narrow >> (7 * position)) & 0x7F).astype(np.uint8)
+        column |= (sizes > position + 1).view(np.uint8) << 7
+        groups[:, position] = column
+        keep[:, position] = sizes > position
+    return groups[keep], sizes

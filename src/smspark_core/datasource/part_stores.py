@@ -234,7 +234,9 @@ class S3PartStore(PartStore):
         keys = list(self._keys())
         for start in range(0, len(keys), 1000):
             chunk = [{"Key": k} for k in keys[start : start + 1000]]
-            self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+            self._client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True}
+            )
 
     def promote(self, part: StagedPart) -> None:
         self._client.complete_multipart_upload(
@@ -261,7 +263,9 @@ class S3PartStore(PartStore):
                     )
 
     def list_parts(self) -> list[str]:
-        names = (k.rsplit("/", 1)[-1] for k in self._keys() if "/" not in k[len(self._list_prefix()):])
+        names = (
+            k.rsplit("/", 1)[-1] for k in self._keys() if "/" not in k[len(self._list_prefix()) :]
+        )
         return sorted(n for n in names if fnmatch.fnmatch(n, PART_PATTERN))
 
     def read(self, name: str) -> bytes:

@@ -112,7 +112,11 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
             rows = 0
             for batch in iterator:
                 encoded = encode_records(
-                    batch, self.features, self.label, row_offset=rows, where=f"partition {partition}"
+                    batch,
+                    self.features,
+                    self.label,
+                    row_offset=rows,
+                    where=f"partition {partition}",
                 )
                 sink.write(encoded.data)
                 rows += batch.num_rows
@@ -170,7 +174,9 @@ def records_to_batch(stream: bytes, source: str = "") -> pa.RecordBatch:
         vectors.append(_vector_value(tensor, f"{source} record {index}"))
         label = record.label.get(amazon_record.VALUES_KEY)
         label_tensor = amazon_record.read_tensor(label) if label is not None else None
-        labels.append(float(label_tensor.values[0]) if label_tensor and len(label_tensor.values) else None)
+        labels.append(
+            float(label_tensor.values[0]) if label_tensor and len(label_tensor.values) else None
+        )
     return pa.RecordBatch.from_arrays(
         [pa.array(labels, pa.float64()), pa.array(vectors, av.VECTOR_ARROW_TYPE)],
         names=["label", "features"],
@@ -189,5 +195,7 @@ def _vector_value(tensor: amazon_record.Tensor | None, where: str) -> dict:
             "values": tensor.values.tolist(),
         }
     if len(tensor.shape) > 1:
-        raise SchemaError(f"{where}: a matrix record (shape {tensor.shape.tolist()}) is not a vector")
+        raise SchemaError(
+            f"{where}: a matrix record (shape {tensor.shape.tolist()}) is not a vector"
+        )
     return {"type": av.DENSE, "size": None, "indices": None, "values": tensor.values.tolist()}

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.ml.linalg import DenseVector, Matrix, MatrixUDT, SparseVector, Vector, VectorUDT
+from pyspark.ml.linalg import MatrixUDT, SparseVector, Vector, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import (
     DataType,
@@ -71,9 +71,7 @@ def require_vector_field(schema: StructType, column: str, *, allow_matrix: bool 
     accepted: tuple[type[DataType], ...] = (VectorUDT, MatrixUDT) if allow_matrix else (VectorUDT,)
     if not isinstance(data_type, accepted):
         kind = "a Vector or Matrix" if allow_matrix else "a Vector (pyspark.ml.linalg)"
-        raise SchemaError(
-            f"column {column!r} must be {kind}, got {data_type.simpleString()}"
-        )
+        raise SchemaError(f"column {column!r} must be {kind}, got {data_type.simpleString()}")
 
 
 def require_numeric_field(schema: StructType, column: str) -> None:
@@ -118,18 +116,6 @@ class FeatureColumn:
         lo, hi = self.indptr[i], self.indptr[i + 1]
         return int(self.sizes[i]), self.indices[lo:hi], self.values[lo:hi]
 
-    def to_dense(self) -> np.ndarray:
-        """Every row densified (sparse rows with zeros); rows must share one size."""
-        if self.dense is not None:
-            return self.dense
-        widths = np.unique(self.sizes)
-        if len(widths) > 1:
-            raise ValueError(f"rows have different sizes {widths[:5].tolist()}")
-        out = np.zeros((len(self), int(widths[0]) if len(widths) else 0))
-        rows = np.repeat(np.arange(len(self)), np.diff(self.indptr))
-        out[rows, self.indices] = self.values
-        return out
-
 
 def _list_parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets rebased to 0, flat values) of a list array, honouring slicing."""
@@ -154,7 +140,9 @@ def feature_column(
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if not is_vector_arrow(column.type):
-        raise SchemaError(f"column {name!r} must be a Vector (pyspark.ml.linalg), got {column.type}")
+        raise SchemaError(
+            f"column {name!r} must be a Vector (pyspark.ml.linalg), got {column.type}"
+        )
     null_at = first_null(column)
     if null_at is not None:
         raise RowError("features value is null", column=name, row=row_offset + null_at, where=where)
@@ -264,14 +252,3 @@ def rows_to_batch(rows: list[Row] | list[tuple], schema: StructType) -> pa.Recor
             raise SchemaError(f"prediction column {field.name!r}: Matrix results are not supported")
         arrays.append(pa.array(values, type=arrow_type_for(field.dataType)))
     return pa.RecordBatch.from_arrays(arrays, names=schema.names)
-
-
-def dense_or_sparse(values: np.ndarray, size: int | None = None, indices=None) -> Vector:
-    """A pyspark.ml vector: sparse when ``indices`` is given."""
-    if indices is None:
-        return DenseVector(values)
-    return SparseVector(size, indices, values)
-
-
-def is_matrix(value: Any) -> bool:
-    return isinstance(value, Matrix)

@@ -209,7 +209,9 @@ class LibSVMResponseRowDeserializer(ResponseRowDeserializer):
 
     accepts = TEXT_LIBSVM
 
-    def __init__(self, dim: int, labelColumnName: str = "label", featuresColumnName: str = "features"):
+    def __init__(
+        self, dim: int, labelColumnName: str = "label", featuresColumnName: str = "features"
+    ):
         if dim < 0:
             raise ValueError(f"dim must not be negative, got {dim}")
         self.dim = dim

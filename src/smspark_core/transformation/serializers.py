@@ -35,20 +35,20 @@ MAX_REQUEST_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit
 @dataclass(frozen=True)
 class SerializedBatch:
     """The request bytes of a batch of rows, back to back: row ``i`` is
-    ``data[offsets[i]:offsets[i + 1]]``. Request bodies are cut between rows."""
+    ``data[offsets[i]:offsets[i + 1]]``. Request bodies are cut between rows.
 
-    data: bytes
+    ``data`` is any buffer (bytes, or a numpy array's memory) so that encoders need not copy
+    it once more; ``body`` returns bytes."""
+
+    data: bytes | memoryview
     offsets: np.ndarray
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def row_sizes(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
     def body(self, start: int, stop: int) -> bytes:
         """The bytes of rows ``start`` to ``stop - 1``."""
-        return self.data[self.offsets[start] : self.offsets[stop]]
+        return bytes(self.data[self.offsets[start] : self.offsets[stop]])
 
     @classmethod
     def from_rows(cls, rows: list[bytes]) -> SerializedBatch:
@@ -60,7 +60,7 @@ class SerializedBatch:
     def from_fixed(cls, records: np.ndarray) -> SerializedBatch:
         """From an (n, size) array of equal-length records."""
         n, size = records.shape
-        return cls(records.tobytes(), np.arange(n + 1, dtype=np.int64) * size)
+        return cls(memoryview(records.reshape(-1)), np.arange(n + 1, dtype=np.int64) * size)
 
 
 def _field_value(row: Row, column: str, row_index: int | None) -> Any:
@@ -89,7 +89,9 @@ def _features(row: Row, column: str, row_index: int | None = None) -> Vector:
 def _label(row: Row, column: str, row_index: int | None = None) -> float:
     value = _field_value(row, column, row_index)
     if value is None:
-        raise RowError("label is null (smspark does not write nulls as 0.0)", column=column, row=row_index)
+        raise RowError(
+            "label is null (smspark does not write nulls as 0.0)", column=column, row=row_index
+        )
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         raise RowError(
             f"label must be a number, got {type(value).__name__} {value!r}",
@@ -115,7 +117,7 @@ class RequestRowSerializer(ABC):
     def __init__(self) -> None:
         self._schema: StructType | None = None
 
-    def validate_schema(self, schema: StructType) -> None:
+    def validate_schema(self, schema: StructType) -> None:  # noqa: B027 - optional hook
         """Raises SchemaError if rows of ``schema`` cannot be serialized. Default: accept."""
 
     def set_schema(self, schema: StructType) -> None:
@@ -242,7 +244,11 @@ def encode_records(
     if features.dense is not None:
         return SerializedBatch.from_fixed(amazon_record.dense_records(features.dense, labels))
     data, offsets = amazon_record.sparse_records(
-        features.indptr, features.indices, features.values, features.sizes, labels,
+        features.indptr,
+        features.indices,
+        features.values,
+        features.sizes,
+        labels,
         features.dense_rows,
     )
     return SerializedBatch(data, offsets)

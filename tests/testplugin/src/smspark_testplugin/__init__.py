@@ -24,7 +24,9 @@ class SumJsonLinesSerializer(RequestRowSerializer):
         self.featuresColumnName = featuresColumnName
 
     def serialize_row(self, row: Row) -> bytes:
-        return (json.dumps({"features": row[self.featuresColumnName].toArray().tolist()}) + "\n").encode()
+        return (
+            json.dumps({"features": row[self.featuresColumnName].toArray().tolist()}) + "\n"
+        ).encode()
 
     def config(self):
         return {"featuresColumnName": self.featuresColumnName}
@@ -43,9 +45,15 @@ class SumJsonLinesDeserializer(ResponseRowDeserializer):
 
 @hookimpl
 def register_algorithms(register):
-    register(AlgorithmSpec("test-sum", image_repository="test-sum",
-                           registry_accounts={"us-east-1": "123456789012"},
-                           serializer="test-jsonlines", deserializer="test-jsonlines"))
+    register(
+        AlgorithmSpec(
+            "test-sum",
+            image_repository="test-sum",
+            registry_accounts={"us-east-1": "123456789012"},
+            serializer="test-jsonlines",
+            deserializer="test-jsonlines",
+        )
+    )
 
 
 @hookimpl
