@@ -174,6 +174,12 @@ def main() -> int:
     )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the row counts")
+    parser.add_argument(
+        "--out",
+        default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+        help="where the write measure writes (default tmpfs, so disk writeback does not "
+        "blur the encoding figures)",
+    )
     args = parser.parse_args()
     spark = (
         SparkSession.builder.master("local[2]")
@@ -185,7 +191,7 @@ def main() -> int:
     spark.sparkContext.setLogLevel("ERROR")
     smspark_core.register_data_source(spark)
     spark.dataSource.register(NullDataSource)
-    out_root = tempfile.mkdtemp(prefix="smspark-bench-")
+    out_root = tempfile.mkdtemp(prefix="smspark-bench-", dir=args.out)
     datasets = {
         "dense 100000x784": dense_frame(spark, int(100_000 * args.scale), 784),
         "sparse 20000x10000 10%": sparse_frame(spark, int(20_000 * args.scale), 10_000, 0.10),
@@ -210,6 +216,7 @@ def main() -> int:
                 f"{m['mb_per_s']:>9.1f}{m['ratio_to_floor']:>9.2f}"
             )
     print("MB = encoded RecordIO-protobuf payload (the same for every measure of a data set)")
+    print(f"write measure wrote under {out_root}")
     print(
         json.dumps({"bench": "encode", "reps": args.reps, "scale": args.scale, "results": reports})
     )

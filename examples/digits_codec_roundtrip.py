@@ -58,7 +58,12 @@ def request_bodies(df, serializer) -> list[bytes]:
 
 
 def main() -> int:
-    spark = SparkSession.builder.master("local[2]").appName("smspark-digits").getOrCreate()
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("smspark-digits")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("ERROR")
     smspark_core.register_data_source(spark)
     out_dir = tempfile.mkdtemp(prefix="smspark-digits-")

@@ -85,6 +85,18 @@ def test_float32_narrowing_matches_numpy_and_the_jvm():
     assert amazon_record.to_float32(snan).view(np.uint32)[0] == 0x7FC00000
 
 
+def test_recordio_fixed_stride_fast_path_agrees_with_the_scan():
+    dense = amazon_record.dense_records(np.arange(12.0).reshape(4, 3), np.ones(4)).tobytes()
+    spans = recordio._fixed_stride_spans(memoryview(dense))
+    assert spans is not None and len(spans) == 4
+    payloads = [bytes(p) for p in recordio.iter_payloads(dense)]
+    assert payloads == [bytes(dense[s:e]) for s, e in spans.tolist()]
+    # A bad magic in the last record falls back to the scan, which names its offset.
+    broken = dense[: -len(dense) // 4] + b"\x00" * (len(dense) // 4)
+    with pytest.raises(recordio.RecordIOError, match=f"byte offset {3 * len(dense) // 4}"):
+        recordio.split_payloads(broken)
+
+
 def test_recordio_round_trip_and_padding():
     payloads = [b"", b"a", b"ab", b"abc", b"abcd", b"x" * 1001]
     stream, offsets = recordio.frame_many(payloads)

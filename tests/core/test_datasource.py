@@ -230,3 +230,28 @@ def test_extra_string_columns_are_ignored(spark, tmp_path):
     df = spark.createDataFrame([("a", Vectors.dense([1.0]), 2.0)], schema)
     df.write.format("sagemaker").mode("overwrite").save(str(tmp_path / "o"))
     assert spark.read.format("sagemaker").load(str(tmp_path / "o")).first().label == 2.0
+
+
+def test_import_registers_the_format_with_the_active_session(tmp_path):
+    """In a fresh process: a session exists first, then ``import smspark_core`` is enough."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        from pyspark.ml.linalg import Vectors
+        from pyspark.sql import SparkSession
+        spark = (SparkSession.builder.master("local[1]")
+                 .config("spark.ui.enabled", "false").getOrCreate())
+        import smspark_core  # noqa: F401
+        df = spark.createDataFrame([(1.0, Vectors.dense([1.0]))], ["label", "features"])
+        df.write.format("sagemaker").mode("overwrite").save({str(tmp_path / "o")!r})
+        print(spark.read.format("sagemaker").load({str(tmp_path / "o")!r}).count())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("1")

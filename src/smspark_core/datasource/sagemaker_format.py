@@ -186,7 +186,7 @@ def records_to_batch(stream: bytes, source: str = "") -> pa.RecordBatch:
 def _vector_value(tensor: amazon_record.Tensor | None, where: str) -> dict:
     if tensor is None:
         raise SchemaError(f"{where}: features are not a numeric tensor")
-    if len(tensor.keys) or len(tensor.shape) == 1 and len(tensor.values) != tensor.shape[0]:
+    if len(tensor.keys) or (len(tensor.shape) == 1 and len(tensor.values) != tensor.shape[0]):
         size = int(tensor.shape[0]) if len(tensor.shape) else 0
         return {
             "type": av.SPARSE,

@@ -73,6 +73,15 @@ def _field_value(row: Row, column: str, row_index: int | None) -> Any:
         ) from None
 
 
+def _batch_field(batch: pa.RecordBatch, column: str, kind: str) -> pa.Field:
+    if column not in batch.schema.names:
+        raise SchemaError(
+            f"expected {kind} column named {column!r}; the data has "
+            f"{', '.join(batch.schema.names) or 'no columns'}"
+        )
+    return batch.schema.field(column)
+
+
 def _features(row: Row, column: str, row_index: int | None = None) -> Vector:
     value = _field_value(row, column, row_index)
     if value is None:
@@ -205,15 +214,6 @@ def vector_tensor(value: Vector | DenseMatrix | SparseMatrix) -> bytes:
     if isinstance(value, DenseMatrix | SparseMatrix):
         return _matrix_tensor(value)
     return amazon_record.dense_tensor(value.toArray())
-
-
-def _batch_field(batch: pa.RecordBatch, column: str, kind: str) -> pa.Field:
-    if column not in batch.schema.names:
-        raise SchemaError(
-            f"expected {kind} column named {column!r}; the data has "
-            f"{', '.join(batch.schema.names) or 'no columns'}"
-        )
-    return batch.schema.field(column)
 
 
 def encode_records(
