@@ -19,11 +19,12 @@ import boto3
 from botocore.config import Config
 
 _SERVICE_ENV = {
-    "s3": "AWS_ENDPOINT_URL_S3",
-    "sagemaker": "AWS_ENDPOINT_URL_SAGEMAKER",
-    "sagemaker-runtime": "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
-    "sts": "AWS_ENDPOINT_URL_STS",
-    "logs": "AWS_ENDPOINT_URL_LOGS",
+    "s3": ("AWS_ENDPOINT_URL_S3",),
+    "sagemaker": ("AWS_ENDPOINT_URL_SAGEMAKER",),
+    "sagemaker-runtime": ("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",),
+    "sts": ("AWS_ENDPOINT_URL_STS",),
+    # boto3's own name (from the service id "CloudWatch Logs"), then the short form.
+    "logs": ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL_LOGS"),
 }
 
 
@@ -42,8 +43,8 @@ class ClientSpec:
         """The settings this process would use, made explicit so they can travel."""
         urls = {}
         shared = os.environ.get("AWS_ENDPOINT_URL")
-        for service, variable in _SERVICE_ENV.items():
-            url = os.environ.get(variable) or shared
+        for service, variables in _SERVICE_ENV.items():
+            url = next((os.environ[v] for v in variables if os.environ.get(v)), shared)
             if url:
                 urls[service] = url
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")

@@ -1,5 +1,5 @@
-"""A test plugin: one algorithm, a JSON Lines serializer and deserializer, a local image
-name. It proves registration through a real entry point; nothing here runs a container."""
+"""A test plugin: one algorithm, a JSON Lines serializer and deserializer, and a local image
+(``images.py``). It proves registration through a real entry point."""
 
 from __future__ import annotations
 
@@ -68,4 +68,11 @@ def register_deserializers(register):
 
 @hookimpl
 def register_local_images(register):
-    register(LocalImageSpec("test-sum", description="registration test only; runs nothing"))
+    register(
+        LocalImageSpec(
+            "test-sum",
+            train="smspark_testplugin.images:train",
+            serve="smspark_testplugin.images:serve",
+            description="learns feature means; serves their dot product",
+        )
+    )

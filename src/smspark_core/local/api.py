@@ -1,0 +1,566 @@
+"""The SageMaker control-plane operations and the runtime's InvokeEndpoint, on local state.
+
+Resources, statuses, error codes and messages follow the real service
+(``reference/algorithm_contracts.md`` §3). Times are epoch seconds, which botocore parses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from smspark_core.local import hosting
+from smspark_core.local.errors import ApiError, not_found, validation
+from smspark_core.local.faults import Faults
+from smspark_core.local.images import ImageResolver
+from smspark_core.local.logs import LogStore
+from smspark_core.local.store import Store
+from smspark_core.local.training import TrainingRun
+
+NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
+MAX_BODY_BYTES = 6 * 1024 * 1024
+ENDPOINT_POLL_S = 0.2
+
+
+def _require(request: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of the request, or a ValidationException naming it."""
+    value: Any = request
+    for part in path.split("."):
+        if not isinstance(value, dict) or value.get(part) in (None, "", [], {}):
+            raise validation(
+                f"1 validation error detected: Value null at '{path}' failed to satisfy "
+                "constraint: Member must not be null"
+            )
+        value = value[part]
+    return value
+
+
+def _check_name(value: str, field: str) -> str:
+    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+        raise validation(
+            f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: "
+            "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+        )
+    return value
+
+
+class SageMakerApi:
+    """All local SageMaker state and behaviour, independent of HTTP."""
+
+    def __init__(
+        self,
+        root: Path,
+        s3: Any,
+        resolver: ImageResolver,
+        region: str,
+        account: str,
+        ping_timeout: float = hosting.PING_TIMEOUT_S,
+    ) -> None:
+        self.root, self.s3, self.resolver = root, s3, resolver
+        self.region, self.account, self.ping_timeout = region, account, ping_timeout
+        self.store = Store(root)
+        self.logs = LogStore(root / "logs", region, account)
+        self.runs: dict[str, TrainingRun] = {}
+        self.endpoints: dict[str, hosting.Endpoint] = {}
+        self.faults: dict[str, Faults] = {}
+        self._closing = threading.Event()
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="endpoint-supervisor", daemon=True
+        )
+
+    def arn(self, kind: str, name: str) -> str:
+        return f"arn:aws:sagemaker:{self.region}:{self.account}:{kind}/{name.lower()}"
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Resumes saved state: unfinished jobs are marked Failed, endpoints restarted."""
+        for job in self.store.all("training_jobs"):
+            if job["TrainingJobStatus"] in ("InProgress", "Stopping"):
+                self.store.update(
+                    "training_jobs",
+                    job["TrainingJobName"],
+                    TrainingJobStatus="Failed",
+                    SecondaryStatus="Failed",
+                    TrainingEndTime=time.time(),
+                    FailureReason="InternalServerError: the local backend stopped while the job ran",
+                )
+        for endpoint in self.store.all("endpoints"):
+            if endpoint["EndpointStatus"] in ("InService", "Creating"):
+                self._begin_endpoint(endpoint["EndpointName"])
+            elif endpoint["EndpointStatus"] == "Deleting":
+                self.store.delete("endpoints", endpoint["EndpointName"])
+        self._supervisor.start()
+
+    def close(self) -> None:
+        self._closing.set()
+        for run in list(self.runs.values()):
+            run.stop()
+        for run in list(self.runs.values()):
+            run.thread.join(timeout=15)
+        for endpoint in list(self.endpoints.values()):
+            endpoint.stop()
+
+    def _supervise(self) -> None:
+        while not self._closing.wait(ENDPOINT_POLL_S):
+            for endpoint in list(self.endpoints.values()):
+                for variant in endpoint.variants.values():
+                    variant.supervise(self.ping_timeout)
+
+    def operations(self) -> dict[str, Callable[[dict], dict]]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "CreateTrainingJob",
+                "DescribeTrainingJob",
+                "StopTrainingJob",
+                "ListTrainingJobs",
+                "CreateModel",
+                "DescribeModel",
+                "DeleteModel",
+                "CreateEndpointConfig",
+                "DescribeEndpointConfig",
+                "DeleteEndpointConfig",
+                "CreateEndpoint",
+                "DescribeEndpoint",
+                "DeleteEndpoint",
+                "ListEndpoints",
+            )
+        }
+
+    # ----------------------------------------------------------------- training
+
+    def CreateTrainingJob(self, request: dict) -> dict:  # noqa: N802 - the API's names
+        name = _check_name(_require(request, "TrainingJobName"), "trainingJobName")
+        role = _require(request, "RoleArn")
+        if not ROLE_PATTERN.match(role):
+            raise validation(
+                f"1 validation error detected: Value '{role}' at 'roleArn' failed to satisfy "
+                "constraint: Member must satisfy regular expression pattern: "
+                "^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"
+            )
+        output = _require(request, "OutputDataConfig.S3OutputPath")
+        image = _require(request, "AlgorithmSpecification.TrainingImage")
+        for index, channel in enumerate(request.get("InputDataConfig", []), start=1):
+            _require(channel, "ChannelName")
+            _require(channel, "DataSource.S3DataSource.S3Uri")
+        arn = self.arn("training-job", name)
+        now = time.time()
+        with self.store.lock:
+            if self.store.get("training_jobs", name):
+                raise ApiError(
+                    "ResourceInUse",
+                    "Training job names must be unique within an AWS account and region, and "
+                    f"a training job with this name already exists ({arn})",
+                )
+            job = {
+                "TrainingJobName": name,
+                "TrainingJobArn": arn,
+                "ModelArtifacts": {
+                    "S3ModelArtifacts": f"{output.rstrip('/')}/{name}/output/model.tar.gz"
+                },
+                "TrainingJobStatus": "InProgress",
+                "SecondaryStatus": "Starting",
+                "HyperParameters": {
+                    k: str(v) for k, v in request.get("HyperParameters", {}).items()
+                },
+                "AlgorithmSpecification": {
+                    "TrainingImage": image,
+                    "TrainingInputMode": request["AlgorithmSpecification"].get(
+                        "TrainingInputMode", "File"
+                    ),
+                },
+                "RoleArn": role,
+                "InputDataConfig": request.get("InputDataConfig", []),
+                "OutputDataConfig": request["OutputDataConfig"],
+                "ResourceConfig": request.get(
+                    "ResourceConfig",
+                    {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+                ),
+                "StoppingCondition": request.get(
+                    "StoppingCondition", {"MaxRuntimeInSeconds": 86400}
+                ),
+                "CreationTime": now,
+                "LastModifiedTime": now,
+                "SecondaryStatusTransitions": [],
+                "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
+                "EnableInterContainerTrafficEncryption": False,
+                "EnableManagedSpotTraining": False,
+            }
+            if request.get("Environment"):
+                job["Environment"] = request["Environment"]
+            self.store.put("training_jobs", name, job)
+        run = TrainingRun(
+            name, self.store, self.logs, self.resolver, self.s3, self.root / "jobs" / name
+        )
+        self.runs[name] = run
+        run.start()
+        return {"TrainingJobArn": arn}
+
+    def _job(self, request: dict) -> dict:
+        name = _require(request, "TrainingJobName")
+        job = self.store.get("training_jobs", name)
+        if job is None:
+            raise validation("Requested resource not found.")
+        return job
+
+    def DescribeTrainingJob(self, request: dict) -> dict:  # noqa: N802
+        with self.store.lock:
+            return json.loads(json.dumps(self._job(request)))
+
+    def StopTrainingJob(self, request: dict) -> dict:  # noqa: N802
+        job = self._job(request)
+        if job["TrainingJobStatus"] != "InProgress":
+            raise validation(
+                f"The request was rejected because the training job is in status "
+                f"{job['TrainingJobStatus']}."
+            )
+        run = self.runs.get(job["TrainingJobName"])
+        if run is not None:
+            run.stop()
+        return {}
+
+    def ListTrainingJobs(self, request: dict) -> dict:  # noqa: N802
+        jobs = self.store.all("training_jobs")
+        if request.get("NameContains"):
+            jobs = [j for j in jobs if request["NameContains"] in j["TrainingJobName"]]
+        if request.get("StatusEquals"):
+            jobs = [j for j in jobs if j["TrainingJobStatus"] == request["StatusEquals"]]
+        key = {"Name": "TrainingJobName", "Status": "TrainingJobStatus"}.get(
+            request.get("SortBy", ""), "CreationTime"
+        )
+        jobs.sort(
+            key=lambda j: j[key], reverse=request.get("SortOrder", "Descending") == "Descending"
+        )
+        summaries = [
+            {
+                k: j[k]
+                for k in (
+                    "TrainingJobName",
+                    "TrainingJobArn",
+                    "CreationTime",
+                    "LastModifiedTime",
+                    "TrainingJobStatus",
+                    "TrainingEndTime",
+                )
+                if k in j
+            }
+            for j in jobs
+        ]
+        return _page(summaries, request, "TrainingJobSummaries")
+
+    # ----------------------------------------------------------------- models
+
+    def CreateModel(self, request: dict) -> dict:  # noqa: N802
+        name = _check_name(_require(request, "ModelName"), "modelName")
+        container = request.get("PrimaryContainer") or (request.get("Containers") or [None])[0]
+        if not container or not container.get("Image"):
+            raise validation(
+                "1 validation error detected: Value null at 'primaryContainer.image' failed to "
+                "satisfy constraint: Member must not be null"
+            )
+        arn = self.arn("model", name)
+        with self.store.lock:
+            if self.store.get("models", name):
+                raise validation(f'Cannot create already existing model "{arn}".')
+            model = {
+                "ModelName": name,
+                "PrimaryContainer": container,
+                "CreationTime": time.time(),
+                "ModelArn": arn,
+                "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
+            }
+            if request.get("ExecutionRoleArn"):
+                model["ExecutionRoleArn"] = request["ExecutionRoleArn"]
+            self.store.put("models", name, model)
+        return {"ModelArn": arn}
+
+    def _model(self, request: dict) -> dict:
+        name = _require(request, "ModelName")
+        model = self.store.get("models", name)
+        if model is None:
+            raise not_found("model", self.arn("model", name))
+        return model
+
+    def DescribeModel(self, request: dict) -> dict:  # noqa: N802
+        return dict(self._model(request))
+
+    def DeleteModel(self, request: dict) -> dict:  # noqa: N802
+        self.store.delete("models", self._model(request)["ModelName"])
+        return {}
+
+    # ----------------------------------------------------------------- endpoint configs
+
+    def CreateEndpointConfig(self, request: dict) -> dict:  # noqa: N802
+        name = _check_name(_require(request, "EndpointConfigName"), "endpointConfigName")
+        variants = _require(request, "ProductionVariants")
+        if not 1 <= len(variants) <= 10:
+            raise validation("ProductionVariants must hold between 1 and 10 variants")
+        for index, variant in enumerate(variants, start=1):
+            _check_name(
+                _require(variant, "VariantName"), f"productionVariants.{index}.member.variantName"
+            )
+            model = _require(variant, "ModelName")
+            if not self.store.get("models", model):
+                raise not_found("model", self.arn("model", model))
+            if int(variant.get("InitialInstanceCount", 1)) < 1:
+                raise validation(
+                    f"1 validation error detected: Value '{variant['InitialInstanceCount']}' at "
+                    f"'productionVariants.{index}.member.initialInstanceCount' failed to satisfy "
+                    "constraint: Member must have value greater than or equal to 1"
+                )
+        arn = self.arn("endpoint-config", name)
+        with self.store.lock:
+            if self.store.get("endpoint_configs", name):
+                raise validation(f'Cannot create already existing endpoint configuration "{arn}".')
+            self.store.put(
+                "endpoint_configs",
+                name,
+                {
+                    "EndpointConfigName": name,
+                    "EndpointConfigArn": arn,
+                    "ProductionVariants": variants,
+                    "CreationTime": time.time(),
+                },
+            )
+        return {"EndpointConfigArn": arn}
+
+    def _config(self, name: str) -> dict:
+        config = self.store.get("endpoint_configs", name)
+        if config is None:
+            raise not_found("endpoint configuration", self.arn("endpoint-config", name))
+        return config
+
+    def DescribeEndpointConfig(self, request: dict) -> dict:  # noqa: N802
+        return dict(self._config(_require(request, "EndpointConfigName")))
+
+    def DeleteEndpointConfig(self, request: dict) -> dict:  # noqa: N802
+        name = self._config(_require(request, "EndpointConfigName"))["EndpointConfigName"]
+        self.store.delete("endpoint_configs", name)
+        return {}
+
+    # ----------------------------------------------------------------- endpoints
+
+    def CreateEndpoint(self, request: dict) -> dict:  # noqa: N802
+        name = _check_name(_require(request, "EndpointName"), "endpointName")
+        config = self._config(_require(request, "EndpointConfigName"))
+        arn = self.arn("endpoint", name)
+        now = time.time()
+        with self.store.lock:
+            if self.store.get("endpoints", name):
+                raise validation(f'Cannot create already existing endpoint "{arn}".')
+            self.store.put(
+                "endpoints",
+                name,
+                {
+                    "EndpointName": name,
+                    "EndpointArn": arn,
+                    "EndpointConfigName": config["EndpointConfigName"],
+                    "ProductionVariants": [
+                        {
+                            "VariantName": v["VariantName"],
+                            "DeployedImages": [],
+                            "CurrentWeight": float(v.get("InitialVariantWeight", 1.0)),
+                            "DesiredWeight": float(v.get("InitialVariantWeight", 1.0)),
+                            "CurrentInstanceCount": 0,
+                            "DesiredInstanceCount": int(v.get("InitialInstanceCount", 1)),
+                        }
+                        for v in config["ProductionVariants"]
+                    ],
+                    "EndpointStatus": "Creating",
+                    "CreationTime": now,
+                    "LastModifiedTime": now,
+                    "_config": config,
+                    "_models": {
+                        v["ModelName"]: self.store.get("models", v["ModelName"])
+                        for v in config["ProductionVariants"]
+                    },
+                },
+            )
+        self._begin_endpoint(name)
+        return {"EndpointArn": arn}
+
+    def _begin_endpoint(self, name: str) -> None:
+        endpoint = hosting.Endpoint(name, self.root / "endpoints" / name)
+        self.endpoints[name] = endpoint
+        self.faults.setdefault(name, Faults())
+        threading.Thread(
+            target=self._host, args=(endpoint,), name=f"endpoint-{name}", daemon=True
+        ).start()
+
+    def _host(self, endpoint: hosting.Endpoint) -> None:
+        record = self.store.get("endpoints", endpoint.name)
+        try:
+            endpoint.create(
+                record["_config"],
+                record["_models"],
+                self.resolver,
+                self.s3,
+                self.logs,
+                self.ping_timeout,
+            )
+        except Exception as error:
+            endpoint.stop()
+            reason = (
+                str(error)
+                if isinstance(error, hosting.HostingFailed)
+                else f"InternalServerError: {error}"
+            )
+            self.store.update(
+                "endpoints",
+                endpoint.name,
+                EndpointStatus="Failed",
+                FailureReason=reason[:1024],
+                LastModifiedTime=time.time(),
+            )
+            return
+        now = time.time()
+        with self.store.lock:
+            current = self.store.get("endpoints", endpoint.name)
+            if current is None or current["EndpointStatus"] != "Creating":
+                return
+            for variant in current["ProductionVariants"]:
+                model = current["_models"][
+                    next(
+                        v["ModelName"]
+                        for v in current["_config"]["ProductionVariants"]
+                        if v["VariantName"] == variant["VariantName"]
+                    )
+                ]
+                image = (model.get("PrimaryContainer") or model["Containers"][0])["Image"]
+                variant["DeployedImages"] = [
+                    {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": now}
+                ]
+                variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
+            self.store.update(
+                "endpoints", endpoint.name, EndpointStatus="InService", LastModifiedTime=now
+            )
+
+    def _endpoint(self, request: dict) -> dict:
+        name = _require(request, "EndpointName")
+        endpoint = self.store.get("endpoints", name)
+        if endpoint is None:
+            raise not_found("endpoint", self.arn("endpoint", name))
+        return endpoint
+
+    def DescribeEndpoint(self, request: dict) -> dict:  # noqa: N802
+        with self.store.lock:
+            record = json.loads(json.dumps(self._endpoint(request)))
+        return {k: v for k, v in record.items() if not k.startswith("_")}
+
+    def DeleteEndpoint(self, request: dict) -> dict:  # noqa: N802
+        name = self._endpoint(request)["EndpointName"]
+        self.store.update(
+            "endpoints", name, EndpointStatus="Deleting", LastModifiedTime=time.time()
+        )
+        threading.Thread(target=self._delete_endpoint, args=(name,), daemon=True).start()
+        return {}
+
+    def _delete_endpoint(self, name: str) -> None:
+        endpoint = self.endpoints.pop(name, None)
+        if endpoint is not None:
+            endpoint.stop()
+            endpoint.remove_files()
+        self.faults.pop(name, None)
+        self.store.delete("endpoints", name)
+
+    def ListEndpoints(self, request: dict) -> dict:  # noqa: N802
+        endpoints = sorted(
+            self.store.all("endpoints"),
+            key=lambda e: e["CreationTime"],
+            reverse=request.get("SortOrder", "Descending") == "Descending",
+        )
+        if request.get("NameContains"):
+            endpoints = [e for e in endpoints if request["NameContains"] in e["EndpointName"]]
+        if request.get("StatusEquals"):
+            endpoints = [e for e in endpoints if e["EndpointStatus"] == request["StatusEquals"]]
+        summaries = [
+            {
+                k: e[k]
+                for k in (
+                    "EndpointName",
+                    "EndpointArn",
+                    "CreationTime",
+                    "LastModifiedTime",
+                    "EndpointStatus",
+                )
+            }
+            for e in endpoints
+        ]
+        return _page(summaries, request, "Endpoints")
+
+    # ----------------------------------------------------------------- runtime
+
+    def invoke(
+        self, name: str, body: bytes, content_type: str | None, accept: str | None
+    ) -> tuple[int, dict, bytes]:
+        """InvokeEndpoint: (HTTP status, headers, body), errors as the runtime answers them."""
+        record = self.store.get("endpoints", name)
+        if record is None:
+            raise ApiError(
+                "ValidationError", f"Endpoint {name} of account {self.account} not found."
+            )
+        if record["EndpointStatus"] != "InService" or name not in self.endpoints:
+            raise ApiError(
+                "ValidationError",
+                f"Endpoint {name} of account {self.account} is not in service "
+                f"(status {record['EndpointStatus']}).",
+            )
+        if len(body) > MAX_BODY_BYTES:
+            raise ApiError("413", f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.", 413)
+        faults = self.faults.get(name)
+        if faults is not None:
+            if faults.latency_ms:
+                time.sleep(faults.latency_ms / 1000)
+            decision = faults.decide()
+            if decision == "throttle":
+                raise ApiError("ThrottlingException", "Rate exceeded", 400)
+            if decision == "error":
+                if faults.error_status == 500:
+                    raise ApiError("InternalFailure", "An internal failure occurred.", 500)
+                raise ApiError("ServiceUnavailable", "The service is unavailable.", 503)
+        variant = self.endpoints[name].first_variant()
+        headers = {"Content-Type": content_type or "application/octet-stream"}
+        if accept:
+            headers["Accept"] = accept
+        try:
+            status, payload, response_type = variant.invoke(body, headers)
+        except hosting.ModelServerUnavailable as error:
+            raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None
+        if status >= 400:
+            kind = "client" if status < 500 else "server"
+            message = payload.decode("utf-8", "replace")
+            stream = f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/sagemaker/Endpoints/{name}"
+            error = ApiError(
+                "ModelError",
+                f'Received {kind} error ({status}) from primary with message "{message}". '
+                f"See {stream} in account {self.account} for more information.",
+                424,
+            )
+            error.extra = {
+                "OriginalStatusCode": status,
+                "OriginalMessage": message,
+                "LogStreamArn": stream,
+            }
+            raise error
+        return (
+            200,
+            {"Content-Type": response_type, "x-Amzn-Invoked-Production-Variant": variant.name},
+            payload,
+        )
+
+
+def _page(items: list[dict], request: dict, key: str) -> dict:
+    start = int(request.get("NextToken") or 0)
+    limit = int(request.get("MaxResults") or 10)
+    result: dict[str, Any] = {key: items[start : start + limit]}
+    if start + limit < len(items):
+        result["NextToken"] = str(start + limit)
+    return result

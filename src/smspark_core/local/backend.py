@@ -1,0 +1,227 @@
+"""``LocalSageMaker``: SageMaker, S3 and STS on this machine's loopback, for boto3 unchanged.
+
+    with LocalSageMaker() as sm:
+        boto3.client("sagemaker").create_training_job(...)   # runs a local image
+
+Entering points boto3 in this process at the backend through the standard settings
+(``AWS_ENDPOINT_URL_SAGEMAKER``, ``…_SAGEMAKER_RUNTIME``, ``…_S3``, ``…_STS``, ``…_LOGS``)
+with throwaway credentials, and restores the environment on exit. A SparkSession started
+inside the block passes that environment to its Python workers; for one started before, give
+executors ``sm.client_spec``. Every child process is stopped on exit, also when the code
+inside raised, and the children stop by themselves if this process dies.
+
+State lives in ``workdir`` (a temporary directory unless given). Reopening the same
+directory resumes it: endpoints come back InService and S3 objects are restored.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from smspark_core.aws import ClientSpec
+from smspark_core.local.api import SageMakerApi
+from smspark_core.local.faults import Faults
+from smspark_core.local.hosting import PING_TIMEOUT_S
+from smspark_core.local.images import ImageResolver
+from smspark_core.local.server import LocalServer
+from smspark_core.specs import LocalImageSpec
+
+LOCAL_CREDENTIALS = ("smspark-local", "smspark-local-secret", None)
+
+
+class LocalSageMaker:
+    """The embedded SageMaker backend (see the module docstring)."""
+
+    def __init__(
+        self,
+        workdir: str | os.PathLike | None = None,
+        *,
+        region: str = "us-east-1",
+        account: str = "123456789012",
+        images: Mapping[str, LocalImageSpec] | None = None,
+        ping_timeout: float = PING_TIMEOUT_S,
+    ) -> None:
+        self._temporary = workdir is None
+        self.workdir = Path(workdir) if workdir else None
+        self.region, self.account = region, account
+        self.resolver = ImageResolver(images)
+        self.ping_timeout = ping_timeout
+        self._moto = None
+        self._server: LocalServer | None = None
+        self.api: SageMakerApi | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ start / stop
+
+    def __enter__(self) -> LocalSageMaker:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="smspark-local-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.s3_url = f"http://{host}:{port}"
+        self._restore_s3()
+        self.api = SageMakerApi(
+            self.workdir, self._s3(), self.resolver, self.region, self.account, self.ping_timeout
+        )
+        self._server = LocalServer(self.api)
+        self._server.start()
+        self.api.start()
+        self._point_environment()
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """Stops jobs, model servers and servers; saves S3; restores the environment."""
+        if self._server is None:
+            return
+        atexit.unregister(self.stop)
+        try:
+            self.api.close()
+            self._server.stop()
+            self._save_s3()
+        finally:
+            self._moto.stop()
+            self._server = None
+            for key, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            self._saved_env = {}
+            if self._temporary:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ configuration
+
+    @property
+    def url(self) -> str:
+        """The SageMaker, SageMaker Runtime and CloudWatch Logs endpoint URL."""
+        return self._server.url
+
+    @property
+    def endpoint_urls(self) -> dict[str, str]:
+        return {
+            "sagemaker": self.url,
+            "sagemaker-runtime": self.url,
+            "logs": self.url,
+            "s3": self.s3_url,
+            "sts": self.s3_url,
+        }
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The settings that point boto3 here (what ``smspark local`` prints)."""
+        return {
+            "AWS_ENDPOINT_URL_SAGEMAKER": self.url,
+            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.url,
+            "AWS_ENDPOINT_URL_LOGS": self.url,
+            # boto3 derives the variable from the service id "CloudWatch Logs".
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": self.url,
+            "AWS_ENDPOINT_URL_S3": self.s3_url,
+            "AWS_ENDPOINT_URL_STS": self.s3_url,
+            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS[0],
+            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS[1],
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    @property
+    def client_spec(self) -> ClientSpec:
+        """A picklable spec that reaches this backend from any process (Spark executors)."""
+        return ClientSpec(
+            region=self.region,
+            endpoint_urls=tuple(sorted(self.endpoint_urls.items())),
+            credentials=LOCAL_CREDENTIALS,
+        )
+
+    def client(self, service: str) -> Any:
+        return self.client_spec.client(service)
+
+    def _point_environment(self) -> None:
+        for key, value in self.environment.items():
+            self._saved_env[key] = os.environ.get(key)
+            os.environ[key] = value
+        for key in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            self._saved_env[key] = os.environ.pop(key, None)
+
+    def _s3(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3_url,
+            region_name=self.region,
+            aws_access_key_id=LOCAL_CREDENTIALS[0],
+            aws_secret_access_key=LOCAL_CREDENTIALS[1],
+        )
+
+    # ------------------------------------------------------------------ images and faults
+
+    def register_image(self, uri_or_repository: str, spec: LocalImageSpec) -> None:
+        """Uses ``spec`` for an image URI, or for every URI of a repository name."""
+        self.resolver.register(uri_or_repository, spec)
+
+    def set_faults(self, endpoint: str, **settings: Any) -> Faults:
+        """Injects faults into an endpoint's invocations (see ``smspark_core.local.faults``)."""
+        if endpoint not in self.api.endpoints:
+            raise KeyError(f"no local endpoint named {endpoint!r}")
+        self.api.faults[endpoint] = Faults(**settings)
+        return self.api.faults[endpoint]
+
+    def clear_faults(self, endpoint: str) -> None:
+        self.api.faults[endpoint] = Faults()
+
+    def kill_model_server(self, endpoint: str, instance: int = 0) -> int:
+        """Kills one model-server process of an endpoint (it is restarted); returns its pid."""
+        return self.api.endpoints[endpoint].first_variant().kill(instance)
+
+    # ------------------------------------------------------------------ S3 persistence
+
+    def _save_s3(self) -> None:
+        s3 = self._s3()
+        target = self.workdir / "s3"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        index = []
+        for bucket in s3.list_buckets().get("Buckets", []):
+            name = bucket["Name"]
+            index.append({"bucket": name})
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+                for item in page.get("Contents", []):
+                    file = hashlib.sha256(f"{name}/{item['Key']}".encode()).hexdigest()
+                    s3.download_file(name, item["Key"], str(target / file))
+                    index.append({"bucket": name, "key": item["Key"], "file": file})
+        (target / "index.json").write_text(json.dumps(index))
+
+    def _restore_s3(self) -> None:
+        index_file = self.workdir / "s3" / "index.json"
+        if not index_file.exists():
+            return
+        s3 = self._s3()
+        for entry in json.loads(index_file.read_text()):
+            if "key" not in entry:
+                s3.create_bucket(Bucket=entry["bucket"])
+            else:
+                s3.upload_file(
+                    str(self.workdir / "s3" / entry["file"]), entry["bucket"], entry["key"]
+                )

@@ -1,0 +1,229 @@
+"""The child-process side of a local container (run by ``smspark_core.local.run_container``).
+
+The local backend runs every training job and model server through this runner, in a
+directory laid out like ``/opt/ml`` (given as ``SMSPARK_OPT_ML``)::
+
+    input/config/hyperparameters.json, inputdataconfig.json, resourceconfig.json
+    input/data/<channel>/
+    model/                  (training writes it; hosting reads the extracted artifact)
+    output/failure          (why a training job failed)
+
+A local image's targets are Python functions named ``"module:function"``:
+
+* train: ``function(env: TrainingEnvironment) -> None``. An exception fails the job: its
+  text goes to ``output/failure`` unless the function wrote one itself.
+* serve: ``function(model_dir: pathlib.Path) -> handler``, where ``handler(body,
+  content_type, accept)`` returns an ``InvocationResponse`` (or raises ``InvocationError``
+  for a 4xx/5xx answer). The runner serves ``GET /ping`` and ``POST /invocations`` on
+  127.0.0.1:``SAGEMAKER_BIND_TO_PORT``.
+
+A command-line image is run as ``<command> train`` / ``<command> serve`` with the same
+environment. Either way the runner exits when the backend that started it dies.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+OPT_ML_ENV = "SMSPARK_OPT_ML"
+FAILURE_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class InvocationResponse:
+    body: bytes
+    content_type: str = "application/octet-stream"
+
+
+class InvocationError(Exception):
+    """A model server's error answer: ``status`` (4xx/5xx) and a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class TrainingEnvironment:
+    """What a training target gets: the job's paths and configuration."""
+
+    root: Path
+    hyperparameters: dict[str, str] = field(default_factory=dict)
+    input_data_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resource_config: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> TrainingEnvironment:
+        config = root / "input" / "config"
+
+        def read(name: str) -> dict:
+            path = config / name
+            return json.loads(path.read_text()) if path.exists() else {}
+
+        return cls(
+            root,
+            read("hyperparameters.json"),
+            read("inputdataconfig.json"),
+            read("resourceconfig.json"),
+        )
+
+    @property
+    def model_dir(self) -> Path:
+        return self.root / "model"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    def channel_dir(self, channel: str) -> Path:
+        return self.root / "input" / "data" / channel
+
+    def channel_files(self, channel: str) -> list[Path]:
+        """The files of a channel, sorted, skipping hidden ones; [] when it is absent."""
+        directory = self.channel_dir(channel)
+        if not directory.is_dir():
+            return []
+        return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+    def report_metric(self, name: str, value: float) -> None:
+        """Reports a final metric (DescribeTrainingJob's FinalMetricDataList) and logs it."""
+        path = self.output_dir / "metrics.json"
+        metrics = json.loads(path.read_text()) if path.exists() else {}
+        metrics[name] = float(value)
+        path.write_text(json.dumps(metrics))
+        print(f"#metric {name}={value}", flush=True)
+
+
+def _resolve(target: str) -> Callable:
+    module_name, _, attribute = target.partition(":")
+    if not attribute:
+        raise ValueError(f"a local image target must be 'module:function', got {target!r}")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+_children: list[subprocess.Popen] = []
+
+
+def _terminate_children() -> None:
+    for child in _children:
+        if child.poll() is None:
+            child.terminate()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exits this process (and any command it runs) when the backend that started it is gone."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                _terminate_children()
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _write_failure(root: Path, text: str) -> None:
+    failure = root / "output" / "failure"
+    if not failure.exists():
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(text[:FAILURE_LIMIT])
+
+
+def train(target: str, root: Path) -> int:
+    try:
+        _resolve(target)(TrainingEnvironment.load(root))
+    except BaseException as error:  # the job fails; the reason is what the user needs
+        traceback.print_exc()
+        _write_failure(root, f"{type(error).__name__}: {error}")
+        return 1
+    return 0
+
+
+def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # access log off
+            pass
+
+        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            if self.path == "/ping":
+                self._answer(200, b"", "text/plain")
+            else:
+                self._answer(404, b"not found", "text/plain")
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            if self.path != "/invocations":
+                self._answer(404, b"not found", "text/plain")
+                return
+            try:
+                response = predict(
+                    body,
+                    self.headers.get("Content-Type", "application/octet-stream"),
+                    self.headers.get("Accept", "*/*"),
+                )
+            except InvocationError as error:
+                self._answer(error.status, error.message.encode(), "text/plain")
+                return
+            except Exception as error:
+                traceback.print_exc()
+                self._answer(500, f"{type(error).__name__}: {error}".encode(), "text/plain")
+                return
+            self._answer(200, response.body, response.content_type)
+
+    return Handler
+
+
+def serve(target: str, root: Path) -> int:
+    predict = _resolve(target)(root / "model")
+    port = int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(predict))
+    server.daemon_threads = True
+    print(f"model server listening on 127.0.0.1:{port}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+def run_command(command: list[str]) -> int:
+    """Runs a command-line image; SIGTERM (StopTrainingJob) is passed on to it."""
+    child = subprocess.Popen(command)
+    _children.append(child)
+    signal.signal(signal.SIGTERM, lambda *_: _terminate_children())
+    return child.wait()
+
+
+def main(argv: list[str]) -> int:
+    """``container <train|serve> <module:function>`` or ``container <train|serve> -- cmd...``."""
+    mode, *rest = argv
+    _watch_parent(int(os.environ.get("SMSPARK_PARENT_PID", os.getppid())))
+    root = Path(os.environ[OPT_ML_ENV])
+    if rest and rest[0] == "--":
+        return run_command([*rest[1:], mode])
+    if mode == "train":
+        return train(rest[0], root)
+    if mode == "serve":
+        return serve(rest[0], root)
+    raise SystemExit(f"unknown container mode {mode!r}: expected train or serve")

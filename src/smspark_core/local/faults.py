@@ -1,0 +1,55 @@
+"""Fault injection for a local endpoint, so that transform's retry paths can be tested.
+
+``throttle_rate`` answers a share of requests with ThrottlingException exactly as the service
+does, ``error_rate`` with a 5xx (``error_status``, 503 ServiceUnavailable by default or 500
+InternalFailure), ``latency_ms`` delays every request, and ``fail_next`` fails the next N
+requests with ``error_status``. Decisions use a seeded generator, so a test is repeatable.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Faults:
+    throttle_rate: float = 0.0
+    error_rate: float = 0.0
+    error_status: int = 503
+    latency_ms: float = 0.0
+    fail_next: int = 0
+    seed: int | None = None
+    _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.validate()
+        self._random.seed(self.seed)
+
+    def validate(self) -> None:
+        for name in ("throttle_rate", "error_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
+        if self.error_status not in (500, 503):
+            raise ValueError(f"error_status must be 500 or 503, got {self.error_status}")
+        if self.latency_ms < 0 or self.fail_next < 0:
+            raise ValueError("latency_ms and fail_next must not be negative")
+
+    def decide(self) -> str | None:
+        """'throttle', 'error' or None for one request."""
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return "error"
+            draw = self._random.random()
+            if draw < self.throttle_rate:
+                return "throttle"
+            if draw < self.throttle_rate + self.error_rate:
+                return "error"
+            return None
+
+    def settings(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}

@@ -1,0 +1,287 @@
+"""Local endpoints: each production variant's model runs as InitialInstanceCount model-server
+processes on free loopback ports; invocations are proxied round-robin over kept-alive
+connections. A crashed server is restarted and the endpoint's log says so."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import queue
+import shutil
+import socket
+import subprocess
+import tarfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.local import images
+from smspark_core.local.logs import LogStore, endpoint_group
+from smspark_core.specs import LocalImageSpec
+
+PING_TIMEOUT_S = 240.0  # SageMaker gives a container 4 minutes to pass /ping
+INVOCATION_TIMEOUT_S = 60.0
+
+
+class HostingFailed(Exception):
+    """Endpoint creation failed; the message is the endpoint's FailureReason."""
+
+
+class ModelServerUnavailable(Exception):
+    """No model server of the endpoint answered (all crashed or restarting)."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def safe_extract(archive: Path, destination: Path) -> None:
+    """Extracts a model.tar.gz from outside without letting it write outside ``destination``
+    (tarfile's "data" filter refuses absolute paths, ``..``, links out and device files)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            tar.extractall(destination, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise HostingFailed(f"ClientError: cannot extract the model archive: {error}") from None
+
+
+@dataclass
+class Instance:
+    """One model-server process of a variant."""
+
+    instance_id: str
+    port: int
+    process: subprocess.Popen | None = None
+    connections: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
+    restarts: int = 0
+
+    def connection(self) -> http.client.HTTPConnection:
+        try:
+            return self.connections.get_nowait()
+        except queue.Empty:
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=INVOCATION_TIMEOUT_S)
+
+    def release(self, connection: http.client.HTTPConnection) -> None:
+        self.connections.put(connection)
+
+    def drop_connections(self) -> None:
+        while True:
+            try:
+                self.connections.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+class Variant:
+    """A production variant's model servers."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        name: str,
+        spec: LocalImageSpec,
+        root: Path,
+        environment: dict,
+        count: int,
+        logs: LogStore,
+    ) -> None:
+        self.endpoint, self.name, self.spec, self.root = endpoint, name, spec, root
+        self.environment, self.logs = environment, logs
+        self.instances = [Instance(f"i-{uuid.uuid4().hex[:17]}", free_port()) for _ in range(count)]
+        self._next = itertools.cycle(range(count))
+        self._lock = threading.Lock()
+        self.stopping = False
+
+    def _log(self, instance: Instance, message: str) -> None:
+        self.logs.append(
+            endpoint_group(self.endpoint), f"{self.name}/{instance.instance_id}", message
+        )
+
+    def launch(self, instance: Instance) -> None:
+        env = images.environment(
+            str(self.root), {**self.environment, "SAGEMAKER_BIND_TO_PORT": str(instance.port)}
+        )
+        instance.process = subprocess.Popen(
+            images.command(self.spec, "serve"),
+            cwd=self.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        threading.Thread(target=self._pump, args=(instance, instance.process), daemon=True).start()
+
+    def _pump(self, instance: Instance, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self._log(instance, line)
+
+    def wait_ready(self, instance: Instance, timeout: float) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if instance.process.poll() is not None:
+                raise HostingFailed(
+                    f"ClientError: the model server of variant {self.name} exited with code "
+                    f"{instance.process.returncode} before passing /ping; see the endpoint's logs"
+                )
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=2)
+                connection.request("GET", "/ping")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+                connection.close()
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise HostingFailed(
+            f"ClientError: the model server of variant {self.name} did not pass the /ping "
+            f"health check within {timeout:.0f} seconds"
+        )
+
+    def start(self, ping_timeout: float) -> None:
+        for instance in self.instances:
+            self.launch(instance)
+        for instance in self.instances:
+            self.wait_ready(instance, ping_timeout)
+            self._log(
+                instance,
+                f"model server {instance.instance_id} passed /ping on port {instance.port}",
+            )
+
+    def supervise(self, ping_timeout: float) -> None:
+        """Restarts instances whose process died (called periodically)."""
+        for instance in self.instances:
+            process = instance.process
+            if self.stopping or process is None or process.poll() is None:
+                continue
+            instance.drop_connections()
+            instance.restarts += 1
+            self._log(
+                instance,
+                f"model server {instance.instance_id} exited with code {process.returncode}; "
+                f"restarting (restart {instance.restarts})",
+            )
+            self.launch(instance)
+            try:
+                self.wait_ready(instance, ping_timeout)
+            except HostingFailed as error:
+                self._log(instance, str(error))
+
+    def invoke(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        """Forwards one invocation; tries each instance once before giving up."""
+        for _ in range(len(self.instances)):
+            with self._lock:
+                instance = self.instances[next(self._next)]
+            if instance.process is None or instance.process.poll() is not None:
+                continue
+            connection = instance.connection()
+            try:
+                connection.request("POST", "/invocations", body=body, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except OSError:
+                connection.close()
+                continue
+            content_type = response.getheader("Content-Type", "application/octet-stream")
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+            else:
+                instance.release(connection)
+            return response.status, payload, content_type
+        raise ModelServerUnavailable(f"no model server of variant {self.name} is answering")
+
+    def stop(self) -> None:
+        self.stopping = True
+        for instance in self.instances:
+            instance.drop_connections()
+            if instance.process is not None and instance.process.poll() is None:
+                instance.process.terminate()
+        for instance in self.instances:
+            if instance.process is not None:
+                try:
+                    instance.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    instance.process.kill()
+
+    def kill(self, index: int) -> int:
+        """Kills one model-server process (fault injection); returns its pid."""
+        process = self.instances[index].process
+        process.kill()
+        process.wait()
+        return process.pid
+
+
+class Endpoint:
+    """A local endpoint: its variants, started from its endpoint config's models."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        self.name, self.root = name, root
+        self.variants: dict[str, Variant] = {}
+        self.faults = None
+
+    def create(
+        self,
+        config: dict[str, Any],
+        models: dict[str, dict],
+        resolver: images.ImageResolver,
+        s3: Any,
+        logs: LogStore,
+        ping_timeout: float,
+    ) -> None:
+        for variant in config["ProductionVariants"]:
+            model = models[variant["ModelName"]]
+            container = model.get("PrimaryContainer") or model["Containers"][0]
+            try:
+                spec = resolver.resolve(container["Image"])
+            except LookupError as error:
+                raise HostingFailed(f"ClientError: {error}") from None
+            variant_root = self.root / variant["VariantName"]
+            if not (variant_root / "model").exists():
+                self._fetch_model(container.get("ModelDataUrl"), variant_root, s3)
+            hosted = Variant(
+                self.name,
+                variant["VariantName"],
+                spec,
+                variant_root,
+                container.get("Environment", {}),
+                int(variant.get("InitialInstanceCount", 1)),
+                logs,
+            )
+            self.variants[variant["VariantName"]] = hosted
+            hosted.start(ping_timeout)
+
+    @staticmethod
+    def _fetch_model(url: str | None, variant_root: Path, s3: Any) -> None:
+        model_dir = variant_root / "model"
+        if not url:
+            model_dir.mkdir(parents=True, exist_ok=True)
+            return
+        bucket, key = split_s3_uri(url)
+        variant_root.mkdir(parents=True, exist_ok=True)
+        archive = variant_root / "model.tar.gz"
+        try:
+            s3.download_file(bucket, key, str(archive))
+        except Exception as error:
+            raise HostingFailed(
+                f"ClientError: cannot download the model data {url}: {error}"
+            ) from None
+        safe_extract(archive, model_dir)
+        archive.unlink()
+
+    def first_variant(self) -> Variant:
+        return next(iter(self.variants.values()))
+
+    def stop(self) -> None:
+        for variant in self.variants.values():
+            variant.stop()
+
+    def remove_files(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)

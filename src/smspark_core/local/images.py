@@ -1,0 +1,71 @@
+"""Resolving a container image URI to a local image: the code that stands in for it.
+
+``123456789012.dkr.ecr.us-east-1.amazonaws.com/kmeans:1`` is matched by the local image named
+``kmeans`` (its repository name). Local images come from plugins (the
+``register_local_images`` hook) or are registered on a backend for a full URI or a
+repository name: a ``LocalImageSpec`` whose ``train``/``serve`` are ``"module:function"``
+targets or command lines.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+from smspark_core.local.container import OPT_ML_ENV
+from smspark_core.plugins import get_plugin_host
+from smspark_core.specs import LocalImageSpec
+
+
+def repository_of(image_uri: str) -> str:
+    """The repository name of an image URI: ``…/sagemaker-xgboost:1.7-1`` -> ``sagemaker-xgboost``."""
+    path = image_uri.split("/", 1)[1] if "/" in image_uri else image_uri
+    path = path.split("@", 1)[0]
+    name = path.rsplit(":", 1)[0] if ":" in path.rsplit("/", 1)[-1] else path
+    return name.rsplit("/", 1)[-1]
+
+
+class ImageResolver:
+    """Finds the local image for a URI: user registrations first, then plugins."""
+
+    def __init__(self, registered: Mapping[str, LocalImageSpec] | None = None) -> None:
+        self._registered: dict[str, LocalImageSpec] = dict(registered or {})
+
+    def register(self, uri_or_repository: str, spec: LocalImageSpec) -> None:
+        self._registered[uri_or_repository] = spec
+
+    def resolve(self, image_uri: str) -> LocalImageSpec:
+        repository = repository_of(image_uri)
+        for key in (image_uri, repository):
+            if key in self._registered:
+                return self._registered[key]
+        images = get_plugin_host().local_images
+        if repository in images:
+            return images.get(repository)
+        known = sorted({*self._registered, *images.names()}) or ["none"]
+        raise LookupError(
+            f"no local image for {image_uri!r} (repository {repository!r}); local images: "
+            f"{', '.join(known)}. Install the algorithm's plugin or register one with "
+            "LocalSageMaker.register_image()"
+        )
+
+
+def command(spec: LocalImageSpec, mode: str) -> list[str]:
+    """The runner command line for an image's ``train`` or ``serve`` step."""
+    target = spec.train if mode == "train" else spec.serve
+    if target is None:
+        raise LookupError(f"local image {spec.name!r} has no {mode} step")
+    runner = [sys.executable, "-m", "smspark_core.local.run_container", mode]
+    if isinstance(target, str):
+        return [*runner, target]
+    return [*runner, "--", *target]
+
+
+def environment(root: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a container process rooted at ``root``."""
+    env = {**os.environ, **(extra or {})}
+    env[OPT_ML_ENV] = root
+    env["SMSPARK_PARENT_PID"] = str(os.getpid())
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env

@@ -1,0 +1,139 @@
+"""CloudWatch Logs for local training jobs and endpoints, served through the real API
+(``GetLogEvents``, ``DescribeLogStreams``) under the real group names, so log-streaming code
+is the same locally and on AWS."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from smspark_core.local.errors import ApiError
+
+TRAINING_GROUP = "/aws/sagemaker/TrainingJobs"
+
+
+def endpoint_group(endpoint: str) -> str:
+    return f"/aws/sagemaker/Endpoints/{endpoint}"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class LogStore:
+    """Log events by group and stream, appended to JSON Lines files under ``root``."""
+
+    def __init__(self, root: Path, region: str, account: str) -> None:
+        self.root = root
+        self.region, self.account = region, account
+        self._lock = threading.Lock()
+        self._events: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._created: dict[tuple[str, str], int] = {}
+        for path in sorted(root.glob("*/*.jsonl")) if root.exists() else []:
+            key = (_unquote(path.parent.name), _unquote(path.stem))
+            lines = path.read_text().splitlines()
+            self._events[key] = [json.loads(line) for line in lines if line]
+            self._created[key] = self._events[key][0]["timestamp"] if lines else _now_ms()
+
+    def _file(self, group: str, stream: str) -> Path:
+        return self.root / _quote(group) / f"{_quote(stream)}.jsonl"
+
+    def append(self, group: str, stream: str, message: str) -> None:
+        now = _now_ms()
+        event = {"timestamp": now, "message": message.rstrip("\n"), "ingestionTime": now}
+        with self._lock:
+            key = (group, stream)
+            self._events.setdefault(key, []).append(event)
+            self._created.setdefault(key, now)
+            path = self._file(group, stream)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a") as handle:
+                handle.write(json.dumps(event) + "\n")
+
+    def _group_streams(self, group: str) -> list[str]:
+        streams = sorted(s for g, s in self._events if g == group)
+        if not streams:
+            raise ApiError("ResourceNotFoundException", "The specified log group does not exist.")
+        return streams
+
+    def get_log_events(self, request: dict[str, Any]) -> dict[str, Any]:
+        group, stream = request["logGroupName"], request["logStreamName"]
+        with self._lock:
+            self._group_streams(group)
+            if (group, stream) not in self._events:
+                raise ApiError(
+                    "ResourceNotFoundException", "The specified log stream does not exist."
+                )
+            events = list(self._events[(group, stream)])
+        start, end = request.get("startTime"), request.get("endTime")
+        positions = [
+            i
+            for i, e in enumerate(events)
+            if (start is None or e["timestamp"] >= start) and (end is None or e["timestamp"] < end)
+        ]
+        limit = int(request.get("limit") or 10000)
+        token = request.get("nextToken")
+        if token:
+            direction, _, index = token.partition("/")
+            index = int(index)
+            positions = (
+                [p for p in positions if p >= index][:limit]
+                if direction == "f"
+                else [p for p in positions if p < index][-limit:]
+            )
+        elif request.get("startFromHead"):
+            positions = positions[:limit]
+        else:
+            positions = positions[-limit:]
+        first = positions[0] if positions else (int(token.partition("/")[2]) if token else 0)
+        after = positions[-1] + 1 if positions else first
+        return {
+            "events": [events[p] for p in positions],
+            "nextForwardToken": f"f/{after:056d}",
+            "nextBackwardToken": f"b/{first:056d}",
+        }
+
+    def describe_log_streams(self, request: dict[str, Any]) -> dict[str, Any]:
+        group = request["logGroupName"]
+        prefix = request.get("logStreamNamePrefix", "")
+        with self._lock:
+            streams = [s for s in self._group_streams(group) if s.startswith(prefix)]
+            described = []
+            for stream in streams:
+                events = self._events[(group, stream)]
+                item = {
+                    "logStreamName": stream,
+                    "creationTime": self._created[(group, stream)],
+                    "arn": f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}:"
+                    f"log-stream:{stream}",
+                    "storedBytes": sum(len(e["message"]) for e in events),
+                }
+                if events:
+                    item.update(
+                        firstEventTimestamp=events[0]["timestamp"],
+                        lastEventTimestamp=events[-1]["timestamp"],
+                        lastIngestionTime=events[-1]["ingestionTime"],
+                    )
+                described.append(item)
+        if request.get("orderBy") == "LastEventTime":
+            described.sort(key=lambda s: s.get("lastEventTimestamp", 0))
+        if request.get("descending"):
+            described.reverse()
+        start = int(request.get("nextToken") or 0)
+        limit = int(request.get("limit") or 50)
+        page = described[start : start + limit]
+        result: dict[str, Any] = {"logStreams": page}
+        if start + limit < len(described):
+            result["nextToken"] = str(start + limit)
+        return result
+
+
+def _quote(name: str) -> str:
+    return name.replace("%", "%25").replace("/", "%2F")
+
+
+def _unquote(name: str) -> str:
+    return name.replace("%2F", "/").replace("%25", "%")

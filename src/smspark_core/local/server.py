@@ -1,0 +1,133 @@
+"""The loopback HTTP server: SageMaker's control plane (AWS JSON 1.1, ``X-Amz-Target:
+SageMaker.<Op>``), CloudWatch Logs (``Logs_20140328.<Op>``), the runtime
+(``POST /endpoints/<name>/invocations``, REST-JSON errors) and a small admin API for fault
+injection (``POST /_smspark/faults/<endpoint>``)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+from smspark_core.local.api import SageMakerApi
+from smspark_core.local.errors import ApiError
+from smspark_core.local.faults import Faults
+
+JSON_11 = "application/x-amz-json-1.1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    api: SageMakerApi  # set on the subclass made by LocalServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, document: dict, content_type: str = JSON_11) -> None:
+        self._send(status, json.dumps(document).encode(), {"Content-Type": content_type})
+
+    def _json_error(self, error: ApiError) -> None:
+        self._json(error.status, {"__type": error.code, "message": error.message})
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/_smspark/health":
+            self._json(200, {"status": "ok"}, "application/json")
+        else:
+            self._json(404, {"message": f"no such path {self.path}"}, "application/json")
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = self.headers.get("X-Amz-Target", "")
+        try:
+            if self.path.startswith("/endpoints/") and self.path.endswith("/invocations"):
+                self._invoke(unquote(self.path[len("/endpoints/") : -len("/invocations")]), body)
+            elif target.startswith("SageMaker."):
+                self._operation(self.api.operations(), target.split(".", 1)[1], body)
+            elif target.startswith("Logs_20140328."):
+                logs = {
+                    "GetLogEvents": self.api.logs.get_log_events,
+                    "DescribeLogStreams": self.api.logs.describe_log_streams,
+                }
+                self._operation(logs, target.split(".", 1)[1], body)
+            elif self.path.startswith("/_smspark/faults/"):
+                self._set_faults(unquote(self.path[len("/_smspark/faults/") :]), body)
+            else:
+                raise ApiError(
+                    "UnknownOperationException", f"unknown request {target or self.path}"
+                )
+        except ApiError as error:
+            self._json_error(error)
+
+    def _operation(self, operations: dict, name: str, body: bytes) -> None:
+        if name not in operations:
+            raise ApiError(
+                "UnknownOperationException", f"operation {name} is not supported locally"
+            )
+        try:
+            request = json.loads(body or b"{}")
+        except json.JSONDecodeError:
+            raise ApiError("SerializationException", "the request body is not JSON") from None
+        try:
+            result = operations[name](request)
+        except ApiError:
+            raise
+        except Exception as error:  # a bug here must still answer like the service
+            raise ApiError("InternalFailure", f"{type(error).__name__}: {error}", 500) from None
+        self._json(200, result)
+
+    def _invoke(self, endpoint: str, body: bytes) -> None:
+        try:
+            status, headers, payload = self.api.invoke(
+                endpoint, body, self.headers.get("Content-Type"), self.headers.get("Accept")
+            )
+        except ApiError as error:
+            document = {"message": error.message, **getattr(error, "extra", {})}
+            headers = {"Content-Type": "application/json"}
+            if not error.code.isdigit():
+                headers["x-amzn-ErrorType"] = f"{error.code}:http://internal.amazon.com/coral/"
+            self._send(error.status, json.dumps(document).encode(), headers)
+            return
+        self._send(status, payload, headers)
+
+    def _set_faults(self, endpoint: str, body: bytes) -> None:
+        if endpoint not in self.api.endpoints:
+            raise ApiError("ValidationException", f"no local endpoint named {endpoint}")
+        try:
+            self.api.faults[endpoint] = Faults(**json.loads(body or b"{}"))
+        except (TypeError, ValueError) as error:
+            raise ApiError("ValidationException", f"bad fault settings: {error}") from None
+        self._json(200, self.api.faults[endpoint].settings(), "application/json")
+
+
+class LocalServer:
+    """The HTTP server on 127.0.0.1, serving in a background thread."""
+
+    def __init__(self, api: SageMakerApi, port: int = 0) -> None:
+        handler = type("Handler", (_Handler,), {"api": api})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, name="smspark-local", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

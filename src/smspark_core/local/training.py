@@ -1,0 +1,316 @@
+"""Running a training job as a local process, following the SageMaker container contract.
+
+Status moves as on the service: InProgress (Starting, Downloading, Training, Uploading) and
+then Completed, Failed or Stopped (Stopping first). The job's output lines go to
+CloudWatch Logs under ``/aws/sagemaker/TrainingJobs``, ``<job>/algo-1-<epoch>``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tarfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.local import images
+from smspark_core.local.container import FAILURE_LIMIT
+from smspark_core.local.logs import TRAINING_GROUP, LogStore
+from smspark_core.local.store import Store
+
+STATUS_MESSAGES = {
+    "Starting": "Launching requested ML instances",
+    "Downloading": "Downloading input data",
+    "Training": "Training image download completed. Training in progress.",
+    "Uploading": "Uploading generated training model",
+    "Completed": "Training job completed",
+    "Failed": "Training job failed",
+    "Stopping": "Stopping the training job",
+    "Stopped": "Training job stopped",
+    "MaxRuntimeExceeded": "Training job runtime exceeded MaxRuntimeInSeconds provided",
+}
+
+
+class JobFailed(Exception):
+    """A training job failure with the FailureReason to report."""
+
+
+class TrainingRun:
+    """One training job's thread: downloads, runs the image's train step, uploads."""
+
+    def __init__(
+        self,
+        name: str,
+        store: Store,
+        logs: LogStore,
+        resolver: images.ImageResolver,
+        s3: Any,
+        root: Path,
+    ) -> None:
+        self.name, self.store, self.logs, self.resolver, self.s3 = name, store, logs, resolver, s3
+        self.root = root
+        self.stream = f"{name}/algo-1-{int(time.time())}"
+        self.stop_requested = threading.Event()
+        self.process: subprocess.Popen | None = None
+        self.thread = threading.Thread(target=self._run, name=f"training-{name}", daemon=True)
+
+    @property
+    def job(self) -> dict[str, Any]:
+        return self.store.get("training_jobs", self.name)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_requested.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    # -- status
+
+    def _secondary(self, status: str, primary: str | None = None) -> None:
+        now = time.time()
+        with self.store.lock:
+            job = self.job
+            transitions = job["SecondaryStatusTransitions"]
+            if transitions and "EndTime" not in transitions[-1]:
+                transitions[-1]["EndTime"] = now
+            entry = {"Status": status, "StartTime": now, "StatusMessage": STATUS_MESSAGES[status]}
+            if status in ("Completed", "Failed", "Stopped", "MaxRuntimeExceeded"):
+                entry["EndTime"] = now
+            transitions.append(entry)
+            changes: dict[str, Any] = {"SecondaryStatus": status, "LastModifiedTime": now}
+            if primary:
+                changes["TrainingJobStatus"] = primary
+            self.store.update("training_jobs", self.name, **changes)
+        self._log(f"{status}: {STATUS_MESSAGES[status]}")
+
+    def _log(self, message: str) -> None:
+        self.logs.append(TRAINING_GROUP, self.stream, message)
+
+    def _finish(self, primary: str, secondary: str, failure: str | None = None) -> None:
+        now = time.time()
+        job = self.job
+        started = job.get("TrainingStartTime", now)
+        changes: dict[str, Any] = {
+            "TrainingEndTime": now,
+            "TrainingTimeInSeconds": max(1, int(now - started)),
+            "BillableTimeInSeconds": max(1, int(now - started)),
+        }
+        if failure:
+            changes["FailureReason"] = failure[:FAILURE_LIMIT]
+            self._log(f"failure reason: {failure}")
+        self.store.update("training_jobs", self.name, **changes)
+        self._secondary(secondary, primary)
+
+    # -- the job
+
+    def _run(self) -> None:
+        try:
+            self._secondary("Starting")
+            self._prepare()
+            self._secondary("Downloading")
+            self._download_channels()
+            if self.stop_requested.is_set():
+                self._finish("Stopped", "Stopped")
+                return
+            self.store.update("training_jobs", self.name, TrainingStartTime=time.time())
+            self._secondary("Training")
+            outcome = self._train()
+            if outcome is not None:
+                self._finish("Stopped", outcome)
+                return
+            self._secondary("Uploading")
+            self._upload_model()
+            self._record_metrics()
+            self._finish("Completed", "Completed")
+        except JobFailed as failure:
+            self._finish("Failed", "Failed", str(failure))
+        except Exception as error:  # the backend must never leave a job InProgress
+            self._finish(
+                "Failed", "Failed", f"InternalServerError: {type(error).__name__}: {error}"
+            )
+
+    def _prepare(self) -> None:
+        job = self.job
+        config = self.root / "input" / "config"
+        for directory in (
+            config,
+            self.root / "input" / "data",
+            self.root / "model",
+            self.root / "output",
+        ):
+            directory.mkdir(parents=True, exist_ok=True)
+        (config / "hyperparameters.json").write_text(json.dumps(job.get("HyperParameters", {})))
+        channels = {}
+        for channel in job.get("InputDataConfig", []):
+            entry = {
+                "TrainingInputMode": channel.get(
+                    "InputMode", job["AlgorithmSpecification"].get("TrainingInputMode", "File")
+                ),
+                "S3DistributionType": channel["DataSource"]["S3DataSource"].get(
+                    "S3DataDistributionType", "FullyReplicated"
+                ),
+                "RecordWrapperType": channel.get("RecordWrapperType", "None"),
+            }
+            if channel.get("ContentType"):
+                entry["ContentType"] = channel["ContentType"]
+            if channel.get("CompressionType"):
+                entry["CompressionType"] = channel["CompressionType"]
+            channels[channel["ChannelName"]] = entry
+        (config / "inputdataconfig.json").write_text(json.dumps(channels))
+        resource = {
+            "current_host": "algo-1",
+            "hosts": ["algo-1"],
+            "network_interface_name": "eth0",
+            "current_instance_type": job.get("ResourceConfig", {}).get("InstanceType", "local"),
+        }
+        (config / "resourceconfig.json").write_text(json.dumps(resource))
+
+    def _objects(self, uri: str) -> list[tuple[str, str, str]]:
+        """(bucket, key, path relative to the prefix) of every object under ``uri``."""
+        bucket, prefix = split_s3_uri(uri)
+        found = []
+        try:
+            for page in self.s3.get_paginator("list_objects_v2").paginate(
+                Bucket=bucket, Prefix=prefix
+            ):
+                for item in page.get("Contents", []):
+                    relative = (
+                        item["Key"][len(prefix) :].lstrip("/") or item["Key"].rsplit("/", 1)[-1]
+                    )
+                    found.append((bucket, item["Key"], relative))
+        except self.s3.exceptions.NoSuchBucket:
+            raise JobFailed(f"ClientError: Bucket {bucket!r} does not exist ({uri})") from None
+        return found
+
+    def _manifest_objects(self, uri: str) -> list[tuple[str, str, str]]:
+        bucket, key = split_s3_uri(uri)
+        try:
+            manifest = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        except Exception as error:
+            raise JobFailed(f"ClientError: cannot read manifest file {uri}: {error}") from None
+        if not manifest or not isinstance(manifest[0], dict) or "prefix" not in manifest[0]:
+            raise JobFailed(f'ClientError: manifest file {uri} must start with {{"prefix": ...}}')
+        base_bucket, base = split_s3_uri(manifest[0]["prefix"])
+        base = f"{base}/" if base and manifest[0]["prefix"].endswith("/") else base
+        return [(base_bucket, f"{base}{relative}", relative) for relative in manifest[1:]]
+
+    def _download_channels(self) -> None:
+        for channel in self.job.get("InputDataConfig", []):
+            source = channel["DataSource"]["S3DataSource"]
+            uri = source["S3Uri"]
+            if source.get("S3DataType", "S3Prefix") == "ManifestFile":
+                objects = self._manifest_objects(uri)
+            else:
+                objects = self._objects(uri)
+            if not objects:
+                raise JobFailed(
+                    f'ClientError: No S3 objects found under S3 URL "{uri}" given '
+                    f"in input data source. Please ensure that the bucket exists in "
+                    f"the selected region, that objects exist under that S3 prefix, "
+                    f"and that the role has access to them."
+                )
+            target = self.root / "input" / "data" / channel["ChannelName"]
+            for bucket, key, relative in objects:
+                destination = (target / relative).resolve()
+                if not destination.is_relative_to(target.resolve()):
+                    raise JobFailed(
+                        f"ClientError: object key {key!r} escapes the channel directory"
+                    )
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                self.s3.download_file(bucket, key, str(destination))
+            self._log(f"channel {channel['ChannelName']}: {len(objects)} objects from {uri}")
+
+    def _train(self) -> str | None:
+        """Runs the train step; returns None on success, a Stopped reason when stopped."""
+        job = self.job
+        image = job["AlgorithmSpecification"]["TrainingImage"]
+        try:
+            spec = self.resolver.resolve(image)
+            command = images.command(spec, "train")
+        except LookupError as error:
+            raise JobFailed(f"ClientError: {error}") from None
+        env = images.environment(
+            str(self.root),
+            {
+                **job.get("Environment", {}),
+                "TRAINING_JOB_NAME": self.name,
+                "TRAINING_JOB_ARN": job["TrainingJobArn"],
+            },
+        )
+        self.process = subprocess.Popen(
+            command,
+            cwd=self.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        reader = threading.Thread(target=self._pump_output, daemon=True)
+        reader.start()
+        limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400)
+        deadline = time.time() + limit
+        outcome = None
+        while self.process.poll() is None:
+            if self.stop_requested.is_set() or time.time() > deadline:
+                outcome = "Stopped" if self.stop_requested.is_set() else "MaxRuntimeExceeded"
+                self._secondary("Stopping", "Stopping")
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                break
+            time.sleep(0.05)
+        self.process.wait()
+        reader.join(timeout=5)
+        if outcome:
+            return outcome
+        if self.process.returncode != 0:
+            failure = self.root / "output" / "failure"
+            reason = failure.read_text(errors="replace").strip() if failure.exists() else ""
+            raise JobFailed(
+                f"AlgorithmError: {reason}"
+                if reason
+                else f"AlgorithmError: the training process exited with code {self.process.returncode}"
+            )
+        return None
+
+    def _pump_output(self) -> None:
+        for line in self.process.stdout:
+            self._log(line)
+
+    def _upload_model(self) -> None:
+        job = self.job
+        artifact = self.root / "model.tar.gz"
+        with tarfile.open(artifact, "w:gz") as archive:
+            for path in sorted((self.root / "model").iterdir()):
+                archive.add(path, arcname=path.name)
+        bucket, key = split_s3_uri(job["ModelArtifacts"]["S3ModelArtifacts"])
+        self.s3.upload_file(str(artifact), bucket, key)
+        artifact.unlink()
+
+    def _record_metrics(self) -> None:
+        path = self.root / "output" / "metrics.json"
+        if not path.exists():
+            return
+        now = time.time()
+        metrics = json.loads(path.read_text())
+        self.store.update(
+            "training_jobs",
+            self.name,
+            FinalMetricDataList=[
+                {"MetricName": name, "Value": value, "Timestamp": now}
+                for name, value in metrics.items()
+            ],
+        )
+
+
+def remove_job_directory(root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)

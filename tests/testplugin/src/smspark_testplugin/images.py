@@ -1,0 +1,93 @@
+"""Local test images: a tiny real model ("sum") and an echo server (benchmarks).
+
+sum, train: reads the ``train`` channel (RecordIO-protobuf or CSV with the label first) and
+learns the mean of each feature; hyperparameters ``fail`` (write output/failure and exit 1)
+and ``sleep_seconds`` (for stop and time-limit tests). Reports ``train:rows`` as a metric.
+sum, serve: answers ``{"total": mean . x}`` per JSON Lines request line, or one CSV value
+per line for ``text/csv``; a wrong dimension is a 400 with a message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from smspark_core.codecs import amazon_record
+from smspark_core.local.container import (
+    InvocationError,
+    InvocationResponse,
+    TrainingEnvironment,
+)
+
+
+def _rows(path: Path) -> list[np.ndarray]:
+    data = path.read_bytes()
+    if data[:4] == b"\x0a\x23\xd7\xce":
+        rows = []
+        for record in amazon_record.decode_records(data):
+            tensor = amazon_record.read_tensor(record.features["values"])
+            if len(tensor.keys):
+                dense = np.zeros(int(tensor.shape[0]))
+                dense[tensor.keys.astype(int)] = tensor.values
+                rows.append(dense)
+            else:
+                rows.append(tensor.values)
+        return rows
+    return [
+        np.array([float(v) for v in line.split(",")[1:]])
+        for line in data.decode().splitlines()
+        if line
+    ]
+
+
+def train(env: TrainingEnvironment) -> None:
+    print(f"hyperparameters: {env.hyperparameters}")
+    time.sleep(float(env.hyperparameters.get("sleep_seconds", 0)))
+    if env.hyperparameters.get("fail") == "true":
+        (env.output_dir / "failure").write_text("requested failure: fail=true")
+        raise SystemExit(1)
+    rows = [row for path in env.channel_files("train") for row in _rows(path)]
+    if not rows:
+        raise ValueError("the train channel holds no rows")
+    mean = np.mean(np.vstack(rows), axis=0)
+    (env.model_dir / "weights.json").write_text(json.dumps(mean.tolist()))
+    env.report_metric("train:rows", len(rows))
+    print(f"trained on {len(rows)} rows")
+
+
+def serve(model_dir: Path):
+    weights = np.array(json.loads((model_dir / "weights.json").read_text()))
+
+    def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        if content_type == "text/csv":
+            rows = [[float(v) for v in line.split(",")] for line in body.decode().splitlines()]
+        elif content_type in ("application/jsonlines", "application/json"):
+            rows = [json.loads(line)["features"] for line in body.decode().splitlines() if line]
+        else:
+            raise InvocationError(415, f"unsupported content type {content_type}")
+        for index, row in enumerate(rows):
+            if len(row) != len(weights):
+                raise InvocationError(
+                    400, f"row {index} has {len(row)} features, the model expects {len(weights)}"
+                )
+        totals = [float(np.dot(weights, row)) for row in rows]
+        if accept == "text/csv":
+            return InvocationResponse("".join(f"{t}\n" for t in totals).encode(), "text/csv")
+        lines = "".join(json.dumps({"total": t}) + "\n" for t in totals)
+        return InvocationResponse(lines.encode(), "application/jsonlines")
+
+    return predict
+
+
+def echo_train(env: TrainingEnvironment) -> None:
+    (env.model_dir / "echo").write_text("echo")
+
+
+def echo_serve(model_dir: Path):
+    def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        return InvocationResponse(body, content_type)
+
+    return predict
