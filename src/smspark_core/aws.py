@@ -30,7 +30,11 @@ _SERVICE_ENV = {
 
 @dataclass(frozen=True)
 class ClientSpec:
-    """Region, profile, per-service endpoint URLs, retry settings and optional credentials."""
+    """Region, profile, per-service endpoint URLs, retry settings and optional credentials.
+
+    ``max_attempts`` is the total number of attempts of a call, the first included (botocore's
+    ``total_max_attempts``, standard retry mode); 1 means no retries.
+    """
 
     region: str | None = None
     profile: str | None = None
@@ -73,7 +77,9 @@ class ClientSpec:
                 client = self._session().client(
                     service,
                     endpoint_url=self.endpoint_url(service),
-                    config=Config(retries={"max_attempts": self.max_attempts, "mode": "standard"}),
+                    config=Config(
+                        retries={"total_max_attempts": self.max_attempts, "mode": "standard"}
+                    ),
                 )
                 _clients[key] = client
             return client

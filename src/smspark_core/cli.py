@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from smspark_core.plugins import PluginHost, get_plugin_host
@@ -28,15 +30,38 @@ def _plugins_report(host: PluginHost) -> str:
     return "\n".join(lines)
 
 
+def _run_local(workdir: str | None, region: str) -> int:
+    """Runs the local backend in the foreground until Ctrl-C (or SIGTERM)."""
+    from smspark_core.local import LocalSageMaker
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with LocalSageMaker(workdir, region=region) as backend:
+        print("# smspark local backend is running; paste these lines into another shell:")
+        for key, value in backend.environment.items():
+            print(f"export {key}={value}")
+        print(f"# state: {backend.workdir}  (Ctrl-C stops it)", flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="smspark", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("plugins", help="list installed plugins and what each registers")
+    local = commands.add_parser("local", help="run the local SageMaker backend in the foreground")
+    local.add_argument("--workdir", help="state directory (kept; reopening it resumes)")
+    local.add_argument("--region", default="us-east-1")
     args = parser.parse_args(argv)
     if args.command == "plugins":
         host = get_plugin_host()
         print(_plugins_report(host))
         return 1 if host.failures else 0
+    if args.command == "local":
+        return _run_local(args.workdir, args.region)
     return 2
 
 

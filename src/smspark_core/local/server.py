@@ -67,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
         except ApiError as error:
             self._json_error(error)
+        except Exception as error:  # a bug must still get an answer, not a dropped connection
+            self._json_error(ApiError("InternalFailure", f"{type(error).__name__}: {error}", 500))
 
     def _operation(self, operations: dict, name: str, body: bytes) -> None:
         if name not in operations:

@@ -20,6 +20,8 @@ class Store:
         self.lock = threading.RLock()
         data = json.loads(self.path.read_text()) if self.path.exists() else {}
         self._data: dict[str, dict[str, dict[str, Any]]] = {k: data.get(k, {}) for k in KINDS}
+        if not self.path.exists():
+            self.save()
 
     def get(self, kind: str, name: str) -> dict[str, Any] | None:
         with self.lock:

@@ -10,6 +10,7 @@ per line for ``text/csv``; a wrong dimension is a 400 with a message.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -87,7 +88,23 @@ def echo_train(env: TrainingEnvironment) -> None:
 
 
 def echo_serve(model_dir: Path):
+    """Echoes the body. ``slow`` waits 0.5 s; ``peak`` answers the most requests it has
+    seen in flight at once (for concurrency tests without timing assertions)."""
+    lock = threading.Lock()
+    state = {"in_flight": 0, "peak": 0}
+
     def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
-        return InvocationResponse(body, content_type)
+        if body == b"peak":
+            return InvocationResponse(str(state["peak"]).encode(), "text/plain")
+        with lock:
+            state["in_flight"] += 1
+            state["peak"] = max(state["peak"], state["in_flight"])
+        try:
+            if body == b"slow":
+                time.sleep(0.5)
+            return InvocationResponse(body, content_type)
+        finally:
+            with lock:
+                state["in_flight"] -= 1
 
     return predict
