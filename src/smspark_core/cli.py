@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -41,10 +42,8 @@ def _run_local(workdir: str | None, region: str) -> int:
         for key, value in backend.environment.items():
             print(f"export {key}={value}")
         print(f"# state: {backend.workdir}  (Ctrl-C stops it)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -48,9 +48,10 @@ def problems(value: Any, shape: Shape, path: str = "$") -> list[str]:
     elif kind == "boolean":
         if not isinstance(value, bool):
             found.append(f"{path}: expected a boolean, got {value!r}")
-    elif kind == "timestamp":
-        if not isinstance(value, int | float | str) or isinstance(value, bool):
-            found.append(f"{path}: expected a timestamp, got {value!r}")
+    elif kind == "timestamp" and (
+        not isinstance(value, int | float | str) or isinstance(value, bool)
+    ):
+        found.append(f"{path}: expected a timestamp, got {value!r}")
     return found
 
 

@@ -13,8 +13,8 @@ import time
 
 import boto3
 import pytest
-
 from conftest import ECHO, ECHO_IMAGE, SUM, host, start_job, unique, wait_job
+
 from smspark_core.local import LocalSageMaker
 
 
@@ -51,23 +51,34 @@ def test_environment_points_boto3_here_and_is_restored(monkeypatch):
         assert os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] == backend.url
         assert boto3.client("sagemaker").list_endpoints()["Endpoints"] == []
         child = subprocess.run(
-            [sys.executable, "-c", "import boto3; print(boto3.client('sagemaker').list_endpoints()['Endpoints'])"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                "import boto3; print(boto3.client('sagemaker').list_endpoints()['Endpoints'])",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert child.stdout.strip() == "[]"  # processes started inside inherit the settings
-        assert backend.url.startswith("http://127.0.0.1:") and backend.s3_url.startswith("http://127.0.0.1:")
+        assert backend.url.startswith("http://127.0.0.1:") and backend.s3_url.startswith(
+            "http://127.0.0.1:"
+        )
     assert "AWS_ENDPOINT_URL_SAGEMAKER" not in os.environ
     assert os.environ["AWS_ACCESS_KEY_ID"] == "before"
 
 
 def test_children_stop_when_the_block_raises():
     pids = []
-    with pytest.raises(RuntimeError, match="user code failed"):
-        with LocalSageMaker(images={"echo": ECHO}) as backend:
-            backend.register_image(ECHO_IMAGE, ECHO)
-            _, endpoint = _train_and_host(backend)
-            pids = [i.process.pid for i in backend.api.endpoints[endpoint].first_variant().instances]
-            raise RuntimeError("user code failed")
+    with (
+        pytest.raises(RuntimeError, match="user code failed"),
+        LocalSageMaker(images={"echo": ECHO}) as backend,
+    ):
+        backend.register_image(ECHO_IMAGE, ECHO)
+        _, endpoint = _train_and_host(backend)
+        variant = backend.api.endpoints[endpoint].first_variant()
+        pids = [instance.process.pid for instance in variant.instances]
+        raise RuntimeError("user code failed")
     assert pids and all(_wait_gone(pid) for pid in pids)
 
 
@@ -111,7 +122,10 @@ def test_reopening_the_workdir_resumes_endpoints_and_s3(tmp_path):
             EndpointName=endpoint, Body=b"hello", ContentType="text/plain"
         )
         assert answer["Body"].read() == b"hello"
-        assert backend.client("s3").get_object(Bucket="kept", Key="a/b.txt")["Body"].read() == b"still here"
+        assert (
+            backend.client("s3").get_object(Bucket="kept", Key="a/b.txt")["Body"].read()
+            == b"still here"
+        )
         assert [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]] == [endpoint]
 
 
@@ -143,7 +157,9 @@ def test_smspark_local_command_prints_the_settings(tmp_path):
             if line.startswith("# state:"):
                 break
         client = boto3.client(
-            "sagemaker", endpoint_url=settings["AWS_ENDPOINT_URL_SAGEMAKER"], region_name="us-east-1"
+            "sagemaker",
+            endpoint_url=settings["AWS_ENDPOINT_URL_SAGEMAKER"],
+            region_name="us-east-1",
         )
         assert client.list_training_jobs()["TrainingJobSummaries"] == []
         assert settings["AWS_ENDPOINT_URL_SAGEMAKER"].startswith("http://127.0.0.1:")

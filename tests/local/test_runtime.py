@@ -9,9 +9,7 @@ import threading
 import time
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-
 from conftest import ECHO_IMAGE, host, start_job, unique, wait_job
 
 JSONL = "application/jsonlines"
@@ -47,14 +45,21 @@ def test_custom_image_trains_hosts_and_answers(clients, endpoint):
     assert json.loads(response["Body"].read()) == {"total": 6.0}
     assert response["ContentType"] == JSONL
     assert response["InvokedProductionVariant"] == "AllRequests"
-    csv = _invoke(clients["sagemaker-runtime"], endpoint, body=b"1,0,0\n0,0,1\n",
-                  ContentType="text/csv", Accept="text/csv")
+    csv = _invoke(
+        clients["sagemaker-runtime"],
+        endpoint,
+        body=b"1,0,0\n0,0,1\n",
+        ContentType="text/csv",
+        Accept="text/csv",
+    )
     assert csv["Body"].read() == b"2.0\n2.0\n"
 
 
 def test_runtime_errors_have_the_services_codes(local, clients, endpoint):
     runtime = no_retries(local)
-    with pytest.raises(ClientError, match="Endpoint nope of account 123456789012 not found") as error:
+    with pytest.raises(
+        ClientError, match="Endpoint nope of account 123456789012 not found"
+    ) as error:
         _invoke(runtime, "nope")
     assert error.value.response["Error"]["Code"] == "ValidationError"
     with pytest.raises(runtime.exceptions.ModelError) as error:
@@ -86,7 +91,10 @@ def test_throttling_and_5xx_injection(local, clients, endpoint):
         except ClientError as error:
             codes.append(error.response["Error"]["Code"])
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-            assert (codes[-1], status) in {("ThrottlingException", 400), ("ServiceUnavailable", 503)}
+            assert (codes[-1], status) in {
+                ("ThrottlingException", 400),
+                ("ServiceUnavailable", 503),
+            }
     assert 15 <= codes.count("ThrottlingException") <= 45
     assert 2 <= codes.count("ServiceUnavailable") <= 20
     local.set_faults(endpoint, fail_next=2, error_status=500)
@@ -113,7 +121,8 @@ def test_fault_settings_are_validated_and_exposed_over_http(local, endpoint):
     with pytest.raises(ValueError, match="throttle_rate must be within"):
         local.set_faults(endpoint, throttle_rate=2)
     request = urllib.request.Request(
-        f"{local.url}/_smspark/faults/{endpoint}", data=json.dumps({"latency_ms": 5}).encode(),
+        f"{local.url}/_smspark/faults/{endpoint}",
+        data=json.dumps({"latency_ms": 5}).encode(),
         method="POST",
     )
     with urllib.request.urlopen(request) as answer:
@@ -130,10 +139,16 @@ def test_killed_model_server_is_restarted_and_logged(local, clients, model_url):
     assert answers == [{"total": 6.0}] * 5
     logs = clients["logs"]
     stream = logs.describe_log_streams(logGroupName=f"/aws/sagemaker/Endpoints/{name}")[
-        "logStreams"][0]["logStreamName"]
-    messages = [e["message"] for e in logs.get_log_events(
-        logGroupName=f"/aws/sagemaker/Endpoints/{name}", logStreamName=stream,
-        startFromHead=True)["events"]]
+        "logStreams"
+    ][0]["logStreamName"]
+    messages = [
+        e["message"]
+        for e in logs.get_log_events(
+            logGroupName=f"/aws/sagemaker/Endpoints/{name}",
+            logStreamName=stream,
+            startFromHead=True,
+        )["events"]
+    ]
     assert any("exited with code -9; restarting (restart 1)" in m for m in messages)
 
 
@@ -144,8 +159,11 @@ def test_concurrent_requests_are_served_concurrently(local, clients, training_da
     runtime = local.client_spec.with_(max_attempts=1).client("sagemaker-runtime")
     runtime.meta.config.max_pool_connections  # noqa: B018 - the default pool holds 10
     threads = [
-        threading.Thread(target=_invoke, args=(runtime, name, b"slow"),
-                         kwargs={"ContentType": "application/octet-stream"})
+        threading.Thread(
+            target=_invoke,
+            args=(runtime, name, b"slow"),
+            kwargs={"ContentType": "application/octet-stream"},
+        )
         for _ in range(8)
     ]
     for thread in threads:
@@ -169,7 +187,8 @@ def test_command_line_image(local, clients, training_data, tmp_path):
         "    files = open(os.path.join(root, 'model/files.json')).read().encode()\n"
         "    class H(http.server.BaseHTTPRequestHandler):\n"
         "        def do_GET(self):\n"
-        "            self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()\n"
+        "            self.send_response(200); self.send_header('Content-Length', '0')\n"
+        "            self.end_headers()\n"
         "        def do_POST(self):\n"
         "            self.rfile.read(int(self.headers['Content-Length']))\n"
         "            self.send_response(200); self.send_header('Content-Length', str(len(files)))\n"
@@ -180,7 +199,9 @@ def test_command_line_image(local, clients, training_data, tmp_path):
     from smspark_core.specs import LocalImageSpec
 
     image = f"{unique('acct')}.dkr.ecr.us-east-1.amazonaws.com/mine:7"
-    spec = LocalImageSpec("mine", train=[sys.executable, str(script)], serve=[sys.executable, str(script)])
+    spec = LocalImageSpec(
+        "mine", train=[sys.executable, str(script)], serve=[sys.executable, str(script)]
+    )
     local.register_image(image, spec)
     job = wait_job(clients, start_job(clients, training_data, image=image))
     assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")

@@ -90,7 +90,9 @@ class SageMakerApi:
                     TrainingJobStatus="Failed",
                     SecondaryStatus="Failed",
                     TrainingEndTime=time.time(),
-                    FailureReason="InternalServerError: the local backend stopped while the job ran",
+                    FailureReason=(
+                        "InternalServerError: the local backend stopped while the job ran"
+                    ),
                 )
         for endpoint in self.store.all("endpoints"):
             if endpoint["EndpointStatus"] in ("InService", "Creating"):
@@ -148,7 +150,7 @@ class SageMakerApi:
             )
         output = _require(request, "OutputDataConfig.S3OutputPath")
         image = _require(request, "AlgorithmSpecification.TrainingImage")
-        for index, channel in enumerate(request.get("InputDataConfig", []), start=1):
+        for channel in request.get("InputDataConfig", []):
             _require(channel, "ChannelName")
             _require(channel, "DataSource.S3DataSource.S3Uri")
         arn = self.arn("training-job", name)
@@ -537,7 +539,10 @@ class SageMakerApi:
         if status >= 400:
             kind = "client" if status < 500 else "server"
             message = payload.decode("utf-8", "replace")
-            stream = f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/sagemaker/Endpoints/{name}"
+            stream = (
+                f"arn:aws:logs:{self.region}:{self.account}:log-group:"
+                f"/aws/sagemaker/Endpoints/{name}"
+            )
             error = ApiError(
                 "ModelError",
                 f'Received {kind} error ({status}) from primary with message "{message}". '

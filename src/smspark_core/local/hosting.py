@@ -66,7 +66,12 @@ class Instance:
         try:
             return self.connections.get_nowait()
         except queue.Empty:
-            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=INVOCATION_TIMEOUT_S)
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=INVOCATION_TIMEOUT_S
+            )
+            connection.connect()
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return connection
 
     def release(self, connection: http.client.HTTPConnection) -> None:
         self.connections.put(connection)

@@ -19,7 +19,8 @@ from smspark_core.specs import LocalImageSpec
 
 
 def repository_of(image_uri: str) -> str:
-    """The repository name of an image URI: ``…/sagemaker-xgboost:1.7-1`` -> ``sagemaker-xgboost``."""
+    """The repository name of an image URI (``…/sagemaker-xgboost:1.7-1`` gives
+    ``sagemaker-xgboost``)."""
     path = image_uri.split("/", 1)[1] if "/" in image_uri else image_uri
     path = path.split("@", 1)[0]
     name = path.rsplit(":", 1)[0] if ":" in path.rsplit("/", 1)[-1] else path

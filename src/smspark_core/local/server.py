@@ -20,6 +20,9 @@ JSON_11 = "application/x-amz-json-1.1"
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Head and body are separate writes: without TCP_NODELAY, Nagle and delayed ACKs
+    # add ~40 ms to every answer.
+    disable_nagle_algorithm = True
     api: SageMakerApi  # set on the subclass made by LocalServer
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -278,7 +278,8 @@ class TrainingRun:
             raise JobFailed(
                 f"AlgorithmError: {reason}"
                 if reason
-                else f"AlgorithmError: the training process exited with code {self.process.returncode}"
+                else "AlgorithmError: the training process exited with code "
+                f"{self.process.returncode}"
             )
         return None
 
