@@ -230,7 +230,6 @@ class Endpoint:
     def __init__(self, name: str, root: Path) -> None:
         self.name, self.root = name, root
         self.variants: dict[str, Variant] = {}
-        self.faults = None
 
     def create(
         self,

@@ -111,6 +111,13 @@ class TrainingRun:
 
     def _run(self) -> None:
         try:
+            self._run_steps()
+        finally:
+            # Like the instance storage of a real job, downloaded input does not outlive it.
+            shutil.rmtree(self.root / "input" / "data", ignore_errors=True)
+
+    def _run_steps(self) -> None:
+        try:
             self._secondary("Starting")
             self._prepare()
             self._secondary("Downloading")
@@ -312,6 +319,3 @@ class TrainingRun:
             ],
         )
 
-
-def remove_job_directory(root: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)
