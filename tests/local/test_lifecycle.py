@@ -167,3 +167,33 @@ def test_smspark_local_command_prints_the_settings(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
     assert json.loads((tmp_path / "state.json").read_text())["training_jobs"] == {}
+
+
+def test_sts_and_spark_workers_started_inside_reach_the_backend(tmp_path):
+    """A SparkSession made inside the block: its Python workers call the backend."""
+    script = textwrap.dedent(
+        """
+        import boto3
+        from pyspark.sql import SparkSession
+        from smspark_core.local import LocalSageMaker
+
+        with LocalSageMaker() as backend:
+            print(boto3.client("sts").get_caller_identity()["Account"])
+            spark = (SparkSession.builder.master("local[1]")
+                     .config("spark.ui.enabled", "false").getOrCreate())
+
+            def on_worker(rows):
+                import boto3
+                yield (len(boto3.client("sagemaker").list_endpoints()["Endpoints"]),)
+
+            print(spark.range(1).rdd.mapPartitions(on_worker).collect())
+            spark.stop()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.split()
+    assert lines[0].isdigit() and len(lines[0]) == 12  # moto's STS answers an account id
+    assert lines[-1] == "[(0,)]"

@@ -217,3 +217,13 @@ def test_proxy_uses_kept_alive_connections(local, clients, endpoint):
     assert time.perf_counter() >= started  # the real assertion: no connection errors above
     variant = local.api.endpoints[endpoint].first_variant()
     assert sum(i.connections.qsize() for i in variant.instances) >= 1
+
+
+def test_model_environment_reaches_the_model_server(local, clients, training_data):
+    job = wait_job(clients, start_job(clients, training_data, image=ECHO_IMAGE))
+    name = host(clients, job["ModelArtifacts"]["S3ModelArtifacts"], image=ECHO_IMAGE)
+    runtime = clients["sagemaker-runtime"]
+    for variable, expected in (("A", b"1"), ("SAGEMAKER_BIND_TO_PORT", None)):
+        answer = _invoke(runtime, name, f"env:{variable}".encode(), ContentType="text/plain")
+        value = answer["Body"].read()
+        assert value == expected if expected else value.isdigit()

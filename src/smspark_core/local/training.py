@@ -318,4 +318,3 @@ class TrainingRun:
                 for name, value in metrics.items()
             ],
         )
-

@@ -10,6 +10,7 @@ per line for ``text/csv``; a wrong dimension is a 400 with a message.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -89,11 +90,14 @@ def echo_train(env: TrainingEnvironment) -> None:
 
 def echo_serve(model_dir: Path):
     """Echoes the body. ``slow`` waits 0.5 s; ``peak`` answers the most requests it has
-    seen in flight at once (for concurrency tests without timing assertions)."""
+    seen in flight at once (for concurrency tests without timing assertions); ``env:NAME``
+    answers that environment variable of the model server."""
     lock = threading.Lock()
     state = {"in_flight": 0, "peak": 0}
 
     def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        if body.startswith(b"env:"):
+            return InvocationResponse(os.environ.get(body[4:].decode(), "").encode(), "text/plain")
         if body == b"peak":
             return InvocationResponse(str(state["peak"]).encode(), "text/plain")
         with lock:
