@@ -110,17 +110,11 @@ class Variant:
         )
 
     def launch(self, instance: Instance) -> None:
-        env = images.environment(
-            str(self.root), {**self.environment, "SAGEMAKER_BIND_TO_PORT": str(instance.port)}
-        )
-        instance.process = subprocess.Popen(
-            images.command(self.spec, "serve"),
-            cwd=self.root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
+        instance.process = images.spawn(
+            self.spec,
+            "serve",
+            self.root,
+            {**self.environment, "SAGEMAKER_BIND_TO_PORT": str(instance.port)},
         )
         threading.Thread(target=self._pump, args=(instance, instance.process), daemon=True).start()
 

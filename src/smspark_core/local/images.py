@@ -10,8 +10,10 @@ targets or command lines.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from smspark_core.local.container import OPT_ML_ENV
 from smspark_core.plugins import get_plugin_host
@@ -63,10 +65,21 @@ def command(spec: LocalImageSpec, mode: str) -> list[str]:
     return [*runner, "--", *target]
 
 
-def environment(root: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a container process rooted at ``root``."""
-    env = {**os.environ, **(extra or {})}
-    env[OPT_ML_ENV] = root
+def spawn(
+    spec: LocalImageSpec, mode: str, root: Path, extra_env: Mapping[str, str] | None = None
+) -> subprocess.Popen:
+    """Starts an image's ``train`` or ``serve`` step as a child process rooted at ``root``
+    (``SMSPARK_OPT_ML``), its output lines readable from ``stdout``."""
+    env = {**os.environ, **(extra_env or {})}
+    env[OPT_ML_ENV] = str(root)
     env["SMSPARK_PARENT_PID"] = str(os.getpid())
     env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
+    return subprocess.Popen(
+        command(spec, mode),
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )

@@ -239,26 +239,18 @@ class TrainingRun:
         image = job["AlgorithmSpecification"]["TrainingImage"]
         try:
             spec = self.resolver.resolve(image)
-            command = images.command(spec, "train")
+            self.process = images.spawn(
+                spec,
+                "train",
+                self.root,
+                {
+                    **job.get("Environment", {}),
+                    "TRAINING_JOB_NAME": self.name,
+                    "TRAINING_JOB_ARN": job["TrainingJobArn"],
+                },
+            )
         except LookupError as error:
             raise JobFailed(f"ClientError: {error}") from None
-        env = images.environment(
-            str(self.root),
-            {
-                **job.get("Environment", {}),
-                "TRAINING_JOB_NAME": self.name,
-                "TRAINING_JOB_ARN": job["TrainingJobArn"],
-            },
-        )
-        self.process = subprocess.Popen(
-            command,
-            cwd=self.root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
         reader = threading.Thread(target=self._pump_output, daemon=True)
         reader.start()
         limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400)
