@@ -67,7 +67,7 @@ def main() -> int:
     spark.sparkContext.setLogLevel("ERROR")
     smspark_core.register_data_source(spark)
     out_dir = tempfile.mkdtemp(prefix="smspark-digits-")
-    print(f"{'step':<44}{'rows':>6}{'bytes':>11}{'seconds':>9}  check")
+    print(f"{'step':<64}{'rows':>6}{'bytes':>11}{'seconds':>9}  check")
 
     for sparse in (False, True):
         df, digits = digits_frame(spark, sparse)
@@ -85,7 +85,7 @@ def main() -> int:
         size = sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path))
         kind = "sparse" if sparse else "dense"
         print(
-            f"{'format(sagemaker) write+read, ' + kind:<44}{len(got):>6}{size:>11}"
+            f"{'format(sagemaker) write+read, ' + kind:<64}{len(got):>6}{size:>11}"
             f"{time.perf_counter() - started:>9.2f}  {'ok' if ok else 'MISMATCH'}"
         )
         if not ok:
@@ -118,7 +118,7 @@ def main() -> int:
         )
         name = f"{type(serializer).__name__} ({serializer.content_type})"
         print(
-            f"{name:<44}{rows:>6}{sum(map(len, bodies)):>11}"
+            f"{name:<64}{rows:>6}{sum(map(len, bodies)):>11}"
             f"{time.perf_counter() - started:>9.2f}  {'ok' if ok else 'MISMATCH'}"
         )
         if not ok:
