@@ -186,7 +186,9 @@ class Variant:
                 connection.request("POST", "/invocations", body=body, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # A stale kept-alive connection to a restarted server, or a refused connect
+                # while it starts: try the next instance.
                 connection.close()
                 continue
             content_type = response.getheader("Content-Type", "application/octet-stream")

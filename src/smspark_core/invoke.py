@@ -1,0 +1,248 @@
+"""The executor-side engine of ``transform()``: serialized rows in, predictions out.
+
+For one partition's Arrow batch it cuts the serialized rows into request bodies under a
+byte limit (and an optional row limit), keeps up to ``max_concurrency`` InvokeEndpoint calls
+in flight, retries throttling, 5xx and connection errors with exponential backoff and full
+jitter under an overall deadline, and reassembles the predictions in input order. Exactly one
+prediction row per input row: a response with another count is an error naming the endpoint
+and the counts, never a silent shift.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from smspark_core.aws import ClientSpec
+from smspark_core.errors import SmsparkError
+from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_core.transformation.serializers import MAX_REQUEST_BYTES, SerializedBatch
+
+DEFAULT_REQUEST_BYTES = 5 * 1024 * 1024  # as the original, under the service's 6 MiB
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalDependencyException",
+        "ModelNotReadyException",
+    }
+)
+
+
+class InvocationFailed(SmsparkError):
+    """A request that failed for good (or answered with the wrong number of predictions)."""
+
+
+@dataclass(frozen=True)
+class InvokeSettings:
+    """How one endpoint is called. ``max_attempts`` counts the first attempt; retries wait
+    ``uniform(0, min(max_backoff, base_backoff * 2**n))`` seconds (full jitter) and stop at
+    ``deadline_seconds`` after the request's first attempt."""
+
+    endpoint_name: str
+    content_type: str
+    accept: str
+    max_request_bytes: int = DEFAULT_REQUEST_BYTES
+    max_rows_per_request: int | None = None
+    max_concurrency: int = 4
+    max_attempts: int = 8
+    base_backoff: float = 0.05
+    max_backoff: float = 5.0
+    deadline_seconds: float = 300.0
+    retry_model_errors: bool = False
+    error_mode: str = "fail"
+
+    def __post_init__(self) -> None:
+        if self.error_mode not in ("fail", "column"):
+            raise ValueError(f"error_mode must be 'fail' or 'column', got {self.error_mode!r}")
+        if not 0 < self.max_request_bytes <= MAX_REQUEST_BYTES:
+            raise ValueError(
+                f"max_request_bytes must be within 1..{MAX_REQUEST_BYTES} (6 MiB, the "
+                f"InvokeEndpoint limit), got {self.max_request_bytes}"
+            )
+        if self.max_rows_per_request is not None and self.max_rows_per_request < 1:
+            raise ValueError(f"max_rows_per_request must be >= 1, got {self.max_rows_per_request}")
+        if self.max_concurrency < 1 or self.max_attempts < 1:
+            raise ValueError("max_concurrency and max_attempts must be >= 1")
+
+
+def plan_requests(
+    offsets: np.ndarray, max_bytes: int, max_rows: int | None = None, row_offset: int = 0
+) -> list[tuple[int, int]]:
+    """Cuts rows (``offsets`` as in SerializedBatch) into (start, stop) requests, each at most
+    ``max_bytes`` and ``max_rows``; greedy and in order. A single row over the byte limit is
+    an error naming its index and size."""
+    sizes = np.diff(offsets)
+    too_big = np.flatnonzero(sizes > max_bytes)
+    if len(too_big):
+        index = int(too_big[0])
+        raise InvocationFailed(
+            f"row {row_offset + index} serializes to {int(sizes[index])} bytes, more than the "
+            f"{max_bytes}-byte request limit"
+        )
+    plan = []
+    start, n = 0, len(sizes)
+    while start < n:
+        # The furthest stop whose bytes fit: a binary search on the cumulative offsets.
+        stop = int(np.searchsorted(offsets, offsets[start] + max_bytes, side="right")) - 1
+        stop = max(stop, start + 1)
+        if max_rows is not None:
+            stop = min(stop, start + max_rows)
+        plan.append((start, min(stop, n)))
+        start = min(stop, n)
+    return plan
+
+
+@dataclass
+class InvokeStats:
+    """What a partition did: requests, retries by error code, bytes sent."""
+
+    requests: int = 0
+    retries: dict[str, int] = field(default_factory=dict)
+    bytes_sent: int = 0
+
+
+def _error_code(error: Exception) -> tuple[str, bool]:
+    """(code, retryable) of an InvokeEndpoint failure."""
+    if isinstance(error, BotocoreConnectionError | ReadTimeoutError):
+        return type(error).__name__, True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        retryable = code in RETRYABLE_CODES or (status >= 500 and code != "ModelError")
+        return code or str(status), retryable
+    return type(error).__name__, False
+
+
+class EndpointInvoker:
+    """Calls one endpoint for the batches of a partition (one per Python worker process)."""
+
+    def __init__(
+        self,
+        settings: InvokeSettings,
+        client_spec: ClientSpec,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        # smspark retries itself (by error code, with jitter and a deadline): botocore must not.
+        self.client = client_spec.with_(max_attempts=1).client("sagemaker-runtime")
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.stats = InvokeStats()
+
+    def _call(self, body: bytes) -> bytes:
+        settings = self.settings
+        first = time.monotonic()
+        for attempt in range(settings.max_attempts):
+            try:
+                response = self.client.invoke_endpoint(
+                    EndpointName=settings.endpoint_name,
+                    Body=body,
+                    ContentType=settings.content_type,
+                    Accept=settings.accept,
+                )
+                self.stats.requests += 1
+                self.stats.bytes_sent += len(body)
+                return response["Body"].read()
+            except Exception as error:
+                code, retryable = _error_code(error)
+                if code == "ModelError" and settings.retry_model_errors:
+                    retryable = True
+                last = attempt + 1 == settings.max_attempts
+                ceiling = min(settings.max_backoff, settings.base_backoff * 2**attempt)
+                delay = self.rng.uniform(0, ceiling)
+                overdue = time.monotonic() + delay - first > settings.deadline_seconds
+                if not retryable or last or overdue:
+                    why = (
+                        "not retryable"
+                        if not retryable
+                        else (f"after {attempt + 1} attempts" if last else "deadline reached")
+                    )
+                    raise InvocationFailed(
+                        f"endpoint {settings.endpoint_name}: {code} ({why}): {error}"
+                    ) from error
+                self.stats.retries[code] = self.stats.retries.get(code, 0) + 1
+                self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def predict(
+        self,
+        serialized: SerializedBatch,
+        deserializer: ResponseRowDeserializer,
+        row_offset: int = 0,
+    ) -> Predictions:
+        """Predictions for every row of ``serialized``, in input order.
+
+        With ``error_mode="fail"`` a request that fails for good raises InvocationFailed; with
+        ``"column"`` its rows get null predictions and the error message in ``errors``.
+        """
+        plan = plan_requests(
+            serialized.offsets,
+            self.settings.max_request_bytes,
+            self.settings.max_rows_per_request,
+            row_offset,
+        )
+
+        schema = _arrow_schema(deserializer)
+
+        def run(span: tuple[int, int]) -> tuple[pa.RecordBatch, str | None]:
+            start, stop = span
+            try:
+                body = self._call(serialized.body(start, stop))
+                predictions = deserializer.deserialize_batch(body)
+                if predictions.num_rows != stop - start:
+                    raise InvocationFailed(
+                        f"endpoint {self.settings.endpoint_name} answered "
+                        f"{predictions.num_rows} predictions for a request of {stop - start} "
+                        f"rows (rows {row_offset + start}..{row_offset + stop - 1})"
+                    )
+                return predictions, None
+            except Exception as error:
+                if self.settings.error_mode == "fail":
+                    raise
+                nulls = [pa.nulls(stop - start, type=f.type) for f in schema]
+                return pa.RecordBatch.from_arrays(nulls, schema=schema), str(error)
+
+        if not plan:
+            return Predictions(pa.RecordBatch.from_pylist([], schema=schema), [])
+        workers = min(self.settings.max_concurrency, len(plan))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, plan))  # map keeps the input order
+        table = pa.Table.from_batches([batch.cast(schema) for batch, _ in results], schema)
+        errors = [
+            message
+            for (start, stop), (_, message) in zip(plan, results)
+            for _ in range(stop - start)
+        ]
+        return Predictions(table.combine_chunks().to_batches()[0], errors)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A partition's predictions in input order, and per row the error message of a request
+    that failed for good (None where it succeeded; only filled with error_mode="column")."""
+
+    batch: pa.RecordBatch
+    errors: list[str | None]
+
+
+def _arrow_schema(deserializer: ResponseRowDeserializer) -> pa.Schema:
+    from smspark_core.transformation.arrow_vectors import arrow_type_for
+
+    return pa.schema([(f.name, arrow_type_for(f.dataType)) for f in deserializer.schema.fields])

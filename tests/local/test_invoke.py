@@ -1,0 +1,140 @@
+"""The executor-side invoke engine against a local endpoint: request cutting, concurrency,
+retries under injected faults, order and count of predictions, error modes."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import host, start_job, wait_job
+from pyspark.ml.linalg import Vectors
+
+from smspark_core.invoke import EndpointInvoker, InvocationFailed, InvokeSettings, plan_requests
+from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
+from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
+
+
+def test_plan_cuts_under_the_byte_and_row_limits():
+    offsets = np.concatenate([[0], np.cumsum([10, 10, 10, 25, 5, 40])])
+    assert plan_requests(offsets, 40) == [(0, 3), (3, 5), (5, 6)]
+    assert plan_requests(offsets, 100, max_rows=2) == [(0, 2), (2, 4), (4, 6)]
+    assert plan_requests(np.array([0]), 10) == []
+    with pytest.raises(InvocationFailed, match="row 105 serializes to 40 bytes, more than the 39"):
+        plan_requests(offsets, 39, row_offset=100)
+
+
+def test_settings_are_validated():
+    with pytest.raises(ValueError, match="max_request_bytes must be within"):
+        InvokeSettings("e", "text/csv", "text/csv", max_request_bytes=7 * 1024 * 1024)
+    with pytest.raises(ValueError, match="error_mode"):
+        InvokeSettings("e", "text/csv", "text/csv", error_mode="ignore")
+
+
+@pytest.fixture(scope="module")
+def endpoint(clients, training_data):
+    job = wait_job(clients, start_job(clients, training_data))
+    return host(clients, job["ModelArtifacts"]["S3ModelArtifacts"], instances=2)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    """2,000 rows of 3 features and their expected predictions: the model's weights are the
+    training means [2, 2, 2]."""
+    features = np.random.default_rng(3).integers(-50, 50, size=(2000, 3)).astype(float)
+    column = pa.array(
+        [av.vector_to_arrow_value(Vectors.dense(r)) for r in features], av.VECTOR_ARROW_TYPE
+    )
+    batch = pa.RecordBatch.from_arrays([column], ["features"])
+    return UnlabeledCSVRequestRowSerializer().serialize_batch(batch), 2 * features.sum(axis=1)
+
+
+def _invoker(local, endpoint, **settings):
+    defaults = {"max_request_bytes": 2000, "max_concurrency": 4, "base_backoff": 0.001}
+    return EndpointInvoker(
+        InvokeSettings(endpoint, "text/csv", "text/csv", **{**defaults, **settings}),
+        local.client_spec,
+    )
+
+
+def test_every_row_predicted_once_in_order(local, endpoint, rows):
+    serialized, expected = rows
+    invoker = _invoker(local, endpoint)
+    result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
+    assert invoker.stats.requests == len(plan_requests(serialized.offsets, 2000)) > 10
+    assert result.errors == [None] * 2000
+
+
+def test_throttling_and_5xx_are_retried_with_no_row_lost(local, endpoint, rows):
+    serialized, expected = rows
+    local.set_faults(endpoint, throttle_rate=0.3, error_rate=0.1, seed=11)
+    try:
+        invoker = _invoker(local, endpoint, max_attempts=30)
+        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    finally:
+        local.clear_faults(endpoint)
+    np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
+    retries = invoker.stats.retries
+    print(f"requests {invoker.stats.requests}, retries {retries}")
+    assert retries.get("ThrottlingException", 0) > 0 and retries.get("ServiceUnavailable", 0) > 0
+
+
+def test_a_model_server_killed_mid_run(local, endpoint, rows):
+    serialized, expected = rows
+    local.set_faults(endpoint, latency_ms=5)
+    invoker = _invoker(local, endpoint, max_attempts=50, max_request_bytes=500)
+    killer = threading.Timer(0.3, local.kill_model_server, args=(endpoint, 0))
+    killer.start()
+    try:
+        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    finally:
+        killer.join()
+        local.clear_faults(endpoint)
+    np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
+
+
+def test_model_errors_are_not_retried_unless_asked(local, endpoint):
+    column = pa.array([av.vector_to_arrow_value(Vectors.dense([1.0]))], av.VECTOR_ARROW_TYPE)
+    batch = pa.RecordBatch.from_arrays([column], ["features"])
+    serialized = UnlabeledCSVRequestRowSerializer().serialize_batch(batch)
+    invoker = _invoker(local, endpoint)
+    with pytest.raises(InvocationFailed, match="ModelError \\(not retryable\\).*expects 3"):
+        invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    assert invoker.stats.retries == {}
+    retrying = _invoker(local, endpoint, retry_model_errors=True, max_attempts=3)
+    with pytest.raises(InvocationFailed, match="after 3 attempts"):
+        retrying.predict(serialized, XGBoostCSVRowDeserializer())
+    assert retrying.stats.retries == {"ModelError": 2}
+
+
+def test_a_wrong_prediction_count_is_an_error_naming_the_counts(local, endpoint, rows):
+    class DropsOne(XGBoostCSVRowDeserializer):
+        def deserialize_batch(self, body):
+            return super().deserialize_batch(body).slice(1)
+
+    serialized, _ = rows
+    with pytest.raises(
+        InvocationFailed,
+        match=f"endpoint {endpoint} answered \\d+ predictions for a request of \\d+ rows",
+    ):
+        _invoker(local, endpoint).predict(serialized, DropsOne())
+
+
+def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, rows):
+    serialized, expected = rows
+    local.set_faults(endpoint, fail_next=3)
+    try:
+        invoker = _invoker(local, endpoint, max_attempts=1, error_mode="column", max_concurrency=1)
+        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    finally:
+        local.clear_faults(endpoint)
+    predictions = result.batch.column("prediction")
+    failed = [i for i, e in enumerate(result.errors) if e]
+    assert failed and len(failed) == predictions.null_count
+    assert all("ServiceUnavailable" in result.errors[i] for i in failed)
+    good = np.array([e is None for e in result.errors])
+    np.testing.assert_array_equal(predictions.to_numpy(zero_copy_only=False)[good], expected[good])
+    assert result.batch.num_rows == 2000
