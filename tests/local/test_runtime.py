@@ -153,7 +153,7 @@ def test_killed_model_server_is_restarted_and_logged(local, clients, model_url):
 
 
 def test_concurrent_requests_are_served_concurrently(local, clients, training_data):
-    """Eight slow requests at once: the model server sees several in flight together."""
+    """Eight slow (1 s) requests at once: the model server sees several in flight together."""
     job = wait_job(clients, start_job(clients, training_data, image=ECHO_IMAGE))
     name = host(clients, job["ModelArtifacts"]["S3ModelArtifacts"], image=ECHO_IMAGE)
     runtime = local.client_spec.with_(max_attempts=1).client("sagemaker-runtime")

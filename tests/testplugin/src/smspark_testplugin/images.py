@@ -89,7 +89,7 @@ def echo_train(env: TrainingEnvironment) -> None:
 
 
 def echo_serve(model_dir: Path):
-    """Echoes the body. ``slow`` waits 0.5 s; ``peak`` answers the most requests it has
+    """Echoes the body. ``slow`` waits 1 s; ``peak`` answers the most requests it has
     seen in flight at once (for concurrency tests without timing assertions); ``env:NAME``
     answers that environment variable of the model server."""
     lock = threading.Lock()
@@ -105,7 +105,7 @@ def echo_serve(model_dir: Path):
             state["peak"] = max(state["peak"], state["in_flight"])
         try:
             if body == b"slow":
-                time.sleep(0.5)
+                time.sleep(1.0)
             return InvocationResponse(body, content_type)
         finally:
             with lock:
