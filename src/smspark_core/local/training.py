@@ -66,9 +66,8 @@ class TrainingRun:
         self.thread.start()
 
     def stop(self) -> None:
+        """Asks the job to stop; the training loop terminates the process (SIGTERM)."""
         self.stop_requested.set()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
 
     # -- status
 
@@ -269,6 +268,8 @@ class TrainingRun:
             time.sleep(0.05)
         self.process.wait()
         reader.join(timeout=5)
+        if self.stop_requested.is_set():  # a stop that raced the process's own exit
+            return "Stopped"
         if outcome:
             return outcome
         if self.process.returncode != 0:

@@ -1,0 +1,201 @@
+"""Training-job conversations with the SageMaker control plane: start, watch, stop.
+
+``watch_training_job`` polls DescribeTrainingJob (tolerating throttling and 5xx with
+backoff, which the original did not), reports status and secondary-status changes, streams
+the job's CloudWatch log events as they arrive, and returns the final description, or raises
+``TrainingJobFailed`` carrying FailureReason, the job name and the last log lines. Its
+timeout is in seconds (the original used hours). A KeyboardInterrupt stops the job before it
+propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from smspark_core.errors import SmsparkError
+
+log = logging.getLogger("smspark.jobs")
+
+TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+TERMINAL = ("Completed", "Failed", "Stopped")
+RETRYABLE = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServerError",
+    }
+)
+
+
+class TrainingJobFailed(SmsparkError):
+    """A training job that ended Failed or Stopped, or ran past the client's timeout."""
+
+    def __init__(self, message: str, job: dict[str, Any] | None, last_log_lines: list[str]):
+        tail = "".join(f"\n    {line}" for line in last_log_lines)
+        super().__init__(message + (f"\n  last log lines:{tail}" if tail else ""))
+        self.job = job
+        self.last_log_lines = last_log_lines
+
+
+def _retryable(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in RETRYABLE or status >= 500
+
+
+def call_with_backoff(call: Callable[[], Any], attempts: int = 8, base: float = 0.2) -> Any:
+    """Runs a control-plane call, retrying throttling and 5xx with full-jitter backoff."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except ClientError as error:
+            if not _retryable(error) or attempt + 1 == attempts:
+                raise
+            time.sleep(random.uniform(0, min(20.0, base * 2**attempt)))
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class LogFollower:
+    """Follows every CloudWatch log stream of one training job from where it left off."""
+
+    logs: Any
+    job_name: str
+    keep: int = 20
+
+    def __post_init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        self.recent: deque[str] = deque(maxlen=self.keep)
+
+    def poll(self) -> list[str]:
+        """New log lines since the last poll (none when the job has no stream yet)."""
+        try:
+            streams = call_with_backoff(
+                lambda: self.logs.describe_log_streams(
+                    logGroupName=TRAINING_LOG_GROUP, logStreamNamePrefix=f"{self.job_name}/"
+                )
+            )["logStreams"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                return []
+            raise
+        lines = []
+        for stream in streams:
+            name = stream["logStreamName"]
+            while True:
+                request = {
+                    "logGroupName": TRAINING_LOG_GROUP,
+                    "logStreamName": name,
+                    "startFromHead": True,
+                }
+                if name in self.tokens:
+                    request["nextToken"] = self.tokens[name]
+                page = call_with_backoff(
+                    lambda request=request: self.logs.get_log_events(**request)
+                )
+                events = page["events"]
+                self.tokens[name] = page["nextForwardToken"]
+                lines += [e["message"] for e in events]
+                if not events:
+                    break
+        self.recent.extend(lines)
+        return lines
+
+
+class ProgressLine:
+    """The job's status on one terminal line, rewritten in place (only on a terminal)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write("\r\033[K" + text)
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def watch_training_job(
+    sagemaker: Any,
+    logs: Any,
+    job_name: str,
+    *,
+    timeout_seconds: float = 86400.0,
+    poll_seconds: float = 5.0,
+    on_log_line: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Waits for a training job to end; returns its description when Completed.
+
+    Status changes and log lines go to the ``smspark.jobs`` logger (and ``on_log_line``);
+    a progress line is shown when stderr is a terminal. Raises TrainingJobFailed when the job
+    ends Failed or Stopped or the timeout passes (the job is then stopped).
+    """
+    follower = LogFollower(logs, job_name)
+    progress = ProgressLine()
+    deadline = time.monotonic() + timeout_seconds
+    seen_status = None
+    try:
+        while True:
+            job = call_with_backoff(
+                lambda: sagemaker.describe_training_job(TrainingJobName=job_name)
+            )
+            status = (job["TrainingJobStatus"], job.get("SecondaryStatus"))
+            if status != seen_status:
+                log.info("training job %s: %s (%s)", job_name, *status)
+                seen_status = status
+            for line in follower.poll():
+                log.info("[%s] %s", job_name, line)
+                if on_log_line:
+                    on_log_line(line)
+            progress.show(f"training job {job_name}: {status[0]} / {status[1]}")
+            if status[0] in TERMINAL:
+                break
+            if time.monotonic() > deadline:
+                stop_training_job(sagemaker, job_name)
+                raise TrainingJobFailed(
+                    f"training job {job_name} did not finish within {timeout_seconds:g} seconds "
+                    "(trainingMaxRuntimeInSeconds); it has been asked to stop",
+                    job,
+                    list(follower.recent),
+                )
+            time.sleep(poll_seconds)
+    except KeyboardInterrupt:
+        stop_training_job(sagemaker, job_name)
+        raise
+    finally:
+        progress.close()
+    if status[0] != "Completed":
+        reason = job.get("FailureReason", "no FailureReason given")
+        raise TrainingJobFailed(
+            f"training job {job_name} ended {status[0]} ({status[1]}): {reason}",
+            job,
+            list(follower.recent),
+        )
+    return job
+
+
+def stop_training_job(sagemaker: Any, job_name: str) -> None:
+    """Asks SageMaker to stop a job; a job that already ended is left alone."""
+    try:
+        call_with_backoff(lambda: sagemaker.stop_training_job(TrainingJobName=job_name))
+        log.warning("asked SageMaker to stop training job %s", job_name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ValidationException":
+            raise
