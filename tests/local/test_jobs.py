@@ -6,8 +6,8 @@ import logging
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conftest import start_job, wait_job
+
 from smspark_core.jobs import TrainingJobFailed, call_with_backoff, watch_training_job
 
 
@@ -24,7 +24,9 @@ def test_watch_streams_logs_and_status_changes(clients, training_data, caplog):
         job = _watch(clients, name, on_log_line=lines.append)
     assert job["TrainingJobStatus"] == "Completed"
     assert "trained on 4 rows" in lines
-    assert lines.index("Starting: Launching requested ML instances") < lines.index("trained on 4 rows")
+    assert lines.index("Starting: Launching requested ML instances") < lines.index(
+        "trained on 4 rows"
+    )
     assert f"training job {name}: Completed (Completed)" in caplog.text
 
 
@@ -67,14 +69,24 @@ def test_throttling_while_polling_is_retried(monkeypatch):
         if code:
             status = 400 if code.startswith("Throttling") else 503
             raise ClientError(
-                {"Error": {"Code": code, "Message": "x"},
-                 "ResponseMetadata": {"HTTPStatusCode": status}},
+                {
+                    "Error": {"Code": code, "Message": "x"},
+                    "ResponseMetadata": {"HTTPStatusCode": status},
+                },
                 "DescribeTrainingJob",
             )
         return {"TrainingJobStatus": "Completed"}
 
     assert call_with_backoff(describe) == {"TrainingJobStatus": "Completed"}
     with pytest.raises(ClientError, match="AccessDenied"):
-        call_with_backoff(lambda: (_ for _ in ()).throw(ClientError(
-            {"Error": {"Code": "AccessDenied", "Message": "no"},
-             "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeTrainingJob")))
+        call_with_backoff(
+            lambda: (_ for _ in ()).throw(
+                ClientError(
+                    {
+                        "Error": {"Code": "AccessDenied", "Message": "no"},
+                        "ResponseMetadata": {"HTTPStatusCode": 403},
+                    },
+                    "DescribeTrainingJob",
+                )
+            )
+        )
