@@ -1,0 +1,342 @@
+"""``SageMakerModel``: a pyspark.ml Model whose ``transform()`` runs a DataFrame through a
+SageMaker endpoint and appends the predictions.
+
+Constructor keywords and the three endpoint creation policies follow sagemaker_pyspark.
+Differences from the original: ``transform`` keeps exactly one output row per input row (a
+response with the wrong number of predictions is an error); requests go out several at a
+time with retries (see ``smspark_core.invoke``); ``getCreatedResources`` reports only what
+this model created, never an endpoint it was given; a copy keeps its creation policy.
+"""
+
+from __future__ import annotations
+
+import copy as copy_module
+from typing import Any
+
+import pyarrow as pa
+from pyspark.ml import Model
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StringType, StructField, StructType
+
+from smspark_core.aws import ClientSpec
+from smspark_core.hosting import create_hosting_resources, wait_for_endpoint
+from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
+from smspark_core.resources import (
+    CreatedResources,
+    EndpointCreationPolicy,
+    NamePolicy,
+    RandomNamePolicy,
+    S3DataPath,
+)
+from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_core.transformation.serializers import RequestRowSerializer
+
+ERROR_COLUMN = "sagemaker_error"
+
+
+class SageMakerModel(Model):
+    """Runs rows through a SageMaker endpoint (see the module docstring)."""
+
+    def __init__(
+        self,
+        endpointInstanceType: str | None,
+        endpointInitialInstanceCount: int | None,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        existingEndpointName: str | None = None,
+        modelImage: str | None = None,
+        modelPath: S3DataPath | str | None = None,
+        modelEnvironmentVariables: dict[str, str] | None = None,
+        modelExecutionRoleARN: str | None = None,
+        endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+        sagemakerClient: Any = None,
+        prependResultRows: bool = True,
+        namePolicy: NamePolicy | None = None,
+        uid: str | None = None,
+        *,
+        clientSpec: ClientSpec | None = None,
+        maxConcurrency: int = 4,
+        maxRequestBytes: int = DEFAULT_REQUEST_BYTES,
+        maxRowsPerRequest: int | None = None,
+        errorMode: str = "fail",
+        retryModelErrors: bool = False,
+        endpointPollSeconds: float = 5.0,
+    ) -> None:
+        super().__init__()
+        if uid:
+            self.uid = uid
+        if existingEndpointName and endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
+            raise ValueError(
+                "SageMakerModel's endpoint creation policy must be DO_NOT_CREATE if creating an "
+                "SageMakerModel from an existing endpoint."
+            )
+        self.endpointInstanceType = endpointInstanceType
+        self.endpointInitialInstanceCount = endpointInitialInstanceCount
+        self.requestRowSerializer = requestRowSerializer
+        self.responseRowDeserializer = responseRowDeserializer
+        self.existingEndpointName = existingEndpointName
+        self.modelImage = modelImage
+        self.modelPath = (
+            S3DataPath.from_s3_uri(modelPath) if isinstance(modelPath, str) else modelPath
+        )
+        self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
+        self.modelExecutionRoleARN = modelExecutionRoleARN
+        self.endpointCreationPolicy = endpointCreationPolicy
+        self.prependResultRows = prependResultRows
+        self.namePolicy = namePolicy or RandomNamePolicy()
+        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.invokeSettings = dict(
+            max_concurrency=maxConcurrency,
+            max_request_bytes=maxRequestBytes,
+            max_rows_per_request=maxRowsPerRequest,
+            error_mode=errorMode,
+            retry_model_errors=retryModelErrors,
+        )
+        InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
+        self.endpointPollSeconds = endpointPollSeconds
+        self._created = CreatedResources()
+        if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
+            self._create_hosting_resources()
+
+    # ------------------------------------------------------------------ endpoint
+
+    @property
+    def endpointName(self) -> str | None:
+        return self.existingEndpointName or self._created.endpointName
+
+    def getCreatedResources(self) -> CreatedResources:  # noqa: N802 - the original's name
+        """What this model created: never an endpoint it was given or shares with its source."""
+        return self._created
+
+    def _create_hosting_resources(self) -> None:
+        if not self.modelImage:
+            raise ValueError("creating an endpoint needs modelImage")
+        if not self.endpointInstanceType or not self.endpointInitialInstanceCount:
+            raise ValueError(
+                "creating an endpoint needs endpointInstanceType and endpointInitialInstanceCount"
+            )
+        self._created = create_hosting_resources(
+            self.sagemakerClient,
+            self.namePolicy,
+            image=self.modelImage,
+            model_data_url=self.modelPath.to_s3_uri() if self.modelPath else None,
+            environment=self.modelEnvironmentVariables,
+            role_arn=self.modelExecutionRoleARN,
+            instance_type=self.endpointInstanceType,
+            instance_count=int(self.endpointInitialInstanceCount),
+            poll_seconds=self.endpointPollSeconds,
+        )
+
+    # ------------------------------------------------------------------ factories
+
+    @classmethod
+    def from_endpoint(
+        cls,
+        endpointName: str,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        modelEnvironmentVariables: dict[str, str] | None = None,
+        sagemakerClient: Any = None,
+        prependResultRows: bool = True,
+        namePolicy: NamePolicy | None = None,
+        uid: str | None = None,
+        **options: Any,
+    ) -> SageMakerModel:
+        """A model on an endpoint that already exists and is InService (never deleted by
+        this model's cleanup)."""
+        spec = options.get("clientSpec") or ClientSpec.from_environment()
+        client = sagemakerClient or spec.client("sagemaker")
+        status = client.describe_endpoint(EndpointName=endpointName)["EndpointStatus"]
+        if status != "InService":
+            raise ValueError(f"Endpoint status must be In Service, not {status}")
+        return cls(
+            None,
+            None,
+            requestRowSerializer,
+            responseRowDeserializer,
+            existingEndpointName=endpointName,
+            modelEnvironmentVariables=modelEnvironmentVariables,
+            endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
+            sagemakerClient=client,
+            prependResultRows=prependResultRows,
+            namePolicy=namePolicy,
+            uid=uid,
+            **{"clientSpec": spec, **options},
+        )
+
+    @classmethod
+    def from_model_s3_path(
+        cls,
+        modelPath: str,
+        modelImage: str,
+        modelExecutionRoleARN: str | None,
+        endpointInstanceType: str,
+        endpointInitialInstanceCount: int,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        modelEnvironmentVariables: dict[str, str] | None = None,
+        endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+        sagemakerClient: Any = None,
+        prependResultRows: bool = True,
+        namePolicy: NamePolicy | None = None,
+        uid: str | None = None,
+        **options: Any,
+    ) -> SageMakerModel:
+        """A model hosting an artifact (``s3://…/model.tar.gz``) trained anywhere."""
+        if endpointCreationPolicy == EndpointCreationPolicy.DO_NOT_CREATE:
+            raise ValueError(
+                "Endpoint creation policy must not be DO_NOT_CREATE to create an endpoint from "
+                "a model path."
+            )
+        return cls(
+            endpointInstanceType,
+            endpointInitialInstanceCount,
+            requestRowSerializer,
+            responseRowDeserializer,
+            modelImage=modelImage,
+            modelPath=S3DataPath.from_s3_uri(modelPath),
+            modelEnvironmentVariables=modelEnvironmentVariables,
+            modelExecutionRoleARN=modelExecutionRoleARN,
+            endpointCreationPolicy=endpointCreationPolicy,
+            sagemakerClient=sagemakerClient,
+            prependResultRows=prependResultRows,
+            namePolicy=namePolicy,
+            uid=uid,
+            **options,
+        )
+
+    @classmethod
+    def from_training_job(
+        cls,
+        trainingJobName: str,
+        modelImage: str,
+        modelExecutionRoleARN: str | None,
+        endpointInstanceType: str,
+        endpointInitialInstanceCount: int,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        modelEnvironmentVariables: dict[str, str] | None = None,
+        endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+        sagemakerClient: Any = None,
+        prependResultRows: bool = True,
+        namePolicy: NamePolicy | None = None,
+        uid: str | None = None,
+        **options: Any,
+    ) -> SageMakerModel:
+        """A model hosting the artifact of a Completed (or Stopped) training job."""
+        if endpointCreationPolicy == EndpointCreationPolicy.DO_NOT_CREATE:
+            raise ValueError(
+                "Endpoint creation policy must not be DO_NOT_CREATE to create an endpoint from "
+                "a training job name."
+            )
+        spec = options.get("clientSpec") or ClientSpec.from_environment()
+        client = sagemakerClient or spec.client("sagemaker")
+        job = client.describe_training_job(TrainingJobName=trainingJobName)
+        if job["TrainingJobStatus"] not in ("Completed", "Stopped"):
+            raise ValueError(
+                "Can only create a SageMakerModel from a training job with status Completed or "
+                f"Stopped, not status {job['TrainingJobStatus']}"
+            )
+        return cls.from_model_s3_path(
+            job["ModelArtifacts"]["S3ModelArtifacts"],
+            modelImage,
+            modelExecutionRoleARN,
+            endpointInstanceType,
+            endpointInitialInstanceCount,
+            requestRowSerializer,
+            responseRowDeserializer,
+            modelEnvironmentVariables,
+            endpointCreationPolicy,
+            client,
+            prependResultRows,
+            namePolicy,
+            uid,
+            **{"clientSpec": spec, **options},
+        )
+
+    fromEndpoint = from_endpoint
+    fromModelS3Path = from_model_s3_path
+    fromTrainingJob = from_training_job
+
+    # ------------------------------------------------------------------ transform
+
+    def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
+        """The output schema: the input columns (when prepending) and the predictions."""
+        self.requestRowSerializer.validate_schema(schema)
+        predictions = list(self.responseRowDeserializer.schema.fields)
+        if self.invokeSettings["error_mode"] == "column":
+            # A request that failed for good leaves its rows' predictions null.
+            predictions = [StructField(f.name, f.dataType, True, f.metadata) for f in predictions]
+            predictions.append(StructField(ERROR_COLUMN, StringType(), True))
+        taken = set(schema.names) if self.prependResultRows else set()
+        clashes = [f.name for f in predictions if f.name in taken]
+        if clashes:
+            raise ValueError(
+                f"prediction columns {clashes} already exist in the input; rename them or "
+                "configure the deserializer's column names"
+            )
+        return StructType((list(schema.fields) if self.prependResultRows else []) + predictions)
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        if (
+            self.endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_TRANSFORM
+            and self.endpointName is None
+        ):
+            self._create_hosting_resources()
+        if self.endpointName is None:
+            raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
+        self.requestRowSerializer.set_schema(dataset.schema)
+        out_schema = self.transformSchema(dataset.schema)
+        settings = InvokeSettings(
+            self.endpointName,
+            self.requestRowSerializer.content_type,
+            self.responseRowDeserializer.accepts,
+            **self.invokeSettings,
+        )
+        serializer, deserializer = self.requestRowSerializer, self.responseRowDeserializer
+        spec, prepend = self.clientSpec, self.prependResultRows
+        with_errors = settings.error_mode == "column"
+
+        def predict_partition(batches):
+            invoker = EndpointInvoker(settings, spec)
+            rows = 0
+            for batch in batches:
+                serialized = serializer.serialize_batch(batch, row_offset=rows)
+                result = invoker.predict(serialized, deserializer, row_offset=rows)
+                columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
+                if with_errors:
+                    columns.append(pa.array(result.errors, pa.string()))
+                yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
+                rows += batch.num_rows
+
+        def out_arrow_schema(batch, result):
+            fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
+            if with_errors:
+                fields.append(pa.field(ERROR_COLUMN, pa.string()))
+            return pa.schema(fields)
+
+        return dataset.mapInArrow(predict_partition, out_schema)
+
+    # ------------------------------------------------------------------ copies
+
+    def copy(self, extra: dict | None = None) -> SageMakerModel:
+        """A copy that uses this model's endpoint (if it has one) without owning it."""
+        that = copy_module.copy(self)
+        that._paramMap, that._defaultParamMap = {}, {}
+        self._copyValues(that, extra or {})
+        that.invokeSettings = dict(self.invokeSettings)
+        that.modelEnvironmentVariables = dict(self.modelEnvironmentVariables)
+        that._created = CreatedResources()
+        if self.endpointName is not None:
+            that.existingEndpointName = self.endpointName
+        return that
+
+    def wait_until_in_service(self, timeout_seconds: float = 1800.0) -> dict[str, Any]:
+        """Blocks until the endpoint is InService (useful after DO_NOT_CREATE on a new one)."""
+        return wait_for_endpoint(
+            self.sagemakerClient,
+            self.endpointName,
+            timeout_seconds=timeout_seconds,
+            poll_seconds=self.endpointPollSeconds,
+        )

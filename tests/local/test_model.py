@@ -1,0 +1,187 @@
+"""SageMakerModel end to end: Spark DataFrames through endpoints of the local backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROLE, SUM_IMAGE, start_job, wait_job
+from pyspark.ml.linalg import Vectors
+
+from smspark_core.model import ERROR_COLUMN, SageMakerModel
+from smspark_core.resources import (
+    CreatedResources,
+    EndpointCreationPolicy,
+    SageMakerResourceCleanup,
+    SageMakerSparkSDKException,
+)
+from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
+from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def artifact(clients, training_data):
+    job = wait_job(clients, start_job(clients, training_data))
+    return job["ModelArtifacts"]["S3ModelArtifacts"]
+
+
+def _model(artifact, **kwargs):
+    return SageMakerModel.from_model_s3_path(
+        artifact,
+        SUM_IMAGE,
+        ROLE,
+        "ml.m5.large",
+        1,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        endpointPollSeconds=0.1,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def model(local, artifact):
+    return _model(artifact, clientSpec=local.client_spec)
+
+
+@pytest.fixture(scope="module")
+def frame(spark):
+    rng = np.random.default_rng(5)
+    features = rng.integers(-20, 20, size=(3000, 3)).astype(float)
+    rows = [(i, Vectors.dense(f)) for i, f in enumerate(features)]
+    return spark.createDataFrame(rows, ["id", "features"]).repartition(4), features
+
+
+def _check(result, features):
+    rows = sorted(result.collect(), key=lambda r: r.id)
+    assert [r.id for r in rows] == list(range(len(features)))
+    np.testing.assert_array_equal([r.prediction for r in rows], 2 * features.sum(axis=1))
+
+
+def test_create_on_construct_and_transform(model, frame):
+    df, features = frame
+    created = model.getCreatedResources()
+    assert created.modelName and created.endpointConfigName and created.endpointName
+    result = model.transform(df)
+    assert result.columns == ["id", "features", "prediction"]
+    _check(result, features)
+
+
+def test_every_row_once_under_throttling_5xx_and_latency(local, model, frame):
+    df, features = frame
+    local.set_faults(model.endpointName, throttle_rate=0.3, error_rate=0.1, latency_ms=5, seed=3)
+    try:
+        _check(model.transform(df), features)
+    finally:
+        local.clear_faults(model.endpointName)
+
+
+def test_from_endpoint_never_reports_the_endpoint_as_created(local, model, frame):
+    df, features = frame
+    borrowed = SageMakerModel.fromEndpoint(
+        model.endpointName,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        clientSpec=local.client_spec,
+    )
+    assert borrowed.getCreatedResources() == CreatedResources()
+    SageMakerResourceCleanup(local.client("sagemaker")).deleteResources(
+        borrowed.getCreatedResources()
+    )
+    _check(borrowed.transform(df), features)  # the endpoint is still there
+
+
+def test_copy_uses_the_endpoint_without_owning_it(model, frame):
+    df, features = frame
+    twin = model.copy()
+    assert twin.endpointName == model.endpointName
+    assert twin.getCreatedResources() == CreatedResources()
+    _check(twin.transform(df), features)
+
+
+def test_create_on_transform_creates_at_the_first_transform(local, artifact, frame):
+    df, features = frame
+    lazy = _model(
+        artifact,
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM,
+        clientSpec=local.client_spec,
+    )
+    assert lazy.endpointName is None
+    twin = lazy.copy()  # keeps its policy: it can still create its own endpoint
+    _check(lazy.transform(df), features)
+    assert lazy.getCreatedResources().endpointName == lazy.endpointName
+    assert twin.endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_TRANSFORM
+
+
+def test_policy_and_endpoint_errors(local, artifact, frame):
+    df, _ = frame
+    with pytest.raises(ValueError, match="must be DO_NOT_CREATE if creating an SageMakerModel"):
+        SageMakerModel(
+            None,
+            None,
+            UnlabeledCSVRequestRowSerializer(),
+            XGBoostCSVRowDeserializer(),
+            existingEndpointName="e",
+            clientSpec=local.client_spec,
+        )
+    with pytest.raises(ValueError, match="must not be DO_NOT_CREATE"):
+        _model(artifact, endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE)
+    idle = SageMakerModel(
+        "ml.m5.large",
+        1,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
+        clientSpec=local.client_spec,
+    )
+    with pytest.raises(ValueError, match="Endpoint name is empty"):
+        idle.transform(df)
+
+
+def test_a_failed_endpoint_reports_what_was_created(local, artifact):
+    with pytest.raises(SageMakerSparkSDKException, match="resource creation failed") as raised:
+        SageMakerModel.from_model_s3_path(
+            artifact,
+            "1.dkr.ecr.x/unknown-image:1",
+            ROLE,
+            "ml.m5.large",
+            1,
+            UnlabeledCSVRequestRowSerializer(),
+            XGBoostCSVRowDeserializer(),
+            endpointPollSeconds=0.1,
+            clientSpec=local.client_spec,
+        )
+    created = raised.value.createdResources
+    assert created.modelName and created.endpointConfigName and created.endpointName
+    assert "no local image" in str(raised.value.__cause__)
+
+
+def test_model_errors_fail_the_job_naming_the_endpoint(local, model, spark):
+    bad = spark.createDataFrame([(0, Vectors.dense([1.0, 2.0]))], ["id", "features"])
+    with pytest.raises(Exception, match=f"endpoint {model.endpointName}: ModelError"):
+        model.transform(bad).collect()
+
+
+def test_column_error_mode_keeps_the_rows(local, artifact, frame):
+    """The first request fails all of its 8 attempts: its 100 rows get null predictions and
+    the error, every other row its prediction."""
+    df, features = frame
+    tolerant = _model(
+        artifact,
+        errorMode="column",
+        clientSpec=local.client_spec,
+        maxRowsPerRequest=100,
+        maxConcurrency=1,
+    )
+    local.set_faults(tolerant.endpointName, fail_next=8)
+    try:
+        rows = tolerant.transform(df.coalesce(1)).collect()
+    finally:
+        local.clear_faults(tolerant.endpointName)
+    assert len(rows) == 3000
+    failed = [r for r in rows if r[ERROR_COLUMN]]
+    assert len(failed) == 100
+    assert all(r.prediction is None and "ServiceUnavailable" in r[ERROR_COLUMN] for r in failed)
+    good = [r for r in rows if not r[ERROR_COLUMN]]
+    assert all(r.prediction == 2 * sum(features[r.id]) for r in good)
