@@ -255,3 +255,19 @@ def test_import_registers_the_format_with_the_active_session(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("1")
+
+
+def test_gzip_compression_really_compresses(spark, tmp_path):
+    import gzip
+
+    rows = [(float(i % 3), Vectors.dense([0.0] * 50)) for i in range(2000)]
+    df = spark.createDataFrame(rows, LABELED).coalesce(1)
+    df.write.format("sagemaker").mode("overwrite").save(str(tmp_path / "plain"))
+    df.write.format("sagemaker").option("compression", "gzip").mode("overwrite").save(
+        str(tmp_path / "gz")
+    )
+    [plain] = _part_files(tmp_path / "plain")
+    [packed] = _part_files(tmp_path / "gz")
+    assert packed.name.endswith(".pbr.gz") and packed.stat().st_size < plain.stat().st_size / 10
+    assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
+    assert spark.read.format("sagemaker").load(str(tmp_path / "gz")).count() == 2000

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from smspark_core.aws import ClientSpec
 
-PART_PATTERN = "part-*.pbr"
+PART_PATTERNS = ("part-*.pbr", "part-*.pbr.gz")
 STAGING_PREFIX = ".smspark-staging-"
 S3_PART_BYTES = 8 * 1024 * 1024  # multipart chunks; S3 needs >= 5 MiB for all but the last
 
@@ -150,7 +150,11 @@ class LocalPartStore(PartStore):
     def list_parts(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if fnmatch.fnmatch(p.name, PART_PATTERN))
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if any(fnmatch.fnmatch(p.name, x) for x in PART_PATTERNS)
+        )
 
     def read(self, name: str) -> bytes:
         return (self.root / name).read_bytes()
@@ -266,7 +270,7 @@ class S3PartStore(PartStore):
         names = (
             k.rsplit("/", 1)[-1] for k in self._keys() if "/" not in k[len(self._list_prefix()) :]
         )
-        return sorted(n for n in names if fnmatch.fnmatch(n, PART_PATTERN))
+        return sorted(n for n in names if any(fnmatch.fnmatch(n, x) for x in PART_PATTERNS))
 
     def read(self, name: str) -> bytes:
         return self._client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"].read()

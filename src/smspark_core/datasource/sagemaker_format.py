@@ -3,7 +3,8 @@ layout of the original SageMaker Spark writer, and a reader for such files.
 
 Write options (keys are case-insensitive): ``labelColumnName`` (default ``label``; the label
 is written only when that column exists), ``featuresColumnName`` (default ``features``),
-``endpointUrl`` and ``region`` for S3 destinations, and ``saveMode``. Spark accepts only the
+``compression`` (``gzip`` writes ``.pbr.gz`` parts), ``endpointUrl`` and ``region`` for S3
+destinations, and ``saveMode``. Spark accepts only the
 ``append`` and ``overwrite`` modes for Python data sources and rejects ``errorifexists``
 before the source is asked; ``.option("saveMode", "errorifexists")`` gives that behaviour.
 """
@@ -11,6 +12,7 @@ before the source is asked; ``.option("saveMode", "errorifexists")`` gives that 
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -92,6 +94,9 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
         if mode not in SAVE_MODES:
             raise ValueError(f"saveMode must be one of {', '.join(SAVE_MODES)}, got {mode!r}")
         self.overwrite = overwrite or mode == "overwrite"
+        self.compression = (options.get("compression") or "none").lower()
+        if self.compression not in ("none", "gzip"):
+            raise ValueError(f"compression must be none or gzip, got {self.compression!r}")
         self.store = _store(options)
         if mode == "errorifexists" and self.store.has_content():
             raise FileExistsError(
@@ -106,8 +111,10 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
         context = TaskContext.get()
         partition = context.partitionId() if context else 0
         attempt = context.attemptNumber() if context else 0
-        name = f"part-{partition:05d}-{self.job_id}.pbr"
+        gzip = self.compression == "gzip"
+        name = f"part-{partition:05d}-{self.job_id}.pbr" + (".gz" if gzip else "")
         sink = self.store.open_part(name, self.job_id, attempt)
+        compressor = zlib.compressobj(wbits=31) if gzip else None  # 31: the gzip container
         try:
             rows = 0
             for batch in iterator:
@@ -118,8 +125,10 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
                     row_offset=rows,
                     where=f"partition {partition}",
                 )
-                sink.write(encoded.data)
+                sink.write(compressor.compress(encoded.data) if compressor else encoded.data)
                 rows += batch.num_rows
+            if compressor:
+                sink.write(compressor.flush())
             return PartsWritten([sink.close()])
         except BaseException:
             sink.abort()
@@ -160,7 +169,10 @@ class SageMakerRecordReader(DataSourceReader):
         return [PartFile(n) for n in names]
 
     def read(self, partition: PartFile) -> Iterator[pa.RecordBatch]:
-        yield records_to_batch(self.store.read(partition.name), partition.name)
+        data = self.store.read(partition.name)
+        if partition.name.endswith(".gz"):
+            data = zlib.decompress(data, wbits=31)
+        yield records_to_batch(data, partition.name)
 
 
 def records_to_batch(stream: bytes, source: str = "") -> pa.RecordBatch:

@@ -9,6 +9,8 @@ per line for ``text/csv``; a wrong dimension is a 400 with a message.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import threading
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from smspark_core.codecs import amazon_record
 from smspark_core.local.container import (
@@ -25,8 +28,12 @@ from smspark_core.local.container import (
 )
 
 
-def _rows(path: Path) -> list[np.ndarray]:
+def _rows(path: Path, dim: int) -> list[np.ndarray]:
+    """Feature rows of one channel file: RecordIO-protobuf, CSV or LibSVM (label first),
+    or Parquet (label, then feature columns); gzip-compressed or not."""
     data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
     if data[:4] == b"\x0a\x23\xd7\xce":
         rows = []
         for record in amazon_record.decode_records(data):
@@ -38,11 +45,20 @@ def _rows(path: Path) -> list[np.ndarray]:
             else:
                 rows.append(tensor.values)
         return rows
-    return [
-        np.array([float(v) for v in line.split(",")[1:]])
-        for line in data.decode().splitlines()
-        if line
-    ]
+    if data[:4] == b"PAR1":
+        table = pq.read_table(io.BytesIO(data))
+        return list(np.column_stack([table.column(n).to_numpy() for n in table.column_names[1:]]))
+    rows = []
+    for line in data.decode().splitlines():
+        if ":" in line or " " in line:  # LibSVM: label index:value ...
+            row = np.zeros(dim)
+            for entry in line.split()[1:]:
+                index, value = entry.split(":")
+                row[int(index) - 1] = float(value)
+            rows.append(row)
+        elif line:
+            rows.append(np.array([float(v) for v in line.split(",")[1:]]))
+    return rows
 
 
 def train(env: TrainingEnvironment) -> None:
@@ -51,7 +67,8 @@ def train(env: TrainingEnvironment) -> None:
     if env.hyperparameters.get("fail") == "true":
         (env.output_dir / "failure").write_text("requested failure: fail=true")
         raise SystemExit(1)
-    rows = [row for path in env.channel_files("train") for row in _rows(path)]
+    dim = int(env.hyperparameters.get("feature_dim", 0))
+    rows = [row for path in env.channel_files("train") for row in _rows(path, dim)]
     if not rows:
         raise ValueError("the train channel holds no rows")
     mean = np.mean(np.vstack(rows), axis=0)

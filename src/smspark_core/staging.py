@@ -1,0 +1,275 @@
+"""Staging training data: a DataFrame written from the executors to an S3 prefix in the
+training format, and removed afterwards.
+
+Formats: ``sagemaker`` (RecordIO-protobuf, through the data source), ``libsvm``, ``csv``
+(label first, no header) and ``parquet`` (label, then one column per feature), written by
+the executors through boto3: no Hadoop S3 support is needed. Any other format goes through
+Spark's own writer when Spark's Hadoop configuration can write S3 (EMRFS or s3a); otherwise
+it is an error saying what to configure. ``gzip`` compresses the parts themselves.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import uuid
+import zlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from botocore.exceptions import ClientError
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StringType, StructField, StructType
+
+from smspark_core.aws import ClientSpec
+from smspark_core.codecs.csv import csv_line
+from smspark_core.codecs.libsvm import libsvm_line
+from smspark_core.datasource.part_stores import PartStore, StagedPart, split_s3_uri
+from smspark_core.errors import SmsparkError
+from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
+from smspark_core.transformation import arrow_vectors as av
+
+log = logging.getLogger("smspark.staging")
+
+NATIVE_FORMATS = ("sagemaker", "libsvm", "csv", "parquet")
+EXTENSIONS = {"libsvm": "libsvm", "csv": "csv", "parquet": "parquet"}
+
+
+# ------------------------------------------------------------------------ locations
+
+
+def resolve_s3_path(resource: Any, job_name: str, conf: Any, spec: ClientSpec) -> S3DataPath:
+    """Where one job's data goes: ``<path>/<job>`` under the configured location."""
+    if isinstance(resource, S3DataPath):
+        base = resource.objectPath.strip("/")
+        return S3DataPath(resource.bucket, f"{base}/{job_name}" if base else job_name)
+    if isinstance(resource, S3PathFromConfig):
+        value = conf.get(resource.configKey, None)
+        if not value:
+            raise SmsparkError(
+                f"no S3 location in the Spark conf key {resource.configKey!r}; set it to a "
+                "bucket name or an s3:// URI"
+            )
+        if re.match(r"^s3[an]?://.+", value):
+            return S3DataPath.from_s3_uri(f"{value.rstrip('/')}/{job_name}")
+        return S3DataPath(value, f"{uuid.uuid4()}/{job_name}")
+    if isinstance(resource, S3AutoCreatePath):
+        return S3DataPath(auto_create_bucket(spec), f"{uuid.uuid4()}/{job_name}")
+    raise TypeError(f"not an S3 location: {resource!r}")
+
+
+def auto_create_bucket(spec: ClientSpec) -> str:
+    """``<account>-sagemaker-<region>``, created if needed with public access blocked and
+    default encryption on; a bucket you already own is used as it is."""
+    account = spec.client("sts").get_caller_identity()["Account"]
+    s3 = spec.client("s3")
+    region = s3.meta.region_name
+    bucket = f"{account}-sagemaker-{region}"
+    request: dict[str, Any] = {"Bucket": bucket}
+    if region != "us-east-1":
+        request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    try:
+        s3.create_bucket(**request)
+        log.info("created bucket %s", bucket)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+            raise
+        return bucket
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    return bucket
+
+
+# ------------------------------------------------------------------------ encoders
+
+
+def _dense(features: av.FeatureColumn) -> np.ndarray:
+    if features.dense is not None:
+        return features.dense
+    sizes = np.unique(features.sizes)
+    if len(sizes) > 1:
+        raise SmsparkError(f"feature vectors have different sizes {sizes[:5].tolist()}")
+    out = np.zeros((len(features), int(sizes[0])))
+    out[np.repeat(np.arange(len(features)), np.diff(features.indptr)), features.indices] = (
+        features.values
+    )
+    return out
+
+
+def encode_part(batch: pa.RecordBatch, fmt: str, label: str, features: str, offset: int) -> bytes:
+    """One batch in a text or Parquet training format (label first)."""
+    for column, kind in ((label, "a numeric label"), (features, "a Vector")):
+        if column not in batch.schema.names:
+            raise SmsparkError(
+                f"training data needs {kind} column named {column!r}; it has "
+                f"{', '.join(batch.schema.names)}"
+            )
+    labels = av.label_column(batch.column(label), label, row_offset=offset)
+    vectors = av.feature_column(batch.column(features), features, row_offset=offset)
+    if fmt == "libsvm":
+        return "".join(
+            libsvm_line(labels[i], *vectors.row(i)[1:]) for i in range(len(vectors))
+        ).encode()
+    dense = _dense(vectors)
+    if fmt == "csv":
+        return "".join(csv_line([labels[i], *dense[i]]) for i in range(len(dense))).encode()
+    table = pa.table({"label": labels, **{f"f{j}": dense[:, j] for j in range(dense.shape[1])}})
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+# ------------------------------------------------------------------------ staging
+
+
+@dataclass(frozen=True)
+class StagedData:
+    """Where a job's training data is and how the channel reads it."""
+
+    s3_uri: str
+    data_type: str  # "S3Prefix" or "ManifestFile"
+    prefix_uri: str
+
+
+def stage(
+    df: DataFrame,
+    fmt: str,
+    options: dict[str, str],
+    path: S3DataPath,
+    spec: ClientSpec,
+    *,
+    compression: str | None = None,
+    manifest: bool = False,
+) -> StagedData:
+    """Writes ``df`` under ``path`` from the executors; returns the channel's location."""
+    uri = path.to_s3_uri()
+    gzip = (compression or "").lower() == "gzip"
+    if compression and not gzip:
+        raise SmsparkError(f"trainingCompressionCodec must be gzip or None, got {compression!r}")
+    if fmt == "sagemaker":
+        writer = df.write.format("sagemaker").options(**options).mode("overwrite")
+        if spec.endpoint_url("s3"):
+            writer = writer.option("endpointUrl", spec.endpoint_url("s3"))
+        if spec.region:
+            writer = writer.option("region", spec.region)
+        writer.option("compression", "gzip" if gzip else "none").save(uri)
+    elif fmt in NATIVE_FORMATS:
+        _stage_with_executors(df, fmt, options, uri, spec, gzip)
+    else:
+        _stage_with_spark(df, fmt, options, uri, gzip)
+    if manifest:
+        return StagedData(write_manifest(uri, spec), "ManifestFile", uri)
+    return StagedData(uri, "S3Prefix", uri)
+
+
+def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
+    lowered = {k.lower(): v for k, v in options.items()}
+    label = lowered.get("labelcolumnname", "label")
+    features = lowered.get("featurescolumnname", "features")
+    store = PartStore.for_path(uri, spec)
+    job_id = uuid.uuid4().hex
+    suffix = EXTENSIONS[fmt] + (".gz" if gzip else "")
+
+    def write_partition(batches):
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        name = f"part-{context.partitionId():05d}-{job_id}.{suffix}"
+        sink = store.open_part(name, job_id, context.attemptNumber())
+        compressor = zlib.compressobj(wbits=31) if gzip else None
+        try:
+            rows = 0
+            for batch in batches:
+                data = encode_part(batch, fmt, label, features, rows)
+                sink.write(compressor.compress(data) if compressor else data)
+                rows += batch.num_rows
+            if compressor:
+                sink.write(compressor.flush())
+            part = sink.close()
+        except BaseException:
+            sink.abort()
+            raise
+        yield pa.RecordBatch.from_pylist([{"part": json.dumps(asdict(part))}])
+
+    schema = StructType([StructField("part", StringType())])
+    try:
+        staged = [json.loads(r.part) for r in df.mapInArrow(write_partition, schema).collect()]
+        store.clear()
+        for part in staged:
+            store.promote(StagedPart(**{**part, "etags": tuple(part["etags"])}))
+    finally:
+        store.cleanup_job(job_id)
+
+
+def _stage_with_spark(df, fmt, options, uri, gzip) -> None:
+    hadoop = df.sparkSession.sparkContext._jsc.hadoopConfiguration()
+    if hadoop.get("fs.s3.impl"):
+        target = uri
+    elif hadoop.get("fs.s3a.impl"):
+        target = "s3a://" + uri[len("s3://") :]
+    else:
+        raise SmsparkError(
+            f"trainingSparkDataFormat {fmt!r} needs Spark's own S3 support: smspark writes "
+            f"{', '.join(NATIVE_FORMATS)} itself, but other formats go through Spark's writer. "
+            "Configure EMRFS (fs.s3.impl) or s3a (hadoop-aws on the classpath and "
+            "fs.s3a.impl), or use one of those formats."
+        )
+    writer = df.write.format(fmt).options(**options).mode("overwrite")
+    if gzip:
+        writer = writer.option("compression", "gzip")
+    writer.save(target)
+
+
+def write_manifest(prefix_uri: str, spec: ClientSpec) -> str:
+    """A manifest file beside the prefix listing its objects; returns its URI."""
+    bucket, prefix = split_s3_uri(prefix_uri)
+    s3 = spec.client("s3")
+    names = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/"):
+        names += [item["Key"][len(prefix) + 1 :] for item in page.get("Contents", [])]
+    if not names:
+        raise SmsparkError(f"no staged files found at {prefix_uri}")
+    body = json.dumps([{"prefix": f"{prefix_uri}/"}, *sorted(names)])
+    key = f"{prefix}.manifest"
+    s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
+    return f"s3://{bucket}/{key}"
+
+
+def delete_staging(staged: StagedData, spec: ClientSpec) -> int:
+    """Removes one job's staged objects (every page, only this job's keys); returns how many.
+
+    Errors are logged, not raised: training results matter more than the cleanup."""
+    bucket, prefix = split_s3_uri(staged.prefix_uri)
+    s3 = spec.client("s3")
+    try:
+        keys = [
+            item["Key"]
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for item in page.get("Contents", [])
+            if item["Key"].startswith(f"{prefix}/") or item["Key"] == f"{prefix}.manifest"
+        ]
+        for start in range(0, len(keys), 1000):
+            chunk = [{"Key": k} for k in keys[start : start + 1000]]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+        return len(keys)
+    except ClientError as error:
+        log.warning("could not delete the staging data at %s: %s", staged.prefix_uri, error)
+        return 0

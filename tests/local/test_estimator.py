@@ -1,0 +1,159 @@
+"""SageMakerEstimator.fit end to end on the local backend, with a custom (bring-your-own)
+image: staging in every format, the training job, cleanup, and the model it returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROLE, SUM_IMAGE, unique
+from pyspark.ml.linalg import Vectors
+
+from smspark_core.estimator import SageMakerEstimator
+from smspark_core.jobs import TrainingJobFailed
+from smspark_core.resources import (
+    EndpointCreationPolicy,
+    IAMRole,
+    IAMRoleFromConfig,
+    S3AutoCreatePath,
+    S3DataPath,
+)
+from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
+from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    rng = np.random.default_rng(8)
+    features = rng.integers(0, 9, size=(600, 4)).astype(float)
+    rows = [(float(i % 2), Vectors.dense(f), i) for i, f in enumerate(features)]
+    return spark.createDataFrame(rows, ["label", "features", "id"]).repartition(3), features
+
+
+@pytest.fixture(scope="module")
+def bucket(clients):
+    name = unique("fit")
+    clients["s3"].create_bucket(Bucket=name)
+    return name
+
+
+def _estimator(local, bucket, **kwargs):
+    options = {
+        "trainingInputS3DataPath": S3DataPath(bucket, "staging"),
+        "trainingOutputS3DataPath": S3DataPath(bucket, "output"),
+        "sagemakerRole": IAMRole(ROLE),
+        "clientSpec": local.client_spec,
+        "pollSeconds": 0.1,
+        "endpointCreationPolicy": EndpointCreationPolicy.DO_NOT_CREATE,
+        **kwargs,
+    }
+    return SageMakerEstimator(
+        SUM_IMAGE,
+        SUM_IMAGE,
+        "ml.m5.large",
+        1,
+        "ml.m5.large",
+        1,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        hyperParameters={"feature_dim": "4"},
+        **options,
+    )
+
+
+def _staged_keys(clients, bucket):
+    listing = clients["s3"].list_objects_v2(Bucket=bucket, Prefix="staging/")
+    return [item["Key"] for item in listing.get("Contents", [])]
+
+
+def test_fit_trains_hosts_and_predicts(local, clients, bucket, data):
+    df, features = data
+    estimator = _estimator(
+        local, bucket, endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_CONSTRUCT
+    )
+    model = estimator.fit(df)
+    job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
+    assert job["HyperParameters"] == {"feature_dim": "4"}
+    assert job["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataType"] == "S3Prefix"
+    assert job["OutputDataConfig"]["S3OutputPath"] == (
+        f"s3://{bucket}/output/{estimator.latestTrainingJob}"
+    )
+    assert _staged_keys(clients, bucket) == []  # staging removed
+    rows = sorted(model.transform(df).collect(), key=lambda r: r.id)
+    weights = features.mean(axis=0)
+    np.testing.assert_allclose([r.prediction for r in rows], features @ weights, rtol=1e-6)
+    assert model.getCreatedResources().endpointName == model.endpointName
+
+
+@pytest.mark.parametrize(
+    "fmt, compression, manifest",
+    [
+        ("csv", "gzip", False),
+        ("libsvm", None, True),
+        ("parquet", None, False),
+        ("sagemaker", "gzip", True),
+    ],
+)
+def test_every_staging_format(local, clients, bucket, data, fmt, compression, manifest):
+    df, features = data
+    estimator = _estimator(
+        local,
+        bucket,
+        trainingSparkDataFormat=fmt,
+        trainingCompressionCodec=compression,
+        trainingManifest=manifest,
+    )
+    model = estimator.fit(df)
+    job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
+    channel = job["InputDataConfig"][0]
+    assert channel["DataSource"]["S3DataSource"]["S3DataType"] == (
+        "ManifestFile" if manifest else "S3Prefix"
+    )
+    assert channel.get("CompressionType") == ("Gzip" if compression else None)
+    assert job["FinalMetricDataList"][0]["Value"] == 600.0
+    assert model.modelPath.to_s3_uri() == job["ModelArtifacts"]["S3ModelArtifacts"]
+    assert _staged_keys(clients, bucket) == []
+
+
+def test_a_failed_job_raises_and_still_removes_staging(local, clients, bucket, data):
+    df, _ = data
+    estimator = _estimator(local, bucket)
+    estimator.hyperParameters["fail"] = "true"
+    with pytest.raises(TrainingJobFailed, match="requested failure"):
+        estimator.fit(df)
+    assert _staged_keys(clients, bucket) == []
+
+
+def test_missing_role_fails_before_any_upload(local, clients, bucket, data):
+    df, _ = data
+    estimator = _estimator(local, bucket, sagemakerRole=IAMRoleFromConfig("no.such.key"))
+    with pytest.raises(Exception, match="no IAM role in the Spark conf key 'no.such.key'"):
+        estimator.fit(df)
+    assert estimator.latestTrainingJob is None and _staged_keys(clients, bucket) == []
+
+
+def test_auto_created_bucket_is_private_and_encrypted(local, clients, data):
+    df, _ = data
+    estimator = _estimator(
+        local,
+        "unused",
+        trainingInputS3DataPath=S3AutoCreatePath(),
+        trainingOutputS3DataPath=S3AutoCreatePath(),
+    )
+    estimator.fit(df)
+    bucket = "123456789012-sagemaker-us-east-1"
+    s3 = clients["s3"]
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    estimator.fit(df)  # the bucket already exists and is ours: fine
+
+
+def test_copies_fit_with_a_param_map(local, bucket, data):
+    df, _ = data
+    estimator = _estimator(local, bucket)
+    twin = estimator.copy()
+    assert twin.uid == estimator.uid and twin is not estimator
+    assert twin.fit(df, {}).modelImage == SUM_IMAGE
