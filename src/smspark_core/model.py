@@ -15,12 +15,21 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark.ml import Model
+from pyspark.ml.util import (
+    DefaultParamsReader,
+    DefaultParamsWriter,
+    MLReadable,
+    MLReader,
+    MLWritable,
+    MLWriter,
+)
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
 from smspark_core.hosting import create_hosting_resources, wait_for_endpoint
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
+from smspark_core.plugins import get_plugin_host
 from smspark_core.resources import (
     CreatedResources,
     EndpointCreationPolicy,
@@ -34,8 +43,13 @@ from smspark_core.transformation.serializers import RequestRowSerializer
 ERROR_COLUMN = "sagemaker_error"
 
 
-class SageMakerModel(Model):
-    """Runs rows through a SageMaker endpoint (see the module docstring)."""
+class SageMakerModel(Model, MLWritable, MLReadable):
+    """Runs rows through a SageMaker endpoint (see the module docstring).
+
+    Persisted as JSON metadata (``save``/``load``, also inside a PipelineModel): the
+    endpoint, image, artifact, settings and the codecs by registered name plus their JSON
+    configuration, never pickled. A loaded model reuses the endpoint.
+    """
 
     def __init__(
         self,
@@ -340,3 +354,90 @@ class SageMakerModel(Model):
             timeout_seconds=timeout_seconds,
             poll_seconds=self.endpointPollSeconds,
         )
+
+    # ------------------------------------------------------------------ persistence
+
+    def write(self) -> MLWriter:
+        return _ModelWriter(self)
+
+    @classmethod
+    def read(cls) -> MLReader:
+        return _ModelReader()
+
+
+def _codec(codec: Any) -> dict[str, Any]:
+    return {"name": get_plugin_host().name_of(codec), "config": codec.config()}
+
+
+class _ModelWriter(MLWriter):
+    def __init__(self, instance: SageMakerModel) -> None:
+        super().__init__()
+        self.instance = instance
+
+    def saveImpl(self, path: str) -> None:  # noqa: N802 - pyspark's name
+        model = self.instance
+        spec = model.clientSpec
+        extra = {
+            "endpointInstanceType": model.endpointInstanceType,
+            "endpointInitialInstanceCount": model.endpointInitialInstanceCount,
+            "existingEndpointName": model.existingEndpointName,
+            "createdResources": vars(model.getCreatedResources()),
+            "modelImage": model.modelImage,
+            "modelPath": model.modelPath.to_s3_uri() if model.modelPath else None,
+            "modelEnvironmentVariables": model.modelEnvironmentVariables,
+            "modelExecutionRoleARN": model.modelExecutionRoleARN,
+            "endpointCreationPolicy": model.endpointCreationPolicy.value,
+            "prependResultRows": model.prependResultRows,
+            "namePolicy": [
+                model.namePolicy.trainingJobName,
+                model.namePolicy.modelName,
+                model.namePolicy.endpointConfigName,
+                model.namePolicy.endpointName,
+            ],
+            "invokeSettings": model.invokeSettings,
+            "endpointPollSeconds": model.endpointPollSeconds,
+            "serializer": _codec(model.requestRowSerializer),
+            "deserializer": _codec(model.responseRowDeserializer),
+            # Where to reach AWS, never credentials.
+            "clientSpec": {"region": spec.region, "endpoint_urls": dict(spec.endpoint_urls)},
+        }
+        DefaultParamsWriter.saveMetadata(model, path, self.sc, extraMetadata=extra)
+
+
+class _ModelReader(MLReader):
+    def load(self, path: str) -> SageMakerModel:
+        from smspark_core.resources import CustomNamePolicy
+
+        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        host = get_plugin_host()
+        settings = meta["invokeSettings"]
+        spec = ClientSpec.from_environment().with_(
+            region=meta["clientSpec"]["region"] or ClientSpec.from_environment().region
+        )
+        if meta["clientSpec"]["endpoint_urls"]:
+            spec = spec.with_(endpoint_urls=meta["clientSpec"]["endpoint_urls"])
+        model = SageMakerModel(
+            meta["endpointInstanceType"],
+            meta["endpointInitialInstanceCount"],
+            host.serializer(meta["serializer"]["name"], meta["serializer"]["config"]),
+            host.deserializer(meta["deserializer"]["name"], meta["deserializer"]["config"]),
+            modelImage=meta["modelImage"],
+            modelPath=meta["modelPath"],
+            modelEnvironmentVariables=meta["modelEnvironmentVariables"],
+            modelExecutionRoleARN=meta["modelExecutionRoleARN"],
+            endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
+            prependResultRows=meta["prependResultRows"],
+            namePolicy=CustomNamePolicy(*meta["namePolicy"]),
+            uid=meta["uid"],
+            clientSpec=spec,
+            maxConcurrency=settings["max_concurrency"],
+            maxRequestBytes=settings["max_request_bytes"],
+            maxRowsPerRequest=settings["max_rows_per_request"],
+            errorMode=settings["error_mode"],
+            retryModelErrors=settings["retry_model_errors"],
+            endpointPollSeconds=meta["endpointPollSeconds"],
+        )
+        model.existingEndpointName = meta["existingEndpointName"]
+        model._created = CreatedResources(**meta["createdResources"])
+        model.endpointCreationPolicy = EndpointCreationPolicy(meta["endpointCreationPolicy"])
+        return model

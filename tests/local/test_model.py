@@ -185,3 +185,26 @@ def test_column_error_mode_keeps_the_rows(local, artifact, frame):
     assert all(r.prediction is None and "ServiceUnavailable" in r[ERROR_COLUMN] for r in failed)
     good = [r for r in rows if not r[ERROR_COLUMN]]
     assert all(r.prediction == 2 * sum(features[r.id]) for r in good)
+
+
+def test_a_fitted_pipeline_saves_and_loads_and_reuses_the_endpoint(
+    local, model, frame, spark, tmp_path
+):
+    from pyspark.ml import PipelineModel
+    from pyspark.ml.feature import VectorAssembler
+
+    df, features = frame
+    flat = df.selectExpr("id", "features", "id * 1.0 as extra")
+    assembler = VectorAssembler(inputCols=["extra"], outputCol="extra_vector")
+    pipeline = PipelineModel(stages=[assembler, model])
+    pipeline.write().overwrite().save(str(tmp_path / "pipeline"))
+    metadata = (tmp_path / "pipeline" / "stages").glob("1_*/metadata/part-*")
+    text = next(metadata).read_text()
+    assert '"serializer":{"name":"unlabeled-csv"' in text and "secret" not in text.lower()
+    loaded = PipelineModel.load(str(tmp_path / "pipeline"))
+    restored = loaded.stages[1]
+    assert isinstance(restored, SageMakerModel)
+    assert restored.endpointName == model.endpointName
+    assert restored.getCreatedResources() == model.getCreatedResources()
+    rows = sorted(loaded.transform(flat).collect(), key=lambda r: r.id)
+    np.testing.assert_array_equal([r.prediction for r in rows], 2 * features.sum(axis=1))
