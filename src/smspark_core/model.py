@@ -110,6 +110,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
         self.endpointPollSeconds = endpointPollSeconds
         self._created = CreatedResources()
+        self._transform_stats = (None, None)
         if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
 
@@ -311,6 +312,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         serializer, deserializer = self.requestRowSerializer, self.responseRowDeserializer
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
+        context = dataset.sparkSession.sparkContext
+        requests, retries = context.accumulator(0), context.accumulator(0)
+        self._transform_stats = (requests, retries)
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
@@ -323,6 +327,8 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                     columns.append(pa.array(result.errors, pa.string()))
                 yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
                 rows += batch.num_rows
+            requests.add(invoker.stats.requests)
+            retries.add(sum(invoker.stats.retries.values()))
 
         def out_arrow_schema(batch, result):
             fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
@@ -345,6 +351,15 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         if self.endpointName is not None:
             that.existingEndpointName = self.endpointName
         return that
+
+    @property
+    def transformStats(self) -> dict[str, int]:  # noqa: N802
+        """Requests and retries of the last transform's actions so far (Spark accumulators:
+        they count every action run on the transformed DataFrame)."""
+        requests, retries = getattr(self, "_transform_stats", (None, None))
+        if requests is None:
+            return {"requests": 0, "retries": 0}
+        return {"requests": requests.value, "retries": retries.value}
 
     def wait_until_in_service(self, timeout_seconds: float = 1800.0) -> dict[str, Any]:
         """Blocks until the endpoint is InService (useful after DO_NOT_CREATE on a new one)."""

@@ -157,3 +157,27 @@ def test_copies_fit_with_a_param_map(local, bucket, data):
     twin = estimator.copy()
     assert twin.uid == estimator.uid and twin is not estimator
     assert twin.fit(df, {}).modelImage == SUM_IMAGE
+
+
+def test_ctrl_c_during_fit_stops_the_job_and_removes_staging(
+    local, clients, bucket, data, monkeypatch
+):
+    from smspark_core import jobs
+
+    df, _ = data
+    real_poll = jobs.LogFollower.poll
+
+    def interrupted(self):
+        lines = real_poll(self)
+        if any(line.startswith("hyperparameters") for line in lines):
+            raise KeyboardInterrupt
+        return lines
+
+    monkeypatch.setattr(jobs.LogFollower, "poll", interrupted)
+    estimator = _estimator(local, bucket)
+    estimator.hyperParameters["sleep_seconds"] = "60"
+    with pytest.raises(KeyboardInterrupt):
+        estimator.fit(df)
+    job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
+    assert job["TrainingJobStatus"] in ("Stopping", "Stopped")
+    assert _staged_keys(clients, bucket) == []

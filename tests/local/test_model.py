@@ -75,6 +75,26 @@ def test_every_row_once_under_throttling_5xx_and_latency(local, model, frame):
         _check(model.transform(df), features)
     finally:
         local.clear_faults(model.endpointName)
+    stats = model.transformStats
+    print(f"under 30% throttling and 10% 5xx: {stats}")
+    assert stats["retries"] > 0 and stats["requests"] >= 4
+
+
+def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, model, frame):
+    import threading
+
+    df, features = frame
+    local.set_faults(model.endpointName, latency_ms=20)
+    killer = threading.Timer(1.0, local.kill_model_server, args=(model.endpointName, 0))
+    try:
+        small = model.copy()
+        small.invokeSettings["max_rows_per_request"] = 50
+        killer.start()
+        _check(small.transform(df), features)
+    finally:
+        killer.join()
+        local.clear_faults(model.endpointName)
+    print(f"with a killed model server: {small.transformStats}")
 
 
 def test_from_endpoint_never_reports_the_endpoint_as_created(local, model, frame):

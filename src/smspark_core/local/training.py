@@ -66,8 +66,13 @@ class TrainingRun:
         self.thread.start()
 
     def stop(self) -> None:
-        """Asks the job to stop; the training loop terminates the process (SIGTERM)."""
-        self.stop_requested.set()
+        """Asks the job to stop: Stopping at once, as on the service; the training loop then
+        terminates the process (SIGTERM)."""
+        with self.store.lock:
+            if self.stop_requested.is_set() or self.job["TrainingJobStatus"] != "InProgress":
+                return
+            self.stop_requested.set()
+            self._secondary("Stopping", "Stopping")
 
     # -- status
 
@@ -258,7 +263,8 @@ class TrainingRun:
         while self.process.poll() is None:
             if self.stop_requested.is_set() or time.time() > deadline:
                 outcome = "Stopped" if self.stop_requested.is_set() else "MaxRuntimeExceeded"
-                self._secondary("Stopping", "Stopping")
+                if outcome == "MaxRuntimeExceeded":
+                    self._secondary("Stopping", "Stopping")
                 self.process.terminate()
                 try:
                     self.process.wait(timeout=10)
