@@ -1,5 +1,9 @@
 """smspark: Amazon SageMaker as a first-class part of PySpark ML pipelines.
 
+The public names follow ``sagemaker_pyspark`` so that porting is an import change::
+
+    from smspark_core import SageMakerEstimator, SageMakerModel, IAMRole, S3DataPath
+
 Importing this package registers the ``"sagemaker"`` data source with the active
 SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 """
@@ -7,10 +11,57 @@ SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 from __future__ import annotations
 
 from smspark_core.datasource import SageMakerDataSource, register_data_source
+from smspark_core.estimator import SageMakerEstimator
 from smspark_core.hookspecs import hookimpl
+from smspark_core.model import SageMakerModel
 from smspark_core.plugins import get_plugin_host
+from smspark_core.resources import (
+    CreatedResources,
+    CustomNamePolicy,
+    CustomNamePolicyFactory,
+    CustomNamePolicyWithTimeStampSuffix,
+    CustomNamePolicyWithTimeStampSuffixFactory,
+    EndpointCreationPolicy,
+    IAMRole,
+    IAMRoleFromConfig,
+    NamePolicy,
+    NamePolicyFactory,
+    RandomNamePolicy,
+    RandomNamePolicyFactory,
+    S3AutoCreatePath,
+    S3DataPath,
+    S3PathFromConfig,
+    SageMakerResourceCleanup,
+    SageMakerResourceCleanupException,
+    SageMakerSparkSDKException,
+)
 
-__all__ = ["SageMakerDataSource", "get_plugin_host", "hookimpl", "register_data_source"]
+__all__ = [
+    "CreatedResources",
+    "CustomNamePolicy",
+    "CustomNamePolicyFactory",
+    "CustomNamePolicyWithTimeStampSuffix",
+    "CustomNamePolicyWithTimeStampSuffixFactory",
+    "EndpointCreationPolicy",
+    "IAMRole",
+    "IAMRoleFromConfig",
+    "NamePolicy",
+    "NamePolicyFactory",
+    "RandomNamePolicy",
+    "RandomNamePolicyFactory",
+    "S3AutoCreatePath",
+    "S3DataPath",
+    "S3PathFromConfig",
+    "SageMakerDataSource",
+    "SageMakerEstimator",
+    "SageMakerModel",
+    "SageMakerResourceCleanup",
+    "SageMakerResourceCleanupException",
+    "SageMakerSparkSDKException",
+    "get_plugin_host",
+    "hookimpl",
+    "register_data_source",
+]
 
 
 def _register_with_active_session() -> None:
