@@ -3,6 +3,7 @@ the golden payload or rows the original mishandled."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from golden import load
 from pyspark.ml.linalg import DenseVector, Vectors, VectorUDT
@@ -111,3 +112,33 @@ def test_double_schema_with_vector_and_sparse_vector_round_trip_through_arrow():
     assert batch.column("b").to_pylist() == [
         {"type": 1, "size": None, "indices": None, "values": [1.0, 2.0]}
     ]
+
+
+def test_fixed_layout_batch_path_agrees_with_the_general_path():
+    from smspark_core.codecs import amazon_record, recordio
+
+    schema = StructType([StructField("d", DoubleType()), StructField("v", VectorUDT())])
+    deserializer = ProtobufResponseRowDeserializer(schema, ["distance", "projection"])
+    rng = np.random.default_rng(0)
+    body = b"".join(
+        recordio.frame(
+            amazon_record.response_record(
+                {"projection": rng.normal(size=3), "distance": [rng.normal()]}
+            )
+        )
+        for _ in range(50)
+    )
+    assert deserializer._fixed_layout_batch(body) is not None  # the fast path applies
+    fast = deserializer.deserialize_batch(body).to_pylist()
+    general = [
+        {"d": row.d, "v": {"type": 1, "size": None, "indices": None, "values": list(row.v)}}
+        for row in deserializer.deserialize_response(body)
+    ]
+    assert fast == general
+    # Several values for a double column: the fast path steps aside, the general one refuses.
+    wrong = recordio.frame(
+        amazon_record.response_record({"distance": [1.0, 2.0], "projection": [1.0]})
+    )
+    assert deserializer._fixed_layout_batch(wrong) is None
+    with pytest.raises(ResponseError, match="is a double but the response holds 2 values"):
+        deserializer.deserialize_batch(wrong)

@@ -23,7 +23,7 @@ from pyspark.ml.linalg import DenseVector, SparseVector, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, StructField, StructType
 
-from smspark_core.codecs import amazon_record, csv, libsvm
+from smspark_core.codecs import amazon_record, csv, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
 from smspark_core.errors import ResponseError
 from smspark_core.transformation import arrow_vectors as av
@@ -97,6 +97,70 @@ def _vector(tensor: amazon_record.Tensor, key: str, record: int) -> DenseVector 
     return SparseVector(size, keys, tensor.values)
 
 
+def _read_varint(data: bytes, position: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[position]
+        result |= (byte & 0x7F) << shift
+        position += 1
+        if byte < 0x80:
+            return result, position
+        shift += 7
+
+
+def _float32_label_layout(payload: bytes) -> dict[str, tuple[int, int]] | None:
+    """For one Record: each label key's (offset of its packed float32 values, count), when
+    every label value is a plain dense float32 tensor; None for any other shape."""
+    layout: dict[str, tuple[int, int]] = {}
+    position = 0
+    try:
+        while position < len(payload):
+            tag, position = _read_varint(payload, position)
+            if tag & 7 != 2:
+                return None
+            length, position = _read_varint(payload, position)
+            end = position + length
+            if tag >> 3 == 2:  # a label map entry: key = 1, value = 2
+                entry_tag, cursor = _read_varint(payload, position)
+                key_length, cursor = _read_varint(payload, cursor)
+                key = payload[cursor : cursor + key_length].decode()
+                cursor += key_length
+                value_tag, cursor = _read_varint(payload, cursor)
+                _, cursor = _read_varint(payload, cursor)
+                tensor_tag, cursor = _read_varint(payload, cursor)  # Value.float32_tensor
+                if (entry_tag, value_tag, tensor_tag) != (0x0A, 0x12, 0x12) or key in layout:
+                    return None
+                _, cursor = _read_varint(payload, cursor)
+                values_tag, cursor = _read_varint(payload, cursor)
+                if values_tag != 0x0A:
+                    return None
+                values_length, cursor = _read_varint(payload, cursor)
+                if cursor + values_length != end or values_length % 4:
+                    return None  # keys or shape follow, or a malformed length
+                layout[key] = (cursor, values_length // 4)
+            position = end
+    except (IndexError, UnicodeDecodeError):
+        return None
+    return layout if position == len(payload) else None
+
+
+def _dense_vector_column(values: np.ndarray) -> pa.Array:
+    """An (n, d) array as a column of dense VectorUDT structs."""
+    n, width = values.shape
+    offsets = pa.array(np.arange(n + 1, dtype=np.int32) * width)
+    return pa.StructArray.from_arrays(
+        [
+            pa.array(np.full(n, av.DENSE, np.int8)),
+            pa.nulls(n, pa.int32()),
+            pa.nulls(n, av.VECTOR_ARROW_TYPE.field("indices").type),
+            pa.ListArray.from_arrays(
+                offsets, pa.array(values.ravel()), type=av.VECTOR_ARROW_TYPE.field("values").type
+            ),
+        ],
+        fields=list(av.VECTOR_ARROW_TYPE),
+    )
+
+
 class ProtobufResponseRowDeserializer(ResponseRowDeserializer):
     """Reads RecordIO-protobuf responses: one Record per input row, results in its ``label``
     map under ``protobufKeys`` (by default the schema's field names), in schema order."""
@@ -157,8 +221,44 @@ class ProtobufResponseRowDeserializer(ResponseRowDeserializer):
         return [row_type(*self._row_values(r, i)) for i, r in enumerate(self._records(body))]
 
     def deserialize_batch(self, body: bytes) -> pa.RecordBatch:
+        fast = self._fixed_layout_batch(body)
+        if fast is not None:
+            return fast
         rows = [self._row_values(r, i) for i, r in enumerate(self._records(body))]
         return av.rows_to_batch(rows, self._schema)
+
+    def _fixed_layout_batch(self, body: bytes) -> pa.RecordBatch | None:
+        """Most algorithm responses are equal-length records of one layout: learn where each
+        key's float32 values sit from the first record, check that every other record
+        differs only there, and read all values through one strided view. None (use the
+        general path) for anything else."""
+        view = memoryview(body).cast("B")
+        spans = recordio._fixed_stride_spans(view)
+        if spans is None or len(spans) == 0:
+            return None
+        start, end = (int(x) for x in spans[0])
+        stride = int(spans[1][0] - spans[0][0]) if len(spans) > 1 else len(view)
+        layout = _float32_label_layout(bytes(view[start:end]))
+        if layout is None or any(key not in layout for key in self.protobufKeys):
+            return None
+        records = np.frombuffer(view, np.uint8).reshape(len(spans), stride)[:, start:end]
+        fixed = np.ones(end - start, bool)
+        for offset, count in layout.values():
+            fixed[offset : offset + 4 * count] = False
+        if not (records[:, fixed] == records[0, fixed]).all():
+            return None
+        columns = []
+        for key, field in zip(self.protobufKeys, self._schema.fields):
+            offset, count = layout[key]
+            values = np.ascontiguousarray(records[:, offset : offset + 4 * count])
+            values = values.view("<f4").reshape(len(spans), count).astype(np.float64)
+            if isinstance(field.dataType, DoubleType) and count == 1:
+                columns.append(pa.array(values[:, 0]))
+            elif isinstance(field.dataType, VectorUDT) and count >= 1:
+                columns.append(_dense_vector_column(values))
+            else:
+                return None  # let the general path apply (or report) the per-type rules
+        return pa.RecordBatch.from_arrays(columns, names=self._schema.names)
 
     def config(self) -> dict[str, Any]:
         return {"schema": self._schema.jsonValue(), "protobufKeys": self.protobufKeys}
