@@ -27,7 +27,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
-from smspark_core.hosting import create_hosting_resources, wait_for_endpoint
+from smspark_core.hosting import create_hosting_resources
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
 from smspark_core.plugins import get_plugin_host
 from smspark_core.resources import (
@@ -360,15 +360,6 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         if requests is None:
             return {"requests": 0, "retries": 0}
         return {"requests": requests.value, "retries": retries.value}
-
-    def wait_until_in_service(self, timeout_seconds: float = 1800.0) -> dict[str, Any]:
-        """Blocks until the endpoint is InService (useful after DO_NOT_CREATE on a new one)."""
-        return wait_for_endpoint(
-            self.sagemakerClient,
-            self.endpointName,
-            timeout_seconds=timeout_seconds,
-            poll_seconds=self.endpointPollSeconds,
-        )
 
     # ------------------------------------------------------------------ persistence
 

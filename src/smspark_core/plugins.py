@@ -211,9 +211,3 @@ def get_plugin_host() -> PluginHost:
     if _host is None:
         _host = PluginHost()
     return _host
-
-
-def reset_plugin_host() -> None:
-    """Forgets the loaded plugins; the next ``get_plugin_host`` loads them again."""
-    global _host
-    _host = None

@@ -80,3 +80,22 @@ def test_factories_make_a_new_policy_each_time():
     assert isinstance(stamped, CustomNamePolicyWithTimeStampSuffix)
     assert re.match(r"^t-\d{4}-\d\d-\d\dT", stamped.trainingJobName)
     assert EndpointCreationPolicy["CREATE_ON_TRANSFORM"].value == "CREATE_ON_TRANSFORM"
+
+
+def test_s3_locations_resolve_per_job():
+    from smspark_core.aws import ClientSpec
+    from smspark_core.resources import S3PathFromConfig
+    from smspark_core.staging import resolve_s3_path
+
+    spec = ClientSpec()
+    assert resolve_s3_path(S3DataPath("b", "p/"), "job", {}, spec) == S3DataPath("b", "p/job")
+    assert resolve_s3_path(S3DataPath("b", ""), "job", {}, spec) == S3DataPath("b", "job")
+    key = "com.amazonaws.services.sagemaker.sparksdk.s3-data-bucket"
+    from_uri = resolve_s3_path(S3PathFromConfig(), "job", {key: "s3a://b/x/"}, spec)
+    assert from_uri == S3DataPath("b", "x/job")
+    from_bucket = resolve_s3_path(S3PathFromConfig(), "job", {key: "bucket"}, spec)
+    assert from_bucket.bucket == "bucket" and re.match(
+        r"^[0-9a-f-]{36}/job$", from_bucket.objectPath
+    )
+    with pytest.raises(SmsparkError, match="no S3 location in the Spark conf key"):
+        resolve_s3_path(S3PathFromConfig(), "job", {}, spec)

@@ -228,3 +228,38 @@ def test_a_fitted_pipeline_saves_and_loads_and_reuses_the_endpoint(
     assert restored.getCreatedResources() == model.getCreatedResources()
     rows = sorted(loaded.transform(flat).collect(), key=lambda r: r.id)
     np.testing.assert_array_equal([r.prediction for r in rows], 2 * features.sum(axis=1))
+
+
+def test_from_training_job(local, clients, training_data, frame):
+    df, features = frame
+    job = wait_job(clients, start_job(clients, training_data))["TrainingJobName"]
+    args = (
+        SUM_IMAGE,
+        ROLE,
+        "ml.m5.large",
+        1,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+    )
+    with pytest.raises(ValueError, match="must not be DO_NOT_CREATE to create an endpoint from a"):
+        SageMakerModel.fromTrainingJob(
+            job,
+            *args,
+            endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
+            clientSpec=local.client_spec,
+        )
+    running = start_job(clients, training_data, hyperparameters={"sleep_seconds": "30"})
+    with pytest.raises(ValueError, match="with status Completed or Stopped, not status InProgress"):
+        SageMakerModel.from_training_job(running, *args, clientSpec=local.client_spec)
+    clients["sagemaker"].stop_training_job(TrainingJobName=running)
+    hosted = SageMakerModel.from_training_job(
+        job,
+        *args,
+        clientSpec=local.client_spec,
+        endpointPollSeconds=0.1,
+        prependResultRows=False,
+    )
+    result = hosted.transform(df.coalesce(1).orderBy("id"))
+    assert result.columns == ["prediction"]  # without prepend: the predictions only
+    predictions = [r.prediction for r in result.collect()]
+    assert sorted(predictions) == sorted(2 * features.sum(axis=1))
