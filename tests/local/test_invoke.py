@@ -134,7 +134,9 @@ def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, ro
     predictions = result.batch.column("prediction")
     failed = [i for i, e in enumerate(result.errors) if e]
     assert failed and len(failed) == predictions.null_count
-    assert all("ServiceUnavailable" in result.errors[i] for i in failed)
+    assert all("ServiceUnavailable" in result.errors[i] for i in failed), {
+        result.errors[i] for i in failed
+    }
     good = np.array([e is None for e in result.errors])
     np.testing.assert_array_equal(predictions.to_numpy(zero_copy_only=False)[good], expected[good])
     assert result.batch.num_rows == 2000

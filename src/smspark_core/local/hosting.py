@@ -181,15 +181,17 @@ class Variant:
                 instance = self.instances[next(self._next)]
             if instance.process is None or instance.process.poll() is not None:
                 continue
-            connection = instance.connection()
+            connection = None
             try:
+                connection = instance.connection()
                 connection.request("POST", "/invocations", body=body, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
             except (OSError, http.client.HTTPException):
                 # A stale kept-alive connection to a restarted server, or a refused connect
                 # while it starts: try the next instance.
-                connection.close()
+                if connection is not None:
+                    connection.close()
                 continue
             content_type = response.getheader("Content-Type", "application/octet-stream")
             if response.getheader("Connection", "").lower() == "close":
