@@ -17,6 +17,14 @@ import time
 from typing import Any
 
 from pyspark.ml import Estimator
+from pyspark.ml.util import (
+    DefaultParamsReader,
+    DefaultParamsWriter,
+    MLReadable,
+    MLReader,
+    MLWritable,
+    MLWriter,
+)
 from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec
@@ -24,13 +32,18 @@ from smspark_core.codecs.javanum import java_double_str
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES
 from smspark_core.jobs import call_with_backoff, watch_training_job
 from smspark_core.model import SageMakerModel
+from smspark_core.plugins import get_plugin_host
 from smspark_core.resources import (
+    CustomNamePolicyFactory,
+    CustomNamePolicyWithTimeStampSuffixFactory,
     EndpointCreationPolicy,
+    IAMRole,
     IAMRoleFromConfig,
     NamePolicyFactory,
     RandomNamePolicyFactory,
     S3AutoCreatePath,
     S3DataPath,
+    S3PathFromConfig,
 )
 from smspark_core.staging import delete_staging, resolve_s3_path, stage
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -50,8 +63,13 @@ def hyperparameter_text(value: Any) -> str:
     return str(value)
 
 
-class SageMakerEstimator(Estimator):
-    """Trains any SageMaker-compatible image on a DataFrame (see the module docstring)."""
+class SageMakerEstimator(Estimator, MLWritable, MLReadable):
+    """Trains any SageMaker-compatible image on a DataFrame (see the module docstring).
+
+    Persisted as JSON metadata (also inside a Pipeline): settings, Spark Params, typed
+    resources (roles, S3 locations, name policy factories) and the codecs by registered name
+    plus their configuration; never pickled, no credentials.
+    """
 
     def __init__(
         self,
@@ -243,3 +261,125 @@ class SageMakerEstimator(Estimator):
     def transformSchema(self, schema):  # noqa: N802 - pyspark's name
         """Algorithm subclasses check their required Params here; the base accepts."""
         return schema
+
+    # ------------------------------------------------------------------ persistence
+
+    def write(self) -> MLWriter:
+        return _EstimatorWriter(self)
+
+    @classmethod
+    def read(cls) -> MLReader:
+        return _EstimatorReader(cls)
+
+
+# Only these value types are written and read back: a stored name never imports anything else.
+_VALUE_TYPES = {
+    t.__name__: t
+    for t in (
+        IAMRole,
+        IAMRoleFromConfig,
+        S3DataPath,
+        S3PathFromConfig,
+        S3AutoCreatePath,
+        RandomNamePolicyFactory,
+        CustomNamePolicyFactory,
+        CustomNamePolicyWithTimeStampSuffixFactory,
+    )
+}
+_PLAIN_SETTINGS = (
+    "trainingImage",
+    "modelImage",
+    "trainingInstanceType",
+    "trainingInstanceCount",
+    "endpointInstanceType",
+    "endpointInitialInstanceCount",
+    "hyperParameters",
+    "trainingInstanceVolumeSizeInGB",
+    "trainingProjectedColumns",
+    "trainingChannelName",
+    "trainingContentType",
+    "trainingS3DataDistribution",
+    "trainingSparkDataFormat",
+    "trainingSparkDataFormatOptions",
+    "trainingInputMode",
+    "trainingCompressionCodec",
+    "trainingMaxRuntimeInSeconds",
+    "trainingKmsKeyId",
+    "modelEnvironmentVariables",
+    "modelPrependInputRowsToTransformationRows",
+    "deleteStagingDataAfterTraining",
+    "trainingManifest",
+    "pollSeconds",
+)
+_VALUE_SETTINGS = (
+    "sagemakerRole",
+    "trainingInputS3DataPath",
+    "trainingOutputS3DataPath",
+    "namePolicyFactory",
+)
+
+
+def _value_to_json(value: Any) -> dict[str, Any]:
+    kind = type(value).__name__
+    if _VALUE_TYPES.get(kind) is not type(value):
+        raise TypeError(f"{kind} cannot be persisted; use one of {sorted(_VALUE_TYPES)}")
+    return {"type": kind, "fields": dict(vars(value))}
+
+
+def _value_from_json(document: dict[str, Any]) -> Any:
+    return _VALUE_TYPES[document["type"]](**document["fields"])
+
+
+class _EstimatorWriter(MLWriter):
+    def __init__(self, instance: SageMakerEstimator) -> None:
+        super().__init__()
+        self.instance = instance
+
+    def saveImpl(self, path: str) -> None:  # noqa: N802 - pyspark's name
+        estimator = self.instance
+        host = get_plugin_host()
+        extra = {name: getattr(estimator, name) for name in _PLAIN_SETTINGS}
+        extra.update({name: _value_to_json(getattr(estimator, name)) for name in _VALUE_SETTINGS})
+        extra["endpointCreationPolicy"] = estimator.endpointCreationPolicy.value
+        extra["modelOptions"] = estimator.modelOptions
+        for key, codec in (
+            ("serializer", estimator.requestRowSerializer),
+            ("deserializer", estimator.responseRowDeserializer),
+        ):
+            extra[key] = {"name": host.name_of(codec), "config": codec.config()}
+        spec = estimator.clientSpec
+        extra["clientSpec"] = {"region": spec.region, "endpoint_urls": dict(spec.endpoint_urls)}
+        DefaultParamsWriter.saveMetadata(estimator, path, self.sc, extraMetadata=extra)
+
+
+class _EstimatorReader(MLReader):
+    def __init__(self, cls: type[SageMakerEstimator]) -> None:
+        super().__init__()
+        self.cls = cls
+
+    def load(self, path: str) -> SageMakerEstimator:
+        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        host = get_plugin_host()
+        spec = ClientSpec.from_environment()
+        saved = meta["clientSpec"]
+        spec = spec.with_(region=saved["region"] or spec.region)
+        if saved["endpoint_urls"]:
+            spec = spec.with_(endpoint_urls=saved["endpoint_urls"])
+        estimator = self.cls.__new__(self.cls)
+        SageMakerEstimator.__init__(
+            estimator,
+            requestRowSerializer=host.serializer(
+                meta["serializer"]["name"], meta["serializer"]["config"]
+            ),
+            responseRowDeserializer=host.deserializer(
+                meta["deserializer"]["name"], meta["deserializer"]["config"]
+            ),
+            endpointCreationPolicy=EndpointCreationPolicy(meta["endpointCreationPolicy"]),
+            uid=meta["uid"],
+            clientSpec=spec,
+            **{name: meta[name] for name in _PLAIN_SETTINGS},
+            **{name: _value_from_json(meta[name]) for name in _VALUE_SETTINGS},
+            **meta["modelOptions"],
+        )
+        DefaultParamsReader.getAndSetParams(estimator, meta)
+        return estimator

@@ -30,14 +30,16 @@ from smspark_core.aws import ClientSpec
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
 from smspark_core.datasource.part_stores import PartStore, StagedPart, split_s3_uri
+from smspark_core.datasource.sagemaker_format import SageMakerDataSource
 from smspark_core.errors import SmsparkError
 from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
 from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.serializers import encode_records
 
 log = logging.getLogger("smspark.staging")
 
 NATIVE_FORMATS = ("sagemaker", "libsvm", "csv", "parquet")
-EXTENSIONS = {"libsvm": "libsvm", "csv": "csv", "parquet": "parquet"}
+EXTENSIONS = {"sagemaker": "pbr", "libsvm": "libsvm", "csv": "csv", "parquet": "parquet"}
 
 
 # ------------------------------------------------------------------------ locations
@@ -115,7 +117,10 @@ def _dense(features: av.FeatureColumn) -> np.ndarray:
 
 
 def encode_part(batch: pa.RecordBatch, fmt: str, label: str, features: str, offset: int) -> bytes:
-    """One batch in a text or Parquet training format (label first)."""
+    """One batch in a training format (label first; optional for ``sagemaker``)."""
+    if fmt == "sagemaker":
+        present = label if label in batch.schema.names else None
+        return bytes(encode_records(batch, features, present, row_offset=offset).data)
     for column, kind in ((label, "a numeric label"), (features, "a Vector")):
         if column not in batch.schema.names:
             raise SmsparkError(
@@ -165,12 +170,22 @@ def stage(
     if compression and not gzip:
         raise SmsparkError(f"trainingCompressionCodec must be gzip or None, got {compression!r}")
     if fmt == "sagemaker":
+        # Registration is per session: make sure the DataFrame's own session has the format.
+        df.sparkSession.dataSource.register(SageMakerDataSource)
         writer = df.write.format("sagemaker").options(**options).mode("overwrite")
         if spec.endpoint_url("s3"):
             writer = writer.option("endpointUrl", spec.endpoint_url("s3"))
         if spec.region:
             writer = writer.option("region", spec.region)
-        writer.option("compression", "gzip" if gzip else "none").save(uri)
+        try:
+            writer.option("compression", "gzip" if gzip else "none").save(uri)
+        except Exception as error:
+            # Spark 4.1 does not find a Python data source from some threads (CrossValidator's
+            # fitting pool); the same records then go through the executor-side path.
+            if "DATA_SOURCE_NOT_FOUND" not in str(error):
+                raise
+            log.info("format('sagemaker') not visible here; staging from the executors")
+            _stage_with_executors(df, fmt, options, uri, spec, gzip)
     elif fmt in NATIVE_FORMATS:
         _stage_with_executors(df, fmt, options, uri, spec, gzip)
     else:

@@ -181,3 +181,40 @@ def test_ctrl_c_during_fit_stops_the_job_and_removes_staging(
     job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
     assert job["TrainingJobStatus"] in ("Stopping", "Stopped")
     assert _staged_keys(clients, bucket) == []
+
+
+def test_an_unfitted_pipeline_saves_loads_and_fits(local, clients, bucket, data, tmp_path):
+    from pyspark.ml import Pipeline
+
+    df, _ = data
+    estimator = _estimator(local, bucket, trainingSparkDataFormat="csv")
+    Pipeline(stages=[estimator]).write().overwrite().save(str(tmp_path / "pipeline"))
+    loaded = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
+    assert isinstance(loaded, SageMakerEstimator) and loaded.uid == estimator.uid
+    assert loaded.trainingInputS3DataPath == S3DataPath(bucket, "staging")
+    assert loaded.sagemakerRole == IAMRole(ROLE)
+    assert type(loaded.requestRowSerializer) is UnlabeledCSVRequestRowSerializer
+    assert loaded.trainingSparkDataFormat == "csv" and loaded.hyperParameters == {
+        "feature_dim": "4"
+    }
+    assert loaded.fit(df).modelImage == SUM_IMAGE
+
+
+def test_cross_validator_fits_copies(local, bucket, data):
+    from pyspark.ml.evaluation import RegressionEvaluator
+    from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+
+    df, _ = data
+    # format("sagemaker") is not found from CrossValidator's fitting threads on Spark 4.1;
+    # staging then writes the same records from the executors.
+    estimator = _estimator(
+        local, bucket, endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM
+    )
+    validator = CrossValidator(
+        estimator=estimator,
+        estimatorParamMaps=ParamGridBuilder().build(),
+        evaluator=RegressionEvaluator(labelCol="label", predictionCol="prediction"),
+        numFolds=2,
+    )
+    fitted = validator.fit(df.select("label", "features"))
+    assert len(fitted.avgMetrics) == 1 and fitted.avgMetrics[0] > 0
