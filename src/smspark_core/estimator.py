@@ -17,14 +17,7 @@ import time
 from typing import Any
 
 from pyspark.ml import Estimator
-from pyspark.ml.util import (
-    DefaultParamsReader,
-    DefaultParamsWriter,
-    MLReadable,
-    MLReader,
-    MLWritable,
-    MLWriter,
-)
+from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec
@@ -32,7 +25,14 @@ from smspark_core.codecs.javanum import java_double_str
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES
 from smspark_core.jobs import call_with_backoff, watch_training_job
 from smspark_core.model import SageMakerModel
-from smspark_core.plugins import get_plugin_host
+from smspark_core.persistence import (
+    MetadataWriter,
+    client_spec_from_json,
+    client_spec_to_json,
+    codec_to_json,
+    deserializer_from_json,
+    serializer_from_json,
+)
 from smspark_core.resources import (
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffixFactory,
@@ -265,7 +265,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
     # ------------------------------------------------------------------ persistence
 
     def write(self) -> MLWriter:
-        return _EstimatorWriter(self)
+        return MetadataWriter(self, _estimator_metadata)
 
     @classmethod
     def read(cls) -> MLReader:
@@ -330,26 +330,15 @@ def _value_from_json(document: dict[str, Any]) -> Any:
     return _VALUE_TYPES[document["type"]](**document["fields"])
 
 
-class _EstimatorWriter(MLWriter):
-    def __init__(self, instance: SageMakerEstimator) -> None:
-        super().__init__()
-        self.instance = instance
-
-    def saveImpl(self, path: str) -> None:  # noqa: N802 - pyspark's name
-        estimator = self.instance
-        host = get_plugin_host()
-        extra = {name: getattr(estimator, name) for name in _PLAIN_SETTINGS}
-        extra.update({name: _value_to_json(getattr(estimator, name)) for name in _VALUE_SETTINGS})
-        extra["endpointCreationPolicy"] = estimator.endpointCreationPolicy.value
-        extra["modelOptions"] = estimator.modelOptions
-        for key, codec in (
-            ("serializer", estimator.requestRowSerializer),
-            ("deserializer", estimator.responseRowDeserializer),
-        ):
-            extra[key] = {"name": host.name_of(codec), "config": codec.config()}
-        spec = estimator.clientSpec
-        extra["clientSpec"] = {"region": spec.region, "endpoint_urls": dict(spec.endpoint_urls)}
-        DefaultParamsWriter.saveMetadata(estimator, path, self.sc, extraMetadata=extra)
+def _estimator_metadata(estimator: SageMakerEstimator) -> dict[str, Any]:
+    extra = {name: getattr(estimator, name) for name in _PLAIN_SETTINGS}
+    extra.update({name: _value_to_json(getattr(estimator, name)) for name in _VALUE_SETTINGS})
+    extra["endpointCreationPolicy"] = estimator.endpointCreationPolicy.value
+    extra["modelOptions"] = estimator.modelOptions
+    extra["serializer"] = codec_to_json(estimator.requestRowSerializer)
+    extra["deserializer"] = codec_to_json(estimator.responseRowDeserializer)
+    extra["clientSpec"] = client_spec_to_json(estimator.clientSpec)
+    return extra
 
 
 class _EstimatorReader(MLReader):
@@ -359,24 +348,14 @@ class _EstimatorReader(MLReader):
 
     def load(self, path: str) -> SageMakerEstimator:
         meta = DefaultParamsReader.loadMetadata(path, self.sc)
-        host = get_plugin_host()
-        spec = ClientSpec.from_environment()
-        saved = meta["clientSpec"]
-        spec = spec.with_(region=saved["region"] or spec.region)
-        if saved["endpoint_urls"]:
-            spec = spec.with_(endpoint_urls=saved["endpoint_urls"])
         estimator = self.cls.__new__(self.cls)
         SageMakerEstimator.__init__(
             estimator,
-            requestRowSerializer=host.serializer(
-                meta["serializer"]["name"], meta["serializer"]["config"]
-            ),
-            responseRowDeserializer=host.deserializer(
-                meta["deserializer"]["name"], meta["deserializer"]["config"]
-            ),
+            requestRowSerializer=serializer_from_json(meta["serializer"]),
+            responseRowDeserializer=deserializer_from_json(meta["deserializer"]),
             endpointCreationPolicy=EndpointCreationPolicy(meta["endpointCreationPolicy"]),
             uid=meta["uid"],
-            clientSpec=spec,
+            clientSpec=client_spec_from_json(meta["clientSpec"]),
             **{name: meta[name] for name in _PLAIN_SETTINGS},
             **{name: _value_from_json(meta[name]) for name in _VALUE_SETTINGS},
             **meta["modelOptions"],

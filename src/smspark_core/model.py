@@ -15,23 +15,24 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark.ml import Model
-from pyspark.ml.util import (
-    DefaultParamsReader,
-    DefaultParamsWriter,
-    MLReadable,
-    MLReader,
-    MLWritable,
-    MLWriter,
-)
+from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
 from smspark_core.hosting import create_hosting_resources
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
-from smspark_core.plugins import get_plugin_host
+from smspark_core.persistence import (
+    MetadataWriter,
+    client_spec_from_json,
+    client_spec_to_json,
+    codec_to_json,
+    deserializer_from_json,
+    serializer_from_json,
+)
 from smspark_core.resources import (
     CreatedResources,
+    CustomNamePolicy,
     EndpointCreationPolicy,
     NamePolicy,
     RandomNamePolicy,
@@ -41,6 +42,12 @@ from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
 ERROR_COLUMN = "sagemaker_error"
+
+
+def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[ClientSpec, Any]:
+    """The client spec a factory passes on, and the SageMaker client it calls now."""
+    spec = options.get("clientSpec") or ClientSpec.from_environment()
+    return spec, sagemakerClient or spec.client("sagemaker")
 
 
 class SageMakerModel(Model, MLWritable, MLReadable):
@@ -160,8 +167,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     ) -> SageMakerModel:
         """A model on an endpoint that already exists and is InService (never deleted by
         this model's cleanup)."""
-        spec = options.get("clientSpec") or ClientSpec.from_environment()
-        client = sagemakerClient or spec.client("sagemaker")
+        spec, client = _driver_client(sagemakerClient, options)
         status = client.describe_endpoint(EndpointName=endpointName)["EndpointStatus"]
         if status != "InService":
             raise ValueError(f"Endpoint status must be In Service, not {status}")
@@ -245,8 +251,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 "Endpoint creation policy must not be DO_NOT_CREATE to create an endpoint from "
                 "a training job name."
             )
-        spec = options.get("clientSpec") or ClientSpec.from_environment()
-        client = sagemakerClient or spec.client("sagemaker")
+        spec, client = _driver_client(sagemakerClient, options)
         job = client.describe_training_job(TrainingJobName=trainingJobName)
         if job["TrainingJobStatus"] not in ("Completed", "Stopped"):
             raise ValueError(
@@ -364,69 +369,48 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     # ------------------------------------------------------------------ persistence
 
     def write(self) -> MLWriter:
-        return _ModelWriter(self)
+        return MetadataWriter(self, _model_metadata)
 
     @classmethod
     def read(cls) -> MLReader:
         return _ModelReader()
 
 
-def _codec(codec: Any) -> dict[str, Any]:
-    return {"name": get_plugin_host().name_of(codec), "config": codec.config()}
-
-
-class _ModelWriter(MLWriter):
-    def __init__(self, instance: SageMakerModel) -> None:
-        super().__init__()
-        self.instance = instance
-
-    def saveImpl(self, path: str) -> None:  # noqa: N802 - pyspark's name
-        model = self.instance
-        spec = model.clientSpec
-        extra = {
-            "endpointInstanceType": model.endpointInstanceType,
-            "endpointInitialInstanceCount": model.endpointInitialInstanceCount,
-            "existingEndpointName": model.existingEndpointName,
-            "createdResources": vars(model.getCreatedResources()),
-            "modelImage": model.modelImage,
-            "modelPath": model.modelPath.to_s3_uri() if model.modelPath else None,
-            "modelEnvironmentVariables": model.modelEnvironmentVariables,
-            "modelExecutionRoleARN": model.modelExecutionRoleARN,
-            "endpointCreationPolicy": model.endpointCreationPolicy.value,
-            "prependResultRows": model.prependResultRows,
-            "namePolicy": [
-                model.namePolicy.trainingJobName,
-                model.namePolicy.modelName,
-                model.namePolicy.endpointConfigName,
-                model.namePolicy.endpointName,
-            ],
-            "invokeSettings": model.invokeSettings,
-            "endpointPollSeconds": model.endpointPollSeconds,
-            "serializer": _codec(model.requestRowSerializer),
-            "deserializer": _codec(model.responseRowDeserializer),
-            # Where to reach AWS, never credentials.
-            "clientSpec": {"region": spec.region, "endpoint_urls": dict(spec.endpoint_urls)},
-        }
-        DefaultParamsWriter.saveMetadata(model, path, self.sc, extraMetadata=extra)
+def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
+    return {
+        "endpointInstanceType": model.endpointInstanceType,
+        "endpointInitialInstanceCount": model.endpointInitialInstanceCount,
+        "existingEndpointName": model.existingEndpointName,
+        "createdResources": vars(model.getCreatedResources()),
+        "modelImage": model.modelImage,
+        "modelPath": model.modelPath.to_s3_uri() if model.modelPath else None,
+        "modelEnvironmentVariables": model.modelEnvironmentVariables,
+        "modelExecutionRoleARN": model.modelExecutionRoleARN,
+        "endpointCreationPolicy": model.endpointCreationPolicy.value,
+        "prependResultRows": model.prependResultRows,
+        "namePolicy": [
+            model.namePolicy.trainingJobName,
+            model.namePolicy.modelName,
+            model.namePolicy.endpointConfigName,
+            model.namePolicy.endpointName,
+        ],
+        "invokeSettings": model.invokeSettings,
+        "endpointPollSeconds": model.endpointPollSeconds,
+        "serializer": codec_to_json(model.requestRowSerializer),
+        "deserializer": codec_to_json(model.responseRowDeserializer),
+        "clientSpec": client_spec_to_json(model.clientSpec),
+    }
 
 
 class _ModelReader(MLReader):
     def load(self, path: str) -> SageMakerModel:
-        from smspark_core.resources import CustomNamePolicy
-
         meta = DefaultParamsReader.loadMetadata(path, self.sc)
-        host = get_plugin_host()
         settings = meta["invokeSettings"]
-        spec = ClientSpec.from_environment().with_(
-            region=meta["clientSpec"]["region"] or ClientSpec.from_environment().region
-        )
-        if meta["clientSpec"]["endpoint_urls"]:
-            spec = spec.with_(endpoint_urls=meta["clientSpec"]["endpoint_urls"])
         model = SageMakerModel(
             meta["endpointInstanceType"],
             meta["endpointInitialInstanceCount"],
-            host.serializer(meta["serializer"]["name"], meta["serializer"]["config"]),
-            host.deserializer(meta["deserializer"]["name"], meta["deserializer"]["config"]),
+            serializer_from_json(meta["serializer"]),
+            deserializer_from_json(meta["deserializer"]),
             modelImage=meta["modelImage"],
             modelPath=meta["modelPath"],
             modelEnvironmentVariables=meta["modelEnvironmentVariables"],
@@ -435,7 +419,7 @@ class _ModelReader(MLReader):
             prependResultRows=meta["prependResultRows"],
             namePolicy=CustomNamePolicy(*meta["namePolicy"]),
             uid=meta["uid"],
-            clientSpec=spec,
+            clientSpec=client_spec_from_json(meta["clientSpec"]),
             maxConcurrency=settings["max_concurrency"],
             maxRequestBytes=settings["max_request_bytes"],
             maxRowsPerRequest=settings["max_rows_per_request"],
