@@ -6,9 +6,10 @@ import json
 import math
 import struct
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from conftest import GOLDEN
+import pytest
 from pyspark.ml.linalg import (
     DenseMatrix,
     DenseVector,
@@ -19,6 +20,10 @@ from pyspark.ml.linalg import (
 )
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
+
+from smspark_core.errors import ResponseError
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
 
 TYPES = {
     "double": DoubleType(),
@@ -114,3 +119,29 @@ def same_cell(ours: Any, theirs: Any) -> bool:
             and all(same_double(a, b) for a, b in zip(ours.values, theirs.values))
         )
     return isinstance(ours, float) and same_double(ours, float(theirs))
+
+
+def assert_deserializer_matches(deserializer: Any, golden: dict, error: bool) -> None:
+    """The deserializer reads the golden payload as the original did: the same rows, cell by
+    cell, through both the row and the Arrow batch path, or a ResponseError where the
+    original failed."""
+    assert deserializer.accepts == golden["accepts"]
+    assert deserializer.schema == StructType.fromJson(golden["schema"])
+    body = bytes.fromhex(golden["payload_hex"])
+    if error:
+        with pytest.raises(ResponseError):
+            deserializer.deserialize_response(body)
+        with pytest.raises(ResponseError):
+            deserializer.deserialize_batch(body)
+        return
+    rows = deserializer.deserialize_response(body)
+    assert len(rows) == len(golden["rows"])
+    for row, expected in zip(rows, golden["rows"]):
+        assert len(row) == len(expected["values"])
+        for ours, theirs in zip(row, expected["values"]):
+            assert same_cell(ours, value(theirs)), (ours, theirs)
+        if expected["schema_fields"] is not None:
+            assert list(row.__fields__) == expected["schema_fields"]
+    batch = deserializer.deserialize_batch(body)
+    assert batch.num_rows == len(rows)
+    assert batch.schema.names == deserializer.schema.names

@@ -58,10 +58,17 @@ __all__ = [
     "SageMakerResourceCleanup",
     "SageMakerResourceCleanupException",
     "SageMakerSparkSDKException",
+    "classpath_jars",
     "get_plugin_host",
     "hookimpl",
     "register_data_source",
 ]
+
+
+def classpath_jars() -> list[str]:
+    """No jars: smspark is pure Python. Kept so that ported code calling
+    ``sagemaker_pyspark.classpath_jars()`` for ``spark.driver.extraClassPath`` still runs."""
+    return []
 
 
 def _register_with_active_session() -> None:

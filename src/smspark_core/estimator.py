@@ -162,7 +162,15 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
                 values[param.name] = hyperparameter_text(self.getOrDefault(param))
         return values
 
-    def _training_request(self, job: str, role: str, staged, output: S3DataPath) -> dict:
+    def _fit_hyperparameters(self, dataset: DataFrame) -> dict[str, str]:
+        """The hyperparameters of a training job on ``dataset``. Algorithm subclasses check
+        their required Params here (before any AWS call) and fill what the data tells."""
+        self.transformSchema(dataset.schema)
+        return self.make_hyperparameters()
+
+    def _training_request(
+        self, job: str, role: str, staged, output: S3DataPath, hyperparameters: dict[str, str]
+    ) -> dict:
         source = {
             "S3DataType": staged.data_type,
             "S3Uri": staged.s3_uri,
@@ -192,7 +200,6 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             },
             "StoppingCondition": {"MaxRuntimeInSeconds": self.trainingMaxRuntimeInSeconds},
         }
-        hyperparameters = self.make_hyperparameters()
         if hyperparameters:
             request["HyperParameters"] = hyperparameters
         if self.trainingKmsKeyId:
@@ -200,7 +207,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         return request
 
     def _fit(self, dataset: DataFrame) -> SageMakerModel:
-        self.transformSchema(dataset.schema)  # subclasses: required Params, before any AWS call
+        hyperparameters = self._fit_hyperparameters(dataset)
         names = self.namePolicyFactory.create_name_policy()
         job = names.trainingJobName
         conf = dataset.sparkSession.sparkContext.getConf()
@@ -225,7 +232,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         log.info("staged training data at %s in %.1f s", staged.s3_uri, time.monotonic() - started)
         try:
             self.latestTrainingJob = job
-            request = self._training_request(job, role, staged, output_path)
+            request = self._training_request(job, role, staged, output_path, hyperparameters)
             log.info("CreateTrainingJob %s", request)
             call_with_backoff(lambda: self.sagemakerClient.create_training_job(**request))
             description = watch_training_job(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import warnings
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -102,15 +104,20 @@ class Registry(Generic[Spec]):
 class PluginHost:
     """A pluggy PluginManager for project ``smspark`` and the registries it fills."""
 
-    def __init__(self, *, autoload: bool | None = None) -> None:
+    def __init__(
+        self, *, autoload: bool | None = None, only: Collection[str] | None = None
+    ) -> None:
+        """``only``: load just these entry points (by plugin name), whatever ``autoload``
+        and the environment say; used by a plugin's tests to see its plugin alone."""
         if autoload is None:
             autoload = not os.environ.get(AUTOLOAD_ENV)
+        self._only = set(only) if only is not None else None
         self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.manager.add_hookspecs(hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
         self.failures: list[PluginFailure] = []
         self._register(builtin_plugin, PluginInfo(CORE_PLUGIN_NAME, CORE_PLUGIN_NAME, _version()))
-        if autoload:
+        if autoload or self._only is not None:
             self._load_entry_points()
         self.algorithms: Registry[AlgorithmSpec] = self._collect("register_algorithms", "algorithm")
         self.serializers: Registry[SerializerSpec] = self._collect(
@@ -129,6 +136,8 @@ class PluginHost:
 
     def _load_entry_points(self) -> None:
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if self._only is not None and entry_point.name not in self._only:
+                continue
             dist = entry_point.dist
             package = dist.name if dist else "?"
             if entry_point.name in self.plugins:
@@ -211,3 +220,15 @@ def get_plugin_host() -> PluginHost:
     if _host is None:
         _host = PluginHost()
     return _host
+
+
+@contextmanager
+def using_plugin_host(host: PluginHost) -> Iterator[PluginHost]:
+    """Makes ``host`` the process-wide plugin host for the ``with`` block, e.g.
+    ``using_plugin_host(PluginHost(only=["kmeans"]))`` in a plugin's tests."""
+    global _host
+    previous, _host = _host, host
+    try:
+        yield host
+    finally:
+        _host = previous

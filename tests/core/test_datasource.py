@@ -6,8 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import GOLDEN
-from golden import load, row_cases, rows_of, schema_of
+from golden import GOLDEN, load, row_cases, rows_of, schema_of
 from pyspark.ml.linalg import DenseVector, SparseVector, Vectors, VectorUDT
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType

@@ -10,20 +10,19 @@ import re
 import pyarrow as pa
 import pytest
 from golden import (
+    assert_deserializer_matches,
     deserializer_cases,
     load,
     row_cases,
     rows_of,
-    same_cell,
     same_double,
     schema_of,
-    value,
 )
 from pyspark.ml.linalg import MatrixUDT, VectorUDT
 from pyspark.sql.types import StructType
 
 from smspark_core.codecs.javanum import parse_java_double
-from smspark_core.errors import ResponseError, RowError, SchemaError
+from smspark_core.errors import RowError, SchemaError
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import (
     LibSVMResponseRowDeserializer,
@@ -211,24 +210,4 @@ def _deserializer(golden: dict):
 )
 def test_deserializer_matches_original(case):
     golden = load("deserializers", case["name"])
-    deserializer = _deserializer(golden)
-    assert deserializer.accepts == golden["accepts"]
-    assert deserializer.schema == StructType.fromJson(golden["schema"])
-    body = bytes.fromhex(golden["payload_hex"])
-    if case["error"]:
-        with pytest.raises(ResponseError):
-            deserializer.deserialize_response(body)
-        with pytest.raises(ResponseError):
-            deserializer.deserialize_batch(body)
-        return
-    rows = deserializer.deserialize_response(body)
-    assert len(rows) == len(golden["rows"])
-    for row, expected in zip(rows, golden["rows"]):
-        assert len(row) == len(expected["values"])
-        for ours, theirs in zip(row, expected["values"]):
-            assert same_cell(ours, value(theirs)), (ours, theirs)
-        if expected["schema_fields"] is not None:
-            assert list(row.__fields__) == expected["schema_fields"]
-    batch = deserializer.deserialize_batch(body)
-    assert batch.num_rows == len(rows)
-    assert batch.schema.names == deserializer.schema.names
+    assert_deserializer_matches(_deserializer(golden), golden, case["error"])

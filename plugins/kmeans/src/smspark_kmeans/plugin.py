@@ -1,5 +1,48 @@
-"""The smspark plugin module of smspark-kmeans (entry point ``smspark = kmeans``).
+"""smspark-kmeans's registrations: the algorithm, its deserializer and the local image."""
 
-Its hook implementations (the estimator, codecs and local image) arrive with the k-means
-plugin work; until then the package is installed and loaded but registers nothing.
-"""
+from __future__ import annotations
+
+from smspark_core import hookimpl
+from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
+from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.transformation.serializers import PROTOBUF
+from smspark_kmeans.deserializer import KMeansProtobufResponseRowDeserializer
+from smspark_kmeans.estimator import KMeansSageMakerEstimator
+
+
+@hookimpl
+def register_algorithms(register):
+    register(
+        AlgorithmSpec(
+            "kmeans",
+            estimators=(KMeansSageMakerEstimator,),
+            image_repository="kmeans",
+            registry_accounts=FIRST_PARTY_ACCOUNTS,
+            deserializer="kmeans",
+            description="SageMaker web-scale k-means",
+        )
+    )
+
+
+@hookimpl
+def register_deserializers(register):
+    register(
+        DeserializerSpec(
+            "kmeans",
+            KMeansProtobufResponseRowDeserializer,
+            PROTOBUF,
+            "closest_cluster and distance_to_cluster",
+        )
+    )
+
+
+@hookimpl
+def register_local_images(register):
+    register(
+        LocalImageSpec(
+            "kmeans",
+            train="smspark_kmeans.container:train",
+            serve="smspark_kmeans.container:serve",
+            description="web-scale k-means in numpy (streaming mini-batches, then local Lloyd)",
+        )
+    )

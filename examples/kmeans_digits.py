@@ -1,0 +1,156 @@
+"""The README's main job: SageMaker k-means inside a Spark ML Pipeline, on the local backend.
+
+1. loads scikit-learn's digits (1797 8x8 images, bundled: no download) into a DataFrame
+   and holds out 20% of it;
+2. fits ``Pipeline([StandardScaler, KMeansSageMakerEstimator(k=10)])``: Spark scales, the
+   k-means stage stages the scaled rows to (local) S3, runs a SageMaker training job and
+   hosts the model on an endpoint;
+3. transforms the held-out rows through the endpoint, prints a cluster x digit table and
+   the purity;
+4. reads the centroids back from the job's ``model.tar.gz`` (the MXNet file the real
+   service writes), undoes the scaling and writes each as an 8x8 PNG;
+5. deletes the endpoint, its config and model.
+
+    scripts/dev main                  # or: python examples/kmeans_digits.py --output DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import struct
+import sys
+import tarfile
+import time
+import zlib
+from pathlib import Path
+
+import boto3
+import numpy as np
+from pyspark.ml import Pipeline
+from pyspark.ml.feature import StandardScaler
+from pyspark.ml.linalg import Vectors
+from pyspark.sql import SparkSession
+from sklearn.datasets import load_digits
+from smspark_kmeans import KMeansSageMakerEstimator
+
+from smspark_core import IAMRole, SageMakerResourceCleanup, register_data_source
+from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local import LocalSageMaker
+
+ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
+
+
+def png(pixels: np.ndarray, scale: int = 16) -> bytes:
+    """A grayscale PNG of ``pixels`` (values 0..1), each pixel a ``scale``-wide square."""
+    image = np.kron(np.clip(pixels, 0, 1), np.ones((scale, scale)))
+    rows = (255 - np.round(image * 255)).astype(np.uint8)  # dark ink on white, like the data
+    raw = b"".join(b"\x00" + row.tobytes() for row in rows)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", image.shape[1], image.shape[0], 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def centroids_from_artifact(model_s3_uri: str) -> np.ndarray:
+    """The (k, 64) centroids in the model.tar.gz the training job wrote."""
+    bucket, key = model_s3_uri.removeprefix("s3://").split("/", 1)
+    archive = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        member = tar.extractfile("model_algo-1")
+        assert member is not None
+        return mxnet_ndarray.loads(member.read())[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default="build/kmeans_digits", help="where the PNGs go")
+    args = parser.parse_args()
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    with LocalSageMaker():  # boto3 now talks to SageMaker on 127.0.0.1
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .appName("smspark-kmeans-digits")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        register_data_source(spark)
+
+        digits = load_digits()
+        rows = [(Vectors.dense(x), float(y)) for x, y in zip(digits.data, digits.target)]
+        frame = spark.createDataFrame(rows, ["pixels", "label"])
+        train, test = frame.randomSplit([0.8, 0.2], seed=7)
+
+        scaler = StandardScaler(inputCol="pixels", outputCol="features", withMean=True)
+        kmeans = KMeansSageMakerEstimator(
+            sagemakerRole=IAMRole(ROLE),
+            trainingInstanceType="ml.m5.large",
+            trainingInstanceCount=1,
+            endpointInstanceType="ml.m5.large",
+            endpointInitialInstanceCount=1,
+            pollSeconds=0.5,
+        )
+        kmeans.setK(10).setFeatureDim(64)
+        print(f"training image: {kmeans.trainingImage}")
+
+        model = Pipeline(stages=[scaler, kmeans]).fit(train)
+        scaler_model, kmeans_model = model.stages
+        fitted = time.monotonic()
+        print(
+            f"fit: training job {kmeans.latestTrainingJob}, endpoint "
+            f"{kmeans_model.endpointName} ({fitted - started:.1f} s)"
+        )
+
+        try:
+            predictions = model.transform(test).select("label", "closest_cluster").toPandas()
+            print(
+                f"transform: {len(predictions)} held-out rows ({time.monotonic() - fitted:.1f} s)\n"
+            )
+            table = predictions.groupby(["closest_cluster", "label"]).size().unstack(fill_value=0)
+            table.index = [f"cluster {int(c)}" for c in table.index]
+            table.columns = [f"{int(d)}" for d in table.columns]
+            print("rows per cluster (down) and digit (across):")
+            print(table.to_string())
+            purity = table.max(axis=1).sum() / table.to_numpy().sum()
+            print(
+                f"\npurity: {purity:.3f} (share of rows whose cluster's commonest digit "
+                "is their own)"
+            )
+
+            centroids = centroids_from_artifact(str(kmeans_model.modelPath.to_s3_uri()))
+            mean = np.asarray(scaler_model.mean.toArray())
+            std = np.asarray(scaler_model.std.toArray())
+            for index, centroid in enumerate(centroids):
+                pixels = (centroid * np.where(std > 0, std, 1) + mean).reshape(8, 8) / 16.0
+                (output / f"cluster_{index}.png").write_bytes(png(pixels))
+            print(f"centroid pictures: {output}/cluster_0.png .. cluster_{len(centroids) - 1}.png")
+        finally:
+            created = kmeans_model.getCreatedResources()
+            SageMakerResourceCleanup(kmeans_model.sagemakerClient).deleteResources(created)
+            print(
+                f"deleted endpoint {created.endpointName}, its config and model {created.modelName}"
+            )
+        spark.stop()
+    print(f"total {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The local ``kmeans`` image: SageMaker's k-means container contract, run by the local
+backend (``train`` and ``serve`` are the image's targets).
+
+train: reads hyperparameters with the container's names, streams the ``train`` channel
+(RecordIO-protobuf dense or sparse, or ``text/csv;label_size=0``), writes ``model_algo-1``
+(the centroids as an MXNet NDArray list file, loadable by the real container) and scores
+the optional ``test`` channel with ``eval_metrics`` (reported as ``test:msd``/``test:ssd``).
+
+serve: answers ``closest_cluster`` and ``distance_to_cluster`` (Euclidean) per row in
+RecordIO-protobuf, JSON, JSON Lines or CSV, from RecordIO-protobuf, CSV, JSON or JSON Lines
+requests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from smspark_core.algorithms.params import parse_list_text
+from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local import payloads
+from smspark_core.local.channels import iter_batches
+from smspark_core.local.container import InvocationResponse, TrainingEnvironment
+from smspark_kmeans.algorithm import KMeansSettings, score, squared_distances, train_kmeans
+
+MODEL_FILE = "model_algo-1"
+
+
+class HyperparameterError(ValueError):
+    """A hyperparameter the container cannot use; the message names it."""
+
+
+def _int(values: dict[str, str], name: str, default: int | None = None, low: int = 1) -> int:
+    text = values.get(name)
+    if text is None:
+        if default is None:
+            raise HyperparameterError(f"hyperparameter {name} is required")
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        raise HyperparameterError(
+            f"hyperparameter {name} must be an integer, got {text!r}"
+        ) from None
+    if not number.is_integer() or number < low:
+        raise HyperparameterError(f"hyperparameter {name} must be an integer >= {low}: {text!r}")
+    return int(number)
+
+
+def _auto_int(values: dict[str, str], name: str) -> int | None:
+    text = values.get(name, "auto")
+    return None if text == "auto" else _int(values, name)
+
+
+def _choice(values: dict[str, str], name: str, default: str, options: tuple[str, ...]) -> str:
+    text = values.get(name, default)
+    if text not in options:
+        raise HyperparameterError(f"hyperparameter {name} must be one of {options}: {text!r}")
+    return text
+
+
+def parse_settings(values: dict[str, str]) -> KMeansSettings:
+    """The container's hyperparameters (strings) as settings; unknown keys are ignored as
+    the real container ignores ``force_dense``."""
+    tol = float(values.get("local_lloyd_tol", "0.0001"))
+    if not 0 <= tol <= 1:
+        raise HyperparameterError(f"hyperparameter local_lloyd_tol must be in [0, 1]: {tol}")
+    metrics = tuple(parse_list_text(values.get("eval_metrics", "[msd]")))
+    if not metrics or any(m not in ("msd", "ssd") for m in metrics):
+        raise HyperparameterError(f"hyperparameter eval_metrics must list msd/ssd: {metrics}")
+    return KMeansSettings(
+        k=_int(values, "k", low=2),
+        feature_dim=_int(values, "feature_dim"),
+        mini_batch_size=_int(values, "mini_batch_size", 5000),
+        epochs=_int(values, "epochs", 1),
+        init_method=_choice(values, "init_method", "random", ("random", "kmeans++")),
+        extra_center_factor=_auto_int(values, "extra_center_factor"),
+        half_life_time_size=_int(values, "half_life_time_size", 0, low=0),
+        local_lloyd_init_method=_choice(
+            values, "local_lloyd_init_method", "kmeans++", ("random", "kmeans++")
+        ),
+        local_lloyd_num_trials=_auto_int(values, "local_lloyd_num_trials"),
+        local_lloyd_max_iter=_int(values, "local_lloyd_max_iter", 300),
+        local_lloyd_tol=tol,
+        eval_metrics=metrics,
+    )
+
+
+def train(env: TrainingEnvironment) -> None:
+    settings = parse_settings(env.hyperparameters)
+    print(f"k-means: {settings}", flush=True)
+
+    def batches(channel: str):
+        for batch in iter_batches(
+            env,
+            channel,
+            settings.mini_batch_size,
+            feature_dim=settings.feature_dim,
+            default_label_size=0,
+        ):
+            yield batch.features
+
+    centers = train_kmeans(lambda: batches("train"), settings, lambda m: print(m, flush=True))
+    (env.model_dir / MODEL_FILE).write_bytes(mxnet_ndarray.dumps([centers.astype(np.float32)]))
+    if env.channel_files("test"):
+        scores = score(batches("test"), centers)
+        for metric in settings.eval_metrics:
+            env.report_metric(f"test:{metric}", scores[metric])
+
+
+def load_centroids(model_dir: Path) -> np.ndarray:
+    arrays = mxnet_ndarray.loads((model_dir / MODEL_FILE).read_bytes())
+    centers = arrays[0] if isinstance(arrays, list) else next(iter(arrays.values()))
+    if centers.ndim != 2:
+        raise ValueError(f"{MODEL_FILE}: expected a (k, feature_dim) array, got {centers.shape}")
+    return centers.astype(np.float64)
+
+
+def predict(centers: np.ndarray, features: np.ndarray) -> dict[str, np.ndarray]:
+    distances = squared_distances(features, centers)
+    closest = distances.argmin(axis=1)
+    nearest = distances[np.arange(len(closest)), closest]
+    return {
+        "closest_cluster": closest.astype(np.float64),
+        "distance_to_cluster": np.sqrt(nearest),
+    }
+
+
+def serve(model_dir: Path):
+    centers = load_centroids(model_dir)
+    offered = payloads.response_types(csv=True)
+    print(f"k-means model: {centers.shape[0]} clusters of {centers.shape[1]} features")
+
+    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        answer = payloads.negotiate(accept, offered, payloads.JSON)
+        features = payloads.parse_features(body, content_type, centers.shape[1])
+        if not np.isfinite(features).all():
+            row = int(np.argwhere(~np.isfinite(features))[0][0])
+            raise payloads.InvocationError(400, f"row {row} holds a NaN or infinite value")
+        return payloads.encode_predictions(predict(centers, features), answer)
+
+    return handle

@@ -1,0 +1,228 @@
+"""Hyperparameters as typed, validated Spark Params.
+
+An algorithm estimator declares each SageMaker hyperparameter as a class attribute whose
+Param name *is* the hyperparameter key (``k``, ``feature_dim``, ``mini_batch_size``), the
+pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter (a
+wrong type is a ``TypeError``) and a check with the allowed range in words (a bad value is a
+``ValueError`` naming the parameter and that range), applied by every way of setting it:
+the setters, ``set``, ``_set`` and ``fit(params=...)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pyspark.ml.param import Param, Params, TypeConverters
+
+
+class HyperParameter(Param):
+    """A Spark Param for one SageMaker hyperparameter, with its allowed values."""
+
+    def __init__(
+        self,
+        name: str,
+        doc: str,
+        converter: Callable[[Any], Any],
+        allowed: str,
+        check: Callable[[Any], bool] = lambda _: True,
+    ) -> None:
+        super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
+        self.allowed = allowed
+        self.check = check
+
+    def validate(self, value: Any) -> None:
+        if not self.check(value):
+            raise ValueError(f"{self.name} must be {self.allowed}, got {value!r}")
+
+
+class ValidatedParams(Params):
+    """Validates ``HyperParameter`` values however they are set, before they are stored."""
+
+    def set(self, param: Param, value: Any) -> None:
+        if isinstance(param, HyperParameter):
+            param.validate(param.typeConverter(value))
+        super().set(param, value)
+
+    def _set(self, **kwargs: Any):
+        for name, value in kwargs.items():
+            param = getattr(self, name)
+            if isinstance(param, HyperParameter) and value is not None:
+                try:
+                    converted = param.typeConverter(value)
+                except TypeError as error:
+                    raise TypeError(f"{name}: {error}") from None
+                param.validate(converted)
+        return super()._set(**kwargs)
+
+
+# ------------------------------------------------------------------------------ converters
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, bool | str):
+        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+    return TypeConverters.toInt(value)
+
+
+def _strict_float(value: Any) -> float:
+    if isinstance(value, bool | str):
+        raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
+    return TypeConverters.toFloat(value)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _number_text(value: Any) -> str:
+    """ "auto"-or-number values are stored as text, as the original stores them."""
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number or a string, got bool {value!r}")
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return value.strip()
+    raise TypeError(f"expected a number or a string, got {type(value).__name__} {value!r}")
+
+
+def _number_of(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def bool_text(value: Any) -> str:
+    """Python booleans or the original's strings, stored as ``"True"``/``"False"``."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return "True" if value.strip().lower() == "true" else "False"
+    raise TypeError(f"expected True/False or 'True'/'False', got {value!r}")
+
+
+# -------------------------------------------------------------------------------- factories
+
+
+def _bounds(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {high:g}")
+    return " and ".join(parts) or "any number"
+
+
+def _within(
+    number: float, low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> bool:
+    if low is not None and (number <= low if low_open else number < low):
+        return False
+    return not (high is not None and (number >= high if high_open else number > high))
+
+
+def int_param(
+    name: str, doc: str, low: int | None = None, high: int | None = None
+) -> HyperParameter:
+    """An integer hyperparameter within [low, high]."""
+    allowed = f"an integer {_bounds(low, high, False, False)}"
+    return HyperParameter(
+        name, doc, _strict_int, allowed, lambda v: _within(v, low, high, False, False)
+    )
+
+
+def float_param(
+    name: str,
+    doc: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> HyperParameter:
+    """A finite number within the given bounds (open or closed)."""
+    allowed = f"a number {_bounds(low, high, low_open, high_open)}"
+    return HyperParameter(
+        name,
+        doc,
+        _strict_float,
+        allowed,
+        lambda v: math.isfinite(v) and _within(v, low, high, low_open, high_open),
+    )
+
+
+def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
+    """One string of a fixed set."""
+    options = tuple(choices)
+    return HyperParameter(name, doc, _string, f"one of {', '.join(options)}", options.__contains__)
+
+
+def bool_param(name: str, doc: str) -> HyperParameter:
+    """A boolean sent as "True"/"False"; setters take Python booleans or those strings."""
+    return HyperParameter(name, doc, bool_text, "True or False")
+
+
+def auto_or_number_param(
+    name: str,
+    doc: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+    words: Iterable[str] = ("auto",),
+) -> HyperParameter:
+    """``"auto"`` (or another keyword of ``words``) or a number in range, stored as text."""
+    keywords = tuple(words)
+    kind = "an integer" if integer else "a number"
+    allowed = f"{' or '.join(repr(w) for w in keywords)} or {kind} " + _bounds(
+        low, high, low_open, high_open
+    )
+
+    def check(text: str) -> bool:
+        if text in keywords:
+            return True
+        number = _number_of(text)
+        if number is None or (integer and not float(number).is_integer()):
+            return False
+        return _within(number, low, high, low_open, high_open)
+
+    return HyperParameter(name, doc, _number_text, allowed, check)
+
+
+def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
+    """A list of keywords, stored in the original's ``"[a, b]"`` text form."""
+    options = tuple(choices)
+
+    def convert(value: Any) -> str:
+        if isinstance(value, list | tuple):
+            items = [_string(v).strip() for v in value]
+        else:
+            items = [t.strip() for t in _string(value).strip().strip("[]").split(",")]
+        return "[" + ", ".join(t.strip('"').strip("'") for t in items) + "]"
+
+    def check(text: str) -> bool:
+        items = parse_list_text(text)
+        return bool(items) and all(item in options for item in items)
+
+    allowed = f"a non-empty list of {', '.join(options)}"
+    return HyperParameter(name, doc, convert, allowed, check)
+
+
+def parse_list_text(text: str) -> list[str]:
+    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
+    text = text.strip()
+    try:
+        parsed = json.loads(text)
+        if isinstance(parsed, list):
+            return [str(item).strip() for item in parsed]
+    except ValueError:
+        pass
+    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]

@@ -1,0 +1,189 @@
+"""k-means end to end on the local backend: a Pipeline with a native Spark stage, the
+fitted pipeline saved and loaded, metrics of a test channel, hosting an artifact made by
+hand in the MXNet layout, and the sagemaker_pyspark README example with only its imports
+changed."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from kmeans_helpers import ROLE, digits, estimator
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml.feature import StandardScaler
+from pyspark.ml.linalg import Vectors
+from smspark_kmeans import KMeansProtobufResponseRowDeserializer
+
+from smspark_core import EndpointCreationPolicy, SageMakerModel, SageMakerResourceCleanup
+from smspark_core.codecs import amazon_record, mxnet_ndarray
+from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+
+pytestmark = pytest.mark.spark
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def digits_frame(spark):
+    x, y = digits()
+    rows = [(i, Vectors.dense(f), float(t)) for i, (f, t) in enumerate(zip(x, y))]
+    return spark.createDataFrame(rows, ["id", "pixels", "label"]).repartition(2)
+
+
+def test_pipeline_fit_transform_save_load(local, spark, digits_frame, tmp_path):
+    train, test = digits_frame.randomSplit([0.8, 0.2], seed=3)
+    kmeans = estimator(
+        local, endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_CONSTRUCT
+    ).setK(10)
+    pipeline = Pipeline(
+        stages=[StandardScaler(inputCol="pixels", outputCol="features", withMean=True), kmeans]
+    )
+    model = pipeline.fit(train)
+    sagemaker_model = model.stages[-1]
+    try:
+        job = local.client("sagemaker").describe_training_job(
+            TrainingJobName=kmeans.latestTrainingJob
+        )
+        assert job["HyperParameters"]["feature_dim"] == "64"  # taken from the data
+        assert job["HyperParameters"]["k"] == "10"
+
+        predicted = model.transform(test).select("id", "label", "closest_cluster").toPandas()
+        expected_ids = sorted(r.id for r in test.select("id").collect())
+        assert sorted(predicted["id"]) == expected_ids  # every row once
+        assert set(predicted["closest_cluster"]) <= set(range(10))
+        purity = (
+            predicted.groupby("closest_cluster")["label"].agg(lambda s: s.value_counts().iloc[0])
+        ).sum() / len(predicted)
+        assert purity > 0.5
+
+        path = str(tmp_path / "fitted")
+        model.save(path)
+        loaded = PipelineModel.load(path)
+        assert loaded.stages[-1].endpointName == sagemaker_model.endpointName
+        again = loaded.transform(test).select("id", "closest_cluster").toPandas()
+        assert (
+            again.sort_values("id")["closest_cluster"].tolist()
+            == predicted.sort_values("id")["closest_cluster"].tolist()
+        )
+    finally:
+        SageMakerResourceCleanup(sagemaker_model.sagemakerClient).deleteResources(
+            sagemaker_model.getCreatedResources()
+        )
+
+
+def test_test_channel_metrics_reach_describe_training_job(local):
+    s3, sagemaker = local.client("s3"), local.client("sagemaker")
+    bucket = f"metrics-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    x, _ = digits()
+    for channel, rows in (("train", x), ("test", x[:200])):
+        s3.put_object(
+            Bucket=bucket, Key=f"{channel}/a.pbr", Body=amazon_record.dense_records(rows).tobytes()
+        )
+    name = f"metrics-{uuid.uuid4().hex[:8]}"
+    sagemaker.create_training_job(
+        TrainingJobName=name,
+        RoleArn=ROLE,
+        AlgorithmSpecification={
+            "TrainingImage": estimator().trainingImage,
+            "TrainingInputMode": "File",
+        },
+        HyperParameters={"k": "10", "feature_dim": "64", "eval_metrics": "[msd, ssd]"},
+        InputDataConfig=[
+            {
+                "ChannelName": channel,
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/{channel}"}
+                },
+            }
+            for channel in ("train", "test")
+        ],
+        OutputDataConfig={"S3OutputPath": f"s3://{bucket}/out"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 300},
+    )
+    waiter = sagemaker.get_waiter("training_job_completed_or_stopped")
+    waiter.wait(TrainingJobName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    job = sagemaker.describe_training_job(TrainingJobName=name)
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    metrics = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
+    assert set(metrics) == {"test:msd", "test:ssd"}
+    assert metrics["test:ssd"] == pytest.approx(200 * metrics["test:msd"], rel=1e-4)
+
+
+def test_hosts_an_artifact_made_by_hand_in_the_mxnet_layout(local, spark):
+    """What the AWS notebook "kmeans_bring_your_own_model" does: centroids from elsewhere,
+    saved with mx.nd.save, tarred and hosted with the k-means image."""
+    centroids = np.array([[0.0, 0.0], [10.0, 10.0], [-5.0, 5.0]], dtype=np.float32)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        data = mxnet_ndarray.dumps([centroids])
+        info = tarfile.TarInfo("model_algo-1")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    bucket = f"byom-{uuid.uuid4().hex[:8]}"
+    s3 = local.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=archive.getvalue())
+
+    model = SageMakerModel.from_model_s3_path(
+        f"s3://{bucket}/model.tar.gz",
+        estimator().modelImage,
+        ROLE,
+        "ml.m5.large",
+        1,
+        ProtobufRequestRowSerializer(),
+        KMeansProtobufResponseRowDeserializer(accept="application/jsonlines"),
+        clientSpec=local.client_spec,
+        endpointPollSeconds=0.1,
+    )
+    try:
+        df = spark.createDataFrame(
+            [
+                (Vectors.dense([9.0, 9.0]),),
+                (Vectors.sparse(2, [0, 1], [-4.0, 4.0]),),
+                (Vectors.dense([0.0, 1.0]),),
+            ],
+            ["features"],
+        )
+        rows = model.transform(df).collect()
+        assert [r.closest_cluster for r in rows] == [1.0, 2.0, 0.0]
+        assert [r.distance_to_cluster for r in rows] == pytest.approx(
+            [np.sqrt(2), np.sqrt(2), 1.0], rel=1e-6
+        )
+    finally:
+        SageMakerResourceCleanup(model.sagemakerClient).deleteResources(model.getCreatedResources())
+
+
+def test_sagemaker_pyspark_readme_example_runs_with_only_imports_changed(local, tmp_path):
+    x, y = digits()
+    data = tmp_path / "digits.libsvm"
+    data.write_text(
+        "".join(
+            f"{label:g} " + " ".join(f"{j + 1}:{v:g}" for j, v in enumerate(row) if v) + "\n"
+            for row, label in zip(x[:600], y[:600])
+        )
+    )
+    environment = {
+        **os.environ,
+        "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",  # the script finds the plugin as a user would
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+    }
+    script = REPO / "examples" / "port_sagemaker_pyspark_kmeans.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(data)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "distance_to_cluster|closest_cluster" in result.stdout.replace(" ", "")
+    assert "only showing top 20 rows" in result.stdout

@@ -1,0 +1,201 @@
+"""KMeansSageMakerEstimator's Params: every one valid and invalid, defaults, the
+hyperparameters sent, required checks before any AWS call, and image URIs."""
+
+from __future__ import annotations
+
+import pytest
+from kmeans_helpers import estimator
+from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
+
+from smspark_core.algorithms.estimator import MissingHyperParameterError
+from smspark_core.algorithms.images import UnsupportedRegionError
+from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+
+# setter, valid values (what the getter then returns), invalid values and the error type
+CASES = [
+    ("setK", [(2, 2), (500, 500)], [(1, ValueError), (0, ValueError), ("3", TypeError)]),
+    ("setFeatureDim", [(1, 1), (784, 784)], [(0, ValueError), (-4, ValueError), ("a", TypeError)]),
+    ("setMiniBatchSize", [(1, 1), (5000, 5000)], [(0, ValueError), (1.5, TypeError)]),
+    (
+        "setInitMethod",
+        [("random",) * 2, ("kmeans++",) * 2],
+        [("kmeans", ValueError), (3, TypeError)],
+    ),
+    ("setMaxIter", [(1, 1), (300, 300)], [(0, ValueError), ("x", TypeError)]),
+    (
+        "setTol",
+        [(0, 0.0), (1, 1.0), (1e-4, 1e-4)],
+        [(-0.1, ValueError), (1.01, ValueError), ("a", TypeError)],
+    ),
+    (
+        "setTrialNum",
+        [("auto",) * 2, (3, "3"), ("7", "7")],
+        [(0, ValueError), ("many", ValueError), (1.5, ValueError)],
+    ),
+    ("setLocalInitMethod", [("random",) * 2, ("kmeans++",) * 2], [("lloyd", ValueError)]),
+    ("setHalflifeTime", [(0, 0), (100, 100)], [(-1, ValueError), ("1", TypeError)]),
+    ("setEpochs", [(1, 1), (10, 10)], [(0, ValueError)]),
+    ("setCenterFactor", [("auto",) * 2, (4, "4")], [(0, ValueError), ("twice", ValueError)]),
+    (
+        "setEvalMetrics",
+        [("msd", "msd"), ("ssd, msd", "ssd, msd"), (["msd", "ssd"], "msd, ssd")],
+        [("mse", ValueError), ("", ValueError)],
+    ),
+]
+
+
+@pytest.mark.parametrize("setter, valid, invalid", CASES, ids=[c[0] for c in CASES])
+def test_every_param_valid_and_invalid(setter, valid, invalid):
+    kmeans = estimator()
+    getter = "get" + setter[3:]
+    for value, expected in valid:
+        assert getattr(kmeans, setter)(value) is kmeans
+        assert getattr(kmeans, getter)() == expected
+    for value, error in invalid:
+        before = kmeans.extractParamMap()
+        with pytest.raises(error) as raised:
+            getattr(kmeans, setter)(value)
+        assert kmeans.extractParamMap() == before  # a rejected value is not stored
+        if error is ValueError:
+            assert "must be" in str(raised.value)
+
+
+def test_invalid_value_names_the_parameter_and_range():
+    with pytest.raises(ValueError, match=r"local_lloyd_tol must be a number >= 0 and <= 1, got 2"):
+        estimator().setTol(2)
+    with pytest.raises(ValueError, match="k must be an integer >= 2, got 1"):
+        estimator().setK(1)
+
+
+def test_set_and_copy_validate_too():
+    kmeans = estimator()
+    with pytest.raises(ValueError, match="epochs"):
+        kmeans.set(kmeans.epochs, 0)
+    with pytest.raises(ValueError, match="init_method"):
+        kmeans.set(kmeans.init_method, "bogus")
+    with pytest.raises(TypeError, match="feature_dim"):
+        kmeans._set(feature_dim="wide")
+
+
+def test_params_are_named_by_hyperparameter_keys_and_sent_as_the_original_did():
+    kmeans = estimator().setK(10).setFeatureDim(64).setTol(1e-4).setEvalMetrics("ssd,msd")
+    kmeans.setTrialNum(3).setCenterFactor("auto").setHalflifeTime(0)
+    assert kmeans.make_hyperparameters() == {
+        "k": "10",
+        "feature_dim": "64",
+        "mini_batch_size": "5000",
+        "local_lloyd_tol": "1.0E-4",
+        "eval_metrics": "[ssd, msd]",
+        "local_lloyd_num_trials": "3",
+        "extra_center_factor": "auto",
+        "half_life_time_size": "0",
+    }
+    assert {p.name for p in kmeans.params} == {
+        "k",
+        "feature_dim",
+        "mini_batch_size",
+        "init_method",
+        "local_lloyd_max_iter",
+        "local_lloyd_tol",
+        "local_lloyd_num_trials",
+        "local_lloyd_init_method",
+        "half_life_time_size",
+        "epochs",
+        "extra_center_factor",
+        "eval_metrics",
+    }
+
+
+def test_defaults():
+    kmeans = estimator()
+    assert kmeans.getMiniBatchSize() == 5000
+    assert not kmeans.isDefined(kmeans.k)
+    assert isinstance(kmeans.requestRowSerializer, ProtobufRequestRowSerializer)
+    assert isinstance(kmeans.responseRowDeserializer, KMeansProtobufResponseRowDeserializer)
+    assert kmeans.trainingSparkDataFormat == "sagemaker"
+    assert kmeans.trainingContentType is None
+
+
+def test_constructor_needs_the_instance_settings():
+    with pytest.raises(TypeError, match="trainingInstanceType, trainingInstanceCount"):
+        KMeansSageMakerEstimator(endpointInstanceType="ml.m5.large", endpointInitialInstanceCount=1)
+
+
+@pytest.mark.spark
+def test_missing_k_fails_at_fit_before_any_aws_call(spark):
+    from pyspark.ml.linalg import Vectors
+
+    class NoCalls:
+        def __getattr__(self, name):
+            raise AssertionError(f"AWS was called: {name}")
+
+    df = spark.createDataFrame([(Vectors.dense([1.0, 2.0]),)], ["features"])
+    kmeans = estimator(sagemakerClient=NoCalls())
+    with pytest.raises(MissingHyperParameterError, match="required hyperparameter.*k"):
+        kmeans.fit(df)
+
+
+@pytest.mark.spark
+def test_feature_dim_comes_from_the_data_when_unset(spark):
+    from pyspark.ml.linalg import Vectors
+
+    df = spark.createDataFrame([(Vectors.sparse(7, [1], [2.0]),)], ["features"])
+    kmeans = estimator().setK(3)
+    assert kmeans._fit_hyperparameters(df)["feature_dim"] == "7"
+    assert kmeans.setFeatureDim(9)._fit_hyperparameters(df)["feature_dim"] == "9"
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql.types import StructField, StructType
+
+    empty = spark.createDataFrame([], StructType([StructField("features", VectorUDT())]))
+    with pytest.raises(MissingHyperParameterError, match="no vectors"):
+        estimator().setK(3)._fit_hyperparameters(empty)
+
+
+# The original's table (sagemaker_spark_behaviour.md §5.1), every region.
+ORIGINAL_ACCOUNTS = {
+    "us-east-1": "382416733822",
+    "us-east-2": "404615174143",
+    "us-west-1": "632365934929",
+    "us-west-2": "174872318107",
+    "eu-west-1": "438346466558",
+    "eu-west-2": "644912444149",
+    "eu-west-3": "749696950732",
+    "eu-central-1": "664544806723",
+    "eu-north-1": "669576153137",
+    "eu-south-1": "257386234256",
+    "ap-northeast-1": "351501993468",
+    "ap-northeast-2": "835164637446",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "712309505854",
+    "ap-south-1": "991648021394",
+    "ap-east-1": "286214385809",
+    "ca-central-1": "469771592824",
+    "sa-east-1": "855470959533",
+    "me-south-1": "249704162688",
+    "af-south-1": "455444449433",
+    "us-gov-west-1": "226302683700",
+    "cn-north-1": "390948362332",
+    "cn-northwest-1": "387376663083",
+}
+
+
+@pytest.mark.parametrize("region", sorted(ORIGINAL_ACCOUNTS))
+def test_image_uri_in_every_region_of_the_original(region):
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    uri = estimator(region=region).trainingImage
+    assert uri == f"{ORIGINAL_ACCOUNTS[region]}.dkr.ecr.{region}.{domain}/kmeans:1"
+    assert estimator(region=region).modelImage == uri
+
+
+def test_unknown_region_lists_the_supported_ones():
+    with pytest.raises(UnsupportedRegionError, match="mars-north-1.*Supported regions: af-south-1"):
+        estimator(region="mars-north-1")
+
+
+def test_region_defaults_to_boto3_configuration(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert estimator().trainingImage.startswith("438346466558.dkr.ecr.eu-west-1.")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    with pytest.raises(UnsupportedRegionError, match="no AWS region is configured"):
+        estimator()
