@@ -149,6 +149,12 @@ class RandomNamePolicy(NamePolicy):
     def __init__(self, prefix: str = "") -> None:
         self.prefix = prefix
         uid, stamp = uuid.uuid4().hex[-12:], _timestamp()
+        # The longest name must fit SageMaker's 63 characters: drop fraction digits of the
+        # timestamp first (the random uid already makes the name unique). The original
+        # did not, so a prefix like its README's "sparksm-3p-" failed on the service.
+        room = 63 - len(f"{prefix}endpointConfig-{uid}-")
+        if len(stamp) > room:
+            stamp = stamp[: max(room, len("2026-01-01T00-00-00"))].rstrip("-")
         super().__init__(
             f"{prefix}trainingJob-{uid}-{stamp}",
             f"{prefix}model-{uid}-{stamp}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from kmeans_helpers import estimator
+from reference_tables import ORIGINAL_ACCOUNTS
 from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
@@ -149,34 +150,6 @@ def test_feature_dim_comes_from_the_data_when_unset(spark):
     empty = spark.createDataFrame([], StructType([StructField("features", VectorUDT())]))
     with pytest.raises(MissingHyperParameterError, match="no vectors"):
         estimator().setK(3)._fit_hyperparameters(empty)
-
-
-# The original's table (sagemaker_spark_behaviour.md §5.1), every region.
-ORIGINAL_ACCOUNTS = {
-    "us-east-1": "382416733822",
-    "us-east-2": "404615174143",
-    "us-west-1": "632365934929",
-    "us-west-2": "174872318107",
-    "eu-west-1": "438346466558",
-    "eu-west-2": "644912444149",
-    "eu-west-3": "749696950732",
-    "eu-central-1": "664544806723",
-    "eu-north-1": "669576153137",
-    "eu-south-1": "257386234256",
-    "ap-northeast-1": "351501993468",
-    "ap-northeast-2": "835164637446",
-    "ap-southeast-1": "475088953585",
-    "ap-southeast-2": "712309505854",
-    "ap-south-1": "991648021394",
-    "ap-east-1": "286214385809",
-    "ca-central-1": "469771592824",
-    "sa-east-1": "855470959533",
-    "me-south-1": "249704162688",
-    "af-south-1": "455444449433",
-    "us-gov-west-1": "226302683700",
-    "cn-north-1": "390948362332",
-    "cn-northwest-1": "387376663083",
-}
 
 
 @pytest.mark.parametrize("region", sorted(ORIGINAL_ACCOUNTS))

@@ -61,7 +61,7 @@ class ValidatedParams(Params):
 # ------------------------------------------------------------------------------ converters
 
 
-def _strict_int(value: Any) -> int:
+def strict_int(value: Any) -> int:
     if isinstance(value, bool | str):
         raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
     return TypeConverters.toInt(value)
@@ -133,7 +133,7 @@ def int_param(
     """An integer hyperparameter within [low, high]."""
     allowed = f"an integer {_bounds(low, high, False, False)}"
     return HyperParameter(
-        name, doc, _strict_int, allowed, lambda v: _within(v, low, high, False, False)
+        name, doc, strict_int, allowed, lambda v: _within(v, low, high, False, False)
     )
 
 

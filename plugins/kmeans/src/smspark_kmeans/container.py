@@ -22,67 +22,31 @@ from smspark_core.codecs import mxnet_ndarray
 from smspark_core.local import payloads
 from smspark_core.local.channels import iter_batches
 from smspark_core.local.container import InvocationResponse, TrainingEnvironment
+from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_kmeans.algorithm import KMeansSettings, score, squared_distances, train_kmeans
 
 MODEL_FILE = "model_algo-1"
 
 
-class HyperparameterError(ValueError):
-    """A hyperparameter the container cannot use; the message names it."""
-
-
-def _int(values: dict[str, str], name: str, default: int | None = None, low: int = 1) -> int:
-    text = values.get(name)
-    if text is None:
-        if default is None:
-            raise HyperparameterError(f"hyperparameter {name} is required")
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        raise HyperparameterError(
-            f"hyperparameter {name} must be an integer, got {text!r}"
-        ) from None
-    if not number.is_integer() or number < low:
-        raise HyperparameterError(f"hyperparameter {name} must be an integer >= {low}: {text!r}")
-    return int(number)
-
-
-def _auto_int(values: dict[str, str], name: str) -> int | None:
-    text = values.get(name, "auto")
-    return None if text == "auto" else _int(values, name)
-
-
-def _choice(values: dict[str, str], name: str, default: str, options: tuple[str, ...]) -> str:
-    text = values.get(name, default)
-    if text not in options:
-        raise HyperparameterError(f"hyperparameter {name} must be one of {options}: {text!r}")
-    return text
-
-
 def parse_settings(values: dict[str, str]) -> KMeansSettings:
-    """The container's hyperparameters (strings) as settings; unknown keys are ignored as
-    the real container ignores ``force_dense``."""
-    tol = float(values.get("local_lloyd_tol", "0.0001"))
-    if not 0 <= tol <= 1:
-        raise HyperparameterError(f"hyperparameter local_lloyd_tol must be in [0, 1]: {tol}")
+    """The container's hyperparameters (strings) as settings."""
+    hp = Hyperparameters(values)
     metrics = tuple(parse_list_text(values.get("eval_metrics", "[msd]")))
     if not metrics or any(m not in ("msd", "ssd") for m in metrics):
         raise HyperparameterError(f"hyperparameter eval_metrics must list msd/ssd: {metrics}")
+    init_methods = ("random", "kmeans++")
     return KMeansSettings(
-        k=_int(values, "k", low=2),
-        feature_dim=_int(values, "feature_dim"),
-        mini_batch_size=_int(values, "mini_batch_size", 5000),
-        epochs=_int(values, "epochs", 1),
-        init_method=_choice(values, "init_method", "random", ("random", "kmeans++")),
-        extra_center_factor=_auto_int(values, "extra_center_factor"),
-        half_life_time_size=_int(values, "half_life_time_size", 0, low=0),
-        local_lloyd_init_method=_choice(
-            values, "local_lloyd_init_method", "kmeans++", ("random", "kmeans++")
-        ),
-        local_lloyd_num_trials=_auto_int(values, "local_lloyd_num_trials"),
-        local_lloyd_max_iter=_int(values, "local_lloyd_max_iter", 300),
-        local_lloyd_tol=tol,
+        k=hp.integer("k", low=2),
+        feature_dim=hp.integer("feature_dim"),
+        mini_batch_size=hp.integer("mini_batch_size", 5000),
+        epochs=hp.integer("epochs", 1),
+        init_method=hp.choice("init_method", "random", init_methods),
+        extra_center_factor=hp.auto_integer("extra_center_factor"),
+        half_life_time_size=hp.integer("half_life_time_size", 0, low=0),
+        local_lloyd_init_method=hp.choice("local_lloyd_init_method", "kmeans++", init_methods),
+        local_lloyd_num_trials=hp.auto_integer("local_lloyd_num_trials"),
+        local_lloyd_max_iter=hp.integer("local_lloyd_max_iter", 300),
+        local_lloyd_tol=hp.number("local_lloyd_tol", 0.0001, 0.0, 1.0),
         eval_metrics=metrics,
     )
 

@@ -1,5 +1,43 @@
-"""The smspark plugin module of smspark-pca (entry point ``smspark = pca``).
+"""smspark-pca's registrations: the algorithm, its deserializer and the local image."""
 
-Its hook implementations (the estimator, codecs and local image) arrive with the PCA
-plugin work; until then the package is installed and loaded but registers nothing.
-"""
+from __future__ import annotations
+
+from smspark_core import hookimpl
+from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
+from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.transformation.serializers import PROTOBUF
+from smspark_pca.deserializer import PCAProtobufResponseRowDeserializer
+from smspark_pca.estimator import PCASageMakerEstimator
+
+
+@hookimpl
+def register_algorithms(register):
+    register(
+        AlgorithmSpec(
+            "pca",
+            estimators=(PCASageMakerEstimator,),
+            image_repository="pca",
+            registry_accounts=FIRST_PARTY_ACCOUNTS,
+            deserializer="pca",
+            description="SageMaker PCA",
+        )
+    )
+
+
+@hookimpl
+def register_deserializers(register):
+    register(
+        DeserializerSpec("pca", PCAProtobufResponseRowDeserializer, PROTOBUF, "projection vectors")
+    )
+
+
+@hookimpl
+def register_local_images(register):
+    register(
+        LocalImageSpec(
+            "pca",
+            train="smspark_pca.container:train",
+            serve="smspark_pca.container:serve",
+            description="streaming PCA in numpy (exact covariance or randomized range finder)",
+        )
+    )

@@ -1,0 +1,91 @@
+"""The local ``pca`` image: SageMaker PCA's container contract.
+
+train: streams the ``train`` channel (RecordIO-protobuf dense or sparse, or CSV with
+``label_size=0``) in ``mini_batch_size`` batches and writes ``model_algo-1``, an MXNet
+NDArray dict file with ``v``, ``s`` and (with ``subtract_mean``) ``mean``, as the real
+container does.
+
+serve: answers ``projection`` per row in RecordIO-protobuf, JSON (``{"projections":
+[...]}``) or JSON Lines, from RecordIO-protobuf, CSV, JSON or JSON Lines requests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local import payloads
+from smspark_core.local.channels import iter_batches
+from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
+from smspark_core.local.hyperparameters import Hyperparameters
+from smspark_pca.algorithm import PCAModel, PCASettings, train_pca
+
+MODEL_FILE = "model_algo-1"
+MODES = ("regular", "stable", "randomized")
+
+
+def parse_settings(values: dict[str, str]) -> PCASettings:
+    hp = Hyperparameters(values)
+    extra = hp.integer("extra_components", -1, low=-1)
+    return PCASettings(
+        num_components=hp.integer("num_components"),
+        feature_dim=hp.integer("feature_dim"),
+        mini_batch_size=hp.integer("mini_batch_size"),
+        algorithm_mode=hp.choice("algorithm_mode", "regular", MODES),
+        subtract_mean=hp.boolean("subtract_mean", True),
+        extra_components=extra,
+    )
+
+
+def train(env: TrainingEnvironment) -> None:
+    settings = parse_settings(env.hyperparameters)
+    print(f"PCA: {settings}", flush=True)
+
+    def batches():
+        for batch in iter_batches(
+            env,
+            "train",
+            settings.mini_batch_size,
+            feature_dim=settings.feature_dim,
+            default_label_size=0,
+        ):
+            yield batch.features
+
+    model = train_pca(batches, settings)
+    arrays = {"v": model.v.astype(np.float32), "s": model.s.astype(np.float32)}
+    if model.mean is not None:
+        arrays["mean"] = model.mean.reshape(1, -1).astype(np.float32)
+    (env.model_dir / MODEL_FILE).write_bytes(mxnet_ndarray.dumps(arrays))
+    print(f"singular values (ascending): {np.array2string(model.s, precision=4)}", flush=True)
+
+
+def load_model(model_dir: Path) -> PCAModel:
+    arrays = mxnet_ndarray.loads((model_dir / MODEL_FILE).read_bytes())
+    if not isinstance(arrays, dict) or "v" not in arrays:
+        raise ValueError(f"{MODEL_FILE}: expected an NDArray dict with 'v', 's' and 'mean'")
+    mean = arrays.get("mean")
+    return PCAModel(
+        arrays["v"].astype(np.float64),
+        arrays["s"].astype(np.float64),
+        None if mean is None else mean.astype(np.float64).ravel(),
+    )
+
+
+def serve(model_dir: Path):
+    model = load_model(model_dir)
+    offered = payloads.response_types(csv=False)
+    print(f"PCA model: {model.v.shape[0]} features to {model.v.shape[1]} components")
+
+    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        answer = payloads.negotiate(accept, offered, payloads.JSON)
+        features = payloads.parse_features(body, content_type, model.v.shape[0])
+        if not np.isfinite(features).all():
+            row = int(np.argwhere(~np.isfinite(features))[0][0])
+            raise InvocationError(400, f"row {row} holds a NaN or infinite value")
+        return payloads.encode_predictions(
+            {"projection": model.project(features)}, answer, json_key="projections"
+        )
+
+    return handle

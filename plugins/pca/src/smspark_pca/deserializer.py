@@ -1,0 +1,26 @@
+"""``PCAProtobufResponseRowDeserializer``: the PCA container's answers as a vector column."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql.types import StructField, StructType
+
+from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
+from smspark_core.transformation.serializers import PROTOBUF
+
+
+class PCAProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
+    """``projection`` per row as a Vector, also when num_components is 1 (the original gave
+    a scalar there). Reads RecordIO-protobuf, JSON (``projections``) and JSON Lines."""
+
+    json_key: ClassVar[str] = "projections"
+
+    def __init__(self, projectionColumnName: str = "projection", accept: str = PROTOBUF) -> None:
+        self.projectionColumnName = projectionColumnName
+        schema = StructType([StructField(projectionColumnName, VectorUDT())])
+        super().__init__(schema, ["projection"], accept)
+
+    def config(self) -> dict[str, Any]:
+        return {"projectionColumnName": self.projectionColumnName, **super().config()}
