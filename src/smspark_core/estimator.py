@@ -250,7 +250,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             self.endpointInstanceType,
             self.endpointInitialInstanceCount,
             self.requestRowSerializer,
-            self.responseRowDeserializer,
+            self.model_deserializer(),
             modelImage=self.modelImage,
             modelPath=description["ModelArtifacts"]["S3ModelArtifacts"],
             modelEnvironmentVariables=self.modelEnvironmentVariables,
@@ -264,6 +264,10 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             endpointPollSeconds=self.pollSeconds,
             **self.modelOptions,
         )
+
+    def model_deserializer(self) -> ResponseRowDeserializer:
+        """The deserializer of the model ``fit`` returns (subclasses may pick one by Param)."""
+        return self.responseRowDeserializer
 
     def transformSchema(self, schema):  # noqa: N802 - pyspark's name
         """Algorithm subclasses check their required Params here; the base accepts."""

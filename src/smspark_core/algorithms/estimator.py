@@ -31,26 +31,22 @@ class MissingHyperParameterError(ValueError):
     """A required hyperparameter was not set before ``fit()``."""
 
 
-class AmazonAlgorithmEstimator(SageMakerEstimator, ValidatedParams):
+class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
     """An estimator for one of SageMaker's algorithm images (see the module docstring).
 
     Subclasses set ``image_repository``, ``registry_accounts`` and ``required_params``, declare
     their ``HyperParameter``s as class attributes, and give their default codecs in
-    ``default_deserializer``.
+    ``default_serializer``/``default_deserializer``.
     """
 
     image_repository: ClassVar[str]
     registry_accounts: ClassVar[Mapping[str, str]]
     image_tag: ClassVar[str] = "1"
-    required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "mini_batch_size")
+    required_params: ClassVar[tuple[str, ...]] = ()
     default_training_format: ClassVar[str] = "sagemaker"
     default_training_content_type: ClassVar[str | None] = None
     region: str | None = None  # the constructor's region argument (None: boto3's)
-
-    feature_dim = int_param("feature_dim", "The number of features in the input data.", low=1)
-    mini_batch_size = int_param(
-        "mini_batch_size", "The number of rows in a mini-batch of training.", low=1
-    )
+    filled_from_data: ClassVar[tuple[str, ...]] = ()  # required, but taken from the data
 
     def __init__(
         self,
@@ -145,7 +141,37 @@ class AmazonAlgorithmEstimator(SageMakerEstimator, ValidatedParams):
     def default_deserializer(cls) -> ResponseRowDeserializer:
         raise NotImplementedError
 
-    # ------------------------------------------------------------------ shared Params
+    # ------------------------------------------------------------------ fit
+
+    def _missing(self) -> list[HyperParameter]:
+        return [
+            getattr(self, name)
+            for name in self.required_params
+            if not self.isDefined(getattr(self, name))
+        ]
+
+    def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
+        missing = [p.name for p in self._missing() if p.name not in self.filled_from_data]
+        if missing:
+            raise MissingHyperParameterError(
+                f"{type(self).__name__}: required hyperparameter(s) {', '.join(missing)} not "
+                "set (set them with their setters, e.g. setK(10), before fit)"
+            )
+        return schema
+
+
+class AmazonAlgorithmEstimator(AlgorithmEstimator):
+    """SageMaker's first-party algorithms (k-means, PCA, Linear Learner): they share
+    ``feature_dim`` and ``mini_batch_size``, and an unset ``feature_dim`` is taken from the
+    size of the first row's feature vector."""
+
+    required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "mini_batch_size")
+    filled_from_data: ClassVar[tuple[str, ...]] = ("feature_dim",)
+
+    feature_dim = int_param("feature_dim", "The number of features in the input data.", low=1)
+    mini_batch_size = int_param(
+        "mini_batch_size", "The number of rows in a mini-batch of training.", low=1
+    )
 
     def getFeatureDim(self) -> int:  # noqa: N802 - the original's names
         return self.getOrDefault(self.feature_dim)
@@ -159,27 +185,9 @@ class AmazonAlgorithmEstimator(SageMakerEstimator, ValidatedParams):
     def setMiniBatchSize(self, size: int) -> AmazonAlgorithmEstimator:  # noqa: N802
         return self._set(mini_batch_size=size)
 
-    # ------------------------------------------------------------------ fit
-
     def _features_column(self) -> str:
         options = self.trainingSparkDataFormatOptions
         return options.get("featuresColumnName", "features")
-
-    def _missing(self) -> list[HyperParameter]:
-        return [
-            getattr(self, name)
-            for name in self.required_params
-            if not self.isDefined(getattr(self, name))
-        ]
-
-    def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
-        missing = [p.name for p in self._missing() if p.name != "feature_dim"]
-        if missing:
-            raise MissingHyperParameterError(
-                f"{type(self).__name__}: required hyperparameter(s) {', '.join(missing)} not "
-                "set (set them with their setters, e.g. setK(10), before fit)"
-            )
-        return schema
 
     def _fit_hyperparameters(self, dataset: DataFrame) -> dict[str, str]:
         self.transformSchema(dataset.schema)

@@ -69,8 +69,8 @@ def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
     return base.lower(), params
 
 
-def channel_content_type(env: TrainingEnvironment, channel: str) -> str:
-    return env.input_data_config.get(channel, {}).get("ContentType") or PROTOBUF
+def channel_content_type(env: TrainingEnvironment, channel: str, default: str = PROTOBUF) -> str:
+    return env.input_data_config.get(channel, {}).get("ContentType") or default
 
 
 def _read(path: Path) -> bytes:
@@ -213,14 +213,16 @@ def iter_batches(
     *,
     feature_dim: int | None = None,
     default_label_size: int = 1,
+    default_content_type: str = PROTOBUF,
 ) -> Iterator[Batch]:
     """The channel's rows in batches of at most ``batch_rows`` (a file's last batch may be
-    smaller); nothing when the channel is absent."""
-    kind, params = media_type(channel_content_type(env, channel))
+    smaller); nothing when the channel is absent. ``default_content_type`` applies when the
+    channel declares none (the algorithm's default)."""
+    kind, params = media_type(channel_content_type(env, channel, default_content_type))
     for path in env.channel_files(channel):
-        if kind in ("", PROTOBUF, "application/x-recordio"):
+        if kind in (PROTOBUF, "application/x-recordio", "recordio-protobuf"):
             yield from _protobuf_batches(path, batch_rows, feature_dim)
-        elif kind == CSV:
+        elif kind in (CSV, "csv"):
             label_size = int(params.get("label_size", default_label_size))
             yield from _csv_batches(path, batch_rows, label_size)
         elif kind in LIBSVM:

@@ -13,6 +13,7 @@ newlines, and an empty body is zero predictions.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -271,8 +272,30 @@ class ProtobufResponseRowDeserializer(ResponseRowDeserializer):
 # ------------------------------------------------------------------------------------ CSV
 
 
+def json_scores(body: bytes, key: str = "score") -> list[Any]:
+    """The per-row ``score`` of an XGBoost JSON answer (``{"predictions": [{"score": ...}]}``)
+    or JSON Lines answer (one ``{"score": ...}`` per line)."""
+    try:
+        document = json.loads(body)
+        items = document.get("predictions", [document])
+    except ValueError:
+        try:
+            items = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+        except ValueError as error:
+            raise ResponseError(f"malformed JSON response: {error}") from None
+    except (TypeError, KeyError, AttributeError) as error:
+        raise ResponseError(f"malformed JSON response: {error}") from None
+    scores = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or key not in item:
+            raise ResponseError(f"row {index} of the JSON response has no {key!r}: {item!r}")
+        scores.append(item[key])
+    return scores
+
+
 class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
-    """One prediction per value of a CSV body (comma- or newline-separated)."""
+    """One prediction per value of a CSV body (comma- or newline-separated); a JSON or
+    JSON Lines body (``score`` per row) is read too."""
 
     accepts = CSV
 
@@ -284,6 +307,8 @@ class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
         return StructType([StructField(self.predictionColumnName, DoubleType(), nullable=False)])
 
     def _predictions(self, body: bytes) -> list[float]:
+        if body.lstrip()[:1] == b"{":
+            return [float(score) for score in json_scores(body)]
         try:
             return csv.parse_predictions(body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as error:

@@ -1,5 +1,55 @@
-"""The smspark plugin module of smspark-xgboost (entry point ``smspark = xgboost``).
+"""smspark-xgboost's registrations: the algorithm, the probabilities deserializer and the
+local image (for both ``xgboost:1`` and ``sagemaker-xgboost:<version>``)."""
 
-Its hook implementations (the estimator, codecs and local image) arrive with the XGBoost
-plugin work; until then the package is installed and loaded but registers nothing.
-"""
+from __future__ import annotations
+
+from smspark_core import hookimpl
+from smspark_core.algorithms.images import SAGEMAKER_XGBOOST_ACCOUNTS
+from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.transformation.serializers import CSV
+from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
+from smspark_xgboost.estimator import XGBoostSageMakerEstimator
+from smspark_xgboost.images import DEFAULT_VERSION
+
+
+@hookimpl
+def register_algorithms(register):
+    register(
+        AlgorithmSpec(
+            "xgboost",
+            estimators=(XGBoostSageMakerEstimator,),
+            image_repository="sagemaker-xgboost",
+            registry_accounts=SAGEMAKER_XGBOOST_ACCOUNTS,
+            image_tag=DEFAULT_VERSION,
+            training_format="libsvm",
+            training_content_type="libsvm",
+            serializer="libsvm",
+            deserializer="xgboost-csv",
+            description="SageMaker XGBoost (sagemaker-xgboost:<version>, or legacy xgboost:1)",
+        )
+    )
+
+
+@hookimpl
+def register_deserializers(register):
+    register(
+        DeserializerSpec(
+            "xgboost-probabilities",
+            XGBoostProbabilitiesRowDeserializer,
+            CSV,
+            "multi:softprob class probabilities as a vector",
+        )
+    )
+
+
+@hookimpl
+def register_local_images(register):
+    for repository in ("xgboost", "sagemaker-xgboost"):
+        register(
+            LocalImageSpec(
+                repository,
+                train="smspark_xgboost.container:train",
+                serve="smspark_xgboost.container:serve",
+                description="the xgboost library behind SageMaker's XGBoost container contract",
+            )
+        )

@@ -1,0 +1,276 @@
+"""``XGBoostSageMakerEstimator``: SageMaker's XGBoost as a Spark ML estimator.
+
+Every Param of the original (named by the container's hyperparameter keys), plus what
+current images accept: ``num_class`` (``setNumClasses``), ``early_stopping_rounds``,
+``colsample_bynode``, ``verbosity``, ``csv_weights``, ``monotone_constraints``,
+``interaction_constraints`` and ``num_parallel_tree``. Differences from sagemaker_pyspark:
+
+* ``lambda`` is sent as ``lambda`` (the original's Python wrapper named the Param
+  ``lambda_weights``, so fit failed);
+* the objective list is the current one, with ``binary:logitraw`` spelled right;
+* ``num_round``, and ``num_class`` for ``multi:*`` objectives, are checked before any AWS
+  call, and so are Params the chosen image version does not know;
+* ``imageVersion`` picks ``sagemaker-xgboost:<version>`` (default 1.7-1) or the legacy
+  ``xgboost:1``;
+* ``multi:softprob`` predictions come back as one probability vector per row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pyspark.sql.types import StructType
+
+from smspark_core.algorithms.estimator import AlgorithmEstimator, MissingHyperParameterError
+from smspark_core.algorithms.params import (
+    HyperParameter,
+    choice_param,
+    float_param,
+    int_param,
+)
+from smspark_core.transformation.deserializers import (
+    ResponseRowDeserializer,
+    XGBoostCSVRowDeserializer,
+)
+from smspark_core.transformation.serializers import LibSVMRequestRowSerializer
+from smspark_xgboost import images
+from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
+
+OBJECTIVES = (
+    "binary:logistic", "binary:logitraw", "binary:hinge", "count:poisson", "multi:softmax",
+    "multi:softprob", "rank:pairwise", "rank:ndcg", "rank:map", "reg:linear",
+    "reg:squarederror", "reg:logistic", "reg:gamma", "reg:pseudohubererror",
+    "reg:squaredlogerror", "reg:absoluteerror", "reg:tweedie", "survival:aft", "survival:cox",
+)  # fmt: skip
+UPDATERS = (
+    "grow_colmaker", "distcol", "grow_histmaker", "grow_local_histmaker", "grow_skmaker",
+    "grow_quantile_histmaker", "sync", "refresh", "prune", "shotgun", "coord_descent",
+)  # fmt: skip
+_METRIC = re.compile(
+    r"^(rmse|rmsle|mae|mape|mphe|logloss|error(@[0-9.]+)?|merror|mlogloss|auc|aucpr|"
+    r"(ndcg|map|pre)(@\d+)?-?|poisson-nloglik|gamma-nloglik|cox-nloglik|gamma-deviance|"
+    r"tweedie-nloglik(@[0-9.]+)?|aft-nloglik|interval-regression-accuracy)$"
+)
+# Training formats and the content type the container is told for each.
+CONTENT_TYPES = {
+    "libsvm": "libsvm",
+    "csv": "text/csv",
+    "parquet": "application/x-parquet",
+    "sagemaker": "application/x-recordio-protobuf",
+}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+    return value.strip()
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",")]
+
+
+def _list_param(name: str, doc: str, allowed: str, check) -> HyperParameter:
+    return HyperParameter(name, doc, _text, allowed, check)
+
+
+class XGBoostSageMakerEstimator(AlgorithmEstimator):
+    """Trains SageMaker XGBoost and returns a ``SageMakerModel`` that appends
+    ``prediction`` (or a ``probabilities`` vector for ``multi:softprob``)."""
+
+    required_params: ClassVar[tuple[str, ...]] = ("num_round",)
+    default_training_format: ClassVar[str] = "libsvm"
+    image_options: ClassVar[tuple[str, ...]] = ("imageVersion",)
+
+    booster = choice_param("booster", "Which booster to use.", ("gbtree", "gblinear", "dart"))
+    silent = int_param("silent", "0 prints running messages (legacy image only).", 0, 1)
+    verbosity = int_param("verbosity", "0 silent, 1 warning, 2 info, 3 debug.", 0, 3)
+    nthread = int_param("nthread", "Threads XGBoost uses.", low=1)
+    eta = float_param("eta", "Step size shrinkage.", 0.0, 1.0)
+    gamma = float_param("gamma", "Minimum loss reduction to split a leaf.", 0.0)
+    max_depth = int_param("max_depth", "Maximum depth of a tree (0: no limit).", low=0)
+    min_child_weight = float_param("min_child_weight", "Minimum hessian sum in a child.", 0.0)
+    max_delta_step = float_param("max_delta_step", "Maximum delta step of a leaf.", 0.0)
+    subsample = float_param("subsample", "Row subsample ratio.", 0.0, 1.0, low_open=True)
+    colsample_bytree = float_param(
+        "colsample_bytree", "Column subsample ratio per tree.", 0.0, 1.0, low_open=True
+    )
+    colsample_bylevel = float_param(
+        "colsample_bylevel", "Column subsample ratio per level.", 0.0, 1.0, low_open=True
+    )
+    colsample_bynode = float_param(
+        "colsample_bynode", "Column subsample ratio per split.", 0.0, 1.0, low_open=True
+    )
+    alpha = float_param("alpha", "L1 regularization of the weights.", 0.0)
+    tree_method = choice_param(
+        "tree_method", "The tree construction algorithm.", ("auto", "exact", "approx", "hist")
+    )
+    sketch_eps = float_param(
+        "sketch_eps", "approx only: sketch accuracy.", 0.0, 1.0, low_open=True, high_open=True
+    )
+    scale_pos_weight = float_param(
+        "scale_pos_weight", "Balance of positive and negative weights.", 0.0, low_open=True
+    )
+    updater = _list_param(
+        "updater",
+        "Comma-separated tree updaters.",
+        f"a comma-separated list of {', '.join(UPDATERS)}",
+        lambda text: all(t in UPDATERS for t in _tokens(text)),
+    )
+    refresh_leaf = int_param("refresh_leaf", "refresh updater: also refresh leaves.", 0, 1)
+    process_type = choice_param("process_type", "Boosting process.", ("default", "update"))
+    grow_policy = choice_param(
+        "grow_policy", "How new nodes are added.", ("depthwise", "lossguide")
+    )
+    max_leaves = int_param("max_leaves", "Maximum number of leaves (0: no limit).", low=0)
+    max_bin = int_param("max_bin", "hist only: maximum number of bins.", low=1)
+    sample_type = choice_param("sample_type", "dart: sampling.", ("uniform", "weighted"))
+    normalize_type = choice_param("normalize_type", "dart: normalization.", ("tree", "forest"))
+    rate_drop = float_param("rate_drop", "dart: dropout rate.", 0.0, 1.0)
+    one_drop = int_param("one_drop", "dart: always drop at least one tree.", 0, 1)
+    skip_drop = float_param("skip_drop", "dart: probability of skipping dropout.", 0.0, 1.0)
+    lambda_bias = float_param("lambda_bias", "gblinear: L2 regularization of the bias.", 0.0, 1.0)
+    tweedie_variance_power = float_param(
+        "tweedie_variance_power",
+        "reg:tweedie: variance power.",
+        1.0,
+        2.0,
+        low_open=True,
+        high_open=True,
+    )
+    objective = choice_param("objective", "The learning objective.", OBJECTIVES)
+    num_class = int_param("num_class", "The number of classes (multi:* objectives).", low=1)
+    base_score = float_param("base_score", "Initial prediction score of every instance.")
+    eval_metric = _list_param(
+        "eval_metric",
+        "Comma-separated evaluation metrics for the validation data.",
+        "a comma-separated list of XGBoost metrics (rmse, mae, logloss, error, error@t, "
+        "merror, mlogloss, auc, aucpr, ndcg, map, ndcg@n, map@n-, ...)",
+        lambda text: all(_METRIC.match(t) for t in _tokens(text)),
+    )
+    seed = int_param("seed", "Random seed.")
+    num_round = int_param("num_round", "The number of boosting rounds.", low=1)
+    early_stopping_rounds = int_param(
+        "early_stopping_rounds",
+        "Stop when the validation metric has not improved for this many rounds.",
+        low=1,
+    )
+    csv_weights = int_param("csv_weights", "1: the second CSV column is an instance weight.", 0, 1)
+    monotone_constraints = _list_param(
+        "monotone_constraints",
+        "Per-feature monotonicity, e.g. '(1,0,-1)'.",
+        "a parenthesised list of -1, 0 and 1",
+        lambda text: re.fullmatch(r"\(\s*-?[01](\s*,\s*-?[01])*\s*\)", text) is not None,
+    )
+    interaction_constraints = _list_param(
+        "interaction_constraints",
+        "Feature groups allowed to interact, e.g. '[[0, 1], [2, 3, 4]]'.",
+        "a nested list of feature indices",
+        lambda text: re.fullmatch(r"\[\s*(\[[\d\s,]*\]\s*,?\s*)*\]", text) is not None,
+    )
+    num_parallel_tree = int_param("num_parallel_tree", "Trees grown per round.", low=1)
+
+    def __init__(self, *args: Any, imageVersion: str = images.DEFAULT_VERSION, **kwargs: Any):
+        images.check_version(imageVersion)
+        fmt = kwargs.get("trainingSparkDataFormat") or self.default_training_format
+        if kwargs.get("trainingContentType") is None and fmt in CONTENT_TYPES:
+            kwargs["trainingContentType"] = CONTENT_TYPES[fmt]
+        super().__init__(*args, imageVersion=imageVersion, **kwargs)
+
+    @property
+    def imageVersion(self) -> str:  # noqa: N802 - constructor keyword
+        return images.version_of(self.trainingImage)
+
+    @classmethod
+    def resolve_image(cls, region: str, options: Mapping[str, Any]) -> str:
+        return images.xgboost_image(options.get("imageVersion", images.DEFAULT_VERSION), region)
+
+    @classmethod
+    def default_serializer(cls) -> LibSVMRequestRowSerializer:
+        return LibSVMRequestRowSerializer()
+
+    @classmethod
+    def default_deserializer(cls) -> ResponseRowDeserializer:
+        return XGBoostCSVRowDeserializer()
+
+    # ------------------------------------------------------------------ checks at fit
+
+    def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
+        super().transformSchema(schema)
+        objective = self.getOrDefault(self.objective) if self.isDefined(self.objective) else ""
+        if objective.startswith("multi:") and not self.isDefined(self.num_class):
+            raise MissingHyperParameterError(
+                f"objective {objective} needs num_class: call setNumClasses(n) before fit"
+            )
+        version = self.imageVersion
+        offending = [
+            name
+            for name in (
+                images.NOT_IN_LEGACY if version == images.LEGACY_VERSION else images.ONLY_IN_LEGACY
+            )
+            if self.isSet(getattr(self, name))
+        ]
+        if offending:
+            raise ValueError(
+                f"{', '.join(offending)} cannot be used with imageVersion {version!r} "
+                + (
+                    "(the legacy XGBoost 0.72 image); use a sagemaker-xgboost version such as "
+                    f"{images.DEFAULT_VERSION!r}"
+                    if version == images.LEGACY_VERSION
+                    else "(XGBoost 1.0 and later); use verbosity instead of silent"
+                )
+            )
+        return schema
+
+    def model_deserializer(self) -> ResponseRowDeserializer:
+        """For ``multi:softprob``, a probabilities reader in place of the scalar CSV one,
+        which cannot read one probability vector per row."""
+        objective = self.getOrDefault(self.objective) if self.isDefined(self.objective) else ""
+        if objective == "multi:softprob" and isinstance(
+            self.responseRowDeserializer, XGBoostCSVRowDeserializer
+        ):
+            return XGBoostProbabilitiesRowDeserializer()
+        return self.responseRowDeserializer
+
+
+def _accessor_name(param: str) -> str:
+    return "".join(part.capitalize() for part in param.split("_"))
+
+
+# The original's setter and getter names where they differ from the hyperparameter key.
+_ACCESSOR_NAMES = {
+    "nthread": "NThread",
+    "colsample_bytree": "ColSampleByTree",
+    "colsample_bylevel": "ColSampleByLevel",
+    "colsample_bynode": "ColSampleByNode",
+    "num_class": "NumClasses",
+    "lambda": "Lambda",
+}
+
+setattr(
+    XGBoostSageMakerEstimator,
+    "lambda",
+    float_param("lambda", "L2 regularization of the weights.", 0.0),
+)
+
+
+def _add_accessors(cls: type) -> None:
+    """setX/getX for every hyperparameter, e.g. setMaxDepth, setNumRound, setNumClasses."""
+    for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
+        suffix = _ACCESSOR_NAMES.get(param.name, _accessor_name(param.name))
+
+        def setter(self, value, _name=param.name):
+            return self._set(**{_name: value})
+
+        def getter(self, _name=param.name):
+            return self.getOrDefault(getattr(self, _name))
+
+        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}"
+        getter.__doc__ = f"The ``{param.name}`` hyperparameter."
+        setattr(cls, f"set{suffix}", setter)
+        setattr(cls, f"get{suffix}", getter)
+
+
+_add_accessors(XGBoostSageMakerEstimator)

@@ -1,0 +1,216 @@
+"""XGBoostSageMakerEstimator's Params (every one, valid and invalid), the checks at fit,
+image URIs of both generations, and its codecs on the golden cases."""
+
+from __future__ import annotations
+
+import pytest
+from golden import assert_deserializer_matches, deserializer_cases, load
+from pyspark.sql.types import StructType
+from reference_tables import ORIGINAL_APPLICATIONS_ACCOUNTS, ecr_domain
+from smspark_xgboost import XGBoostProbabilitiesRowDeserializer, XGBoostSageMakerEstimator
+from xgboost_helpers import estimator
+
+from smspark_core.algorithms.estimator import MissingHyperParameterError
+from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
+from smspark_core.transformation.serializers import LibSVMRequestRowSerializer
+
+# setter suffix, valid values, invalid values (ValueError unless a type is given)
+CASES = [
+    ("Booster", ["gbtree", "gblinear", "dart"], ["forest", (1, TypeError)]),
+    ("Silent", [0, 1], [2, -1]),
+    ("Verbosity", [0, 3], [4]),
+    ("NThread", [1, 8], [0]),
+    ("Eta", [0.0, 0.3, 1.0], [-0.1, 1.5, ("0.3", TypeError)]),
+    ("Gamma", [0.0, 5.0], [-1.0]),
+    ("MaxDepth", [0, 6], [-1, (2.5, TypeError)]),
+    ("MinChildWeight", [0.0, 1.0], [-0.5]),
+    ("MaxDeltaStep", [0.0, 2.0], [-1.0]),
+    ("Subsample", [0.1, 1.0], [0.0, 1.1]),
+    ("ColSampleByTree", [0.5, 1.0], [0.0]),
+    ("ColSampleByLevel", [0.5, 1.0], [1.01]),
+    ("ColSampleByNode", [0.5, 1.0], [0.0]),
+    ("Lambda", [0.0, 1.0, 10.0], [-1.0]),
+    ("Alpha", [0.0, 0.5], [-0.5]),
+    ("TreeMethod", ["auto", "exact", "approx", "hist"], ["gpu"]),
+    ("SketchEps", [0.03, 0.5], [0.0, 1.0]),
+    ("ScalePosWeight", [0.5, 3.0], [0.0]),
+    ("Updater", ["grow_colmaker,prune", "refresh"], ["grow_colmaker,oops", ""]),
+    ("RefreshLeaf", [0, 1], [2]),
+    ("ProcessType", ["default", "update"], ["other"]),
+    ("GrowPolicy", ["depthwise", "lossguide"], ["breadth"]),
+    ("MaxLeaves", [0, 31], [-1]),
+    ("MaxBin", [1, 256], [0]),
+    ("SampleType", ["uniform", "weighted"], ["random"]),
+    ("NormalizeType", ["tree", "forest"], ["leaf"]),
+    ("RateDrop", [0.0, 1.0], [1.5]),
+    ("OneDrop", [0, 1], [3]),
+    ("SkipDrop", [0.0, 0.5], [-0.1]),
+    ("LambdaBias", [0.0, 1.0], [2.0]),
+    ("TweedieVariancePower", [1.5, 1.99], [1.0, 2.0]),
+    ("Objective", ["binary:logitraw", "multi:softprob", "reg:squarederror"], ["binary:logistraw"]),
+    ("NumClasses", [1, 10], [0]),
+    ("BaseScore", [0.5, -2.0], [("0.5", TypeError)]),
+    ("EvalMetric", ["rmse", "error@0.7,auc", "ndcg@5-", "map@3"], ["accuracy", "rmse,"]),
+    ("Seed", [0, 42], [("x", TypeError)]),
+    ("NumRound", [1, 100], [0]),
+    ("EarlyStoppingRounds", [1, 10], [0]),
+    ("CsvWeights", [0, 1], [2]),
+    ("MonotoneConstraints", ["(1,-1,0)", "(0)"], ["[1,2]", "(2)"]),
+    ("InteractionConstraints", ["[[0, 1], [2, 3]]", "[]"], ["0,1", "[[a]]"]),
+    ("NumParallelTree", [1, 4], [0]),
+]
+
+
+@pytest.mark.parametrize("suffix, valid, invalid", CASES, ids=[c[0] for c in CASES])
+def test_every_param_valid_and_invalid(suffix, valid, invalid):
+    xgb = estimator()
+    for value in valid:
+        assert getattr(xgb, f"set{suffix}")(value) is xgb
+        assert getattr(xgb, f"get{suffix}")() == value
+    for bad in invalid:
+        value, error = bad if isinstance(bad, tuple) else (bad, ValueError)
+        before = xgb.extractParamMap()
+        with pytest.raises(error):
+            getattr(xgb, f"set{suffix}")(value)
+        assert xgb.extractParamMap() == before
+
+
+def test_lambda_is_sent_as_lambda():
+    xgb = estimator().setNumRound(5).setLambda(2.5)
+    assert xgb.make_hyperparameters() == {"num_round": "5", "lambda": "2.5"}
+    assert xgb.getParam("lambda").name == "lambda"
+
+
+def test_no_client_side_defaults_and_codec_defaults():
+    xgb = estimator()
+    assert xgb.make_hyperparameters() == {}
+    assert isinstance(xgb.requestRowSerializer, LibSVMRequestRowSerializer)
+    assert isinstance(xgb.responseRowDeserializer, XGBoostCSVRowDeserializer)
+    assert (xgb.trainingSparkDataFormat, xgb.trainingContentType) == ("libsvm", "libsvm")
+    for fmt, content_type in [
+        ("csv", "text/csv"),
+        ("parquet", "application/x-parquet"),
+        ("sagemaker", "application/x-recordio-protobuf"),
+    ]:
+        assert estimator(trainingSparkDataFormat=fmt).trainingContentType == content_type
+
+
+def test_required_and_version_checks_before_any_aws_call():
+    schema = StructType([])
+    with pytest.raises(MissingHyperParameterError, match="num_round"):
+        estimator().transformSchema(schema)
+    with pytest.raises(MissingHyperParameterError, match="needs num_class"):
+        estimator().setNumRound(3).setObjective("multi:softmax").transformSchema(schema)
+    estimator().setNumRound(3).setObjective("multi:softmax").setNumClasses(3).transformSchema(
+        schema
+    )
+    legacy = estimator(imageVersion="1").setNumRound(3).setVerbosity(1).setColSampleByNode(0.5)
+    with pytest.raises(
+        ValueError, match="verbosity, colsample_bynode cannot be used with imageVersion '1'"
+    ):
+        legacy.transformSchema(schema)
+    with pytest.raises(ValueError, match="silent cannot be used with imageVersion '1.7-1'"):
+        estimator().setNumRound(3).setSilent(1).transformSchema(schema)
+    estimator(imageVersion="1").setNumRound(3).setSilent(1).transformSchema(schema)
+
+
+def test_softprob_models_read_probability_vectors():
+    xgb = estimator().setObjective("multi:softprob")
+    assert isinstance(xgb.model_deserializer(), XGBoostProbabilitiesRowDeserializer)
+    assert isinstance(
+        xgb.setObjective("multi:softmax").model_deserializer(), XGBoostCSVRowDeserializer
+    )
+    custom = XGBoostProbabilitiesRowDeserializer("p")
+    assert (
+        estimator(responseRowDeserializer=custom)
+        .setObjective("multi:softprob")
+        .model_deserializer()
+        is custom
+    )
+
+
+@pytest.mark.parametrize("region", sorted(ORIGINAL_APPLICATIONS_ACCOUNTS))
+def test_legacy_image_in_every_region_of_the_original(region):
+    uri = estimator(region=region, imageVersion="1").trainingImage
+    assert uri == (
+        f"{ORIGINAL_APPLICATIONS_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/xgboost:1"
+    )
+
+
+@pytest.mark.parametrize(
+    "region, version, expected",
+    [
+        (
+            "us-east-1",
+            "1.7-1",
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        ),
+        (
+            "eu-west-1",
+            "3.0-5",
+            "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5",
+        ),
+        (
+            "us-west-2",
+            "1.0-1",
+            "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.0-1-cpu-py3",
+        ),
+        (
+            "cn-north-1",
+            "1.5-1",
+            "450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.5-1",
+        ),
+    ],
+)
+def test_current_images(region, version, expected):
+    xgb = estimator(region=region, imageVersion=version)
+    assert xgb.trainingImage == xgb.modelImage == expected
+    assert xgb.imageVersion == version
+
+
+def test_bad_version_and_region():
+    with pytest.raises(ValueError, match="imageVersion '0.72' is not a SageMaker XGBoost version"):
+        estimator(imageVersion="0.72")
+    with pytest.raises(ValueError, match="not supported.*Supported regions"):
+        estimator(region="mars-1")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        c
+        for c in deserializer_cases()
+        if c["name"].startswith("xgboost_")
+        and c["name"] not in ("xgboost_empty", "xgboost_newline_separated")
+    ],
+    ids=lambda c: c["name"],
+)
+def test_default_deserializer_on_golden_cases(case):
+    golden = load("deserializers", case["name"])
+    deserializer = XGBoostCSVRowDeserializer(*golden["args"])
+    assert type(estimator().responseRowDeserializer) is type(deserializer)
+    assert_deserializer_matches(deserializer, golden, case["error"])
+
+
+def test_predictions_by_comma_newline_or_json():
+    deserializer = estimator().responseRowDeserializer
+    for body in [
+        b"0.1,0.9\n",
+        b"0.1\n0.9\n",
+        b'{"predictions":[{"score":0.1},{"score":0.9}]}',
+        b'{"score":0.1}\n{"score":0.9}\n',
+    ]:
+        assert [r.prediction for r in deserializer.deserialize_response(body)] == [0.1, 0.9]
+    probabilities = XGBoostProbabilitiesRowDeserializer()
+    for body in [
+        b"0.2,0.8\n0.6,0.4\n",
+        b'{"predictions":[{"score":[0.2,0.8]},{"score":[0.6,0.4]}]}',
+    ]:
+        rows = probabilities.deserialize_response(body)
+        assert [r.probabilities.toArray().tolist() for r in rows] == [[0.2, 0.8], [0.6, 0.4]]
+
+
+def test_is_listed_by_the_algorithms_namespace():
+    from smspark_core.algorithms import XGBoostSageMakerEstimator as ported
+
+    assert ported is XGBoostSageMakerEstimator
