@@ -49,7 +49,9 @@ class ValidatedParams(Params):
     def _set(self, **kwargs: Any):
         for name, value in kwargs.items():
             param = getattr(self, name)
-            if isinstance(param, HyperParameter) and value is not None:
+            if isinstance(param, HyperParameter):
+                if value is None:
+                    raise TypeError(f"{name}: a value is required, got None")
                 try:
                     converted = param.typeConverter(value)
                 except TypeError as error:
@@ -226,3 +228,26 @@ def parse_list_text(text: str) -> list[str]:
     except ValueError:
         pass
     return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
+
+
+def add_accessors(cls: type, names: dict[str, str] | None = None, skip: Iterable[str] = ()) -> None:
+    """Adds ``set<Name>``/``get<Name>`` for each ``HyperParameter`` declared on ``cls``
+    itself: ``max_depth`` gets ``setMaxDepth``, or the name ``names`` gives (the original's
+    spelling, e.g. ``num_class`` -> ``NumClasses``)."""
+    names = names or {}
+    skipped = set(skip)
+    for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
+        if param.name in skipped:
+            continue
+        suffix = names.get(param.name, "".join(w.capitalize() for w in param.name.split("_")))
+
+        def setter(self, value, _name=param.name):
+            return self._set(**{_name: value})
+
+        def getter(self, _name=param.name):
+            return self.getOrDefault(getattr(self, _name))
+
+        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}"
+        getter.__doc__ = f"The ``{param.name}`` hyperparameter."
+        setattr(cls, f"set{suffix}", setter)
+        setattr(cls, f"get{suffix}", getter)

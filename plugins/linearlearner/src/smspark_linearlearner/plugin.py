@@ -1,5 +1,58 @@
-"""The smspark plugin module of smspark-linearlearner (entry point ``smspark = linearlearner``).
+"""smspark-linearlearner's registrations: the algorithm, its three deserializers and the
+local image."""
 
-Its hook implementations (the estimator, codecs and local image) arrive with the Linear Learner
-plugin work; until then the package is installed and loaded but registers nothing.
-"""
+from __future__ import annotations
+
+from smspark_core import hookimpl
+from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
+from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.transformation.serializers import PROTOBUF
+from smspark_linearlearner import deserializers as d
+from smspark_linearlearner.estimators import (
+    LinearLearnerBinaryClassifier,
+    LinearLearnerMultiClassClassifier,
+    LinearLearnerRegressor,
+)
+
+
+@hookimpl
+def register_algorithms(register):
+    register(
+        AlgorithmSpec(
+            "linear-learner",
+            estimators=(
+                LinearLearnerBinaryClassifier,
+                LinearLearnerMultiClassClassifier,
+                LinearLearnerRegressor,
+            ),
+            image_repository="linear-learner",
+            registry_accounts=FIRST_PARTY_ACCOUNTS,
+            description="SageMaker Linear Learner: binary, multiclass and regression",
+        )
+    )
+
+
+@hookimpl
+def register_deserializers(register):
+    for name, factory, what in [
+        ("linear-learner-binary", d.LinearLearnerBinaryClassifierProtobufResponseRowDeserializer,
+         "score and predicted_label"),
+        ("linear-learner-multiclass",
+         d.LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer,
+         "score vector and predicted_label"),
+        ("linear-learner-regressor", d.LinearLearnerRegressorProtobufResponseRowDeserializer,
+         "score"),
+    ]:  # fmt: skip
+        register(DeserializerSpec(name, factory, PROTOBUF, what))
+
+
+@hookimpl
+def register_local_images(register):
+    register(
+        LocalImageSpec(
+            "linear-learner",
+            train="smspark_linearlearner.container:train",
+            serve="smspark_linearlearner.container:serve",
+            description="Linear Learner in numpy: parallel models, mini-batch optimisers",
+        )
+    )

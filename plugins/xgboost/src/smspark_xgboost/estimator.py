@@ -26,6 +26,7 @@ from pyspark.sql.types import StructType
 from smspark_core.algorithms.estimator import AlgorithmEstimator, MissingHyperParameterError
 from smspark_core.algorithms.params import (
     HyperParameter,
+    add_accessors,
     choice_param,
     float_param,
     int_param,
@@ -235,10 +236,6 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         return self.responseRowDeserializer
 
 
-def _accessor_name(param: str) -> str:
-    return "".join(part.capitalize() for part in param.split("_"))
-
-
 # The original's setter and getter names where they differ from the hyperparameter key.
 _ACCESSOR_NAMES = {
     "nthread": "NThread",
@@ -256,21 +253,4 @@ setattr(
 )
 
 
-def _add_accessors(cls: type) -> None:
-    """setX/getX for every hyperparameter, e.g. setMaxDepth, setNumRound, setNumClasses."""
-    for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
-        suffix = _ACCESSOR_NAMES.get(param.name, _accessor_name(param.name))
-
-        def setter(self, value, _name=param.name):
-            return self._set(**{_name: value})
-
-        def getter(self, _name=param.name):
-            return self.getOrDefault(getattr(self, _name))
-
-        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}"
-        getter.__doc__ = f"The ``{param.name}`` hyperparameter."
-        setattr(cls, f"set{suffix}", setter)
-        setattr(cls, f"get{suffix}", getter)
-
-
-_add_accessors(XGBoostSageMakerEstimator)
+add_accessors(XGBoostSageMakerEstimator, _ACCESSOR_NAMES)
