@@ -2,13 +2,14 @@
 
 1. loads scikit-learn's digits (1797 8x8 images, bundled: no download) into a DataFrame
    and holds out 20% of it;
-2. fits ``Pipeline([StandardScaler, KMeansSageMakerEstimator(k=10)])``: Spark scales, the
-   k-means stage stages the scaled rows to (local) S3, runs a SageMaker training job and
-   hosts the model on an endpoint;
+2. fits ``Pipeline([Normalizer, KMeansSageMakerEstimator(k=10)])``: Spark scales each
+   image to unit length (so that ink, not brightness, decides), the k-means stage stages
+   the rows to (local) S3, runs a SageMaker training job and hosts the model on an
+   endpoint;
 3. transforms the held-out rows through the endpoint, prints a cluster x digit table and
    the purity;
 4. reads the centroids back from the job's ``model.tar.gz`` (the MXNet file the real
-   service writes), undoes the scaling and writes each as an 8x8 PNG;
+   service writes) and writes each as an 8x8 PNG;
 5. deletes the endpoint, its config and model.
 
     scripts/dev main                  # or: python examples/kmeans_digits.py --output DIR
@@ -28,7 +29,7 @@ from pathlib import Path
 import boto3
 import numpy as np
 from pyspark.ml import Pipeline
-from pyspark.ml.feature import StandardScaler
+from pyspark.ml.feature import Normalizer
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import SparkSession
 from sklearn.datasets import load_digits
@@ -98,7 +99,7 @@ def main() -> int:
         frame = spark.createDataFrame(rows, ["pixels", "label"])
         train, test = frame.randomSplit([0.8, 0.2], seed=7)
 
-        scaler = StandardScaler(inputCol="pixels", outputCol="features", withMean=True)
+        scaler = Normalizer(inputCol="pixels", outputCol="features", p=2.0)
         kmeans = KMeansSageMakerEstimator(
             sagemakerRole=IAMRole(ROLE),
             trainingInstanceType="ml.m5.large",
@@ -111,7 +112,7 @@ def main() -> int:
         print(f"training image: {kmeans.trainingImage}")
 
         model = Pipeline(stages=[scaler, kmeans]).fit(train)
-        scaler_model, kmeans_model = model.stages
+        kmeans_model = model.stages[-1]
         fitted = time.monotonic()
         print(
             f"fit: training job {kmeans.latestTrainingJob}, endpoint "
@@ -135,10 +136,8 @@ def main() -> int:
             )
 
             centroids = centroids_from_artifact(str(kmeans_model.modelPath.to_s3_uri()))
-            mean = np.asarray(scaler_model.mean.toArray())
-            std = np.asarray(scaler_model.std.toArray())
             for index, centroid in enumerate(centroids):
-                pixels = (centroid * np.where(std > 0, std, 1) + mean).reshape(8, 8) / 16.0
+                pixels = centroid.reshape(8, 8) / max(float(centroid.max()), 1e-12)
                 (output / f"cluster_{index}.png").write_bytes(png(pixels))
             print(f"centroid pictures: {output}/cluster_0.png .. cluster_{len(centroids) - 1}.png")
         finally:

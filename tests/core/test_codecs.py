@@ -201,3 +201,43 @@ def test_response_record_matches_the_reference_bytes():
         "0a23d7ce3e000000121f0a1364697374616e63655f746f5f636c7573746572120812060a040000c03f"
         "121b0a0f636c6f736573745f636c7573746572120812060a04000000400000"
     )
+
+
+def test_read_payloads_streams_across_chunk_boundaries():
+    import io
+
+    payloads = [bytes([i]) * (i * 3 % 17) for i in range(40)]
+    stream, _ = recordio.frame_many(payloads)
+    for chunk in (1, 7, 64, 1 << 20):
+        assert list(recordio.read_payloads(io.BytesIO(stream), chunk)) == payloads
+    with pytest.raises(recordio.RecordIOError, match="truncated RecordIO record at byte offset"):
+        list(recordio.read_payloads(io.BytesIO(stream[:-3]), 5))
+    damaged = bytearray(stream)
+    damaged[8:12] = b"\x00\x00\x00\x00"  # the second record's magic (the first is empty)
+    with pytest.raises(recordio.RecordIOError, match="at byte offset 8 "):
+        list(recordio.read_payloads(io.BytesIO(bytes(damaged)), 5))
+
+
+@pytest.mark.parametrize("dim", [1, 3, 31, 32, 33, 64, 784])
+@pytest.mark.parametrize("labelled", [False, True])
+def test_decode_dense_batch_matches_the_record_decoder(dim, labelled):
+    rng = np.random.default_rng(dim)
+    features = rng.normal(size=(20, dim)).astype(np.float32).astype(np.float64)
+    labels = rng.integers(0, 3, 20).astype(np.float64) if labelled else None
+    payloads = recordio.split_payloads(amazon_record.dense_records(features, labels).tobytes())
+    decoded = amazon_record.decode_dense_batch(payloads)
+    assert decoded is not None
+    np.testing.assert_array_equal(decoded[0], features)
+    if labelled:
+        np.testing.assert_array_equal(decoded[1], labels)
+    else:
+        assert decoded[1] is None
+
+
+def test_decode_dense_batch_declines_other_layouts():
+    sparse = amazon_record.record(amazon_record.sparse_tensor(4, np.array([1]), np.array([2.0])))
+    assert amazon_record.decode_dense_batch([sparse, sparse]) is None
+    dense = recordio.split_payloads(amazon_record.dense_records(np.ones((2, 3))).tobytes())
+    assert amazon_record.decode_dense_batch([dense[0], dense[0] + b"\x00"]) is None
+    keyed = amazon_record.response_record({"closest_cluster": [1.0]})
+    assert amazon_record.decode_dense_batch([keyed]) is None

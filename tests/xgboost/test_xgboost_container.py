@@ -60,9 +60,8 @@ def environment(tmp_path, hyperparameters, channels):
 def trained(tmp_path, hyperparameters, channels) -> xgb.Booster:
     env = environment(tmp_path, hyperparameters, channels)
     container.train(env)
-    booster = xgb.Booster()
-    booster.load_model(str(env.model_dir / "xgboost-model"))  # the native format
-    return booster
+    assert [p.name for p in env.model_dir.iterdir()] == ["xgboost-model"]
+    return container.load_boosters(env.model_dir)[0]  # xgboost.Booster.load_model, native
 
 
 def split(x, y, seed=0):

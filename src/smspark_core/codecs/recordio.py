@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Sequence
+from typing import BinaryIO
 
 import numpy as np
 
@@ -122,3 +123,37 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
 def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
     """All payloads of a RecordIO stream, as bytes."""
     return [bytes(p) for p in iter_payloads(stream)]
+
+
+def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:
+    """Yields each record's payload from a binary file, reading ``chunk_bytes`` at a time,
+    so a large file is never in memory at once. Faults are reported as by ``iter_payloads``,
+    with byte offsets from the start of the file."""
+    pending = bytearray()
+    offset = 0  # file offset of pending[0]
+    while True:
+        chunk = file.read(chunk_bytes)
+        pending += chunk
+        position = 0
+        while len(pending) - position >= HEADER_SIZE:
+            magic, word = _HEADER.unpack_from(pending, position)
+            if magic != MAGIC:
+                raise RecordIOError(
+                    f"bad RecordIO magic number 0x{magic:08x} at byte offset "
+                    f"{offset + position} (expected 0x{MAGIC:08x})"
+                )
+            length = word & _LENGTH_MASK
+            total = HEADER_SIZE + length + padding(length)
+            if len(pending) - position < total:
+                break
+            yield bytes(pending[position + HEADER_SIZE : position + HEADER_SIZE + length])
+            position += total
+        del pending[:position]
+        offset += position
+        if not chunk:
+            if pending:
+                raise RecordIOError(
+                    f"truncated RecordIO record at byte offset {offset}: the file ends "
+                    f"{len(pending)} bytes into it"
+                )
+            return

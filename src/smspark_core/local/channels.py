@@ -18,10 +18,10 @@ Gzip-compressed files are recognised by their magic bytes. Sparse input gives CS
 from __future__ import annotations
 
 import gzip
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -73,9 +73,16 @@ def channel_content_type(env: TrainingEnvironment, channel: str, default: str = 
     return env.input_data_config.get(channel, {}).get("ContentType") or default
 
 
+def _open(path: Path) -> BinaryIO:
+    """The file for streaming reads, decompressed on the fly when it is gzip."""
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else path.open("rb")
+
+
 def _read(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    with _open(path) as file:
+        return file.read()
 
 
 def _record_batch(records: list[Record], path: Path, first: int, feature_dim: int | None) -> Batch:
@@ -123,46 +130,59 @@ def _record_batch(records: list[Record], path: Path, first: int, feature_dim: in
     return Batch(matrix, label_array)
 
 
+def _payload_batch(payloads: list[bytes], path: Path, first: int, feature_dim: int | None) -> Batch:
+    """Dense records of the staging layout are decoded in one numpy pass; anything else
+    (sparse, mixed, other writers) record by record."""
+    dense = amazon_record.decode_dense_batch(payloads)
+    if dense is not None:
+        return Batch(*dense)
+    records = []
+    for payload in payloads:
+        record = Record()
+        record.ParseFromString(payload)
+        records.append(record)
+    return _record_batch(records, path, first, feature_dim)
+
+
 def _protobuf_batches(path: Path, batch_rows: int, feature_dim: int | None) -> Iterator[Batch]:
-    data = _read(path)
-    pending: list[Record] = []
+    pending: list[bytes] = []
     first = 0
-    try:
-        for payload in recordio.iter_payloads(data):
-            record = Record()
-            record.ParseFromString(payload)
-            pending.append(record)
-            if len(pending) == batch_rows:
-                yield _record_batch(pending, path, first, feature_dim)
-                first += len(pending)
-                pending = []
-    except recordio.RecordIOError as error:
-        raise ChannelFormatError(f"{path.name}: {error}") from None
+    with _open(path) as file:
+        try:
+            for payload in recordio.read_payloads(file):
+                pending.append(payload)
+                if len(pending) == batch_rows:
+                    yield _payload_batch(pending, path, first, feature_dim)
+                    first += len(pending)
+                    pending = []
+        except recordio.RecordIOError as error:
+            raise ChannelFormatError(f"{path.name}: {error}") from None
     if pending:
-        yield _record_batch(pending, path, first, feature_dim)
+        yield _payload_batch(pending, path, first, feature_dim)
 
 
 def _csv_batches(path: Path, batch_rows: int, label_size: int) -> Iterator[Batch]:
-    data = _read(path)
-    if not data.strip():
-        return
-    try:
-        chunks = pd.read_csv(io.BytesIO(data), header=None, chunksize=batch_rows, dtype=np.float64)
-        first = 0
-        for chunk in chunks:
-            values = chunk.to_numpy(np.float64)
-            if values.shape[1] <= label_size:
-                raise ChannelFormatError(
-                    f"{path.name}: row {first} has {values.shape[1]} columns, not more than the "
-                    f"{label_size} label column(s)"
-                )
-            labels = values[:, 0] if label_size else None
-            yield Batch(np.ascontiguousarray(values[:, label_size:]), labels)
-            first += len(values)
-    except ValueError as error:
-        if isinstance(error, ChannelFormatError):
-            raise
-        raise ChannelFormatError(f"{path.name}: not numeric CSV: {error}") from None
+    first = 0
+    with _open(path) as file:
+        try:
+            for chunk in pd.read_csv(file, header=None, chunksize=batch_rows, dtype=np.float64):
+                values = chunk.to_numpy(np.float64)
+                if values.shape[1] <= label_size:
+                    raise ChannelFormatError(
+                        f"{path.name}: row {first} has {values.shape[1]} columns, not more "
+                        f"than the {label_size} label column(s)"
+                    )
+                labels = values[:, 0] if label_size else None
+                yield Batch(np.ascontiguousarray(values[:, label_size:]), labels)
+                first += len(values)
+        except pd.errors.EmptyDataError:
+            return
+        except ValueError as error:
+            if isinstance(error, ChannelFormatError):
+                raise
+            raise ChannelFormatError(
+                f"{path.name}: not numeric CSV near row {first}: {error}"
+            ) from None
 
 
 def _libsvm_batch(lines: list[str], path: Path, first: int, width: int | None) -> Batch:
@@ -199,7 +219,7 @@ def _libsvm_batches(path: Path, batch_rows: int, width: int | None) -> Iterator[
 
 
 def _parquet_batches(path: Path, batch_rows: int) -> Iterator[Batch]:
-    file = pq.ParquetFile(io.BytesIO(_read(path)))
+    file = pq.ParquetFile(path)
     for table in file.iter_batches(batch_size=batch_rows):
         values = np.column_stack([c.to_numpy(zero_copy_only=False) for c in table.columns])
         values = values.astype(np.float64)
