@@ -28,16 +28,15 @@ from pathlib import Path
 
 import boto3
 import numpy as np
+from local_session import delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import Normalizer
 from pyspark.ml.linalg import Vectors
-from pyspark.sql import SparkSession
 from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
 
-from smspark_core import IAMRole, SageMakerResourceCleanup, register_data_source
+from smspark_core import IAMRole
 from smspark_core.codecs import mxnet_ndarray
-from smspark_core.local import LocalSageMaker
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 
@@ -80,20 +79,7 @@ def main() -> int:
     output.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
-    with LocalSageMaker():  # boto3 now talks to SageMaker on 127.0.0.1
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .appName("smspark-kmeans-digits")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
-        register_data_source(spark)
-
+    with local_spark("smspark-kmeans-digits") as spark:  # boto3 talks to 127.0.0.1
         digits = load_digits()
         rows = [(Vectors.dense(x), float(y)) for x, y in zip(digits.data, digits.target)]
         frame = spark.createDataFrame(rows, ["pixels", "label"])
@@ -142,11 +128,10 @@ def main() -> int:
             print(f"centroid pictures: {output}/cluster_0.png .. cluster_{len(centroids) - 1}.png")
         finally:
             created = kmeans_model.getCreatedResources()
-            SageMakerResourceCleanup(kmeans_model.sagemakerClient).deleteResources(created)
+            delete_endpoints(model)
             print(
                 f"deleted endpoint {created.endpointName}, its config and model {created.modelName}"
             )
-        spark.stop()
     print(f"total {time.monotonic() - started:.1f} s")
     return 0
 

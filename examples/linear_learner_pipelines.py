@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+from local_session import delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import StandardScaler, VectorAssembler
 from pyspark.sql import DataFrame, SparkSession
@@ -26,8 +27,7 @@ from smspark_linearlearner import (
     LinearLearnerRegressor,
 )
 
-from smspark_core import IAMRole, SageMakerResourceCleanup, register_data_source
-from smspark_core.local import LocalSageMaker
+from smspark_core import IAMRole
 
 ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")
 INSTANCES = {
@@ -84,25 +84,13 @@ def run(spark: SparkSession, kind: str, **options) -> float:
         print(f"{kind}: {name} {value:.3f} on held-out rows")
         return value
     finally:
-        stage = model.stages[-1]
-        SageMakerResourceCleanup(stage.sagemakerClient).deleteResources(stage.getCreatedResources())
+        delete_endpoints(model)
 
 
 def main(kinds: list[str]) -> int:
-    with LocalSageMaker():
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
-        register_data_source(spark)
+    with local_spark("smspark-linear-learner") as spark:
         for kind in kinds or list(DATASETS):
             run(spark, kind, pollSeconds=0.5)
-        spark.stop()
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 
+from local_session import delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import PCA
 from pyspark.ml.linalg import Vectors
@@ -23,14 +24,7 @@ from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
 from smspark_pca import PCASageMakerEstimator
 
-from smspark_core import (
-    EndpointCreationPolicy,
-    IAMRole,
-    RandomNamePolicyFactory,
-    SageMakerResourceCleanup,
-    register_data_source,
-)
-from smspark_core.local import LocalSageMaker
+from smspark_core import EndpointCreationPolicy, IAMRole, RandomNamePolicyFactory
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")
@@ -85,14 +79,6 @@ def purity(predictions: DataFrame) -> float:
     return float(best / table["count"].sum())
 
 
-def delete_endpoints(pipeline_model) -> None:
-    for stage in pipeline_model.stages:
-        if hasattr(stage, "getCreatedResources"):
-            SageMakerResourceCleanup(stage.sagemakerClient).deleteResources(
-                stage.getCreatedResources()
-            )
-
-
 def digits_frame(spark: SparkSession) -> DataFrame:
     digits = load_digits()
     rows = [(Vectors.dense(x), float(y)) for x, y in zip(digits.data, digits.target)]
@@ -100,17 +86,7 @@ def digits_frame(spark: SparkSession) -> DataFrame:
 
 
 def main() -> int:
-    with LocalSageMaker():
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
-        register_data_source(spark)
+    with local_spark("smspark-pca-kmeans") as spark:
         train, test = digits_frame(spark).randomSplit([0.8, 0.2], seed=7)
         for title, pipeline in [
             ("SageMaker PCA -> SageMaker k-means", two_sagemaker_stages(pollSeconds=0.5)),
@@ -121,7 +97,6 @@ def main() -> int:
                 print(f"{title}: purity {purity(model.transform(test)):.3f} on held-out digits")
             finally:
                 delete_endpoints(model)
-        spark.stop()
     return 0
 
 

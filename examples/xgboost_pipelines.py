@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 import numpy as np
 import xgboost as xgb
+from local_session import delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
@@ -28,13 +29,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from smspark_xgboost import XGBoostSageMakerEstimator
 
-from smspark_core import (
-    IAMRole,
-    SageMakerModel,
-    SageMakerResourceCleanup,
-    register_data_source,
-)
-from smspark_core.local import LocalSageMaker
+from smspark_core import IAMRole, SageMakerModel
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -99,18 +94,7 @@ def host(s3_uri: str, **options) -> SageMakerModel:
 
 
 def main() -> int:
-    with LocalSageMaker():
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate()
-        )
-        spark.sparkContext.setLogLevel("ERROR")
-        register_data_source(spark)
-
+    with local_spark("smspark-xgboost") as spark:
         frame, columns = breast_cancer_frame(spark)
         train, test = frame.randomSplit([0.8, 0.2], seed=7)
         model = assembler_pipeline(columns, pollSeconds=0.5).fit(train)
@@ -119,10 +103,7 @@ def main() -> int:
             correct = out.filter((out.prediction > 0.5).cast("double") == out.label).count()
             print(f"VectorAssembler -> SageMaker XGBoost: accuracy {correct / out.count():.3f}")
         finally:
-            stage = model.stages[-1]
-            SageMakerResourceCleanup(stage.sagemakerClient).deleteResources(
-                stage.getCreatedResources()
-            )
+            delete_endpoints(model)
 
         uri = "s3://models-trained-elsewhere/diabetes/model.tar.gz"
         x_test, y_test = model_trained_elsewhere(uri)
@@ -133,10 +114,7 @@ def main() -> int:
             r2 = 1 - ((y_test - predicted) ** 2).sum() / ((y_test - y_test.mean()) ** 2).sum()
             print(f"from_model_s3_path (xgboost.train outside smspark): R^2 {r2:.3f}")
         finally:
-            SageMakerResourceCleanup(hosted.sagemakerClient).deleteResources(
-                hosted.getCreatedResources()
-            )
-        spark.stop()
+            delete_endpoints(hosted)
     return 0
 
 

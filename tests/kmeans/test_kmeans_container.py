@@ -10,26 +10,14 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from kmeans_helpers import digits
+from algorithm_helpers import training_environment as environment
 from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
 from smspark_kmeans import container
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
-from smspark_core.local.container import InvocationError, TrainingEnvironment
-
-
-def environment(tmp_path, hyperparameters, channels) -> TrainingEnvironment:
-    """A /opt/ml layout: ``channels`` maps a channel to (content type, {file: bytes})."""
-    for channel, (_, files) in channels.items():
-        directory = tmp_path / "input" / "data" / channel
-        directory.mkdir(parents=True)
-        for name, body in files.items():
-            (directory / name).write_bytes(body)
-    (tmp_path / "model").mkdir()
-    (tmp_path / "output").mkdir()
-    config = {c: ({"ContentType": t} if t else {}) for c, (t, _) in channels.items()}
-    return TrainingEnvironment(tmp_path, hyperparameters, config)
+from smspark_core.local.container import InvocationError
 
 
 def dense_recordio(x):
@@ -118,7 +106,8 @@ def test_bad_hyperparameters_and_data_fail_with_their_name(tmp_path):
 
 
 def test_quality_on_digits_against_scikit_learn(tmp_path):
-    x, labels = digits()
+    x, labels = load_digits(return_X_y=True)
+    x = x.astype(np.float64)
     env = environment(
         tmp_path, {"k": "10", "feature_dim": "64"}, {"train": (None, {"d.pbr": dense_recordio(x)})}
     )
@@ -199,6 +188,7 @@ def test_answers_each_response_format(handler):
             "row 0 has 3 features, the model expects 2",
         ),
         (b"1,x\n", "text/csv", "application/json", 400, "not numeric"),
+        (b"1,nan\n", "text/csv", "application/json", 400, "row 0 holds a NaN or infinite"),
         (
             b'{"instances":[{"features":[1,"a"]}]}',
             "application/json",

@@ -6,27 +6,33 @@ changed."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import tarfile
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
-from kmeans_helpers import ROLE, digits, estimator
+from algorithm_helpers import ROLE, digits_libsvm, make_estimator, run_example
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import StandardScaler
 from pyspark.ml.linalg import Vectors
-from smspark_kmeans import KMeansProtobufResponseRowDeserializer
+from sklearn.datasets import load_digits
+from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 from smspark_core import EndpointCreationPolicy, SageMakerModel, SageMakerResourceCleanup
 from smspark_core.codecs import amazon_record, mxnet_ndarray
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
+
+def estimator(local=None, **kwargs) -> KMeansSageMakerEstimator:
+    return make_estimator(KMeansSageMakerEstimator, local, **kwargs)
+
+
 pytestmark = pytest.mark.spark
-REPO = Path(__file__).resolve().parents[2]
+
+
+def digits():
+    x, y = load_digits(return_X_y=True)
+    return x.astype(np.float64), y
 
 
 @pytest.fixture(scope="module")
@@ -162,28 +168,8 @@ def test_hosts_an_artifact_made_by_hand_in_the_mxnet_layout(local, spark):
 
 
 def test_sagemaker_pyspark_readme_example_runs_with_only_imports_changed(local, tmp_path):
-    x, y = digits()
-    data = tmp_path / "digits.libsvm"
-    data.write_text(
-        "".join(
-            f"{label:g} " + " ".join(f"{j + 1}:{v:g}" for j, v in enumerate(row) if v) + "\n"
-            for row, label in zip(x[:600], y[:600])
-        )
-    )
-    environment = {
-        **os.environ,
-        "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",  # the script finds the plugin as a user would
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
-    }
-    script = REPO / "examples" / "port_sagemaker_pyspark_kmeans.py"
-    result = subprocess.run(
-        [sys.executable, str(script), str(data)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    data = digits_libsvm(tmp_path / "digits.libsvm")
+    result = run_example("port_sagemaker_pyspark_kmeans.py", str(data))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "distance_to_cluster|closest_cluster" in result.stdout.replace(" ", "")
     assert "only showing top 20 rows" in result.stdout

@@ -4,13 +4,18 @@ hyperparameters sent, required checks before any AWS call, and image URIs."""
 from __future__ import annotations
 
 import pytest
-from kmeans_helpers import estimator
+from algorithm_helpers import check_setters, make_estimator
 from reference_tables import ORIGINAL_ACCOUNTS
 from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
 from smspark_core.algorithms.images import UnsupportedRegionError
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+
+
+def estimator(local=None, **kwargs) -> KMeansSageMakerEstimator:
+    return make_estimator(KMeansSageMakerEstimator, local, **kwargs)
+
 
 # setter, valid values (what the getter then returns), invalid values and the error type
 CASES = [
@@ -47,18 +52,7 @@ CASES = [
 
 @pytest.mark.parametrize("setter, valid, invalid", CASES, ids=[c[0] for c in CASES])
 def test_every_param_valid_and_invalid(setter, valid, invalid):
-    kmeans = estimator()
-    getter = "get" + setter[3:]
-    for value, expected in valid:
-        assert getattr(kmeans, setter)(value) is kmeans
-        assert getattr(kmeans, getter)() == expected
-    for value, error in invalid:
-        before = kmeans.extractParamMap()
-        with pytest.raises(error) as raised:
-            getattr(kmeans, setter)(value)
-        assert kmeans.extractParamMap() == before  # a rejected value is not stored
-        if error is ValueError:
-            assert "must be" in str(raised.value)
+    check_setters(estimator(), setter.removeprefix("set"), valid, invalid)
 
 
 def test_invalid_value_names_the_parameter_and_range():

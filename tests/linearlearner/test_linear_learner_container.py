@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import training_environment
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -17,7 +18,7 @@ from smspark_linearlearner import container
 from smspark_linearlearner.model import LinearModel
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError, TrainingEnvironment
+from smspark_core.local.container import InvocationError
 
 # Small data: small mini-batches and more epochs than the service's defaults.
 SMALL_DATA = {"mini_batch_size": 64, "epochs": 30}
@@ -42,17 +43,6 @@ def csv_text(x, y):
     ).encode()
 
 
-def environment(tmp_path, hyperparameters, channels):
-    for channel, (_, body) in channels.items():
-        directory = tmp_path / "input" / "data" / channel
-        directory.mkdir(parents=True)
-        (directory / "part-0").write_bytes(body)
-    (tmp_path / "model").mkdir()
-    (tmp_path / "output").mkdir()
-    config = {c: ({"ContentType": t} if t else {}) for c, (t, _) in channels.items()}
-    return TrainingEnvironment(tmp_path, {k: str(v) for k, v in hyperparameters.items()}, config)
-
-
 def fit(
     tmp_path,
     hyperparameters,
@@ -67,7 +57,7 @@ def fit(
         channels["validation"] = (content_type, encode(*validation))
     if test is not None:
         channels["test"] = (content_type, encode(*test))
-    env = environment(tmp_path, hyperparameters, channels)
+    env = training_environment(tmp_path, hyperparameters, channels)
     container.train(env)
     model = LinearModel.load(env.model_dir / "model_algo-1")
     return model, json.loads((env.output_dir / "metrics.json").read_text())

@@ -12,8 +12,7 @@ from pyspark.ml import PipelineModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 import linear_learner_pipelines as example  # noqa: E402
-
-from smspark_core import SageMakerResourceCleanup
+from local_session import delete_endpoints  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -37,5 +36,4 @@ def test_fitted_pipeline_saved_and_loaded(local, spark, tmp_path):
         assert after == before
         assert len(before[0].score) == 3  # a vector of class probabilities
     finally:
-        stage = model.stages[-1]
-        SageMakerResourceCleanup(stage.sagemakerClient).deleteResources(stage.getCreatedResources())
+        delete_endpoints(model)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from algorithm_helpers import check_setters
 from golden import assert_deserializer_matches, load
 from pyspark.sql.types import StructType
 from reference_tables import ORIGINAL_ACCOUNTS, ecr_domain
@@ -94,16 +95,7 @@ CASES = (
     "cls, suffix, valid, invalid", CASES, ids=[f"{c[0].__name__}-{c[1]}" for c in CASES]
 )
 def test_every_param_valid_and_invalid(cls, suffix, valid, invalid):
-    estimator = cls(**INSTANCES)
-    for value, expected in valid:
-        assert getattr(estimator, f"set{suffix}")(value) is estimator
-        assert getattr(estimator, f"get{suffix}")() == expected
-    for bad in invalid:
-        value, error = bad if isinstance(bad, tuple) else (bad, ValueError)
-        before = estimator.extractParamMap()
-        with pytest.raises(error):
-            getattr(estimator, f"set{suffix}")(value)
-        assert estimator.extractParamMap() == before
+    check_setters(cls(**INSTANCES), suffix, valid, invalid)
 
 
 @pytest.mark.parametrize(

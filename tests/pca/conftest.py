@@ -1,20 +1,6 @@
-"""The PCA plugin's tests see the PCA plugin and, for the two-stage pipelines, k-means."""
+"""The pca plugin's tests see only the plugins they are about, and share one local
+backend per module."""
 
-from __future__ import annotations
+from algorithm_helpers import plugin_fixtures
 
-import pytest
-
-from smspark_core.local import LocalSageMaker
-from smspark_core.plugins import PluginHost, using_plugin_host
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pca_plugin():
-    with using_plugin_host(PluginHost(only=["pca", "kmeans"])) as host:
-        yield host
-
-
-@pytest.fixture(scope="module")
-def local(pca_plugin):
-    with LocalSageMaker(ping_timeout=60) as backend:
-        yield backend
+plugin_host, local = plugin_fixtures("pca", "kmeans")

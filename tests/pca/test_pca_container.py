@@ -8,22 +8,13 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import training_environment
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from smspark_pca import container
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
-from smspark_core.local.container import InvocationError, TrainingEnvironment
-
-
-def environment(tmp_path, hyperparameters, content_type, files) -> TrainingEnvironment:
-    directory = tmp_path / "input" / "data" / "train"
-    directory.mkdir(parents=True)
-    for name, body in files.items():
-        (directory / name).write_bytes(body)
-    (tmp_path / "model").mkdir()
-    config = {"train": {"ContentType": content_type} if content_type else {}}
-    return TrainingEnvironment(tmp_path, hyperparameters, config)
+from smspark_core.local.container import InvocationError
 
 
 def dense_recordio(x):
@@ -50,7 +41,7 @@ def train_on_digits(tmp_path, encode=dense_recordio, content_type=None, **hyperp
     values = {"num_components": "8", "feature_dim": "64", "mini_batch_size": "400"}
     values.update({k: str(v) for k, v in hyperparameters.items()})
     files = {"a.pbr": encode(DIGITS[:900]), "b.pbr": encode(DIGITS[900:])}
-    env = environment(tmp_path, values, content_type, files)
+    env = training_environment(tmp_path, values, {"train": (content_type, files)})
     container.train(env)
     return mxnet_ndarray.loads((env.model_dir / "model_algo-1").read_bytes())
 

@@ -12,6 +12,7 @@ from pyspark.ml.linalg import VectorUDT
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 import pca_kmeans_pipelines as example  # noqa: E402
+from local_session import delete_endpoints  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -39,7 +40,7 @@ def test_sagemaker_pca_then_sagemaker_kmeans(local, digits):
         assert all(len(r.projection) == 10 for r in rows)
         assert example.purity(out) > 0.5
     finally:
-        example.delete_endpoints(model)
+        delete_endpoints(model)
     endpoints = local.client("sagemaker").list_endpoints()["Endpoints"]
     remaining = {e["EndpointName"] for e in endpoints if e["EndpointStatus"] != "Deleting"}
     assert not remaining & {pca_model.endpointName, kmeans_model.endpointName}
@@ -55,4 +56,4 @@ def test_spark_pca_then_sagemaker_kmeans(local, digits):
         assert job["HyperParameters"]["feature_dim"] == "10"  # from the pca_features column
         assert example.purity(model.transform(test)) > 0.5
     finally:
-        example.delete_endpoints(model)
+        delete_endpoints(model)

@@ -6,13 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from algorithm_helpers import check_setters, make_estimator
 from golden import assert_deserializer_matches, deserializer_cases, load
-from pca_helpers import estimator
 from reference_tables import ORIGINAL_ACCOUNTS, ecr_domain
-from smspark_pca import PCAProtobufResponseRowDeserializer
+from smspark_pca import PCAProtobufResponseRowDeserializer, PCASageMakerEstimator
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+
+
+def estimator(**kwargs) -> PCASageMakerEstimator:
+    return make_estimator(PCASageMakerEstimator, **kwargs)
+
 
 CASES = [
     ("setNumComponents", [(1, 1), (50, 50)], [(0, ValueError), ("2", TypeError)]),
@@ -34,16 +39,7 @@ CASES = [
 
 @pytest.mark.parametrize("setter, valid, invalid", CASES, ids=[c[0] for c in CASES])
 def test_every_param_valid_and_invalid(setter, valid, invalid):
-    pca = estimator()
-    getter = "get" + setter[3:]
-    for value, expected in valid:
-        assert getattr(pca, setter)(value) is pca
-        assert getattr(pca, getter)() == expected
-    for value, error in invalid:
-        before = pca.extractParamMap()
-        with pytest.raises(error):
-            getattr(pca, setter)(value)
-        assert pca.extractParamMap() == before
+    check_setters(estimator(), setter.removeprefix("set"), valid, invalid)
 
 
 def test_defaults_and_hyperparameters():

@@ -1,20 +1,6 @@
-"""The XGBoost plugin's tests see that plugin alone, and share one local backend."""
+"""The xgboost plugin's tests see only the plugins they are about, and share one local
+backend per module."""
 
-from __future__ import annotations
+from algorithm_helpers import plugin_fixtures
 
-import pytest
-
-from smspark_core.local import LocalSageMaker
-from smspark_core.plugins import PluginHost, using_plugin_host
-
-
-@pytest.fixture(scope="module", autouse=True)
-def xgboost_plugin():
-    with using_plugin_host(PluginHost(only=["xgboost"])) as host:
-        yield host
-
-
-@pytest.fixture(scope="module")
-def local(xgboost_plugin):
-    with LocalSageMaker(ping_timeout=60) as backend:
-        yield backend
+plugin_host, local = plugin_fixtures("xgboost")

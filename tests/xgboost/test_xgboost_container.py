@@ -13,11 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 import scipy.sparse as sp
 import xgboost as xgb
+from algorithm_helpers import training_environment
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from smspark_xgboost import container
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError, TrainingEnvironment
+from smspark_core.local.container import InvocationError
 
 
 def libsvm_text(x, y, base=0):
@@ -45,20 +46,8 @@ def recordio_bytes(x, y):
     return amazon_record.dense_records(x, y).tobytes()
 
 
-def environment(tmp_path, hyperparameters, channels):
-    """``channels``: name -> (content type, bytes)."""
-    for channel, (_, body) in channels.items():
-        directory = tmp_path / "input" / "data" / channel
-        directory.mkdir(parents=True)
-        (directory / "part-0").write_bytes(body)
-    (tmp_path / "model").mkdir()
-    (tmp_path / "output").mkdir()
-    config = {c: ({"ContentType": t} if t else {}) for c, (t, _) in channels.items()}
-    return TrainingEnvironment(tmp_path, {k: str(v) for k, v in hyperparameters.items()}, config)
-
-
 def trained(tmp_path, hyperparameters, channels) -> xgb.Booster:
-    env = environment(tmp_path, hyperparameters, channels)
+    env = training_environment(tmp_path, hyperparameters, channels)
     container.train(env)
     assert [p.name for p in env.model_dir.iterdir()] == ["xgboost-model"]
     return container.load_boosters(env.model_dir)[0]  # xgboost.Booster.load_model, native
@@ -151,7 +140,7 @@ def test_csv_weights(tmp_path):
 def test_validation_early_stopping_and_metrics(tmp_path, capsys):
     x, y = load_diabetes(return_X_y=True)
     x_train, y_train, x_val, y_val = split(x, y)
-    env = environment(
+    env = training_environment(
         tmp_path,
         {"num_round": 500, "eta": 0.3, "early_stopping_rounds": 5, "eval_metric": "rmse,mae"},
         {
@@ -168,7 +157,7 @@ def test_validation_early_stopping_and_metrics(tmp_path, capsys):
     assert set(metrics) == {"train:rmse", "train:mae", "validation:rmse", "validation:mae"}
     with pytest.raises(ValueError, match="early_stopping_rounds needs a validation channel"):
         container.train(
-            environment(
+            training_environment(
                 tmp_path / "again",
                 {"num_round": 5, "early_stopping_rounds": 2},
                 {"train": ("text/csv", csv_text(x_train, y_train))},
@@ -180,10 +169,12 @@ def test_missing_hyperparameters_are_named(tmp_path):
     x, y = load_digits(return_X_y=True)
     channels = {"train": ("text/csv", csv_text(x[:50], y[:50]))}
     with pytest.raises(ValueError, match="num_round is required"):
-        container.train(environment(tmp_path / "a", {}, channels))
+        container.train(training_environment(tmp_path / "a", {}, channels))
     with pytest.raises(ValueError, match="num_class is required"):
         container.train(
-            environment(tmp_path / "b", {"num_round": 2, "objective": "multi:softmax"}, channels)
+            training_environment(
+                tmp_path / "b", {"num_round": 2, "objective": "multi:softmax"}, channels
+            )
         )
 
 

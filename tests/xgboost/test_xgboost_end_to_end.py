@@ -4,30 +4,31 @@ and hosting an artifact trained outside smspark."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xgboost as xgb
+from algorithm_helpers import digits_libsvm, make_estimator, run_example
 from pyspark.ml import PipelineModel
 from pyspark.ml.linalg import Vectors
 from sklearn.datasets import load_diabetes, load_digits
-from xgboost_helpers import estimator
+from smspark_xgboost import XGBoostSageMakerEstimator
 
-from smspark_core import EndpointCreationPolicy, SageMakerResourceCleanup
+from smspark_core import EndpointCreationPolicy
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples"))
 import xgboost_pipelines as example  # noqa: E402
+from local_session import delete_endpoints  # noqa: E402
+
+
+def estimator(local=None, **kwargs) -> XGBoostSageMakerEstimator:
+    return make_estimator(XGBoostSageMakerEstimator, local, **kwargs)
+
 
 pytestmark = pytest.mark.spark
-
-
-def _cleanup(model):
-    SageMakerResourceCleanup(model.sagemakerClient).deleteResources(model.getCreatedResources())
 
 
 def test_vector_assembler_pipeline_saved_and_loaded(local, spark, tmp_path):
@@ -46,7 +47,7 @@ def test_vector_assembler_pipeline_saved_and_loaded(local, spark, tmp_path):
         again = loaded.transform(test).select("prediction").toPandas()
         np.testing.assert_allclose(again.prediction, out.prediction)
     finally:
-        _cleanup(model.stages[-1])
+        delete_endpoints(model)
 
 
 def test_softprob_gives_a_probability_vector_per_row(local, spark):
@@ -63,7 +64,7 @@ def test_softprob_gives_a_probability_vector_per_row(local, spark):
         assert all(abs(sum(r.probabilities) - 1) < 1e-5 for r in out)
         assert np.mean([np.argmax(r.probabilities) == r.label for r in out]) > 0.8
     finally:
-        _cleanup(model)
+        delete_endpoints(model)
 
 
 def test_hosting_a_model_trained_outside_smspark(local, spark):
@@ -81,30 +82,11 @@ def test_hosting_a_model_trained_outside_smspark(local, spark):
         )
         np.testing.assert_allclose(predicted, reference.predict(xgb.DMatrix(x_test)), atol=1e-4)
     finally:
-        _cleanup(hosted)
+        delete_endpoints(hosted)
 
 
 def test_sagemaker_pyspark_readme_example_runs_with_only_imports_changed(local, tmp_path):
-    x, y = load_digits(return_X_y=True)
-    data = tmp_path / "digits.libsvm"
-    data.write_text(
-        "".join(
-            f"{label:g} " + " ".join(f"{j + 1}:{v:g}" for j, v in enumerate(row) if v) + "\n"
-            for row, label in zip(x[:600], y[:600])
-        )
-    )
-    environment = {
-        **os.environ,
-        "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
-    }
-    result = subprocess.run(
-        [sys.executable, str(REPO / "examples" / "port_sagemaker_pyspark_xgboost.py"), str(data)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    data = digits_libsvm(tmp_path / "digits.libsvm")
+    result = run_example("port_sagemaker_pyspark_xgboost.py", str(data))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "|prediction|" in result.stdout.replace(" ", "")

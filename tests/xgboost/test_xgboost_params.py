@@ -4,15 +4,20 @@ image URIs of both generations, and its codecs on the golden cases."""
 from __future__ import annotations
 
 import pytest
+from algorithm_helpers import check_setters, make_estimator
 from golden import assert_deserializer_matches, deserializer_cases, load
 from pyspark.sql.types import StructType
 from reference_tables import ORIGINAL_APPLICATIONS_ACCOUNTS, ecr_domain
 from smspark_xgboost import XGBoostProbabilitiesRowDeserializer, XGBoostSageMakerEstimator
-from xgboost_helpers import estimator
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import LibSVMRequestRowSerializer
+
+
+def estimator(local=None, **kwargs) -> XGBoostSageMakerEstimator:
+    return make_estimator(XGBoostSageMakerEstimator, local, **kwargs)
+
 
 # setter suffix, valid values, invalid values (ValueError unless a type is given)
 CASES = [
@@ -63,16 +68,7 @@ CASES = [
 
 @pytest.mark.parametrize("suffix, valid, invalid", CASES, ids=[c[0] for c in CASES])
 def test_every_param_valid_and_invalid(suffix, valid, invalid):
-    xgb = estimator()
-    for value in valid:
-        assert getattr(xgb, f"set{suffix}")(value) is xgb
-        assert getattr(xgb, f"get{suffix}")() == value
-    for bad in invalid:
-        value, error = bad if isinstance(bad, tuple) else (bad, ValueError)
-        before = xgb.extractParamMap()
-        with pytest.raises(error):
-            getattr(xgb, f"set{suffix}")(value)
-        assert xgb.extractParamMap() == before
+    check_setters(estimator(), suffix, valid, invalid)
 
 
 def test_lambda_is_sent_as_lambda():

@@ -18,25 +18,30 @@ class Hyperparameters:
     def __init__(self, values: Mapping[str, str]) -> None:
         self.values = dict(values)
 
-    def _text(self, name: str, default: object) -> str | None:
+    def _float(self, name: str, default: object, kind: str) -> float | None:
+        """The value as a float; None when absent with a default; an error naming ``name``
+        when absent without one or not a number."""
         text = self.values.get(name)
-        if text is None and default is None:
-            raise HyperparameterError(f"hyperparameter {name} is required")
-        return text
-
-    def integer(self, name: str, default: int | None = None, low: int | None = 1) -> int:
-        text = self._text(name, default)
         if text is None:
-            return default  # type: ignore[return-value]
+            if default is None:
+                raise HyperparameterError(f"hyperparameter {name} is required")
+            return None
         try:
-            number = float(text)
+            return float(text)
         except ValueError:
             raise HyperparameterError(
-                f"hyperparameter {name} must be an integer, got {text!r}"
+                f"hyperparameter {name} must be {kind}, got {text!r}"
             ) from None
+
+    def integer(self, name: str, default: int | None = None, low: int | None = 1) -> int:
+        number = self._float(name, default, "an integer")
+        if number is None:
+            return default  # type: ignore[return-value]
         if not number.is_integer() or (low is not None and number < low):
             bound = f" >= {low}" if low is not None else ""
-            raise HyperparameterError(f"hyperparameter {name} must be an integer{bound}: {text!r}")
+            raise HyperparameterError(
+                f"hyperparameter {name} must be an integer{bound}: {self.values[name]!r}"
+            )
         return int(number)
 
     def number(
@@ -46,22 +51,13 @@ class Hyperparameters:
         low: float | None = None,
         high: float | None = None,
     ) -> float:
-        text = self._text(name, default)
-        if text is None:
+        number = self._float(name, default, "a number")
+        if number is None:
             return default  # type: ignore[return-value]
-        try:
-            number = float(text)
-        except ValueError:
+        outside = (low is not None and number < low) or (high is not None and number > high)
+        if not math.isfinite(number) or outside:
             raise HyperparameterError(
-                f"hyperparameter {name} must be a number, got {text!r}"
-            ) from None
-        if (
-            not math.isfinite(number)
-            or (low is not None and number < low)
-            or (high is not None and number > high)
-        ):
-            raise HyperparameterError(
-                f"hyperparameter {name} must be a number in [{low}, {high}]: {text!r}"
+                f"hyperparameter {name} must be a number in [{low}, {high}]: {self.values[name]!r}"
             )
         return number
 

@@ -122,8 +122,20 @@ def _from_json(body: bytes, feature_dim: int, lines: bool) -> np.ndarray:
     return np.vstack(rows) if rows else np.zeros((0, feature_dim))
 
 
-def parse_features(body: bytes, content_type: str, feature_dim: int) -> np.ndarray:
-    """The request's rows as an (n, feature_dim) float64 array (see the module docstring)."""
+def parse_features(
+    body: bytes, content_type: str, feature_dim: int, *, allow_missing: bool = False
+) -> np.ndarray:
+    """The request's rows as an (n, feature_dim) float64 array (see the module docstring).
+    A NaN or infinite value is a 400 naming its row, unless ``allow_missing`` (XGBoost
+    reads NaN as a missing value)."""
+    rows = _parse(body, content_type, feature_dim)
+    if not allow_missing and not np.isfinite(rows).all():
+        row = int(np.argwhere(~np.isfinite(rows))[0][0])
+        raise _bad(f"row {row} holds a NaN or infinite value")
+    return rows
+
+
+def _parse(body: bytes, content_type: str, feature_dim: int) -> np.ndarray:
     kind, _ = media_type(content_type)
     if kind in (PROTOBUF, "application/x-recordio"):
         return _from_records(body, feature_dim)

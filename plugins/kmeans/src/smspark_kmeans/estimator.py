@@ -13,6 +13,7 @@ from typing import ClassVar
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.algorithms.params import (
+    add_accessors,
     auto_or_number_param,
     choice_param,
     float_param,
@@ -76,65 +77,27 @@ class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
     def default_deserializer(cls) -> KMeansProtobufResponseRowDeserializer:
         return KMeansProtobufResponseRowDeserializer()
 
-    # The original's accessors (Scala val names), over the hyperparameter-named Params.
-
-    def getK(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.k)
-
-    def setK(self, value: int) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(k=value)
-
-    def getInitMethod(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.init_method)
-
-    def setInitMethod(self, value: str) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(init_method=value)
-
-    def getMaxIter(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.local_lloyd_max_iter)
-
-    def setMaxIter(self, value: int) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(local_lloyd_max_iter=value)
-
-    def getTol(self) -> float:  # noqa: N802
-        return self.getOrDefault(self.local_lloyd_tol)
-
-    def setTol(self, value: float) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(local_lloyd_tol=value)
-
-    def getTrialNum(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.local_lloyd_num_trials)
-
-    def setTrialNum(self, value: int | str) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(local_lloyd_num_trials=value)
-
-    def getLocalInitMethod(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.local_lloyd_init_method)
-
-    def setLocalInitMethod(self, value: str) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(local_lloyd_init_method=value)
-
-    def getHalflifeTime(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.half_life_time_size)
-
-    def setHalflifeTime(self, value: int) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(half_life_time_size=value)
-
-    def getEpochs(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.epochs)
-
-    def setEpochs(self, value: int) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(epochs=value)
-
-    def getCenterFactor(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.extra_center_factor)
-
-    def setCenterFactor(self, value: int | str) -> KMeansSageMakerEstimator:  # noqa: N802
-        return self._set(extra_center_factor=value)
-
     def getEvalMetrics(self) -> str:  # noqa: N802
         """The metrics without the brackets the hyperparameter carries (``"msd, ssd"``)."""
         return self.getOrDefault(self.eval_metrics).strip("[]")
 
     def setEvalMetrics(self, value: str | list[str]) -> KMeansSageMakerEstimator:  # noqa: N802
+        """``"msd"``, ``"ssd, msd"`` or a list; sent as ``"[ssd, msd]"``."""
         return self._set(eval_metrics=value)
+
+
+# The original's accessor names (its Scala val names) over the hyperparameter-named Params:
+# setK, setInitMethod, setMaxIter, setTol, setTrialNum, setLocalInitMethod, setHalflifeTime,
+# setEpochs, setCenterFactor (setEvalMetrics/getEvalMetrics are above).
+add_accessors(
+    KMeansSageMakerEstimator,
+    {
+        "local_lloyd_max_iter": "MaxIter",
+        "local_lloyd_tol": "Tol",
+        "local_lloyd_num_trials": "TrialNum",
+        "local_lloyd_init_method": "LocalInitMethod",
+        "half_life_time_size": "HalflifeTime",
+        "extra_center_factor": "CenterFactor",
+    },
+    skip=("eval_metrics",),
+)

@@ -18,7 +18,7 @@ import numpy as np
 from smspark_core.codecs import mxnet_ndarray
 from smspark_core.local import payloads
 from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
+from smspark_core.local.container import InvocationResponse, TrainingEnvironment
 from smspark_core.local.hyperparameters import Hyperparameters
 from smspark_pca.algorithm import PCAModel, PCASettings, train_pca
 
@@ -81,9 +81,6 @@ def serve(model_dir: Path):
     def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
         answer = payloads.negotiate(accept, offered, payloads.JSON)
         features = payloads.parse_features(body, content_type, model.v.shape[0])
-        if not np.isfinite(features).all():
-            row = int(np.argwhere(~np.isfinite(features))[0][0])
-            raise InvocationError(400, f"row {row} holds a NaN or infinite value")
         return payloads.encode_predictions(
             {"projection": model.project(features)}, answer, json_key="projections"
         )

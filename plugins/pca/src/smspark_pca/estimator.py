@@ -14,6 +14,7 @@ from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.algorithms.params import (
     HyperParameter,
+    add_accessors,
     bool_param,
     choice_param,
     int_param,
@@ -57,26 +58,6 @@ class PCASageMakerEstimator(AmazonAlgorithmEstimator):
     def default_deserializer(cls) -> PCAProtobufResponseRowDeserializer:
         return PCAProtobufResponseRowDeserializer()
 
-    def getNumComponents(self) -> int:  # noqa: N802 - the original's names
-        return self.getOrDefault(self.num_components)
 
-    def setNumComponents(self, value: int) -> PCASageMakerEstimator:  # noqa: N802
-        return self._set(num_components=value)
-
-    def getAlgorithmMode(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.algorithm_mode)
-
-    def setAlgorithmMode(self, value: str) -> PCASageMakerEstimator:  # noqa: N802
-        return self._set(algorithm_mode=value)
-
-    def getSubtractMean(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.subtract_mean)
-
-    def setSubtractMean(self, value: bool | str) -> PCASageMakerEstimator:  # noqa: N802
-        return self._set(subtract_mean=value)
-
-    def getExtraComponents(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.extra_components)
-
-    def setExtraComponents(self, value: int) -> PCASageMakerEstimator:  # noqa: N802
-        return self._set(extra_components=value)
+# setNumComponents, setAlgorithmMode, setSubtractMean, setExtraComponents and their getters.
+add_accessors(PCASageMakerEstimator)

@@ -162,7 +162,8 @@ def request_matrix(body: bytes, content_type: str, width: int) -> xgb.DMatrix:
     if kind in LIBSVM_TYPES:
         return xgb.DMatrix(_libsvm_matrix(body, width))
     if kind in ("text/csv", payloads.PROTOBUF):
-        return xgb.DMatrix(payloads.parse_features(body, kind, width), missing=math.nan)
+        rows = payloads.parse_features(body, kind, width, allow_missing=True)
+        return xgb.DMatrix(rows, missing=math.nan)
     raise InvocationError(
         415,
         f"content type {content_type!r} is not supported; use text/csv, text/libsvm, "

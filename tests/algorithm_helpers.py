@@ -1,0 +1,130 @@
+"""Shared by the algorithm plugins' tests: estimators on a local backend, /opt/ml training
+environments for calling a local image directly, and running an example script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from smspark_core import EndpointCreationPolicy, IAMRole
+from smspark_core.local.container import TrainingEnvironment
+
+ROLE = "arn:aws:iam::123456789012:role/smspark-test"
+REPO = Path(__file__).resolve().parents[1]
+INSTANCES = {
+    "trainingInstanceType": "ml.m5.large",
+    "trainingInstanceCount": 1,
+    "endpointInstanceType": "ml.m5.large",
+    "endpointInitialInstanceCount": 1,
+}
+
+
+def make_estimator(cls: type, local: Any = None, **kwargs: Any) -> Any:
+    """``cls`` with a role, instances, no endpoint unless asked, fast polling, and the
+    local backend's clients when ``local`` is given."""
+    options = {
+        "sagemakerRole": IAMRole(ROLE),
+        **INSTANCES,
+        "endpointCreationPolicy": EndpointCreationPolicy.DO_NOT_CREATE,
+        "pollSeconds": 0.1,
+    }
+    if local is not None:
+        options["clientSpec"] = local.client_spec
+    return cls(**{**options, **kwargs})
+
+
+def training_environment(
+    root: Path, hyperparameters: dict[str, Any], channels: dict[str, tuple[str | None, Any]]
+) -> TrainingEnvironment:
+    """An /opt/ml layout under ``root``. ``channels``: name -> (content type or None,
+    bytes of one file, or {file name: bytes})."""
+    for channel, (_, files) in channels.items():
+        directory = root / "input" / "data" / channel
+        directory.mkdir(parents=True)
+        for name, body in (files if isinstance(files, dict) else {"part-0": files}).items():
+            (directory / name).write_bytes(body)
+    (root / "model").mkdir()
+    (root / "output").mkdir()
+    config = {c: ({"ContentType": t} if t else {}) for c, (t, _) in channels.items()}
+    return TrainingEnvironment(root, {k: str(v) for k, v in hyperparameters.items()}, config)
+
+
+def run_example(script: str, *args: str) -> subprocess.CompletedProcess:
+    """Runs ``examples/<script>`` as a user would: its own Spark, plugins found through
+    their entry points, boto3 pointed at the local backend by the environment."""
+    environment = {
+        **os.environ,
+        "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+    }
+    return subprocess.run(
+        [sys.executable, str(REPO / "examples" / script), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def digits_libsvm(path: Path, rows: int = 600) -> Path:
+    """The first ``rows`` digits as a LibSVM file (1-based indices, as Spark writes it)."""
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    path.write_text(
+        "".join(
+            f"{label:g} " + " ".join(f"{j + 1}:{v:g}" for j, v in enumerate(row) if v) + "\n"
+            for row, label in zip(x[:rows], y[:rows])
+        )
+    )
+    return path
+
+
+def plugin_fixtures(*plugins: str) -> tuple[Any, Any]:
+    """A plugin folder's conftest fixtures: an autouse one making a host of just
+    ``plugins`` the process-wide one (installed plugins cannot leak in), and ``local``, one
+    local backend per module::
+
+        plugin_host, local = plugin_fixtures("kmeans")
+    """
+    import pytest
+
+    from smspark_core.local import LocalSageMaker
+    from smspark_core.plugins import PluginHost, using_plugin_host
+
+    @pytest.fixture(scope="module", autouse=True)
+    def plugin_host():
+        with using_plugin_host(PluginHost(only=list(plugins))) as host:
+            yield host
+
+    @pytest.fixture(scope="module")
+    def local(plugin_host):
+        with LocalSageMaker(ping_timeout=60) as backend:
+            yield backend
+
+    return plugin_host, local
+
+
+def check_setters(estimator: Any, suffix: str, valid: list, invalid: list) -> None:
+    """``set<suffix>`` accepts each valid ``(value, what get<suffix> then returns)`` (or a
+    bare value returned as is), and refuses each invalid ``value`` (``ValueError``) or
+    ``(value, error type)`` without changing any Param."""
+    for item in valid:
+        value, expected = item if isinstance(item, tuple) else (item, item)
+        assert getattr(estimator, f"set{suffix}")(value) is estimator
+        assert getattr(estimator, f"get{suffix}")() == expected
+    for bad in invalid:
+        value, error = bad if isinstance(bad, tuple) else (bad, ValueError)
+        before = estimator.extractParamMap()
+        try:
+            getattr(estimator, f"set{suffix}")(value)
+        except error as raised:
+            if error is ValueError:
+                assert "must be" in str(raised)
+        else:
+            raise AssertionError(f"set{suffix}({value!r}) did not raise {error.__name__}")
+        assert estimator.extractParamMap() == before
