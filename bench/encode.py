@@ -168,6 +168,10 @@ def measure(name: str, df, reps: int, out_root: str) -> dict:
     return report
 
 
+# Spark's Python workers must run this interpreter (the one with smspark installed).
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

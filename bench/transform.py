@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -66,6 +67,10 @@ def run(model, df, reps: int) -> float:
         action()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+# Spark's Python workers must run this interpreter (the one with smspark installed).
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 def main() -> int:

@@ -3,6 +3,8 @@ it, and deleting the endpoints a fitted pipeline created."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +19,8 @@ from smspark_core.local import LocalSageMaker
 def local_spark(app_name: str = "smspark-example") -> Iterator[SparkSession]:
     """Starts the local backend (boto3 then talks to SageMaker on 127.0.0.1) and a 2-core
     Spark session with the "sagemaker" format; stops both at the end."""
+    # Spark's Python workers must run this interpreter (the one with smspark installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     with LocalSageMaker():
         spark = (
             SparkSession.builder.master("local[2]")

@@ -1,9 +1,10 @@
 """The executor-side engine of ``transform()``: serialized rows in, predictions out.
 
-For one partition's Arrow batch it cuts the serialized rows into request bodies under a
+For a partition's Arrow batches it cuts the serialized rows into request bodies under a
 byte limit (and an optional row limit), keeps up to ``max_concurrency`` InvokeEndpoint calls
-in flight, retries throttling, 5xx and connection errors with exponential backoff and full
-jitter under an overall deadline, and reassembles the predictions in input order. Exactly one
+in flight (across consecutive batches, so that one request per batch still overlaps),
+retries throttling, 5xx and connection errors with exponential backoff and full jitter
+under an overall deadline, and reassembles the predictions in input order. Exactly one
 prediction row per input row: a response with another count is an error naming the endpoint
 and the counts, never a silent shift.
 """
@@ -11,9 +12,11 @@ and the counts, never a silent shift.
 from __future__ import annotations
 
 import random
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,6 +148,7 @@ class EndpointInvoker:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.stats = InvokeStats()
+        self._stats_lock = threading.Lock()  # requests run on several threads
 
     def _call(self, body: bytes) -> bytes:
         settings = self.settings
@@ -157,9 +161,11 @@ class EndpointInvoker:
                     ContentType=settings.content_type,
                     Accept=settings.accept,
                 )
-                self.stats.requests += 1
-                self.stats.bytes_sent += len(body)
-                return response["Body"].read()
+                answer = response["Body"].read()
+                with self._stats_lock:
+                    self.stats.requests += 1
+                    self.stats.bytes_sent += len(body)
+                return answer
             except Exception as error:
                 code, retryable = _error_code(error)
                 if code == "ModelError" and settings.retry_model_errors:
@@ -177,9 +183,67 @@ class EndpointInvoker:
                     raise InvocationFailed(
                         f"endpoint {settings.endpoint_name}: {code} ({why}): {error}"
                     ) from error
-                self.stats.retries[code] = self.stats.retries.get(code, 0) + 1
+                with self._stats_lock:
+                    self.stats.retries[code] = self.stats.retries.get(code, 0) + 1
                 self.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _request(
+        self,
+        serialized: SerializedBatch,
+        span: tuple[int, int],
+        deserializer: ResponseRowDeserializer,
+        schema: pa.Schema,
+        row_offset: int,
+    ) -> tuple[pa.RecordBatch, str | None]:
+        """One request's predictions (or, with error_mode="column", nulls and the error)."""
+        start, stop = span
+        try:
+            body = self._call(serialized.body(start, stop))
+            predictions = deserializer.deserialize_batch(body)
+            if predictions.num_rows != stop - start:
+                raise InvocationFailed(
+                    f"endpoint {self.settings.endpoint_name} answered "
+                    f"{predictions.num_rows} predictions for a request of {stop - start} "
+                    f"rows (rows {row_offset + start}..{row_offset + stop - 1})"
+                )
+            return predictions, None
+        except Exception as error:
+            if self.settings.error_mode == "fail":
+                raise
+            nulls = [pa.nulls(stop - start, type=f.type) for f in schema]
+            return pa.RecordBatch.from_arrays(nulls, schema=schema), str(error)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        serialized: SerializedBatch,
+        deserializer: ResponseRowDeserializer,
+        schema: pa.Schema,
+        row_offset: int,
+    ) -> list[tuple[tuple[int, int], Future]]:
+        plan = plan_requests(
+            serialized.offsets,
+            self.settings.max_request_bytes,
+            self.settings.max_rows_per_request,
+            row_offset,
+        )
+        return [
+            (span, pool.submit(self._request, serialized, span, deserializer, schema, row_offset))
+            for span in plan
+        ]
+
+    @staticmethod
+    def _collect(requests: list[tuple[tuple[int, int], Future]], schema: pa.Schema) -> Predictions:
+        results = [future.result() for _, future in requests]  # in request order
+        if not results:
+            return Predictions(pa.RecordBatch.from_pylist([], schema=schema), [])
+        table = pa.Table.from_batches([batch.cast(schema) for batch, _ in results], schema)
+        errors = [
+            message for ((start, stop), _), (_, message) in zip(requests, results)
+            for _ in range(stop - start)
+        ]  # fmt: skip
+        return Predictions(table.combine_chunks().to_batches()[0], errors)
 
     def predict(
         self,
@@ -192,45 +256,39 @@ class EndpointInvoker:
         With ``error_mode="fail"`` a request that fails for good raises InvocationFailed; with
         ``"column"`` its rows get null predictions and the error message in ``errors``.
         """
-        plan = plan_requests(
-            serialized.offsets,
-            self.settings.max_request_bytes,
-            self.settings.max_rows_per_request,
-            row_offset,
-        )
-
         schema = _arrow_schema(deserializer)
+        with ThreadPoolExecutor(max_workers=self.settings.max_concurrency) as pool:
+            return self._collect(
+                self._submit(pool, serialized, deserializer, schema, row_offset), schema
+            )
 
-        def run(span: tuple[int, int]) -> tuple[pa.RecordBatch, str | None]:
-            start, stop = span
-            try:
-                body = self._call(serialized.body(start, stop))
-                predictions = deserializer.deserialize_batch(body)
-                if predictions.num_rows != stop - start:
-                    raise InvocationFailed(
-                        f"endpoint {self.settings.endpoint_name} answered "
-                        f"{predictions.num_rows} predictions for a request of {stop - start} "
-                        f"rows (rows {row_offset + start}..{row_offset + stop - 1})"
-                    )
-                return predictions, None
-            except Exception as error:
-                if self.settings.error_mode == "fail":
-                    raise
-                nulls = [pa.nulls(stop - start, type=f.type) for f in schema]
-                return pa.RecordBatch.from_arrays(nulls, schema=schema), str(error)
-
-        if not plan:
-            return Predictions(pa.RecordBatch.from_pylist([], schema=schema), [])
-        workers = min(self.settings.max_concurrency, len(plan))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run, plan))  # map keeps the input order
-        table = pa.Table.from_batches([batch.cast(schema) for batch, _ in results], schema)
-        errors = [
-            message
-            for (start, stop), (_, message) in zip(plan, results)
-            for _ in range(stop - start)
-        ]
-        return Predictions(table.combine_chunks().to_batches()[0], errors)
+    def predict_batches(
+        self,
+        batches: Iterable[pa.RecordBatch],
+        serialize: Callable[[pa.RecordBatch, int], SerializedBatch],
+        deserializer: ResponseRowDeserializer,
+    ) -> Iterator[tuple[pa.RecordBatch, Predictions]]:
+        """Each input batch with its predictions, in order. The requests of consecutive
+        batches overlap: the next batch is serialized and sent while earlier requests are
+        in flight (``max_concurrency`` at a time), holding at most ``max_concurrency + 1``
+        batches. A failure cancels the requests not yet started."""
+        schema = _arrow_schema(deserializer)
+        pending: deque[tuple[pa.RecordBatch, list[tuple[tuple[int, int], Future]]]] = deque()
+        pool = ThreadPoolExecutor(max_workers=self.settings.max_concurrency)
+        try:
+            rows = 0
+            for batch in batches:
+                serialized = serialize(batch, rows)
+                pending.append((batch, self._submit(pool, serialized, deserializer, schema, rows)))
+                rows += batch.num_rows
+                while len(pending) > self.settings.max_concurrency:
+                    done, requests = pending.popleft()
+                    yield done, self._collect(requests, schema)
+            while pending:
+                done, requests = pending.popleft()
+                yield done, self._collect(requests, schema)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)

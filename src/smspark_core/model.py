@@ -323,15 +323,15 @@ class SageMakerModel(Model, MLWritable, MLReadable):
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
-            rows = 0
-            for batch in batches:
-                serialized = serializer.serialize_batch(batch, row_offset=rows)
-                result = invoker.predict(serialized, deserializer, row_offset=rows)
+
+            def serialize(batch, row_offset):
+                return serializer.serialize_batch(batch, row_offset=row_offset)
+
+            for batch, result in invoker.predict_batches(batches, serialize, deserializer):
                 columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
                 if with_errors:
                     columns.append(pa.array(result.errors, pa.string()))
                 yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
-                rows += batch.num_rows
             requests.add(invoker.stats.requests)
             retries.add(sum(invoker.stats.retries.values()))
 

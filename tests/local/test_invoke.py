@@ -14,7 +14,10 @@ from pyspark.ml.linalg import Vectors
 from smspark_core.invoke import EndpointInvoker, InvocationFailed, InvokeSettings, plan_requests
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
-from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
+from smspark_core.transformation.serializers import (
+    SerializedBatch,
+    UnlabeledCSVRequestRowSerializer,
+)
 
 
 def test_plan_cuts_under_the_byte_and_row_limits():
@@ -140,3 +143,62 @@ def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, ro
     good = np.array([e is None for e in result.errors])
     np.testing.assert_array_equal(predictions.to_numpy(zero_copy_only=False)[good], expected[good])
     assert result.batch.num_rows == 2000
+
+
+class _CountingClient:
+    """Stands in for sagemaker-runtime: echoes the CSV body after a pause, and records the
+    most requests it saw in flight at once."""
+
+    def __init__(self, fail_on: bytes | None = None) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = self.peak = 0
+        self.fail_on = fail_on
+
+    def invoke_endpoint(self, Body, **_):  # noqa: N803 - boto3's names
+        import io
+        import time
+
+        from botocore.exceptions import ClientError
+
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            time.sleep(0.05)
+            if Body == self.fail_on:
+                error = {"Error": {"Code": "ModelError", "Message": "bad row"}}
+                raise ClientError(error, "InvokeEndpoint")
+            return {"Body": io.BytesIO(Body)}
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def _one_row_batches(count):
+    return [pa.RecordBatch.from_arrays([pa.array([float(i)])], ["x"]) for i in range(count)]
+
+
+def _serialize(batch, row_offset):
+    return SerializedBatch.from_rows([f"{batch.column(0)[0].as_py()}\n".encode()])
+
+
+def test_requests_of_consecutive_batches_overlap_and_stay_in_order(local):
+    """One request per Arrow batch (as with small batches) still runs max_concurrency at a
+    time, and every batch comes back with its own prediction, in order."""
+    invoker = EndpointInvoker(InvokeSettings("e", "text/csv", "text/csv"), local.client_spec)
+    invoker.client = fake = _CountingClient()
+    batches = _one_row_batches(12)
+    results = list(invoker.predict_batches(batches, _serialize, XGBoostCSVRowDeserializer()))
+    assert [batch.column(0)[0].as_py() for batch, _ in results] == list(range(12))
+    assert [r.batch.column(0)[0].as_py() for _, r in results] == [float(i) for i in range(12)]
+    assert fake.peak > 1 and fake.peak <= 4
+    assert invoker.stats.requests == 12
+
+
+def test_a_failed_request_stops_the_stream(local):
+    invoker = EndpointInvoker(InvokeSettings("e", "text/csv", "text/csv"), local.client_spec)
+    invoker.client = _CountingClient(fail_on=b"5.0\n")
+    stream = invoker.predict_batches(_one_row_batches(40), _serialize, XGBoostCSVRowDeserializer())
+    with pytest.raises(InvocationFailed, match="ModelError"):
+        list(stream)
+    assert invoker.stats.requests < 40  # the requests not yet started were cancelled
