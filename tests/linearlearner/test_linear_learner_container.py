@@ -133,22 +133,70 @@ def test_quantile_loss_puts_about_90_percent_under_the_prediction(tmp_path):
     assert 0.82 <= under <= 0.97
 
 
-def test_precision_at_target_recall_reaches_the_target_on_validation(tmp_path):
+@pytest.mark.parametrize(
+    "criterion, target, achieved",
+    [
+        ("precision_at_target_recall", {"target_recall": 0.99}, "recall"),
+        ("recall_at_target_precision", {"target_precision": 0.99}, "precision"),
+    ],
+)
+def test_calibrated_threshold_reaches_the_target_on_validation(
+    tmp_path, criterion, target, achieved
+):
     x_train, x_rest, y_train, y_rest = split(load_breast_cancer, seed=1)
     x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, test_size=0.5, random_state=1)
     hyperparameters = {
         "predictor_type": "binary_classifier",
         "feature_dim": 30,
-        "binary_classifier_model_selection_criteria": "precision_at_target_recall",
-        "target_recall": 0.99,
+        "binary_classifier_model_selection_criteria": criterion,
+        **target,
         **SMALL_DATA,
     }
     model, metrics = fit(tmp_path, hyperparameters, (x_train, y_train), (x_val, y_val))
     predicted = model.predict(x_val)["predicted_label"]
-    recall = float(((predicted == 1) & (y_val == 1)).sum() / (y_val == 1).sum())
-    assert recall >= 0.99
-    assert metrics["validation:recall"] == pytest.approx(recall)
-    assert model.threshold != 0.5  # calibrated, not the default
+    true_positives = float(((predicted == 1) & (y_val == 1)).sum())
+    value = true_positives / (
+        (y_val == 1).sum() if achieved == "recall" else max((predicted == 1).sum(), 1)
+    )
+    assert value >= 0.99
+    assert metrics[f"validation:{achieved}"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "criterion", ["accuracy", "f1", "f_beta", "cross_entropy_loss", "loss_function"]
+)
+def test_every_selection_criterion_trains_a_good_model(tmp_path, criterion):
+    x_train, x_test, y_train, y_test = split(load_breast_cancer)
+    hyperparameters = {
+        "predictor_type": "binary_classifier",
+        "feature_dim": 30,
+        "binary_classifier_model_selection_criteria": criterion,
+        "f_beta": 2.0,
+        **SMALL_DATA,
+    }
+    model, _ = fit(tmp_path, hyperparameters, (x_train, y_train))
+    assert float((model.predict(x_test)["predicted_label"] == y_test).mean()) > 0.92
+
+
+def test_example_weights():
+    from smspark_linearlearner.training import LinearLearnerSettings, _class_weights
+
+    y = np.array([1.0, 0.0, 0.0, 0.0])
+    binary = LinearLearnerSettings("binary_classifier", 2, positive_example_weight_mult="2.5")
+    assert _class_weights(y, binary, 2).tolist() == [[2.5, 1, 1, 1]] * 2
+    balanced = LinearLearnerSettings(
+        "binary_classifier", 2, positive_example_weight_mult="balanced"
+    )
+    assert _class_weights(y, balanced, 1).tolist() == [[3.0, 1, 1, 1]]
+    auto = LinearLearnerSettings("binary_classifier", 2, positive_example_weight_mult="auto")
+    assert _class_weights(y, auto, 2).tolist() == [[1, 1, 1, 1], [3.0, 1, 1, 1]]
+    classes = np.array([0.0, 0.0, 0.0, 1.0, 2.0, 2.0])
+    multi = LinearLearnerSettings(
+        "multiclass_classifier", 2, num_classes=3, balance_multiclass_weights=True
+    )
+    weights = _class_weights(classes, multi, 1)[0]
+    assert weights.tolist() == pytest.approx([2 / 3] * 3 + [2.0, 1.0, 1.0])
+    assert [weights[classes == c].sum() for c in range(3)] == pytest.approx([2.0, 2.0, 2.0])
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 import xgboost as xgb
 from algorithm_helpers import digits_libsvm, make_estimator, run_example
 from pyspark.ml import PipelineModel
+from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
 from sklearn.datasets import load_diabetes, load_digits
 from smspark_xgboost import XGBoostSageMakerEstimator
@@ -90,3 +91,27 @@ def test_sagemaker_pyspark_readme_example_runs_with_only_imports_changed(local, 
     result = run_example("port_sagemaker_pyspark_xgboost.py", str(data))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "|prediction|" in result.stdout.replace(" ", "")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "sagemaker"])
+def test_dense_training_formats(local, spark, fmt):
+    """Each selectable format stages, trains under its content type and serves dense rows."""
+    frame, columns = example.breast_cancer_frame(spark)
+    assembled = VectorAssembler(inputCols=columns, outputCol="features").transform(frame)
+    data = assembled.select("label", "features").repartition(2)
+    xgboost = estimator(
+        local,
+        trainingSparkDataFormat=fmt,
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+    )
+    xgboost.setObjective("binary:logistic").setNumRound(10)
+    model = xgboost.fit(data)
+    try:
+        job = local.client("sagemaker").describe_training_job(
+            TrainingJobName=xgboost.latestTrainingJob
+        )
+        assert job["InputDataConfig"][0]["ContentType"] == xgboost.trainingContentType
+        out = model.transform(data).select("label", "prediction").toPandas()
+        assert ((out.prediction > 0.5) == (out.label == 1)).mean() > 0.95
+    finally:
+        delete_endpoints(model)

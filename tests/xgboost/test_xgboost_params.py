@@ -12,7 +12,10 @@ from smspark_xgboost import XGBoostProbabilitiesRowDeserializer, XGBoostSageMake
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
-from smspark_core.transformation.serializers import LibSVMRequestRowSerializer
+from smspark_core.transformation.serializers import (
+    LibSVMRequestRowSerializer,
+    UnlabeledCSVRequestRowSerializer,
+)
 
 
 def estimator(local=None, **kwargs) -> XGBoostSageMakerEstimator:
@@ -88,7 +91,9 @@ def test_no_client_side_defaults_and_codec_defaults():
         ("parquet", "application/x-parquet"),
         ("sagemaker", "application/x-recordio-protobuf"),
     ]:
-        assert estimator(trainingSparkDataFormat=fmt).trainingContentType == content_type
+        dense = estimator(trainingSparkDataFormat=fmt)
+        assert dense.trainingContentType == content_type
+        assert isinstance(dense.requestRowSerializer, UnlabeledCSVRequestRowSerializer)
 
 
 def test_required_and_version_checks_before_any_aws_call():

@@ -12,7 +12,10 @@ current images accept: ``num_class`` (``setNumClasses``), ``early_stopping_round
   call, and so are Params the chosen image version does not know;
 * ``imageVersion`` picks ``sagemaker-xgboost:<version>`` (default 1.7-1) or the legacy
   ``xgboost:1``;
-* ``multi:softprob`` predictions come back as one probability vector per row.
+* ``multi:softprob`` predictions come back as one probability vector per row;
+* with a CSV, Parquet or RecordIO-protobuf training format (``trainingSparkDataFormat``)
+  the content type follows, and requests default to dense CSV rows, matching the 0-based
+  columns the model was trained on.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ from smspark_core.transformation.deserializers import (
     ResponseRowDeserializer,
     XGBoostCSVRowDeserializer,
 )
-from smspark_core.transformation.serializers import LibSVMRequestRowSerializer
+from smspark_core.transformation.serializers import (
+    LibSVMRequestRowSerializer,
+    UnlabeledCSVRequestRowSerializer,
+)
 from smspark_xgboost import images
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
 
@@ -178,6 +184,10 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         fmt = kwargs.get("trainingSparkDataFormat") or self.default_training_format
         if kwargs.get("trainingContentType") is None and fmt in CONTENT_TYPES:
             kwargs["trainingContentType"] = CONTENT_TYPES[fmt]
+        if kwargs.get("requestRowSerializer") is None and fmt != "libsvm":
+            # Dense 0-based columns, as CSV, Parquet and RecordIO training saw them (LibSVM
+            # requests are 1-based, as LibSVM training data is).
+            kwargs["requestRowSerializer"] = UnlabeledCSVRequestRowSerializer()
         super().__init__(*args, imageVersion=imageVersion, **kwargs)
 
     @property
