@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+_SUBMODULES = frozenset({"estimator", "images", "params", "responses"})
+
 
 def __getattr__(name: str) -> Any:
     """The estimator classes of installed algorithm plugins by class name, so that
     ``from sagemaker_pyspark.algorithms import KMeansSageMakerEstimator`` ports to
     ``from smspark_core.algorithms import KMeansSageMakerEstimator``."""
+    if name.startswith("_") or name in _SUBMODULES:
+        raise AttributeError(name)  # the import machinery asking; never load plugins for it
     from smspark_core.plugins import get_plugin_host
 
     for spec in get_plugin_host().algorithms.values():
