@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from local_session import delete_endpoints, local_spark
+from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import StandardScaler, VectorAssembler
 from pyspark.sql import DataFrame, SparkSession
@@ -27,15 +27,6 @@ from smspark_linearlearner import (
     LinearLearnerRegressor,
 )
 
-from smspark_core import IAMRole
-
-ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")
-INSTANCES = {
-    "trainingInstanceType": "ml.m5.large",
-    "trainingInstanceCount": 1,
-    "endpointInstanceType": "ml.m5.large",
-    "endpointInitialInstanceCount": 1,
-}
 DATASETS = {"binary": load_breast_cancer, "multiclass": load_wine, "regressor": load_diabetes}
 
 

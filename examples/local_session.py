@@ -1,5 +1,5 @@
 """What the examples share: the local SageMaker backend with a Spark session that reaches
-it, and deleting the endpoints a fitted pipeline created."""
+it, a role and instance settings, and deleting the endpoints a fitted pipeline created."""
 
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from smspark_core import SageMakerResourceCleanup, register_data_source
+from smspark_core import IAMRole, SageMakerResourceCleanup, register_data_source
 from smspark_core.local import LocalSageMaker
+
+# The local backend accepts any well-formed role; on AWS, use your SageMaker execution role.
+ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")
+INSTANCES = {
+    "trainingInstanceType": "ml.m5.large",
+    "trainingInstanceCount": 1,
+    "endpointInstanceType": "ml.m5.large",
+    "endpointInitialInstanceCount": 1,
+}
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from local_session import delete_endpoints, local_spark
+from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import PCA
 from pyspark.ml.linalg import Vectors
@@ -24,16 +24,8 @@ from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
 from smspark_pca import PCASageMakerEstimator
 
-from smspark_core import EndpointCreationPolicy, IAMRole, RandomNamePolicyFactory
+from smspark_core import EndpointCreationPolicy, RandomNamePolicyFactory
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
-
-ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")
-INSTANCES = {
-    "trainingInstanceType": "ml.m5.large",
-    "trainingInstanceCount": 1,
-    "endpointInstanceType": "ml.m5.large",
-    "endpointInitialInstanceCount": 1,
-}
 
 
 def two_sagemaker_stages(**options) -> Pipeline:

@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3
 import numpy as np
 import xgboost as xgb
-from local_session import delete_endpoints, local_spark
+from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
@@ -29,17 +29,9 @@ from pyspark.sql import DataFrame, SparkSession
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from smspark_xgboost import XGBoostSageMakerEstimator
 
-from smspark_core import IAMRole, SageMakerModel
+from smspark_core import SageMakerModel
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
-
-ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
-INSTANCES = {
-    "trainingInstanceType": "ml.m5.large",
-    "trainingInstanceCount": 1,
-    "endpointInstanceType": "ml.m5.large",
-    "endpointInitialInstanceCount": 1,
-}
 
 
 def breast_cancer_frame(spark: SparkSession) -> tuple[DataFrame, list[str]]:
@@ -51,7 +43,7 @@ def breast_cancer_frame(spark: SparkSession) -> tuple[DataFrame, list[str]]:
 
 def assembler_pipeline(columns: list[str], **options) -> Pipeline:
     xgboost = XGBoostSageMakerEstimator(
-        sagemakerRole=IAMRole(ROLE),
+        sagemakerRole=ROLE,
         trainingProjectedColumns=["label", "features"],
         **INSTANCES,
         **options,
@@ -83,8 +75,8 @@ def model_trained_elsewhere(s3_uri: str) -> tuple[np.ndarray, np.ndarray]:
 def host(s3_uri: str, **options) -> SageMakerModel:
     return SageMakerModel.from_model_s3_path(
         s3_uri,
-        XGBoostSageMakerEstimator(sagemakerRole=IAMRole(ROLE), **INSTANCES).modelImage,
-        ROLE,
+        XGBoostSageMakerEstimator(sagemakerRole=ROLE, **INSTANCES).modelImage,
+        ROLE.role,
         "ml.m5.large",
         1,
         UnlabeledCSVRequestRowSerializer(),

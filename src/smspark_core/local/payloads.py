@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -202,3 +202,22 @@ def encode_predictions(
 def response_types(*, csv: bool) -> tuple[str, ...]:
     """The Accept types a first-party container answers (k-means also answers CSV)."""
     return (PROTOBUF, JSON, JSONLINES, CSV) if csv else (PROTOBUF, JSON, JSONLINES)
+
+
+def first_party_handler(
+    predict: Callable[[np.ndarray], Mapping[str, np.ndarray]],
+    feature_dim: int,
+    *,
+    csv_answers: bool = False,
+    json_key: str = "predictions",
+) -> Callable[[bytes, str, str], InvocationResponse]:
+    """A model server's ``handler(body, content_type, accept)`` for a first-party algorithm:
+    negotiate the answer (JSON by default), parse the rows, ``predict`` them, encode."""
+    offered = response_types(csv=csv_answers)
+
+    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        answer = negotiate(accept, offered, JSON)
+        features = parse_features(body, content_type, feature_dim)
+        return encode_predictions(predict(features), answer, json_key=json_key)
+
+    return handle

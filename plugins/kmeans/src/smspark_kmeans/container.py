@@ -21,7 +21,7 @@ from smspark_core.algorithms.params import parse_list_text
 from smspark_core.codecs import mxnet_ndarray
 from smspark_core.local import payloads
 from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import InvocationResponse, TrainingEnvironment
+from smspark_core.local.container import TrainingEnvironment
 from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_kmeans.algorithm import KMeansSettings, score, squared_distances, train_kmeans
 
@@ -93,12 +93,7 @@ def predict(centers: np.ndarray, features: np.ndarray) -> dict[str, np.ndarray]:
 
 def serve(model_dir: Path):
     centers = load_centroids(model_dir)
-    offered = payloads.response_types(csv=True)
     print(f"k-means model: {centers.shape[0]} clusters of {centers.shape[1]} features")
-
-    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
-        answer = payloads.negotiate(accept, offered, payloads.JSON)
-        features = payloads.parse_features(body, content_type, centers.shape[1])
-        return payloads.encode_predictions(predict(centers, features), answer)
-
-    return handle
+    return payloads.first_party_handler(
+        lambda features: predict(centers, features), centers.shape[1], csv_answers=True
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from smspark_core.local import payloads
 from smspark_core.local.channels import read_all
-from smspark_core.local.container import InvocationResponse, TrainingEnvironment
+from smspark_core.local.container import TrainingEnvironment
 from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_linearlearner.losses import LossSettings
 from smspark_linearlearner.model import LinearModel
@@ -138,12 +138,5 @@ def train(env: TrainingEnvironment) -> None:
 
 def serve(model_dir: Path):
     model = LinearModel.load(model_dir / MODEL_FILE)
-    offered = payloads.response_types(csv=False)
     print(f"Linear Learner model: {model.predictor_type}, {model.feature_dim} features")
-
-    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
-        answer = payloads.negotiate(accept, offered, payloads.JSON)
-        features = payloads.parse_features(body, content_type, model.feature_dim)
-        return payloads.encode_predictions(model.predict(features), answer)
-
-    return handle
+    return payloads.first_party_handler(model.predict, model.feature_dim)

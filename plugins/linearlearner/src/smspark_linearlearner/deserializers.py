@@ -3,10 +3,10 @@ or JSON Lines."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pyspark.ml.linalg import VectorUDT
-from pyspark.sql.types import DoubleType, StructField, StructType
+from pyspark.sql.types import DataType, DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
 from smspark_core.transformation.serializers import PROTOBUF
@@ -16,6 +16,8 @@ class LinearLearnerBinaryClassifierProtobufResponseRowDeserializer(
     AlgorithmResponseRowDeserializer
 ):
     """``score`` (a probability with the logistic loss) and ``predicted_label`` (0 or 1)."""
+
+    score_type: ClassVar[DataType] = DoubleType()
 
     def __init__(
         self,
@@ -27,7 +29,7 @@ class LinearLearnerBinaryClassifierProtobufResponseRowDeserializer(
         self.predictedLabelColumnName = predictedLabelColumnName
         schema = StructType(
             [
-                StructField(scoreColumnName, DoubleType()),
+                StructField(scoreColumnName, self.score_type),
                 StructField(predictedLabelColumnName, DoubleType()),
             ]
         )
@@ -46,19 +48,7 @@ class LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer(
 ):
     """``score``: a vector of class probabilities; ``predicted_label``: the class index."""
 
-    def __init__(
-        self,
-        scoreColumnName: str = "score",
-        predictedLabelColumnName: str = "predicted_label",
-        accept: str = PROTOBUF,
-    ) -> None:
-        super().__init__(scoreColumnName, predictedLabelColumnName, accept)
-        self._schema = StructType(
-            [
-                StructField(scoreColumnName, VectorUDT()),
-                StructField(predictedLabelColumnName, DoubleType()),
-            ]
-        )
+    score_type: ClassVar[DataType] = VectorUDT()
 
 
 class LinearLearnerRegressorProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):

@@ -18,7 +18,7 @@ import numpy as np
 from smspark_core.codecs import mxnet_ndarray
 from smspark_core.local import payloads
 from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import InvocationResponse, TrainingEnvironment
+from smspark_core.local.container import TrainingEnvironment
 from smspark_core.local.hyperparameters import Hyperparameters
 from smspark_pca.algorithm import PCAModel, PCASettings, train_pca
 
@@ -75,14 +75,9 @@ def load_model(model_dir: Path) -> PCAModel:
 
 def serve(model_dir: Path):
     model = load_model(model_dir)
-    offered = payloads.response_types(csv=False)
     print(f"PCA model: {model.v.shape[0]} features to {model.v.shape[1]} components")
-
-    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
-        answer = payloads.negotiate(accept, offered, payloads.JSON)
-        features = payloads.parse_features(body, content_type, model.v.shape[0])
-        return payloads.encode_predictions(
-            {"projection": model.project(features)}, answer, json_key="projections"
-        )
-
-    return handle
+    return payloads.first_party_handler(
+        lambda features: {"projection": model.project(features)},
+        model.v.shape[0],
+        json_key="projections",
+    )
