@@ -10,6 +10,12 @@ For each data set (dense rows generated on the JVM and cached) and partition cou
 reports rows/s, requests, bytes per request and requests in flight. The original's figures
 on this machine type (P=2, 5 MiB bodies) are printed beside them for scale.
 
+Two floors are timed on the same data: Spark's own ``mapInArrow`` round trip of the rows with
+a Python function that returns each batch untouched, once with the vector column as Spark
+hands it over (``udt``) and once in smspark's layout (``fast``, see
+``smspark_core.transformation.vector_transport``). No transform through Python workers can
+beat the ``fast`` floor; the gap between the two is what that layout saves.
+
     .venv/bin/python bench/transform.py           # every case (several minutes)
     .venv/bin/python bench/transform.py --quick   # 20,000 x 784 and 200,000 x 10, P=2
 """
@@ -36,6 +42,7 @@ from smspark_core.local import LocalSageMaker
 from smspark_core.local.stub_images import KMEANS_STUB_IMAGE
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 IMAGE = "local/kmeans-stub:1"
 ORIGINAL_SECONDS = {  # sagemaker_pyspark at P=2 against a stub endpoint, this machine type
@@ -56,9 +63,13 @@ def dense_frame(spark, rows: int, dim: int, partitions: int):
     return spark.range(rows, numPartitions=partitions).select(features.alias("features")).cache()
 
 
-def run(model, df, reps: int) -> float:
+def untouched(batches):
+    yield from map(standard_layout, batches)
+
+
+def run(transform, df, reps: int) -> float:
     def action():
-        model.transform(df).write.format("noop").mode("overwrite").save()
+        transform(df).write.format("noop").mode("overwrite").save()
 
     action()  # warm-up: Python workers, connections
     times = []
@@ -115,6 +126,23 @@ def main() -> int:
             for partitions in partition_counts:
                 df = dense_frame(spark, rows, dim, partitions)
                 df.count()
+                floors = {
+                    "udt": lambda d: d.mapInArrow(untouched, d.schema),
+                    "fast": lambda d: arrow_friendly(d).mapInArrow(untouched, d.schema),
+                }
+                for label, transform in floors.items():
+                    seconds = run(transform, df, args.reps)
+                    results.append(
+                        {
+                            "data": f"{rows}x{dim}",
+                            "partitions": partitions,
+                            "latency_ms": None,
+                            "mode": f"floor-{label}",
+                            "seconds": round(seconds, 3),
+                            "rows_per_s": round(rows / seconds),
+                        }
+                    )
+                    print(json.dumps(results[-1]), file=sys.stderr, flush=True)
                 for latency in (0, 20, 100):
                     backend.set_faults(model.endpointName, latency_ms=latency)
                     for label, concurrency in (
@@ -123,7 +151,7 @@ def main() -> int:
                     ):
                         variant = model.copy()
                         variant.invokeSettings["max_concurrency"] = concurrency
-                        seconds = run(variant, df, args.reps)
+                        seconds = run(variant.transform, df, args.reps)
                         requests = variant.transformStats["requests"]  # the last action
                         per_partition = math.ceil(requests / partitions)
                         results.append(
@@ -146,13 +174,19 @@ def main() -> int:
                 df.unpersist()
         spark.stop()
     print(
-        f"\n{'data':<11}{'P':>3}{'lat ms':>7} {'mode':<8}{'s':>8}{'rows/s':>10}{'req':>6}"
+        f"\n{'data':<11}{'P':>3}{'lat ms':>7} {'mode':<11}{'s':>8}{'rows/s':>10}{'req':>6}"
         f"{'B/req':>10}{'flight':>7}{'orig s':>8}"
     )
     for r in results:
+        if r["latency_ms"] is None:  # a floor: Spark's round trip, no requests
+            print(
+                f"{r['data']:<11}{r['partitions']:>3}{'-':>7} {r['mode']:<11}"
+                f"{r['seconds']:>8.3f}{r['rows_per_s']:>10,}"
+            )
+            continue
         original = f"{r['original_s']:.2f}" if r["original_s"] else "-"
         print(
-            f"{r['data']:<11}{r['partitions']:>3}{r['latency_ms']:>7} {r['mode']:<8}"
+            f"{r['data']:<11}{r['partitions']:>3}{r['latency_ms']:>7} {r['mode']:<11}"
             f"{r['seconds']:>8.3f}{r['rows_per_s']:>10,}{r['requests']:>6}"
             f"{r['bytes_per_request']:>10,}{r['in_flight']:>7}{original:>8}"
         )

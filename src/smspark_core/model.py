@@ -40,6 +40,7 @@ from smspark_core.resources import (
 )
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
+from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 ERROR_COLUMN = "sagemaker_error"
 
@@ -327,7 +328,8 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             def serialize(batch, row_offset):
                 return serializer.serialize_batch(batch, row_offset=row_offset)
 
-            for batch, result in invoker.predict_batches(batches, serialize, deserializer):
+            spark_layout = map(standard_layout, batches)
+            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
                 columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
                 if with_errors:
                     columns.append(pa.array(result.errors, pa.string()))
@@ -341,7 +343,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 fields.append(pa.field(ERROR_COLUMN, pa.string()))
             return pa.schema(fields)
 
-        return dataset.mapInArrow(predict_partition, out_schema)
+        return arrow_friendly(dataset).mapInArrow(predict_partition, out_schema)
 
     # ------------------------------------------------------------------ copies
 

@@ -35,6 +35,7 @@ from smspark_core.errors import SmsparkError
 from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.serializers import encode_records
+from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 log = logging.getLogger("smspark.staging")
 
@@ -212,7 +213,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
         compressor = zlib.compressobj(wbits=31) if gzip else None
         try:
             rows = 0
-            for batch in batches:
+            for batch in map(standard_layout, batches):
                 data = encode_part(batch, fmt, label, features, rows)
                 sink.write(compressor.compress(data) if compressor else data)
                 rows += batch.num_rows
@@ -226,7 +227,8 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
 
     schema = StructType([StructField("part", StringType())])
     try:
-        staged = [json.loads(r.part) for r in df.mapInArrow(write_partition, schema).collect()]
+        written = arrow_friendly(df).mapInArrow(write_partition, schema).collect()
+        staged = [json.loads(r.part) for r in written]
         store.clear()
         for part in staged:
             store.promote(StagedPart(**{**part, "etags": tuple(part["etags"])}))

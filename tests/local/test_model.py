@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import ROLE, SUM_IMAGE, start_job, wait_job
-from pyspark.ml.linalg import Vectors
+from py4j.protocol import Py4JError
+from pyspark.ml.linalg import Vectors, VectorUDT
+from pyspark.sql.types import LongType, StructField, StructType
 
 from smspark_core.model import ERROR_COLUMN, SageMakerModel
 from smspark_core.resources import (
@@ -14,6 +16,7 @@ from smspark_core.resources import (
     SageMakerResourceCleanup,
     SageMakerSparkSDKException,
 )
+from smspark_core.transformation import vector_transport
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -175,6 +178,44 @@ def test_a_failed_endpoint_reports_what_was_created(local, artifact):
     created = raised.value.createdResources
     assert created.modelName and created.endpointConfigName and created.endpointName
     assert "no local image" in str(raised.value.__cause__)
+
+
+def _mixed_vectors(spark):
+    """Dense and sparse features, and a second vector column with nulls and empty vectors."""
+    schema = StructType(
+        [
+            StructField("id", LongType()),
+            StructField("features", VectorUDT()),
+            StructField("extra", VectorUDT()),
+        ]
+    )
+    rows = [
+        (
+            i,
+            Vectors.dense([i, 1.0, -2.0]) if i % 2 else Vectors.sparse(3, [1], [float(i)]),
+            [None, Vectors.dense([]), Vectors.sparse(5, [4], [1.0])][i % 3],
+        )
+        for i in range(300)
+    ]
+    return spark.createDataFrame(rows, schema).repartition(3)
+
+
+@pytest.mark.parametrize("unwrap", ["UnwrapUDT", "unavailable"])
+def test_vector_columns_come_back_exactly_as_they_were(model, spark, monkeypatch, unwrap):
+    """Vectors cross to Python in the fast layout (or, without UnwrapUDT, as UDTs) and the
+    returned columns equal the input ones, down to the stored struct (exceptAll)."""
+    if unwrap == "unavailable":
+        monkeypatch.setattr(vector_transport, "_unwrapped", _no_unwrap)
+    df = _mixed_vectors(spark)
+    result = model.transform(df)
+    inputs = result.select(*df.columns)
+    assert inputs.exceptAll(df).count() == 0 and df.exceptAll(inputs).count() == 0
+    for row in result.collect():
+        assert row.prediction == 2 * sum(row.features.toArray())
+
+
+def _no_unwrap(df, name):
+    raise Py4JError("no UnwrapUDT")
 
 
 def test_model_errors_fail_the_job_naming_the_endpoint(local, model, spark):
