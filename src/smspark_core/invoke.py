@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,11 +114,14 @@ def plan_requests(
 
 @dataclass
 class InvokeStats:
-    """What a partition did: requests, retries by error code, bytes sent."""
+    """What a partition did: requests, retries by error code, bytes sent, and the most
+    requests it had outstanding at once."""
 
     requests: int = 0
     retries: dict[str, int] = field(default_factory=dict)
     bytes_sent: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
 
 
 def _error_code(error: Exception) -> tuple[str, bool]:
@@ -150,18 +154,31 @@ class EndpointInvoker:
         self.stats = InvokeStats()
         self._stats_lock = threading.Lock()  # requests run on several threads
 
+    @contextmanager
+    def _outstanding(self) -> Iterator[None]:
+        """Counts one HTTP request in flight for as long as it lasts."""
+        with self._stats_lock:
+            self.stats.in_flight += 1
+            self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.stats.in_flight)
+        try:
+            yield
+        finally:
+            with self._stats_lock:
+                self.stats.in_flight -= 1
+
     def _call(self, body: bytes) -> bytes:
         settings = self.settings
         first = time.monotonic()
         for attempt in range(settings.max_attempts):
             try:
-                response = self.client.invoke_endpoint(
-                    EndpointName=settings.endpoint_name,
-                    Body=body,
-                    ContentType=settings.content_type,
-                    Accept=settings.accept,
-                )
-                answer = response["Body"].read()
+                with self._outstanding():
+                    response = self.client.invoke_endpoint(
+                        EndpointName=settings.endpoint_name,
+                        Body=body,
+                        ContentType=settings.content_type,
+                        Accept=settings.accept,
+                    )
+                    answer = response["Body"].read()
                 with self._stats_lock:
                     self.stats.requests += 1
                     self.stats.bytes_sent += len(body)

@@ -14,6 +14,7 @@ import copy as copy_module
 from typing import Any
 
 import pyarrow as pa
+from pyspark import AccumulatorParam
 from pyspark.ml import Model
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
@@ -118,7 +119,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
         self.endpointPollSeconds = endpointPollSeconds
         self._created = CreatedResources()
-        self._transform_stats = (None, None)
+        self._transform_stats = None
         if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
 
@@ -320,7 +321,8 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         with_errors = settings.error_mode == "column"
         context = dataset.sparkSession.sparkContext
         requests, retries = context.accumulator(0), context.accumulator(0)
-        self._transform_stats = (requests, retries)
+        peak = context.accumulator(0, _Largest())
+        self._transform_stats = (requests, retries, peak)
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
@@ -336,6 +338,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
             requests.add(invoker.stats.requests)
             retries.add(sum(invoker.stats.retries.values()))
+            peak.add(invoker.stats.peak_in_flight)
 
         def out_arrow_schema(batch, result):
             fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
@@ -361,12 +364,14 @@ class SageMakerModel(Model, MLWritable, MLReadable):
 
     @property
     def transformStats(self) -> dict[str, int]:  # noqa: N802
-        """Requests and retries of the last transform's actions so far (Spark accumulators:
-        they count every action run on the transformed DataFrame)."""
-        requests, retries = getattr(self, "_transform_stats", (None, None))
-        if requests is None:
-            return {"requests": 0, "retries": 0}
-        return {"requests": requests.value, "retries": retries.value}
+        """Requests and retries of the last transform's actions so far, and the most
+        requests one partition had in flight at once (Spark accumulators: they count every
+        action run on the transformed DataFrame)."""
+        stats = getattr(self, "_transform_stats", None)
+        if stats is None:
+            return {"requests": 0, "retries": 0, "peak_in_flight": 0}
+        requests, retries, peak = stats
+        return {"requests": requests.value, "retries": retries.value, "peak_in_flight": peak.value}
 
     # ------------------------------------------------------------------ persistence
 
@@ -376,6 +381,16 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     @classmethod
     def read(cls) -> MLReader:
         return _ModelReader()
+
+
+class _Largest(AccumulatorParam):
+    """A Spark accumulator that keeps the largest value added."""
+
+    def zero(self, value: int) -> int:
+        return 0
+
+    def addInPlace(self, value1: int, value2: int) -> int:  # noqa: N802 - pyspark's name
+        return max(value1, value2)
 
 
 def _model_metadata(model: SageMakerModel) -> dict[str, Any]:

@@ -173,7 +173,8 @@ def stage(
     if fmt == "sagemaker":
         # Registration is per session: make sure the DataFrame's own session has the format.
         df.sparkSession.dataSource.register(SageMakerDataSource)
-        writer = df.write.format("sagemaker").options(**options).mode("overwrite")
+        # arrow_friendly: dense vectors reach the writer without Spark's slow null lists.
+        writer = arrow_friendly(df).write.format("sagemaker").options(**options).mode("overwrite")
         if spec.endpoint_url("s3"):
             writer = writer.option("endpointUrl", spec.endpoint_url("s3"))
         if spec.region:

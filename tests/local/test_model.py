@@ -83,6 +83,21 @@ def test_every_row_once_under_throttling_5xx_and_latency(local, model, frame):
     assert stats["retries"] > 0 and stats["requests"] >= 4
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_requests_in_flight_are_measured_and_bounded(local, model, frame, concurrency):
+    """With 20 ms per request and 30 requests per partition, the partitions really keep
+    maxConcurrency requests outstanding, and never more."""
+    df, features = frame
+    variant = model.copy()
+    variant.invokeSettings.update(max_rows_per_request=25, max_concurrency=concurrency)
+    local.set_faults(model.endpointName, latency_ms=20)
+    try:
+        _check(variant.transform(df), features)
+    finally:
+        local.clear_faults(model.endpointName)
+    assert variant.transformStats["peak_in_flight"] == concurrency
+
+
 def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, model, frame):
     import threading
 
@@ -91,7 +106,9 @@ def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, mod
     killer = threading.Timer(1.0, local.kill_model_server, args=(model.endpointName, 0))
     try:
         small = model.copy()
-        small.invokeSettings["max_rows_per_request"] = 50
+        # A restart takes a second or more on a loaded machine; 8 jittered attempts can add
+        # up to less, so this test allows more (the deadline still bounds them).
+        small.invokeSettings.update(max_rows_per_request=50, max_attempts=30)
         killer.start()
         _check(small.transform(df), features)
     finally:

@@ -62,12 +62,17 @@ def describe_fields(schema: StructType) -> str:
 
 
 def require_vector_field(schema: StructType, column: str, *, allow_matrix: bool = False) -> None:
-    """Raises SchemaError unless ``schema`` has a vector (or matrix) column named ``column``."""
+    """Raises SchemaError unless ``schema`` has a vector (or matrix) column named ``column``.
+
+    A struct with the vector's SQL fields (what ``vector_transport.arrow_friendly`` makes of a
+    vector column) counts as a vector."""
     if column not in schema.names:
         raise SchemaError(
             f"expected a Vector column named {column!r}; the schema has {describe_fields(schema)}"
         )
     data_type = schema[column].dataType
+    if isinstance(data_type, StructType) and tuple(data_type.names) == VECTOR_FIELDS:
+        return
     accepted: tuple[type[DataType], ...] = (VectorUDT, MatrixUDT) if allow_matrix else (VectorUDT,)
     if not isinstance(data_type, accepted):
         kind = "a Vector or Matrix" if allow_matrix else "a Vector (pyspark.ml.linalg)"

@@ -2,8 +2,11 @@
 
 Spark hands a VectorUDT column to Python as its SQL struct
 ``<type, size, indices, values>``, in which a dense vector's ``indices`` is null. Spark's Arrow
-writer pays microseconds for every null list: on Spark 4.1 on a 2-core machine, 200,000 dense
-vectors of 10 values take 1.2 s to reach a Python worker, the same values as arrays 0.03 s.
+writer is slow on null lists, and the more so the larger the batch: at Spark's default of
+10,000 rows per Arrow batch, 200,000 dense vectors of 10 values take 1.6 s to go through a
+``mapInArrow`` that returns them untouched, 0.45 s in the layout below (2-core machine,
+Spark 4.1, ``bench/transform.py`` floors).
+
 So before ``mapInArrow``, :func:`arrow_friendly` replaces each top-level vector column by the
 same struct with an empty list in place of the null, and the Python side calls
 :func:`standard_layout` on every batch to put the null back. Serializers, and the rows that
@@ -71,7 +74,7 @@ def arrow_friendly(df: DataFrame) -> DataFrame:
         ]
         return df.select(columns)
     except (AttributeError, TypeError, Py4JError, PySparkException) as error:
-        log.debug("vector columns go to Python as UDTs (slower): %s", error)
+        log.info("vector columns go to Python as UDTs (slower): %s", error)
         return df
 
 
