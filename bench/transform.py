@@ -14,7 +14,7 @@ type (P=2, 5 MiB bodies) are printed beside them for scale.
 Two floors are timed on the same data: Spark's own ``mapInArrow`` round trip of the rows with
 a Python function that returns each batch untouched, once with the vector column as Spark
 hands it over (``udt``) and once in smspark's layout (``fast``, see
-``smspark_core.transformation.vector_transport``). No transform through Python workers can
+``smspark_core.transformation.arrow_transport``). No transform through Python workers can
 beat the ``fast`` floor; the gap between the two is what that layout saves.
 
     .venv/bin/python bench/transform.py           # every case (several minutes)
@@ -41,9 +41,9 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 from smspark_core import EndpointCreationPolicy, SageMakerModel
 from smspark_core.local import LocalSageMaker
 from smspark_core.local.stub_images import KMEANS_STUB_IMAGE
+from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
-from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 IMAGE = "local/kmeans-stub:1"
 ORIGINAL_SECONDS = {  # sagemaker_pyspark at P=2 against a stub endpoint, this machine type
@@ -64,8 +64,11 @@ def dense_frame(spark, rows: int, dim: int, partitions: int):
     return spark.range(rows, numPartitions=partitions).select(features.alias("features")).cache()
 
 
-def untouched(batches):
-    yield from map(standard_layout, batches)
+def untouched(names):
+    def function(batches):
+        yield from (standard_layout(batch, names) for batch in batches)
+
+    return function
 
 
 def run(transform, df, reps: int) -> float:
@@ -136,8 +139,10 @@ def main() -> int:
                 df = dense_frame(spark, rows, dim, partitions)
                 df.count()
                 floors = {
-                    "udt": lambda d: d.mapInArrow(untouched, d.schema),
-                    "fast": lambda d: arrow_friendly(d).mapInArrow(untouched, d.schema),
+                    "udt": lambda d: d.mapInArrow(untouched(d.columns), d.schema),
+                    "fast": lambda d: for_map_in_arrow(d).mapInArrow(
+                        untouched(d.columns), d.schema
+                    ),
                 }
                 for label, transform in floors.items():
                     seconds = run(transform, df, args.reps)

@@ -39,9 +39,9 @@ from smspark_core.resources import (
     RandomNamePolicy,
     S3DataPath,
 )
+from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
-from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 ERROR_COLUMN = "sagemaker_error"
 
@@ -319,6 +319,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         serializer, deserializer = self.requestRowSerializer, self.responseRowDeserializer
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
+        names = dataset.columns
         context = dataset.sparkSession.sparkContext
         requests, retries = context.accumulator(0), context.accumulator(0)
         peak = context.accumulator(0, _Largest())
@@ -330,7 +331,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             def serialize(batch, row_offset):
                 return serializer.serialize_batch(batch, row_offset=row_offset)
 
-            spark_layout = map(standard_layout, batches)
+            spark_layout = (standard_layout(batch, names) for batch in batches)
             for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
                 columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
                 if with_errors:
@@ -346,7 +347,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 fields.append(pa.field(ERROR_COLUMN, pa.string()))
             return pa.schema(fields)
 
-        return arrow_friendly(dataset).mapInArrow(predict_partition, out_schema)
+        return for_map_in_arrow(dataset).mapInArrow(predict_partition, out_schema)
 
     # ------------------------------------------------------------------ copies
 

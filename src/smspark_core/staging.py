@@ -34,8 +34,12 @@ from smspark_core.datasource.sagemaker_format import SageMakerDataSource
 from smspark_core.errors import SmsparkError
 from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
 from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.arrow_transport import (
+    arrow_friendly,
+    for_map_in_arrow,
+    standard_layout,
+)
 from smspark_core.transformation.serializers import encode_records
-from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 log = logging.getLogger("smspark.staging")
 
@@ -204,6 +208,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
     store = PartStore.for_path(uri, spec)
     job_id = uuid.uuid4().hex
     suffix = EXTENSIONS[fmt] + (".gz" if gzip else "")
+    names = df.columns
 
     def write_partition(batches):
         from pyspark import TaskContext
@@ -214,7 +219,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
         compressor = zlib.compressobj(wbits=31) if gzip else None
         try:
             rows = 0
-            for batch in map(standard_layout, batches):
+            for batch in (standard_layout(batch, names) for batch in batches):
                 data = encode_part(batch, fmt, label, features, rows)
                 sink.write(compressor.compress(data) if compressor else data)
                 rows += batch.num_rows
@@ -228,7 +233,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
 
     schema = StructType([StructField("part", StringType())])
     try:
-        written = arrow_friendly(df).mapInArrow(write_partition, schema).collect()
+        written = for_map_in_arrow(df).mapInArrow(write_partition, schema).collect()
         staged = [json.loads(r.part) for r in written]
         store.clear()
         for part in staged:

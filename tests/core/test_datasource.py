@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
 
 from smspark_core.codecs import amazon_record
-from smspark_core.transformation.vector_transport import arrow_friendly
+from smspark_core.transformation.arrow_transport import arrow_friendly
 
 pytestmark = pytest.mark.spark
 
@@ -26,7 +26,7 @@ def _part_files(path):
 @pytest.mark.parametrize("layout", ["udt", "arrow_friendly"])
 @pytest.mark.parametrize("case_name", row_cases())
 def test_writer_matches_original(spark, tmp_path, case_name, layout):
-    """Also for vectors in the layout fit() stages them in (vector_transport)."""
+    """Also for vectors in the layout fit() stages them in (arrow_transport)."""
     case = load("rows", case_name)
     meta = json.loads((GOLDEN / "writer" / case_name / "meta.json").read_text())
     df = spark.createDataFrame(rows_of(case), schema_of(case))

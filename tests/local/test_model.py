@@ -16,7 +16,7 @@ from smspark_core.resources import (
     SageMakerResourceCleanup,
     SageMakerSparkSDKException,
 )
-from smspark_core.transformation import vector_transport
+from smspark_core.transformation import arrow_transport
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -222,13 +222,21 @@ def test_vector_columns_come_back_exactly_as_they_were(model, spark, monkeypatch
     """Vectors cross to Python in the fast layout (or, without UnwrapUDT, as UDTs) and the
     returned columns equal the input ones, down to the stored struct (exceptAll)."""
     if unwrap == "unavailable":
-        monkeypatch.setattr(vector_transport, "_unwrapped", _no_unwrap)
+        monkeypatch.setattr(arrow_transport, "_unwrapped", _no_unwrap)
     df = _mixed_vectors(spark)
     result = model.transform(df)
     inputs = result.select(*df.columns)
     assert inputs.exceptAll(df).count() == 0 and df.exceptAll(inputs).count() == 0
     for row in result.collect():
         assert row.prediction == 2 * sum(row.features.toArray())
+
+
+def test_column_names_with_dots_go_through(model, spark):
+    """pyspark's mapInArrow cannot address ``user.id`` itself; transform can."""
+    df = spark.createDataFrame([(7, Vectors.dense([1.0, 2.0, 3.0]))], ["user.id", "features"])
+    result = model.transform(df)
+    assert result.columns == ["user.id", "features", "prediction"]
+    assert [tuple(r) for r in result.collect()] == [(7, Vectors.dense([1.0, 2.0, 3.0]), 12.0)]
 
 
 def _no_unwrap(df, name):

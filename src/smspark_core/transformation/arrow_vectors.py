@@ -64,7 +64,7 @@ def describe_fields(schema: StructType) -> str:
 def require_vector_field(schema: StructType, column: str, *, allow_matrix: bool = False) -> None:
     """Raises SchemaError unless ``schema`` has a vector (or matrix) column named ``column``.
 
-    A struct with the vector's SQL fields (what ``vector_transport.arrow_friendly`` makes of a
+    A struct with the vector's SQL fields (what ``arrow_transport.arrow_friendly`` makes of a
     vector column) counts as a vector."""
     if column not in schema.names:
         raise SchemaError(

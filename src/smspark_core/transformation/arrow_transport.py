@@ -1,20 +1,23 @@
-"""Vector columns that cross from the JVM to Python without Spark's slow path.
+"""How a DataFrame's rows reach the Python function of ``mapInArrow``, quickly and by any name.
 
-Spark hands a VectorUDT column to Python as its SQL struct
+**Vectors.** Spark hands a VectorUDT column to Python as its SQL struct
 ``<type, size, indices, values>``, in which a dense vector's ``indices`` is null. Spark's Arrow
 writer is slow on null lists, and the more so the larger the batch: at Spark's default of
 10,000 rows per Arrow batch, 200,000 dense vectors of 10 values take 1.6 s to go through a
 ``mapInArrow`` that returns them untouched, 0.45 s in the layout below (2-core machine,
-Spark 4.1, ``bench/transform.py`` floors).
-
-So before ``mapInArrow``, :func:`arrow_friendly` replaces each top-level vector column by the
-same struct with an empty list in place of the null, and the Python side calls
-:func:`standard_layout` on every batch to put the null back. Serializers, and the rows that
-``transform`` returns, see exactly Spark's layout.
+Spark 4.1, ``bench/transform.py`` floors). So :func:`arrow_friendly` replaces each top-level
+vector column by the same struct with an empty list in place of the null, and the Python side
+calls :func:`standard_layout` on every batch to put the null back. Serializers, and the rows
+that ``transform`` returns, see exactly Spark's layout. The ``sagemaker`` data source takes
+the fast layout as it comes (its encoder reads both).
 
 Spark has no public function from a UDT to its struct; this uses catalyst's ``UnwrapUDT``
 through the JVM gateway. Where that is not available (Spark Connect, or internals that
 changed) the vector columns go unchanged: slower, same result.
+
+**Names.** pyspark's ``mapInArrow`` cannot address a column named like ``user.id`` (it looks
+each name up unquoted), so :func:`for_map_in_arrow` also renames the columns by position and
+:func:`standard_layout` gives the batch its real names back.
 """
 
 from __future__ import annotations
@@ -57,11 +60,9 @@ def _without_null_lists(vector: Column, name: str) -> Column:
 
 
 def arrow_friendly(df: DataFrame) -> DataFrame:
-    """``df`` with its top-level vector columns in a layout Spark writes to Arrow quickly.
-
-    Meant only as the input of ``mapInArrow`` whose function calls :func:`standard_layout`;
-    the column names and order are unchanged.
-    """
+    """``df`` with its top-level vector columns in a layout Spark writes to Arrow quickly;
+    the column names and order are unchanged. Its rows are for Python code that reads both
+    layouts or calls :func:`standard_layout`."""
     vectors = [f.name for f in df.schema.fields if isinstance(f.dataType, VectorUDT)]
     if not vectors:
         return df
@@ -78,6 +79,12 @@ def arrow_friendly(df: DataFrame) -> DataFrame:
         return df
 
 
+def for_map_in_arrow(df: DataFrame) -> DataFrame:
+    """``df`` ready for ``mapInArrow``: vectors in the fast layout, columns named ``_0``,
+    ``_1``, ...; the function gets each batch back with ``standard_layout(batch, df.columns)``."""
+    return arrow_friendly(df).toDF(*(f"_{i}" for i in range(len(df.columns))))
+
+
 def _null_indices_for_dense(vectors: pa.StructArray) -> pa.StructArray:
     kinds, sizes, indices, values = vectors.flatten()  # children with the struct's offset
     dense = pc.fill_null(pc.equal(kinds, DENSE), False)
@@ -92,8 +99,11 @@ def _null_indices_for_dense(vectors: pa.StructArray) -> pa.StructArray:
     )
 
 
-def standard_layout(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """A batch of :func:`arrow_friendly` data in Spark's own layout (null dense indices)."""
+def standard_layout(batch: pa.RecordBatch, names: list[str] | None = None) -> pa.RecordBatch:
+    """A batch of :func:`arrow_friendly` data in Spark's own layout (null dense indices), with
+    the column ``names`` given (those of the DataFrame before :func:`for_map_in_arrow`)."""
+    if names is not None:
+        batch = batch.rename_columns(names)
     schema, columns = batch.schema, list(batch.columns)
     for i, column in enumerate(columns):
         if is_vector_arrow(column.type):

@@ -1,4 +1,5 @@
-"""Vector columns cross to Python in the fast layout and come back exactly as they were."""
+"""Rows cross to mapInArrow's Python function in the fast vector layout, under any column
+name, and come back exactly as they were."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from py4j.protocol import Py4JError
 from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.sql.types import LongType, StructField, StructType
 
-from smspark_core.transformation import vector_transport
+from smspark_core.transformation import arrow_transport
+from smspark_core.transformation.arrow_transport import (
+    arrow_friendly,
+    for_map_in_arrow,
+    standard_layout,
+)
 from smspark_core.transformation.arrow_vectors import VECTOR_ARROW_TYPE, feature_column
-from smspark_core.transformation.vector_transport import arrow_friendly, standard_layout
 
 SCHEMA = StructType(
     [
@@ -94,6 +99,22 @@ def test_without_unwrap_udt_the_columns_go_unchanged(spark, monkeypatch):
     def unavailable(df, name):
         raise Py4JError("no UnwrapUDT in this Spark")
 
-    monkeypatch.setattr(vector_transport, "_unwrapped", unavailable)
+    monkeypatch.setattr(arrow_transport, "_unwrapped", unavailable)
     df = spark.createDataFrame(ROWS, SCHEMA)
     assert arrow_friendly(df) is df
+
+
+@pytest.mark.spark
+def test_columns_named_with_dots_and_backticks_reach_python_by_their_names(spark):
+    schema = StructType([StructField("user.id", LongType()), StructField("odd`name", VectorUDT())])
+    df = spark.createDataFrame([(1, Vectors.dense([1.0])), (2, None)], schema)
+    names = df.columns
+
+    def check(batches):
+        for batch in batches:
+            restored = standard_layout(batch, names)
+            assert restored.schema.names == names
+            yield restored
+
+    back = for_map_in_arrow(df).mapInArrow(check, df.schema)
+    assert back.columns == names and sorted(back.collect()) == sorted(df.collect())
