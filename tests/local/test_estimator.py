@@ -116,6 +116,24 @@ def test_every_staging_format(local, clients, bucket, data, fmt, compression, ma
     assert _staged_keys(clients, bucket) == []
 
 
+@pytest.mark.parametrize("fmt", ["csv", "sagemaker"])
+def test_columns_named_with_dots_are_staged(local, clients, bucket, data, fmt):
+    df, _ = data
+    dotted = df.toDF("my.label", "my.features", "id")
+    estimator = _estimator(
+        local,
+        bucket,
+        trainingSparkDataFormat=fmt,
+        trainingSparkDataFormatOptions={
+            "labelColumnName": "my.label",
+            "featuresColumnName": "my.features",
+        },
+    )
+    estimator.fit(dotted)
+    job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
+    assert job["FinalMetricDataList"][0]["Value"] == 600.0
+
+
 def test_a_failed_job_raises_and_still_removes_staging(local, clients, bucket, data):
     df, _ = data
     estimator = _estimator(local, bucket)
