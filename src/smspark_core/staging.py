@@ -219,7 +219,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
         compressor = zlib.compressobj(wbits=31) if gzip else None
         try:
             rows = 0
-            for batch in (standard_layout(batch, names) for batch in batches):
+            for batch in (standard_layout(arrived, names) for arrived in batches):
                 data = encode_part(batch, fmt, label, features, rows)
                 sink.write(compressor.compress(data) if compressor else data)
                 rows += batch.num_rows
