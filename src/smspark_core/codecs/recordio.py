@@ -74,6 +74,18 @@ def _fixed_stride_spans(view: memoryview) -> np.ndarray | None:
     return np.stack([starts, starts + length], axis=1)
 
 
+def _payload_length(buffer: bytearray | memoryview, position: int, buffer_offset: int = 0) -> int:
+    """The payload length in the header at ``position``. A bad magic number is an error
+    naming its byte offset (``buffer_offset``: where ``buffer`` starts in the stream)."""
+    magic, word = _HEADER.unpack_from(buffer, position)
+    if magic != MAGIC:
+        raise RecordIOError(
+            f"bad RecordIO magic number 0x{magic:08x} at byte offset "
+            f"{buffer_offset + position} (expected 0x{MAGIC:08x})"
+        )
+    return word & _LENGTH_MASK
+
+
 def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview]:
     """Yields each record's payload; raises RecordIOError naming the byte offset of a fault.
 
@@ -96,13 +108,7 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
                 f"truncated RecordIO header at byte offset {position}: "
                 f"{size - position} bytes left, {HEADER_SIZE} needed"
             )
-        magic, word = _HEADER.unpack_from(view, position)
-        if magic != MAGIC:
-            raise RecordIOError(
-                f"bad RecordIO magic number 0x{magic:08x} at byte offset {position} "
-                f"(expected 0x{MAGIC:08x})"
-            )
-        length = word & _LENGTH_MASK
+        length = _payload_length(view, position)
         start = position + HEADER_SIZE
         end = start + length
         if end > size:
@@ -136,13 +142,7 @@ def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]
         pending += chunk
         position = 0
         while len(pending) - position >= HEADER_SIZE:
-            magic, word = _HEADER.unpack_from(pending, position)
-            if magic != MAGIC:
-                raise RecordIOError(
-                    f"bad RecordIO magic number 0x{magic:08x} at byte offset "
-                    f"{offset + position} (expected 0x{MAGIC:08x})"
-                )
-            length = word & _LENGTH_MASK
+            length = _payload_length(pending, position, offset)
             total = HEADER_SIZE + length + padding(length)
             if len(pending) - position < total:
                 break
