@@ -84,6 +84,16 @@ class JvmProcess:
                 time.sleep(0.5)
         raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
+    def wait_for_text(self, text: str, timeout: float = 180.0) -> None:
+        """Waits until ``text`` appears in the log (a worker registered, for example)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.log.name} exited early:\n{self.tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{text!r} not in {self.log.name} after {timeout:.0f} s")
+            time.sleep(0.5)
+
     def tail(self, characters: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-characters:]
 
