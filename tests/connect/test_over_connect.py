@@ -286,3 +286,17 @@ def test_cross_validator_over_a_sagemaker_estimator(local, bucket, data):
     )
     fitted = validator.fit(df.select("label", "features"))
     assert len(fitted.avgMetrics) == 1 and fitted.avgMetrics[0] > 0
+
+
+@pytest.mark.parametrize("script", ["digits_codec_roundtrip.py", "kmeans_digits.py"])
+def test_examples_run_over_connect_from_installed_packages(connect_url, script, tmp_path):
+    from algorithm_helpers import run_example
+
+    args = ["--output", str(tmp_path)] if script == "kmeans_digits.py" else []
+    result = run_example(script, *args, SMSPARK_REMOTE=connect_url)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "MISMATCH" not in result.stdout
+    if script == "kmeans_digits.py":
+        assert (
+            "transform: 373 held-out rows" in result.stdout and "deleted endpoint" in result.stdout
+        )
