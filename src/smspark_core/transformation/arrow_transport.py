@@ -26,13 +26,17 @@ import logging
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from py4j.protocol import Py4JError
 from pyspark.errors import PySparkException
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from smspark_core.transformation.arrow_vectors import DENSE, VECTOR_ARROW_TYPE, is_vector_arrow
+
+try:
+    from py4j.protocol import Py4JError
+except ImportError:  # pyspark-client, the Spark Connect-only package, has no py4j
+    Py4JError = PySparkException
 
 log = logging.getLogger(__name__)
 
