@@ -115,7 +115,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
     ) -> None:
         super().__init__()
         if uid:
-            self.uid = uid
+            self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
         self.trainingImage, self.modelImage = trainingImage, modelImage
         self.trainingInstanceType = trainingInstanceType
         self.trainingInstanceCount = trainingInstanceCount
