@@ -34,10 +34,12 @@ class HyperParameter(Param):
         converter: Callable[[Any], Any],
         allowed: str,
         check: Callable[[Any], bool] = lambda _: True,
+        choices: tuple[str, ...] = (),
     ) -> None:
         super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
         self.allowed = allowed
         self.check = check
+        self.choices = choices  # the values of a choice Param, for tools and docs
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -189,7 +191,9 @@ def float_param(
 def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     """One string of a fixed set."""
     options = tuple(choices)
-    return HyperParameter(name, doc, _string, f"one of {', '.join(options)}", options.__contains__)
+    return HyperParameter(
+        name, doc, _string, f"one of {', '.join(options)}", options.__contains__, options
+    )
 
 
 def bool_param(name: str, doc: str) -> HyperParameter:
