@@ -78,8 +78,13 @@ class S3AutoCreatePath(S3Resource):
 # ------------------------------------------------------------------------------ IAM role
 
 
+class IAMRoleResource:
+    """The IAM role SageMaker assumes: given, or read from Spark conf (the original's common
+    base of the two)."""
+
+
 @dataclass(frozen=True)
-class IAMRole:
+class IAMRole(IAMRoleResource):
     """An IAM role ARN (or name) SageMaker assumes, used verbatim."""
 
     role: str
@@ -89,7 +94,7 @@ class IAMRole:
 
 
 @dataclass(frozen=True)
-class IAMRoleFromConfig:
+class IAMRoleFromConfig(IAMRoleResource):
     """The role ARN read from Spark conf (``configKey``) when it is needed."""
 
     configKey: str = ROLE_CONFIG_KEY

@@ -17,8 +17,13 @@ ORIGINAL_API = {
     ).items()
     if not module.startswith("_")
 }
-# Pieces of the original's JVM bridge, which has no counterpart in pure Python.
-JVM_ONLY = {"SageMakerJavaWrapper", "Option"}
+ORIGINAL_MODULES: dict[str, list[str]] = json.loads(
+    (Path(__file__).parents[1] / "data" / "original_api.json").read_text()
+)["_modules"]
+# Pieces of the original's JVM bridge, which has no counterpart in pure Python, and the Param
+# mixins of its wrappers (smspark declares each algorithm's Params on its estimator).
+JVM_ONLY = {"SageMakerJavaWrapper", "Option", "LinearLearnerParams", "FactorizationMachinesParams"}
+JVM_ONLY_MODULES = {"sagemaker_pyspark.wrapper"}
 # Constructor keywords of the JVM bridge only (an existing JVM object to wrap).
 JVM_KEYWORDS = {"javaObject", "java_object"}
 

@@ -4,6 +4,7 @@ to run beside AWS's package."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import sagemaker_pyspark
 from algorithm_helpers import INSTANCES, REPO, ROLE, digits_libsvm, run_example
-from api_inventory import ORIGINAL_API, compare
+from api_inventory import JVM_ONLY, JVM_ONLY_MODULES, ORIGINAL_API, ORIGINAL_MODULES, compare
 from sagemaker_pyspark import EndpointCreationPolicy, IAMRole, SageMakerModel
 from sagemaker_pyspark._guard import check_and_announce
 from sagemaker_pyspark.transformation.serializers import ProtobufRequestRowSerializer
@@ -47,6 +48,18 @@ def _kmeans(**kwargs):
     from sagemaker_pyspark.algorithms import KMeansSageMakerEstimator
 
     return KMeansSageMakerEstimator(**INSTANCES, sagemakerRole=IAMRole(ROLE), **kwargs)
+
+
+MODULES = sorted(set(ORIGINAL_MODULES) - JVM_ONLY_MODULES)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_path_of_the_original(module):
+    """Programs import from the modules too (``sagemaker_pyspark.S3Resources``, ...)."""
+    imported = importlib.import_module(module)
+    assert [
+        n for n in ORIGINAL_MODULES[module] if n not in JVM_ONLY and not hasattr(imported, n)
+    ] == []
 
 
 def _stages():
@@ -100,7 +113,7 @@ def test_a_pipeline_saved_through_compat_loads_by_the_original_class_path(spark,
     Pipeline(stages=[kmeans]).save(str(tmp_path / "p"))
     loaded = Pipeline.load(str(tmp_path / "p")).getStages()[0]
     assert type(loaded) is type(kmeans)
-    assert type(loaded).__module__ == "sagemaker_pyspark.algorithms"
+    assert type(loaded).__module__ == "sagemaker_pyspark.algorithms.KMeansSageMakerEstimator"
     assert loaded.getK() == 3
 
 

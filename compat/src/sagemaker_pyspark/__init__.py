@@ -1,5 +1,5 @@
 """``sagemaker_pyspark`` served by smspark (see this distribution's README): the original's
-top-level names, re-exported from ``smspark_core``."""
+top-level names and module paths, re-exported from ``smspark_core`` and its plugins."""
 
 from __future__ import annotations
 
@@ -7,31 +7,29 @@ from sagemaker_pyspark._guard import check_and_announce
 
 check_and_announce()
 
-from sagemaker_pyspark._ported import ported  # noqa: E402
-from smspark_core import (  # noqa: E402 - after the guard, on purpose
-    CreatedResources,
+# As in the original, each module named like a class is imported and then shadowed by it.
+from sagemaker_pyspark.IAMRoleResource import IAMRole, IAMRoleFromConfig  # noqa: E402
+from sagemaker_pyspark.NamePolicy import (  # noqa: E402
     CustomNamePolicy,
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffix,
     CustomNamePolicyWithTimeStampSuffixFactory,
-    EndpointCreationPolicy,
-    IAMRole,
-    IAMRoleFromConfig,
     RandomNamePolicy,
     RandomNamePolicyFactory,
-    S3AutoCreatePath,
-    S3DataPath,
-    SageMakerClients,
-    SageMakerModel,
-    SageMakerResourceCleanup,
-    classpath_jars,
 )
-from smspark_core import SageMakerEstimator as _SageMakerEstimator  # noqa: E402
-from smspark_core.resources import S3Resource  # noqa: E402
-
-SageMakerEstimator = ported(_SageMakerEstimator, __name__)
-# The original's abstract base of every estimator; smspark's estimators share one class.
-SageMakerEstimatorBase = _SageMakerEstimator
+from sagemaker_pyspark.S3Resources import S3AutoCreatePath, S3DataPath, S3Resource  # noqa: E402
+from sagemaker_pyspark.SageMakerClients import SageMakerClients  # noqa: E402
+from sagemaker_pyspark.SageMakerEstimator import (  # noqa: E402
+    EndpointCreationPolicy,
+    SageMakerEstimator,
+    SageMakerEstimatorBase,
+)
+from sagemaker_pyspark.SageMakerModel import SageMakerModel  # noqa: E402
+from sagemaker_pyspark.SageMakerResourceCleanup import (  # noqa: E402
+    CreatedResources,
+    SageMakerResourceCleanup,
+)
+from smspark_core import classpath_jars  # noqa: E402
 
 __all__ = [
     "CreatedResources",

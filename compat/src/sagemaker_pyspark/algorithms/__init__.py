@@ -1,16 +1,29 @@
-"""The original's ``sagemaker_pyspark.algorithms``: every estimator of the installed smspark
-algorithm plugins, by its original class name."""
+"""The original's ``sagemaker_pyspark.algorithms``: the estimators of the installed smspark
+algorithm plugins under their original names (a missing plugin's estimator says, when it is
+constructed, which distribution to install)."""
 
-from __future__ import annotations
+from sagemaker_pyspark.algorithms.FactorizationMachinesSageMakerEstimator import (
+    FactorizationMachinesBinaryClassifier,
+    FactorizationMachinesRegressor,
+)
+from sagemaker_pyspark.algorithms.KMeansSageMakerEstimator import KMeansSageMakerEstimator
+from sagemaker_pyspark.algorithms.LDASageMakerEstimator import LDASageMakerEstimator
+from sagemaker_pyspark.algorithms.LinearLearnerSageMakerEstimator import (
+    LinearLearnerBinaryClassifier,
+    LinearLearnerMultiClassClassifier,
+    LinearLearnerRegressor,
+)
+from sagemaker_pyspark.algorithms.PCASageMakerEstimator import PCASageMakerEstimator
+from sagemaker_pyspark.algorithms.XGBoostSageMakerEstimator import XGBoostSageMakerEstimator
 
-from typing import Any
-
-from sagemaker_pyspark._ported import ported
-
-
-def __getattr__(name: str) -> Any:
-    if name.startswith("_"):
-        raise AttributeError(name)  # the import machinery asking; never load plugins for it
-    import smspark_core.algorithms
-
-    return ported(getattr(smspark_core.algorithms, name), __name__)
+__all__ = [
+    "FactorizationMachinesBinaryClassifier",
+    "FactorizationMachinesRegressor",
+    "KMeansSageMakerEstimator",
+    "LDASageMakerEstimator",
+    "LinearLearnerBinaryClassifier",
+    "LinearLearnerMultiClassClassifier",
+    "LinearLearnerRegressor",
+    "PCASageMakerEstimator",
+    "XGBoostSageMakerEstimator",
+]

@@ -1,34 +1,31 @@
-"""The original's response deserializers: the core's here, each algorithm plugin's (k-means,
-PCA, Linear Learner, ...) found by class name among the installed plugins."""
+"""The original's ``sagemaker_pyspark.transformation.deserializers``."""
 
-from __future__ import annotations
-
-from typing import Any
-
-from smspark_core.transformation.deserializers import (
+from sagemaker_pyspark.transformation.deserializers.deserializers import (
+    FactorizationMachinesBinaryClassifierDeserializer,
+    FactorizationMachinesRegressorDeserializer,
+    KMeansProtobufResponseRowDeserializer,
+    LDAProtobufResponseRowDeserializer,
     LibSVMResponseRowDeserializer,
+    LinearLearnerBinaryClassifierProtobufResponseRowDeserializer,
+    LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer,
+    LinearLearnerRegressorProtobufResponseRowDeserializer,
+    PCAProtobufResponseRowDeserializer,
     ProtobufResponseRowDeserializer,
     ResponseRowDeserializer,
     XGBoostCSVRowDeserializer,
 )
 
 __all__ = [
+    "FactorizationMachinesBinaryClassifierDeserializer",
+    "FactorizationMachinesRegressorDeserializer",
+    "KMeansProtobufResponseRowDeserializer",
+    "LDAProtobufResponseRowDeserializer",
     "LibSVMResponseRowDeserializer",
+    "LinearLearnerBinaryClassifierProtobufResponseRowDeserializer",
+    "LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer",
+    "LinearLearnerRegressorProtobufResponseRowDeserializer",
+    "PCAProtobufResponseRowDeserializer",
     "ProtobufResponseRowDeserializer",
     "ResponseRowDeserializer",
     "XGBoostCSVRowDeserializer",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name.startswith("_"):
-        raise AttributeError(name)
-    from smspark_core.plugins import get_plugin_host
-
-    for spec in get_plugin_host().deserializers.values():
-        if spec.factory.__name__ == name:
-            return spec.factory
-    raise AttributeError(
-        f"module {__name__!r} has no attribute {name!r} (no installed smspark plugin "
-        "provides that deserializer)"
-    )

@@ -1,6 +1,6 @@
-"""The original's request serializers (and smspark's unlabeled LibSVM one)."""
+"""The original's ``sagemaker_pyspark.transformation.serializers``."""
 
-from smspark_core.transformation.serializers import (
+from sagemaker_pyspark.transformation.serializers.serializers import (
     LibSVMRequestRowSerializer,
     ProtobufRequestRowSerializer,
     RequestRowSerializer,
