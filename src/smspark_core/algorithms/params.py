@@ -15,13 +15,14 @@ what it accepts.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyspark.ml.param import Param, Params
+
+from smspark_core.local.hyperparameters import parse_list_text
 
 
 class HyperParameter(Param):
@@ -257,18 +258,6 @@ def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParam
 
     allowed = f"a non-empty list of {', '.join(options)}"
     return HyperParameter(name, doc, convert, allowed, check)
-
-
-def parse_list_text(text: str) -> list[str]:
-    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
-    text = text.strip()
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, list):
-            return [str(item).strip() for item in parsed]
-    except ValueError:
-        pass
-    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
 
 
 def add_accessors(
