@@ -20,12 +20,10 @@ from pyspark.sql.types import StructType
 
 from smspark_core.codecs import amazon_record
 from smspark_core.errors import ResponseError
+from smspark_core.media_types import JSON, JSONLINES, PROTOBUF
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
-from smspark_core.transformation.serializers import PROTOBUF
 
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
 ACCEPTABLE = (PROTOBUF, JSON, JSONLINES)
 
 
