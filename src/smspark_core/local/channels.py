@@ -30,13 +30,14 @@ import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.amazon_record import Record
+from smspark_core.errors import SmsparkError
 from smspark_core.local.container import TrainingEnvironment
 from smspark_core.media_types import CSV, PROTOBUF, media_type
 from smspark_core.media_types import LIBSVM_TYPES as LIBSVM
 from smspark_core.media_types import PARQUET_TYPES as PARQUET
 
 
-class ChannelFormatError(ValueError):
+class ChannelFormatError(SmsparkError, ValueError):
     """Channel data that cannot be read; names the file and the row."""
 
 
