@@ -128,11 +128,6 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
         position = padded_end
 
 
-def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
-    """All payloads of a RecordIO stream, as bytes."""
-    return [bytes(p) for p in iter_payloads(stream)]
-
-
 def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:
     """Yields each record's payload from a binary file, reading ``chunk_bytes`` at a time,
     so a large file is never in memory at once. Faults are reported as by ``iter_payloads``,
