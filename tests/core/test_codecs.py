@@ -20,9 +20,9 @@ from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
 from smspark_core.errors import ResponseError
 
 
-
 def split_payloads(stream: bytes) -> list[bytes]:
     return [bytes(p) for p in recordio.iter_payloads(stream)]
+
 
 def test_generated_record_module_is_current():
     with tempfile.TemporaryDirectory() as tmp:
