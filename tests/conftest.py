@@ -87,7 +87,13 @@ def s3(s3_endpoint):
 @pytest.fixture(scope="session")
 def connect_url(tmp_path_factory):
     """A Spark Connect server started from pyspark's jars on 127.0.0.1 (only when a test
-    asks for it), with no AWS settings in its environment; stopped at the end."""
+    asks for it), with no AWS settings in its environment; stopped at the end.
+
+    ``SMSPARK_TEST_CONNECT_URL`` names a running server instead: the thin client
+    (``pyspark-client``) has no jars to start one."""
+    if os.environ.get("SMSPARK_TEST_CONNECT_URL"):
+        yield os.environ["SMSPARK_TEST_CONNECT_URL"]
+        return
     from spark_processes import start_connect_server
 
     server, url = start_connect_server(tmp_path_factory.mktemp("connect") / "server.log")
