@@ -10,6 +10,7 @@ SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 
 from __future__ import annotations
 
+from smspark_core.aws import SageMakerClients
 from smspark_core.datasource import SageMakerDataSource, register_data_source
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.hookspecs import hookimpl
@@ -52,6 +53,7 @@ __all__ = [
     "S3AutoCreatePath",
     "S3DataPath",
     "S3PathFromConfig",
+    "SageMakerClients",
     "SageMakerDataSource",
     "SageMakerEstimator",
     "SageMakerModel",

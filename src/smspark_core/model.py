@@ -87,7 +87,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     ) -> None:
         super().__init__()
         if uid:
-            self.uid = uid
+            self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
         if existingEndpointName and endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
             raise ValueError(
                 "SageMakerModel's endpoint creation policy must be DO_NOT_CREATE if creating an "

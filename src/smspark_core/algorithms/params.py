@@ -2,20 +2,26 @@
 
 An algorithm estimator declares each SageMaker hyperparameter as a class attribute whose
 Param name *is* the hyperparameter key (``k``, ``feature_dim``, ``mini_batch_size``), the
-pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter (a
-wrong type is a ``TypeError``) and a check with the allowed range in words (a bad value is a
-``ValueError`` naming the parameter and that range), applied by every way of setting it:
-the setters, ``set``, ``_set`` and ``fit(params=...)``.
+pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter and a
+check with the allowed range in words, applied by every way of setting it: the setters,
+``set``, ``_set`` and ``fit(params=...)``. Values keep their Python type (bool, int, float,
+str); the text SageMaker receives is made only when the CreateTrainingJob map is built.
+
+Exception types are the original's: a string where a number is expected is a ``TypeError``
+(its comparisons raised one); every other value outside the domain (a number for a choice,
+0.5 for a 0/1 flag, ``"yes"`` for a boolean) is a ``ValueError`` naming the parameter and
+what it accepts.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import Param, Params
 
 
 class HyperParameter(Param):
@@ -28,10 +34,12 @@ class HyperParameter(Param):
         converter: Callable[[Any], Any],
         allowed: str,
         check: Callable[[Any], bool] = lambda _: True,
+        choices: tuple[str, ...] = (),
     ) -> None:
         super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
         self.allowed = allowed
         self.check = check
+        self.choices = choices  # the values of a choice Param, for tools and docs
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -54,8 +62,8 @@ class ValidatedParams(Params):
                     raise TypeError(f"{name}: a value is required, got None")
                 try:
                     converted = param.typeConverter(value)
-                except TypeError as error:
-                    raise TypeError(f"{name}: {error}") from None
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f"{name}: {error}") from None
                 param.validate(converted)
         return super()._set(**kwargs)
 
@@ -63,33 +71,44 @@ class ValidatedParams(Params):
 # ------------------------------------------------------------------------------ converters
 
 
+def _is_number(value: Any) -> bool:
+    """Python and numpy numbers, but not booleans (``True`` is no hyperparameter value)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def strict_int(value: Any) -> int:
-    if isinstance(value, bool | str):
+    """An integer; integral floats (``3.0``) are taken, as pyspark's converter takes them. A
+    string or a fraction is a ``TypeError`` (what that converter raised in the original)."""
+    if isinstance(value, str) or (_is_number(value) and not float(value).is_integer()):
         raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
-    return TypeConverters.toInt(value)
+    if not _is_number(value):
+        raise ValueError(f"expected an integer, got {type(value).__name__} {value!r}")
+    return int(value)
 
 
 def _strict_float(value: Any) -> float:
-    if isinstance(value, bool | str):
-        raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
-    return TypeConverters.toFloat(value)
+    if isinstance(value, str):
+        raise TypeError(f"expected a number, got str {value!r}")
+    if not _is_number(value):
+        raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise ValueError(f"expected a string, got {type(value).__name__} {value!r}")
     return value
 
 
 def _number_text(value: Any) -> str:
     """ "auto"-or-number values are stored as text, as the original stores them."""
     if isinstance(value, bool):
-        raise TypeError(f"expected a number or a string, got bool {value!r}")
+        raise ValueError(f"expected a number or a string, got bool {value!r}")
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str):
         return value.strip()
-    raise TypeError(f"expected a number or a string, got {type(value).__name__} {value!r}")
+    raise ValueError(f"expected a number or a string, got {type(value).__name__} {value!r}")
 
 
 def _number_of(text: str) -> float | None:
@@ -100,13 +119,13 @@ def _number_of(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def bool_text(value: Any) -> str:
-    """Python booleans or the original's strings, stored as ``"True"``/``"False"``."""
+def to_bool(value: Any) -> bool:
+    """Python booleans, or the original's strings ``'True'``/``'False'`` (any case)."""
     if isinstance(value, bool):
-        return "True" if value else "False"
+        return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return "True" if value.strip().lower() == "true" else "False"
-    raise TypeError(f"expected True/False or 'True'/'False', got {value!r}")
+        return value.strip().lower() == "true"
+    raise ValueError(f"expected True/False or 'True'/'False', got {value!r}")
 
 
 # -------------------------------------------------------------------------------- factories
@@ -132,11 +151,21 @@ def _within(
 def int_param(
     name: str, doc: str, low: int | None = None, high: int | None = None
 ) -> HyperParameter:
-    """An integer hyperparameter within [low, high]."""
+    """An integer hyperparameter within [low, high]. A fraction outside the range, or any
+    fraction for a 0/1 flag, is a ``ValueError``: the original checked those before
+    converting."""
     allowed = f"an integer {_bounds(low, high, False, False)}"
-    return HyperParameter(
-        name, doc, strict_int, allowed, lambda v: _within(v, low, high, False, False)
-    )
+    flag = (low, high) == (0, 1)
+
+    def in_range(number: float) -> bool:
+        return _within(number, low, high, False, False)
+
+    def convert(value: Any) -> int:
+        if _is_number(value) and not float(value).is_integer() and (flag or not in_range(value)):
+            raise ValueError(f"must be {allowed}, got {value!r}")
+        return strict_int(value)
+
+    return HyperParameter(name, doc, convert, allowed, in_range)
 
 
 def float_param(
@@ -162,12 +191,15 @@ def float_param(
 def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     """One string of a fixed set."""
     options = tuple(choices)
-    return HyperParameter(name, doc, _string, f"one of {', '.join(options)}", options.__contains__)
+    return HyperParameter(
+        name, doc, _string, f"one of {', '.join(options)}", options.__contains__, options
+    )
 
 
 def bool_param(name: str, doc: str) -> HyperParameter:
-    """A boolean sent as "True"/"False"; setters take Python booleans or those strings."""
-    return HyperParameter(name, doc, bool_text, "True or False")
+    """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
+    original took only the strings); getters return a ``bool``."""
+    return HyperParameter(name, doc, to_bool, "True or False")
 
 
 def auto_or_number_param(

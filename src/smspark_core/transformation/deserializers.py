@@ -28,6 +28,7 @@ from smspark_core.codecs import amazon_record, csv, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
 from smspark_core.errors import ResponseError
 from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.keywords import keyword_aliases
 from smspark_core.transformation.serializers import CSV, PROTOBUF, TEXT_LIBSVM
 
 _INT32_MAX = 2**31 - 1
@@ -299,8 +300,9 @@ class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
 
     accepts = CSV
 
-    def __init__(self, predictionColumnName: str = "prediction"):
-        self.predictionColumnName = predictionColumnName
+    @keyword_aliases(predictionColumnName="prediction_column_name")
+    def __init__(self, prediction_column_name: str = "prediction"):
+        self.predictionColumnName = prediction_column_name
 
     @property
     def schema(self) -> StructType:
