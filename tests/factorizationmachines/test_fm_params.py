@@ -38,8 +38,7 @@ CASES = (
     ]
     + [(r, [(0.0, 0.0), (5.0, 5.0), (1, 1.0)], [-0.1, ("0.1", TypeError)]) for r in RATES]
     + [
-        (f"{g}Method", [("normal",) * 2, ("uniform",) * 2, ("constant",) * 2],
-         ["normally", 1])
+        (f"{g}Method", [("normal",) * 2, ("uniform",) * 2, ("constant",) * 2], ["normally", 1])
         for g in INIT
     ]  # fmt: skip
     + [(f"{g}Scale", [(0.0, 0.0), (0.5, 0.5)], [-1.0]) for g in INIT]

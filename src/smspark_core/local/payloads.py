@@ -50,14 +50,14 @@ def _record_rows(body: bytes, feature_dim: int) -> list[tuple[np.ndarray | None,
         tensor = amazon_record.read_tensor(record.features["values"])
         if tensor is None:
             raise _bad(f"record {row}: features['values'] is not a tensor")
-        if len(tensor.keys):
-            keys = tensor.keys.astype(np.int64)
+        if len(tensor.keys) or (len(tensor.shape) and not len(tensor.values)):
+            keys = tensor.keys.astype(np.int64)  # sparse (an empty row too: shape, no keys)
             if len(tensor.shape) and int(tensor.shape[0]) != feature_dim:
                 raise _bad(
                     f"record {row} has shape {int(tensor.shape[0])}, the model expects "
                     f"{feature_dim} features"
                 )
-            if keys.max() >= feature_dim:
+            if len(keys) and keys.max() >= feature_dim:
                 raise _bad(f"record {row}: key {int(keys.max())} >= feature_dim {feature_dim}")
             rows.append((keys, tensor.values))
         else:

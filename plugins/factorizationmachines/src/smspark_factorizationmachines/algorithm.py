@@ -170,7 +170,9 @@ class FMTrainer:
         else:
             residual = z - y
             loss = float(0.5 * (residual * residual).sum())
-        scale = self.settings.rescale_grad or 1.0 / len(y)
+        scale = self.settings.rescale_grad
+        if scale is None:
+            scale = 1.0 / len(y)
         g = residual * scale
         grad_w = np.asarray(sub.T @ g).ravel()
         grad_v = (
