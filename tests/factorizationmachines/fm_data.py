@@ -28,7 +28,10 @@ def generating_model(
 def binary_rows(rows: int, feature_dim: int, seed: int, active: int = 10) -> sp.csr_matrix:
     """``active`` distinct features set to 1 in each row."""
     rng = np.random.default_rng(seed)
-    columns = np.argsort(rng.random((rows, feature_dim)), axis=1)[:, :active]
+    if feature_dim <= 5000:
+        columns = np.argsort(rng.random((rows, feature_dim)), axis=1)[:, :active]
+    else:  # very wide: no rows x feature_dim matrix of random keys
+        columns = np.array([rng.choice(feature_dim, active, replace=False) for _ in range(rows)])
     columns.sort(axis=1)
     indptr = np.arange(0, rows * active + 1, active)
     return sp.csr_matrix((np.ones(rows * active), columns.ravel(), indptr), (rows, feature_dim))

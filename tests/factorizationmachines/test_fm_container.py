@@ -83,6 +83,25 @@ def test_sparse_and_dense_input_train_the_same_model(tmp_path):
     np.testing.assert_allclose(sparse_model.w, dense_model.w, rtol=1e-9, atol=1e-12)
 
 
+def test_sparse_training_never_densifies_a_batch(tmp_path, monkeypatch):
+    """A 200,000-wide sparse channel trains with no dense row or matrix ever made."""
+    truth = generating_model(200_000, factors=2)
+    x, y = regression_data(truth, 500, seed=9)
+    body = sparse_recordio(x, y)
+
+    def refuse(*_args, **_kwargs):
+        pytest.fail("a sparse batch was densified")
+
+    for name in ("toarray", "todense"):
+        monkeypatch.setattr(sp.csr_matrix, name, refuse)
+    hp = {**regressor_hp(200_000, epochs=2, **FAST), "num_factors": 2}
+    model, metrics = trained(tmp_path, hp, body)
+    assert model.v.shape == (200_000, 2) and np.isfinite(metrics["train:rmse"])
+    untouched = np.setdiff1d(np.arange(200_000), x.indices)
+    # lazy updates: weights of features never seen keep their initial values
+    assert np.abs(model.w[untouched]).max() < 0.1
+
+
 def test_init_methods_values_and_zero_learning_rates_are_honoured(tmp_path):
     truth = generating_model(50)
     x, y = regression_data(truth, 300, seed=4)
