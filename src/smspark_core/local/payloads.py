@@ -82,9 +82,7 @@ def _csr(rows: list[tuple[np.ndarray | None, np.ndarray]], feature_dim: int) -> 
     keys = [np.arange(len(v)) if k is None else k for k, v in rows]
     indptr = np.concatenate([[0], np.cumsum([len(k) for k in keys])]).astype(np.int64)
     indices = np.concatenate(keys).astype(np.int64) if keys else np.zeros(0, np.int64)
-    data = (
-        np.concatenate([np.asarray(v, np.float64) for _, v in rows]) if rows else np.zeros(0)
-    )
+    data = np.concatenate([np.asarray(v, np.float64) for _, v in rows]) if rows else np.zeros(0)
     matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), feature_dim))
     matrix.sum_duplicates()
     return matrix
@@ -151,9 +149,10 @@ def _json_instances(body: bytes, lines: bool) -> list[Any]:
             instances = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
         else:
             document = json.loads(body)
-            instances = document["instances"] if isinstance(document, dict) else document
-            if isinstance(document, dict) and "instances" not in document:
-                instances = [document]
+            if isinstance(document, dict):  # {"instances": [...]} or one instance
+                instances = document.get("instances", [document])
+            else:
+                instances = document
     except (ValueError, KeyError, UnicodeDecodeError) as error:
         raise _bad(f"malformed JSON request: {error}") from None
     return instances
