@@ -204,3 +204,10 @@ def test_snake_case_keywords_json_and_json_lines():
     body = b'{"score": 1.5}\n{"score": -2}\n'
     assert [r.yhat for r in regressor.deserialize_response(body)] == [1.5, -2.0]
     assert regressor.deserialize_batch(body).column(0).to_pylist() == [1.5, -2.0]
+
+
+def test_found_by_the_ports_import_path():
+    from smspark_core import algorithms
+
+    assert algorithms.FactorizationMachinesBinaryClassifier is FactorizationMachinesBinaryClassifier
+    assert algorithms.FactorizationMachinesRegressor is FactorizationMachinesRegressor

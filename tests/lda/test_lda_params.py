@@ -123,3 +123,9 @@ def test_projection_column_name_keyword_json_and_one_topic():
     assert deserializer.deserialize_batch(lines).num_rows == 1
     again = LDAProtobufResponseRowDeserializer.from_config(deserializer.config())
     assert again.schema == deserializer.schema and again.accepts == "application/json"
+
+
+def test_found_by_the_ports_import_path():
+    from smspark_core.algorithms import LDASageMakerEstimator as ported
+
+    assert ported is LDASageMakerEstimator
