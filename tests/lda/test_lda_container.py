@@ -113,6 +113,29 @@ def test_streaming_batches_and_one_batch_give_similar_topics(tmp_path):
         assert matched_cosine(beta.astype(np.float64), truth) > 0.9
 
 
+def test_training_memory_follows_the_batch_not_the_corpus(tmp_path):
+    """Peak traced memory while training on a corpus four times larger (same vocabulary,
+    topics and mini-batch) stays about the same: only K x V and one batch are held."""
+    import tracemalloc
+
+    peaks = []
+    for documents in (1000, 4000):
+        counts, _ = synthetic_corpus(topics=5, vocabulary=300, documents=documents, words=60)
+        body = sparse_recordio(counts)
+        del counts
+        tracemalloc.start()
+        trained(
+            tmp_path / str(documents),
+            hp(5, 300, 250, max_restarts=1, max_iterations=2, tol=1e-9),
+            body,
+        )
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    print(f"\nLDA training peak traced memory: {peaks[0] / 1e6:.1f} MB for 1,000 documents, "
+          f"{peaks[1] / 1e6:.1f} MB for 4,000")  # fmt: skip
+    assert peaks[1] < 1.5 * peaks[0]
+
+
 @pytest.mark.parametrize(
     "hyperparameters, body, message",
     [
