@@ -131,3 +131,19 @@ def check_setters(estimator: Any, suffix: str, valid: list, invalid: list) -> No
         else:
             raise AssertionError(f"set{suffix}({value!r}) did not raise {error.__name__}")
         assert estimator.extractParamMap() == before
+
+
+HEAVY_MODULES = ("pyspark", "boto3", "botocore", "moto")
+
+
+def modules_loaded_by(statement: str) -> set[str]:
+    """The top-level packages among ``HEAVY_MODULES`` that ``statement`` loads, run in a
+    fresh interpreter (this one has them all loaded already)."""
+    heavy = set(HEAVY_MODULES)
+    probe = (
+        f"import sys\n{statement}\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return set(result.stdout.split())

@@ -157,6 +157,16 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         }
         self.latestTrainingJob: str | None = None
 
+    @property
+    def s3Client(self) -> Any:  # noqa: N802 - the original's name
+        """The S3 client of the driver's calls: the one given, or the configured default."""
+        return self.clientSpec.client("s3")
+
+    @property
+    def stsClient(self) -> Any:  # noqa: N802 - the original's name
+        """The STS client of the account lookup: the one given, or the configured default."""
+        return self.clientSpec.client("sts")
+
     def make_hyperparameters(self) -> dict[str, str]:
         """The constructor map, overridden by every Spark Param that is set or defaulted."""
         values = dict(self.hyperParameters)

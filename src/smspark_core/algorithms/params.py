@@ -15,13 +15,14 @@ what it accepts.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyspark.ml.param import Param, Params
+
+from smspark_core.local.hyperparameters import parse_list_text
 
 
 class HyperParameter(Param):
@@ -35,11 +36,13 @@ class HyperParameter(Param):
         allowed: str,
         check: Callable[[Any], bool] = lambda _: True,
         choices: tuple[str, ...] = (),
+        differs: str = "",
     ) -> None:
         super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
         self.allowed = allowed
         self.check = check
         self.choices = choices  # the values of a choice Param, for tools and docs
+        self.differs = differs  # how its setter differs from sagemaker_pyspark's, if it does
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -199,7 +202,14 @@ def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
 def bool_param(name: str, doc: str) -> HyperParameter:
     """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
     original took only the strings); getters return a ``bool``."""
-    return HyperParameter(name, doc, to_bool, "True or False")
+    return HyperParameter(
+        name,
+        doc,
+        to_bool,
+        "True or False",
+        differs="Takes True/False as well as 'True'/'False' (sagemaker_pyspark took only the "
+        "strings); the getter returns a bool, as sagemaker_pyspark's did.",
+    )
 
 
 def auto_or_number_param(
@@ -250,23 +260,18 @@ def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParam
     return HyperParameter(name, doc, convert, allowed, check)
 
 
-def parse_list_text(text: str) -> list[str]:
-    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
-    text = text.strip()
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, list):
-            return [str(item).strip() for item in parsed]
-    except ValueError:
-        pass
-    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
-
-
-def add_accessors(cls: type, names: dict[str, str] | None = None, skip: Iterable[str] = ()) -> None:
+def add_accessors(
+    cls: type,
+    names: dict[str, str] | None = None,
+    skip: Iterable[str] = (),
+    differences: dict[str, str] | None = None,
+) -> None:
     """Adds ``set<Name>``/``get<Name>`` for each ``HyperParameter`` declared on ``cls``
     itself: ``max_depth`` gets ``setMaxDepth``, or the name ``names`` gives (the original's
-    spelling, e.g. ``num_class`` -> ``NumClasses``)."""
+    spelling, e.g. ``num_class`` -> ``NumClasses``). A setter's docstring says where it
+    differs from sagemaker_pyspark's: the Param's own note, and ``differences[name]``."""
     names = names or {}
+    differences = differences or {}
     skipped = set(skip)
     for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
         if param.name in skipped:
@@ -279,7 +284,10 @@ def add_accessors(cls: type, names: dict[str, str] | None = None, skip: Iterable
         def getter(self, _name=param.name):
             return self.getOrDefault(getattr(self, _name))
 
-        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}"
+        notes = " ".join(n for n in (param.differs, differences.get(param.name, "")) if n)
+        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}" + (
+            f"\n\nUnlike sagemaker_pyspark: {notes}" if notes else ""
+        )
         getter.__doc__ = f"The ``{param.name}`` hyperparameter."
         setattr(cls, f"set{suffix}", setter)
         setattr(cls, f"get{suffix}", getter)

@@ -27,8 +27,8 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 from smspark_core.codecs import amazon_record, csv, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
 from smspark_core.errors import ResponseError
+from smspark_core.keywords import keyword_aliases
 from smspark_core.transformation import arrow_vectors as av
-from smspark_core.transformation.keywords import keyword_aliases
 from smspark_core.transformation.serializers import CSV, PROTOBUF, TEXT_LIBSVM
 
 _INT32_MAX = 2**31 - 1

@@ -9,7 +9,7 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import DataType, DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.transformation.keywords import keyword_aliases
+from smspark_core.keywords import keyword_aliases
 from smspark_core.transformation.serializers import PROTOBUF
 
 

@@ -8,7 +8,7 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.transformation.keywords import keyword_aliases
+from smspark_core.keywords import keyword_aliases
 from smspark_core.transformation.serializers import PROTOBUF
 
 

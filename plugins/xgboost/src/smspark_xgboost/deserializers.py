@@ -11,8 +11,8 @@ from pyspark.sql import Row
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.errors import ResponseError
+from smspark_core.keywords import keyword_aliases
 from smspark_core.transformation.deserializers import ResponseRowDeserializer, json_scores
-from smspark_core.transformation.keywords import keyword_aliases
 from smspark_core.transformation.serializers import CSV
 
 

@@ -280,4 +280,16 @@ setattr(
 )
 
 
-add_accessors(XGBoostSageMakerEstimator, _ACCESSOR_NAMES)
+add_accessors(
+    XGBoostSageMakerEstimator,
+    _ACCESSOR_NAMES,
+    differences={
+        "max_depth": "A fraction is refused (sagemaker_pyspark stored setMaxDepth(1.1), and "
+        "the training job then failed).",
+        "lambda": "Sent as lambda (sagemaker_pyspark's Param was lambda_weights, so fit failed).",
+        "objective": "The current objectives, with binary:logitraw spelled right "
+        "(sagemaker_pyspark listed binary:logistraw).",
+        "silent": "On images newer than the legacy xgboost:1, sent as verbosity (silent=1 as "
+        "verbosity=0, silent=0 as verbosity=1) with a warning.",
+    },
+)

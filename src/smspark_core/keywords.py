@@ -1,10 +1,12 @@
 """Constructor keywords under two spellings.
 
-The original's Python deserializers take snake_case keywords
-(``KMeansProtobufResponseRowDeserializer(distance_to_cluster_column_name=...)``), which ported
-programs pass; smspark first spelled them in camelCase, which saved pipelines hold in their
-codec configuration. ``keyword_aliases`` makes the original's spelling the signature and keeps
-the other working.
+The original's Python classes take keywords that smspark first spelled otherwise: its
+deserializers take snake_case ones
+(``KMeansProtobufResponseRowDeserializer(distance_to_cluster_column_name=...)``), which
+ported programs pass, while saved pipelines hold smspark's camelCase names in their codec
+configuration; ``CreatedResources(model_name=...)`` and
+``SageMakerResourceCleanup(sagemakerClient)`` likewise. ``keyword_aliases`` keeps both
+spellings working.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def keyword_aliases(**aliases: str) -> Callable[[Init], Init]:
                     kwargs[name] = kwargs.pop(alias)
             init(self, *args, **kwargs)
 
+        wrapper.keyword_aliases = dict(aliases)  # type: ignore[attr-defined]  # for tools
         return wrapper  # type: ignore[return-value]
 
     return decorate
