@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import modules_loaded_by
 from algorithm_helpers import training_environment as environment
 from fm_data import (
     classification_data,
@@ -341,3 +342,8 @@ def test_wider_sparser_data_and_the_weight_decays(tmp_path):
     print(f"d=1000 ridge test R2 {ridge_r2:.4f}")
     assert figures[(0.0, 0.0)][1] >= 0.9
     assert figures[(0.01, 0.001)][1] < figures[(0.0, 0.0)][1]  # decays shrink the fit
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_factorizationmachines.container") == set()

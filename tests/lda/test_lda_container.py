@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import modules_loaded_by
 from algorithm_helpers import training_environment as environment
 from scipy.optimize import linear_sum_assignment
 from sklearn.datasets import load_digits
@@ -278,3 +279,8 @@ def test_digits_held_out_perplexity_against_scikit_learn(tmp_path):
     print(f"\nLDA digits held-out perplexity: ours {ours:.3f}, scikit-learn {theirs:.3f} "
           f"(ratio {ours / theirs:.4f})")  # fmt: skip
     assert ours <= 1.1 * theirs
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_lda.container") == set()
