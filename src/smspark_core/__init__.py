@@ -10,6 +10,7 @@ SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 
 from __future__ import annotations
 
+from smspark_core.batch_transform import BatchTransformResources, SageMakerBatchTransformer
 from smspark_core.datasource import SageMakerDataSource, register_data_source
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.hookspecs import hookimpl
@@ -37,6 +38,7 @@ from smspark_core.resources import (
 )
 
 __all__ = [
+    "BatchTransformResources",
     "CreatedResources",
     "CustomNamePolicy",
     "CustomNamePolicyFactory",
@@ -52,6 +54,7 @@ __all__ = [
     "S3AutoCreatePath",
     "S3DataPath",
     "S3PathFromConfig",
+    "SageMakerBatchTransformer",
     "SageMakerDataSource",
     "SageMakerEstimator",
     "SageMakerModel",

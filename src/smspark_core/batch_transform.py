@@ -285,8 +285,9 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                     f"SageMakerBatchTransformer has no Param {name!r}; Params: "
                     f"{', '.join(sorted(p.name for p in self.params))}"
                 )
-            self._set(**{name: value})
-            _check_param(name, self.getOrDefault(name))
+            converted = self.getParam(name).typeConverter(value)
+            _check_param(name, converted)  # before setting: a refused value changes nothing
+            self._set(**{name: converted})
         return self
 
     # ---------------------------------------------------------------- factories
