@@ -245,6 +245,8 @@ def test_stop_transform_job(clients, bucket, echo_model):
     assert status["TransformJobStatus"] in ("Stopping", "Stopped")
     job = _wait(clients, name)
     assert job["TransformJobStatus"] == "Stopped"
+    listed = clients["s3"].list_objects_v2(Bucket=bucket, Prefix="slow-out")
+    assert listed.get("Contents", []) == []  # a stopped job stores no output
     with pytest.raises(ClientError, match="in status Stopped") as error:
         clients["sagemaker"].stop_transform_job(TransformJobName=name)
     assert error.value.response["Error"]["Code"] == "ValidationException"
@@ -339,3 +341,26 @@ def test_missing_input_fails_like_the_service(clients, bucket, sum_model):
     job = _wait(clients, _job(clients, sum_model, f"s3://{bucket}/nothing/", f"s3://{bucket}/x"))
     assert job["TransformJobStatus"] == "Failed"
     assert job["FailureReason"].startswith("ClientError: No S3 objects found under S3 URL")
+
+
+def test_the_container_sees_the_batch_variables(clients, bucket, echo_model):
+    for name in ("SAGEMAKER_BATCH_STRATEGY", "SAGEMAKER_MAX_PAYLOAD_IN_MB"):
+        clients["s3"].put_object(Bucket=bucket, Key=f"env/{name}", Body=f"env:{name}".encode())
+    job = _wait(
+        clients,
+        _job(
+            clients,
+            echo_model,
+            f"s3://{bucket}/env/",
+            f"s3://{bucket}/env-out",
+            SplitType="None",
+            ContentType="text/plain",
+            Accept="text/plain",
+            AssembleWith="None",
+            BatchStrategy="SingleRecord",
+            MaxPayloadInMB=2,
+        ),
+    )
+    assert job["TransformJobStatus"] == "Completed", job.get("FailureReason")
+    assert _read(clients, bucket, "env-out/SAGEMAKER_BATCH_STRATEGY.out") == b"SINGLE_RECORD"
+    assert _read(clients, bucket, "env-out/SAGEMAKER_MAX_PAYLOAD_IN_MB.out") == b"2"

@@ -7,11 +7,13 @@ the whole object is one record), its records packed into mini-batches of at most
 ``MaxPayloadInMB`` (``MultiRecord``; ``SingleRecord`` sends one record per request), with
 ``MaxConcurrentTransforms`` requests per instance in flight. A failed request is retried
 ``ModelClientConfig.InvocationsMaxRetries`` times, each attempt bounded by
-``InvocationsTimeoutInSeconds``. Responses are assembled in input order into
+``InvocationsTimeoutInSeconds``. The model servers get the service's batch variables
+(``SAGEMAKER_MAX_PAYLOAD_IN_MB``, ``SAGEMAKER_BATCH_STRATEGY``,
+``SAGEMAKER_MAX_CONCURRENT_TRANSFORMS``). Responses are assembled in input order into
 ``<S3OutputPath>/<relative key>.out`` (``AssembleWith`` ``Line`` ends each response with a
 newline). A mini-batch that still fails fails the job, and the data log
 (``<job>/<instance>/data-log`` under ``/aws/sagemaker/TransformJobs``) names the object and
-the records of that mini-batch.
+the records of that mini-batch. A stopped job leaves no output.
 
 Fault injection: faults set for the job's model name (``LocalSageMaker.set_faults``) act on
 every request attempt (latency, throttling and errors count as failed attempts).
@@ -117,6 +119,7 @@ class TransformRun:
         self.root, self.faults, self.ping_timeout = root, faults, ping_timeout
         self.stop_requested = threading.Event()
         self.variant: hosting.Variant | None = None
+        self.written: list[tuple[str, str]] = []  # (bucket, key) of the .out objects so far
         self.data_log = f"{name}/data-log"
         self.thread = threading.Thread(target=self._run, name=f"transform-{name}", daemon=True)
 
@@ -153,6 +156,9 @@ class TransformRun:
     def _run(self) -> None:
         try:
             outcome = self._run_steps()
+            if outcome == "Stopped":  # a stopped job stores no output, as on the service
+                for bucket, key in self.written:
+                    self.s3.delete_object(Bucket=bucket, Key=key)
             self._status(outcome)
             self._log(f"[sagemaker logs]: transform job {outcome.lower()}")
         except JobFailed as failure:
@@ -179,7 +185,18 @@ class TransformRun:
         try:
             hosting.fetch_model_data(container.get("ModelDataUrl"), self.root, self.s3)
             resources = job["TransformResources"]
-            environment = {**container.get("Environment", {}), **job.get("Environment", {})}
+            environment = {
+                **container.get("Environment", {}),
+                **job.get("Environment", {}),
+                # What the service tells a batch container about its job.
+                "SAGEMAKER_MAX_PAYLOAD_IN_MB": str(job.get("MaxPayloadInMB", DEFAULT_PAYLOAD_MB)),
+                "SAGEMAKER_BATCH_STRATEGY": (
+                    "SINGLE_RECORD"
+                    if job.get("BatchStrategy") == "SingleRecord"
+                    else "MULTI_RECORD"
+                ),
+                "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(self._concurrency()),
+            }
             self.variant = hosting.Variant(
                 self.name,
                 self.name,
@@ -251,6 +268,7 @@ class TransformRun:
         out_bucket, out_prefix = split_s3_uri(job["TransformOutput"]["S3OutputPath"])
         out_key = f"{out_prefix.rstrip('/')}/{relative}.out" if out_prefix else f"{relative}.out"
         self.s3.put_object(Bucket=out_bucket, Key=out_key, Body=output)
+        self.written.append((out_bucket, out_key))
         self._log(
             f"[sagemaker logs]: {where}: {len(plan)} mini-batches, "
             f"{plan[-1].last + 1 if plan else 0} records -> s3://{out_bucket}/{out_key}"
