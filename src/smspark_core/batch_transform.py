@@ -434,6 +434,8 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
             raise ValueError(
                 "dataCaptureKmsKeyId and generateInferenceId need dataCaptureDestinationS3Uri"
             )
+        # The whole request against botocore's model, with stand-in names and locations.
+        self.transform_job_request("check", "check", "s3://check/input", "s3://check/output")
 
     def transform_job_request(
         self, job_name: str, model_name: str, input_uri: str, output_uri: str

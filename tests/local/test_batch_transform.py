@@ -343,3 +343,32 @@ def test_from_a_fitted_model_without_endpoint(spark, local, bucket, artifact):
     assert stage.getModelImage() == SUM_IMAGE and stage.getModelPath() == artifact
     _check_in_order(stage.transform(_frame(spark, 50, 2)), 50)
     assert model.endpointName is None  # no endpoint was made
+
+
+class DropsTheFirstPrediction(XGBoostCSVRowDeserializer):
+    """A deserializer that loses a row: the read-back must refuse it, not shift."""
+
+    def deserialize_batch(self, body):
+        return super().deserialize_batch(body).slice(1)
+
+
+def test_a_prediction_count_mismatch_names_the_part_and_both_counts(spark, local, bucket, artifact):
+    import sys
+
+    from pyspark import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the class goes to executors
+    stage = SageMakerBatchTransformer.from_model_s3_path(
+        artifact,
+        SUM_IMAGE,
+        ROLE,
+        UnlabeledCSVRequestRowSerializer(),
+        DropsTheFirstPrediction(),
+        clientSpec=local.client_spec,
+        instanceType="ml.m5.large",
+        stagingS3Uri=f"s3://{bucket}/staging",
+        pollSeconds=0.1,
+    )
+    with pytest.raises(Exception, match=r"\(partition \d\) holds 9 predictions for 10 staged rows"):
+        stage.transform(_frame(spark, 20, 2))
+    assert stage.getCreatedResources().inputS3Uri in stage.getCreatedResources().deleted

@@ -228,7 +228,7 @@ def test_injected_faults_are_retried_then_fail_the_job(local, clients, bucket, s
     assert "injected fault" in failed["FailureReason"]
 
 
-def test_stop_transform_job(clients, bucket, echo_model):
+def test_stop_transform_job(local, clients, bucket, echo_model):
     for i in range(30):  # the echo model takes a second to answer "slow"
         clients["s3"].put_object(Bucket=bucket, Key=f"slow/{i:02d}", Body=b"slow")
     name = _job(
@@ -240,8 +240,11 @@ def test_stop_transform_job(clients, bucket, echo_model):
         ContentType="text/plain",
         Accept="text/plain",
     )
-    clients["sagemaker"].stop_transform_job(TransformJobName=name)
-    status = clients["sagemaker"].describe_transform_job(TransformJobName=name)
+    checked = local.client("sagemaker")
+    recorder = ShapeRecorder(checked)
+    checked.stop_transform_job(TransformJobName=name)
+    assert recorder.checked == {"StopTransformJob": 1} and recorder.failures == []
+    status = checked.describe_transform_job(TransformJobName=name)
     assert status["TransformJobStatus"] in ("Stopping", "Stopped")
     job = _wait(clients, name)
     assert job["TransformJobStatus"] == "Stopped"
