@@ -41,7 +41,7 @@ from pyspark.sql.types import StructType
 from pyspark.storagelevel import StorageLevel
 
 from smspark_core.aws import ClientSpec
-from smspark_core.batch_io import attach_predictions, stage_requests
+from smspark_core.batch_io import BatchReadBackError, attach_predictions, stage_requests
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
 from smspark_core.persistence import (
@@ -552,6 +552,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
             )
             if not any(p.input_key for p in parts):
                 log.info("no rows to transform: no transform job created")
+                self.timings = {"staging": staged_at - started, "job": 0.0, "read_back": 0.0}
                 return dataset.sparkSession.createDataFrame([], out_schema)
             if not self.getOrDefault("modelName"):
                 self._create_model(model_name)
@@ -576,7 +577,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
             ).localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
             total, expected = result.count(), sum(p.rows for p in parts)
             if total != expected:
-                raise ValueError(
+                raise BatchReadBackError(
                     f"the read-back has {total} rows for {expected} staged rows: the input's "
                     "partitions changed between staging and read-back; checkpoint it first"
                 )
