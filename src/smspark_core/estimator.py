@@ -20,7 +20,7 @@ from pyspark.ml import Estimator
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
-from smspark_core.aws import ClientSpec
+from smspark_core.aws import ClientSpec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES
 from smspark_core.jobs import call_with_backoff, watch_training_job
@@ -115,7 +115,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
     ) -> None:
         super().__init__()
         if uid:
-            self.uid = uid
+            self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
         self.trainingImage, self.modelImage = trainingImage, modelImage
         self.trainingInstanceType = trainingInstanceType
         self.trainingInstanceCount = trainingInstanceCount
@@ -140,7 +140,10 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         self.trainingKmsKeyId = trainingKmsKeyId
         self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
         self.endpointCreationPolicy = endpointCreationPolicy
-        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        # s3Client and stsClient serve the driver's S3 and account calls, as in the original.
+        self.clientSpec = with_driver_clients(
+            clientSpec or ClientSpec.from_environment(), s3=s3Client, sts=stsClient
+        )
         self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
         self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
         self.deleteStagingDataAfterTraining = deleteStagingDataAfterTraining
@@ -153,6 +156,16 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             "errorMode": errorMode,
         }
         self.latestTrainingJob: str | None = None
+
+    @property
+    def s3Client(self) -> Any:  # noqa: N802 - the original's name
+        """The S3 client of the driver's calls: the one given, or the configured default."""
+        return self.clientSpec.client("s3")
+
+    @property
+    def stsClient(self) -> Any:  # noqa: N802 - the original's name
+        """The STS client of the account lookup: the one given, or the configured default."""
+        return self.clientSpec.client("sts")
 
     def make_hyperparameters(self) -> dict[str, str]:
         """The constructor map, overridden by every Spark Param that is set or defaulted."""

@@ -12,13 +12,15 @@ from typing import BinaryIO
 
 import numpy as np
 
+from smspark_core.errors import SmsparkError
+
 MAGIC = 0xCED7230A
 HEADER_SIZE = 8
 _HEADER = struct.Struct("<II")
 _LENGTH_MASK = (1 << 29) - 1  # dmlc keeps a continuation flag in the top 3 bits
 
 
-class RecordIOError(ValueError):
+class RecordIOError(SmsparkError, ValueError):
     """A RecordIO stream that cannot be decoded; the message gives the byte offset."""
 
 
@@ -142,11 +144,6 @@ def _payload_spans(view: memoryview) -> Iterator[tuple[int, int]]:
             )
         yield start, end
         position = padded_end
-
-
-def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
-    """All payloads of a RecordIO stream, as bytes."""
-    return [bytes(p) for p in iter_payloads(stream)]
 
 
 def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:

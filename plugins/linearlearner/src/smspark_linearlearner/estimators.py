@@ -45,6 +45,14 @@ _ACCESSORS = {
     "wd": "Wd",
     "balance_multiclass_weights": "BalanceMultiClassWeights",
 }
+# Where the checks are the service's (and the Scala original's) rather than its Python's.
+_DIFFERENCES = {
+    "target_recall": "0 and 1 are refused, as SageMaker refuses them (sagemaker_pyspark "
+    "allowed [0, 1]).",
+    "target_precision": "0 and 1 are refused, as SageMaker refuses them (sagemaker_pyspark "
+    "allowed [0, 1]).",
+    "balance_multiclass_weights": "The value is checked (sagemaker_pyspark checked none).",
+}
 
 
 class LinearLearnerSageMakerEstimator(AmazonAlgorithmEstimator):
@@ -190,4 +198,4 @@ for _estimator in (
     LinearLearnerBinaryClassifier,
     LinearLearnerMultiClassClassifier,
 ):
-    add_accessors(_estimator, _ACCESSORS, skip=("predictor_type",))
+    add_accessors(_estimator, _ACCESSORS, skip=("predictor_type",), differences=_DIFFERENCES)
