@@ -22,6 +22,7 @@ from pyspark.sql.datasource import DataSource, DataSourceArrowWriter, WriterComm
 from pyspark.sql.types import StructType
 
 from smspark_core.aws import ClientSpec
+from smspark_core.codecs import amazon_record
 from smspark_core.datasource.part_stores import PartStore, StagedPart
 from smspark_core.datasource.record_reader import READ_SCHEMA, SageMakerRecordReader
 from smspark_core.transformation import arrow_vectors as av
@@ -105,6 +106,7 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
         name = f"part-{partition:05d}-{self.job_id}.pbr" + (".gz" if gzip else "")
         sink = self.store.open_part(name, self.job_id, attempt)
         compressor = zlib.compressobj(wbits=31) if gzip else None  # 31: the gzip container
+        scratch = amazon_record.ScratchBuffer()  # each batch is written before the next
         try:
             rows = 0
             for batch in iterator:
@@ -114,6 +116,7 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
                     self.label,
                     row_offset=rows,
                     where=f"partition {partition}",
+                    scratch=scratch,
                 )
                 sink.write(compressor.compress(encoded.data) if compressor else encoded.data)
                 rows += batch.num_rows
