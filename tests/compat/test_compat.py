@@ -20,9 +20,7 @@ from sagemaker_pyspark._guard import check_and_announce
 from sagemaker_pyspark.transformation.serializers import ProtobufRequestRowSerializer
 
 ENTRIES = [
-    (module, name, entry)
-    for module, names in ORIGINAL_API.items()
-    for name, entry in names.items()
+    (module, name, entry) for module, names in ORIGINAL_API.items() for name, entry in names.items()
 ]
 
 
