@@ -44,3 +44,8 @@ spark.stop()
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split()[-1] == "1"
+
+
+def test_a_local_image_written_with_the_sdk_loads_no_spark():
+    statement = "from smspark_core.sdk import TrainingEnvironment, Hyperparameters, PROTOBUF"
+    assert modules_loaded_by(statement) == set()

@@ -19,6 +19,7 @@ from pyspark.sql.types import StructType
 
 from smspark_core.algorithms.images import default_region, image_uri
 from smspark_core.algorithms.params import HyperParameter, ValidatedParams, int_param
+from smspark_core.errors import SmsparkError
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.resources import EndpointCreationPolicy
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -28,7 +29,7 @@ from smspark_core.transformation.serializers import (
 )
 
 
-class MissingHyperParameterError(ValueError):
+class MissingHyperParameterError(SmsparkError, ValueError):
     """A required hyperparameter was not set before ``fit()``."""
 
 

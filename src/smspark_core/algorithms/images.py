@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import boto3
 
+from smspark_core.errors import SmsparkError
+
 # kmeans, pca, linear-learner (and factorization-machines): one map, tag "1".
 FIRST_PARTY_ACCOUNTS: Mapping[str, str] = {
     "af-south-1": "455444449433",
@@ -159,7 +161,7 @@ _DOMAINS = {
 }
 
 
-class UnsupportedRegionError(ValueError):
+class UnsupportedRegionError(SmsparkError, ValueError):
     """An image was asked for in a region its registry map does not list."""
 
 

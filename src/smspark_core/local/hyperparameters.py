@@ -7,6 +7,8 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 
+from smspark_core.errors import SmsparkError
+
 
 def parse_list_text(text: str) -> list[str]:
     """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
@@ -20,7 +22,7 @@ def parse_list_text(text: str) -> list[str]:
     return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
 
 
-class HyperparameterError(ValueError):
+class HyperparameterError(SmsparkError, ValueError):
     """A hyperparameter the container cannot use; the message names it."""
 
 

@@ -24,13 +24,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.channels import media_type
 from smspark_core.local.container import InvocationError, InvocationResponse
-
-PROTOBUF = "application/x-recordio-protobuf"
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
-CSV = "text/csv"
+from smspark_core.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
 
 
 def _bad(message: str) -> InvocationError:

@@ -9,7 +9,7 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
 from smspark_core.keywords import keyword_aliases
-from smspark_core.transformation.serializers import PROTOBUF
+from smspark_core.media_types import PROTOBUF
 
 
 class KMeansProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):

@@ -12,8 +12,8 @@ from pyspark.sql.types import StructField, StructType
 
 from smspark_core.errors import ResponseError
 from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import CSV
 from smspark_core.transformation.deserializers import ResponseRowDeserializer, json_scores
-from smspark_core.transformation.serializers import CSV
 
 
 class XGBoostProbabilitiesRowDeserializer(ResponseRowDeserializer):
