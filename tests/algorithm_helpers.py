@@ -142,6 +142,54 @@ def check_setters(estimator: Any, suffix: str, valid: list, invalid: list) -> No
         assert estimator.extractParamMap() == before
 
 
+def assert_batch_transform_matches_endpoint(local: Any, model: Any, df: Any) -> list:
+    """Runs ``df`` through a fitted model's artifact twice, once on an endpoint and once
+    through Batch Transform, and checks that every row gets the same predictions, in the
+    same order; returns the batch rows. ``df`` should be deterministic (checkpointed)."""
+    import uuid
+
+    import numpy as np
+    import pytest
+    from pyspark.ml.linalg import Vector
+
+    from smspark_core import SageMakerBatchTransformer, SageMakerModel, SageMakerResourceCleanup
+
+    hosted = SageMakerModel.from_model_s3_path(
+        model.modelPath.to_s3_uri(),
+        model.modelImage,
+        ROLE,
+        "ml.m5.large",
+        1,
+        model.requestRowSerializer,
+        model.responseRowDeserializer,
+        clientSpec=local.client_spec,
+        endpointPollSeconds=0.1,
+    )
+    try:
+        through_endpoint = hosted.transform(df).collect()
+    finally:
+        SageMakerResourceCleanup(hosted.sagemakerClient).delete_resources(
+            hosted.getCreatedResources()
+        )
+    bucket = f"batch-{uuid.uuid4().hex[:8]}"
+    local.client("s3").create_bucket(Bucket=bucket)
+    stage = SageMakerBatchTransformer.from_model(
+        model, stagingS3Uri=f"s3://{bucket}/staging", pollSeconds=0.1
+    )
+    through_batch = stage.transform(df).collect()
+    assert len(through_batch) == len(through_endpoint) == df.count()
+    for batch_row, endpoint_row in zip(through_batch, through_endpoint):
+        assert batch_row.__fields__ == endpoint_row.__fields__
+        for a, b in zip(batch_row, endpoint_row):
+            if isinstance(a, Vector):
+                np.testing.assert_allclose(a.toArray(), b.toArray(), rtol=1e-5, atol=1e-6)
+            elif isinstance(a, float):
+                assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+            else:
+                assert a == b
+    return through_batch
+
+
 HEAVY_MODULES = ("pyspark", "boto3", "botocore", "moto")
 
 

@@ -20,6 +20,9 @@ from smspark_core.lazy import lazy_exports
 # pyspark, boto3 and pandas.
 _EXPORTS = {
     **dict.fromkeys(["SageMakerClients"], "smspark_core.aws"),
+    **dict.fromkeys(
+        ["BatchTransformResources", "SageMakerBatchTransformer"], "smspark_core.batch_transform"
+    ),
     **dict.fromkeys(["SageMakerDataSource", "register_data_source"], "smspark_core.datasource"),
     **dict.fromkeys(["SageMakerEstimator"], "smspark_core.estimator"),
     **dict.fromkeys(["hookimpl"], "smspark_core.hookspecs"),
@@ -52,6 +55,7 @@ _EXPORTS = {
 
 if TYPE_CHECKING:
     from smspark_core.aws import SageMakerClients
+    from smspark_core.batch_transform import BatchTransformResources, SageMakerBatchTransformer
     from smspark_core.datasource import SageMakerDataSource, register_data_source
     from smspark_core.estimator import SageMakerEstimator
     from smspark_core.hookspecs import hookimpl
@@ -79,6 +83,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "BatchTransformResources",
     "CreatedResources",
     "CustomNamePolicy",
     "CustomNamePolicyFactory",
@@ -94,6 +99,7 @@ __all__ = [
     "S3AutoCreatePath",
     "S3DataPath",
     "S3PathFromConfig",
+    "SageMakerBatchTransformer",
     "SageMakerClients",
     "SageMakerDataSource",
     "SageMakerEstimator",
