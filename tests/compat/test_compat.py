@@ -19,20 +19,8 @@ from sagemaker_pyspark import EndpointCreationPolicy, IAMRole, SageMakerModel
 from sagemaker_pyspark._guard import check_and_announce
 from sagemaker_pyspark.transformation.serializers import ProtobufRequestRowSerializer
 
-# Issue 16 adds these plugins; until they are installed beside the others they are absent.
-PENDING = {
-    "FactorizationMachinesBinaryClassifier",
-    "FactorizationMachinesRegressor",
-    "LDASageMakerEstimator",
-    "FactorizationMachinesBinaryClassifierDeserializer",
-    "FactorizationMachinesRegressorDeserializer",
-    "LDAProtobufResponseRowDeserializer",
-}
 ENTRIES = [
-    (module, name, entry)
-    for module, names in ORIGINAL_API.items()
-    for name, entry in names.items()
-    if name not in PENDING
+    (module, name, entry) for module, names in ORIGINAL_API.items() for name, entry in names.items()
 ]
 
 
@@ -73,7 +61,6 @@ def _stages():
     stages = {
         name: getattr(algorithms, name)(**options)
         for name in ORIGINAL_API["sagemaker_pyspark.algorithms"]
-        if name not in PENDING
     }
     stages["SageMakerModel"] = SageMakerModel(
         endpointInstanceType="ml.m5.large",

@@ -82,7 +82,7 @@ BINARY = [
 MULTICLASS = [
     ("NumClasses", [(3, 3), (1_000_000, 1_000_000)], [2, 1_000_001]),
     ("AccuracyTopK", [(3, 3)], [0]),
-    ("BalanceMultiClassWeights", [(True, True), ("False", False)], ["balanced"]),
+    ("BalanceMultiClassWeights", [(True, True), ("False", False)], ["balanced", (3, TypeError)]),
 ]
 CASES = (
     [(LinearLearnerRegressor, *c) for c in COMMON]

@@ -9,7 +9,12 @@ from algorithm_helpers import INSTANCES, ROLE
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import VectorAssembler
 from pyspark.sql.types import DoubleType, StructField, StructType
+from smspark_factorizationmachines import (
+    FactorizationMachinesBinaryClassifier,
+    FactorizationMachinesRegressor,
+)
 from smspark_kmeans import KMeansSageMakerEstimator
+from smspark_lda import LDASageMakerEstimator
 from smspark_linearlearner import (
     LinearLearnerBinaryClassifier,
     LinearLearnerMultiClassClassifier,
@@ -36,6 +41,9 @@ ALGORITHMS = [
     LinearLearnerMultiClassClassifier,
     LinearLearnerRegressor,
     XGBoostSageMakerEstimator,
+    FactorizationMachinesBinaryClassifier,
+    FactorizationMachinesRegressor,
+    LDASageMakerEstimator,
 ]
 # Tried in order until the Param takes one: together they cover every Param's domain.
 CANDIDATES = [True, 3, 0.5, 1.5, 1, 0, -1, "auto", "msd", "rmse", "prune", "(1,0)", "[[0, 1]]"]

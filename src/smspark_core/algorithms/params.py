@@ -199,13 +199,21 @@ def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     )
 
 
-def bool_param(name: str, doc: str) -> HyperParameter:
+def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> HyperParameter:
     """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
-    original took only the strings); getters return a ``bool``."""
+    original took only the strings); getters return a ``bool``. A value that is neither raises
+    ``not_text`` if it is no string at all (the original's setters differ: most raised
+    ``ValueError``, one left it to a string converter's ``TypeError``), else ``ValueError``."""
+
+    def convert(value: Any) -> bool:
+        if not isinstance(value, bool | str):
+            raise not_text(f"expected True/False or 'True'/'False', got {value!r}")
+        return to_bool(value)
+
     return HyperParameter(
         name,
         doc,
-        to_bool,
+        convert,
         "True or False",
         differs="Takes True/False as well as 'True'/'False' (sagemaker_pyspark took only the "
         "strings); the getter returns a bool, as sagemaker_pyspark's did.",

@@ -87,7 +87,8 @@ def _record_batch(records: list[Record], path: Path, first: int, feature_dim: in
             raise ChannelFormatError(
                 f"{path.name}: record {number} has no features['values'] tensor"
             )
-        sparse = len(tensor.keys) > 0
+        # sparse: keys, or a shape without values (an all-zero sparse row)
+        sparse = len(tensor.keys) > 0 or (len(tensor.shape) > 0 and len(tensor.values) == 0)
         keys.append(tensor.keys.astype(np.int64) if sparse else None)
         values.append(tensor.values)
         if sparse and len(tensor.shape):

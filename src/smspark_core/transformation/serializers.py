@@ -218,11 +218,13 @@ def encode_records(
     *,
     row_offset: int = 0,
     where: str = "",
+    scratch: amazon_record.ScratchBuffer | None = None,
 ) -> SerializedBatch:
     """RecordIO-framed Amazon Records for an Arrow batch: the training-file and request layout.
 
     Dense batches take the fixed-layout path (no loop over rows), sparse ones the CSR path;
     a Matrix column goes row by row. The label is written when ``label_column`` is given.
+    With ``scratch``, the records are written into its memory (valid until its next use).
     """
     field = _batch_field(batch, features_column, "a Vector")
     labels = None
@@ -237,7 +239,9 @@ def encode_records(
         batch.column(features_column), features_column, row_offset=row_offset, where=where
     )
     if features.dense is not None:
-        return SerializedBatch.from_fixed(amazon_record.dense_records(features.dense, labels))
+        return SerializedBatch.from_fixed(
+            amazon_record.dense_records(features.dense, labels, scratch)
+        )
     data, offsets = amazon_record.sparse_records(
         features.indptr,
         features.indices,
@@ -245,6 +249,7 @@ def encode_records(
         features.sizes,
         labels,
         features.dense_rows,
+        scratch,
     )
     return SerializedBatch(data, offsets)
 

@@ -121,7 +121,7 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         "sketch_eps", "approx only: sketch accuracy.", 0.0, 1.0, low_open=True, high_open=True
     )
     scale_pos_weight = float_param(
-        "scale_pos_weight", "Balance of positive and negative weights.", 0.0, low_open=True
+        "scale_pos_weight", "Balance of positive and negative weights.", 0.0
     )
     updater = _list_param(
         "updater",
@@ -291,5 +291,7 @@ add_accessors(
         "(sagemaker_pyspark listed binary:logistraw).",
         "silent": "On images newer than the legacy xgboost:1, sent as verbosity (silent=1 as "
         "verbosity=0, silent=0 as verbosity=1) with a warning.",
+        "eval_metric": "Takes real metrics only: error@0.6, not the placeholder error@t that "
+        "sagemaker_pyspark's list held (XGBoost refuses it).",
     },
 )
