@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import modules_loaded_by
 from algorithm_helpers import training_environment as environment
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
@@ -222,3 +223,8 @@ def test_mxnet_files_round_trip_and_reject_garbage():
         mxnet_ndarray.loads(b"\x00" * 32)
     with pytest.raises(ValueError, match="truncated"):
         mxnet_ndarray.loads(data[:-4])
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_kmeans.container") == set()

@@ -13,13 +13,15 @@ from typing import BinaryIO
 
 import numpy as np
 
+from smspark_core.errors import SmsparkError
+
 MAGIC = 0xCED7230A
 HEADER_SIZE = 8
 _HEADER = struct.Struct("<II")
 _LENGTH_MASK = (1 << 29) - 1  # dmlc keeps a continuation flag in the top 3 bits
 
 
-class RecordIOError(ValueError):
+class RecordIOError(SmsparkError, ValueError):
     """A RecordIO stream that cannot be decoded; the message gives the byte offset."""
 
 
@@ -96,10 +98,28 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
     beyond the end of the buffer, and a last record missing its padding.
     """
     view = memoryview(stream).cast("B")
+    for start, end in _payload_spans(view):
+        yield view[start:end]
+
+
+def record_offsets(stream: bytes | bytearray | memoryview) -> np.ndarray:
+    """The n+1 offsets of the framed records of a stream (header and padding included), so
+    that records ``i`` to ``j - 1`` are ``stream[offsets[i]:offsets[j]]``: how SageMaker
+    Batch Transform cuts RecordIO input (SplitType RecordIO) into mini-batches. Faults are
+    reported as by ``iter_payloads``."""
+    view = memoryview(stream).cast("B")
+    fixed = _fixed_stride_spans(view)
+    if fixed is not None:
+        stride = len(view) // max(len(fixed), 1)
+        return np.arange(len(fixed) + 1, dtype=np.int64) * stride
+    ends = [end + padding(end - start) for start, end in _payload_spans(view)]
+    return np.array([0, *ends], dtype=np.int64)
+
+
+def _payload_spans(view: memoryview) -> Iterator[tuple[int, int]]:
     spans = _fixed_stride_spans(view)
     if spans is not None:
-        for start, end in spans.tolist():
-            yield view[start:end]
+        yield from spans.tolist()
         return
     size = len(view)
     position = 0
@@ -123,13 +143,8 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
                 f"RecordIO record at byte offset {position} is missing its "
                 f"{padding(length)} padding bytes at the end of the buffer"
             )
-        yield view[start:end]
+        yield start, end
         position = padded_end
-
-
-def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
-    """All payloads of a RecordIO stream, as bytes."""
-    return [bytes(p) for p in iter_payloads(stream)]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from smspark_core.local.images import ImageResolver
 from smspark_core.local.logs import LogStore
 from smspark_core.local.store import Store
 from smspark_core.local.training import TrainingRun
+from smspark_core.local.transform_jobs import TransformJobs
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
@@ -69,7 +70,8 @@ class SageMakerApi:
         self.logs = LogStore(root / "logs", region, account)
         self.runs: dict[str, TrainingRun] = {}
         self.endpoints: dict[str, hosting.Endpoint] = {}
-        self.faults: dict[str, Faults] = {}
+        self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
+        self.transform_jobs = TransformJobs(self)
         self._closing = threading.Event()
         self._supervisor = threading.Thread(
             target=self._supervise, name="endpoint-supervisor", daemon=True
@@ -99,6 +101,7 @@ class SageMakerApi:
                 self._begin_endpoint(endpoint["EndpointName"])
             elif endpoint["EndpointStatus"] == "Deleting":
                 self.store.delete("endpoints", endpoint["EndpointName"])
+        self.transform_jobs.resume()
         self._supervisor.start()
 
     def close(self) -> None:
@@ -107,6 +110,7 @@ class SageMakerApi:
             run.stop()
         for run in list(self.runs.values()):
             run.thread.join(timeout=15)
+        self.transform_jobs.close()
         for endpoint in list(self.endpoints.values()):
             endpoint.stop()
 
@@ -117,7 +121,7 @@ class SageMakerApi:
                     variant.supervise(self.ping_timeout)
 
     def operations(self) -> dict[str, Callable[[dict], dict]]:
-        return {
+        return self.transform_jobs.operations() | {
             name: getattr(self, name)
             for name in (
                 "CreateTrainingJob",

@@ -21,13 +21,8 @@ from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
 from smspark_core.errors import RowError, SchemaError
+from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
-
-PROTOBUF = "application/x-recordio-protobuf"
-TEXT_LIBSVM = "text/x-libsvm"
-CSV = "text/csv"
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit
 
