@@ -6,6 +6,10 @@ no download) through every smspark codec on Spark, and back.
 2. serializes them as request bodies with each built-in serializer inside ``mapInArrow``
    (the transform path) and decodes the bodies again;
 3. checks every row survived, and prints sizes and timings.
+
+Needs smspark-core[examples] installed (nothing from this folder).
+Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import BinaryType, StructField, StructType
 from sklearn.datasets import load_digits
 
-import smspark_core
 from smspark_core.codecs import amazon_record
+from smspark_core.local.session import spark_session
 from smspark_core.transformation.deserializers import LibSVMResponseRowDeserializer
 from smspark_core.transformation.serializers import (
     LibSVMRequestRowSerializer,
@@ -58,14 +62,7 @@ def request_bodies(df, serializer) -> list[bytes]:
 
 
 def main() -> int:
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("smspark-digits")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    smspark_core.register_data_source(spark)
+    spark = spark_session("smspark-digits")
     out_dir = tempfile.mkdtemp(prefix="smspark-digits-")
     print(f"{'step':<64}{'rows':>6}{'bytes':>11}{'seconds':>9}  check")
 

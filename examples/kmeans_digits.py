@@ -13,6 +13,10 @@
 5. deletes the endpoint, its config and model.
 
     scripts/dev main                  # or: python examples/kmeans_digits.py --output DIR
+
+Needs smspark-core[examples], smspark-kmeans installed (nothing from this folder).
+Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from pathlib import Path
 
 import boto3
 import numpy as np
-from local_session import delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import Normalizer
 from pyspark.ml.linalg import Vectors
@@ -37,6 +40,7 @@ from smspark_kmeans import KMeansSageMakerEstimator
 
 from smspark_core import IAMRole
 from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local.session import delete_endpoints, local_spark
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 

@@ -9,6 +9,10 @@ backend: one example per estimator.
   prints R².
 
     python examples/linear_learner_pipelines.py [binary|multiclass|regressor ...]
+
+Needs smspark-core[examples], smspark-linearlearner installed (nothing from this folder).
+Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import StandardScaler, VectorAssembler
 from pyspark.sql import DataFrame, SparkSession
@@ -26,6 +29,8 @@ from smspark_linearlearner import (
     LinearLearnerMultiClassClassifier,
     LinearLearnerRegressor,
 )
+
+from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 DATASETS = {"binary": load_breast_cancer, "multiclass": load_wine, "regressor": load_diabetes}
 

@@ -9,13 +9,16 @@
 Each prints the purity of its clusters on held-out digits and deletes its endpoints.
 
     python examples/pca_kmeans_pipelines.py
+
+Needs smspark-core[examples], smspark-kmeans, smspark-pca installed (nothing from this folder).
+Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
 """
 
 from __future__ import annotations
 
 import sys
 
-from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import PCA
 from pyspark.ml.linalg import Vectors
@@ -25,6 +28,7 @@ from smspark_kmeans import KMeansSageMakerEstimator
 from smspark_pca import PCASageMakerEstimator
 
 from smspark_core import EndpointCreationPolicy, RandomNamePolicyFactory
+from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 

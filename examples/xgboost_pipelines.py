@@ -8,6 +8,10 @@
    ``SageMakerModel.from_model_s3_path`` serves it to a DataFrame; prints the R².
 
     python examples/xgboost_pipelines.py
+
+Needs smspark-core[examples], smspark-xgboost installed (nothing from this folder).
+Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from pathlib import Path
 import boto3
 import numpy as np
 import xgboost as xgb
-from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
@@ -30,6 +33,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from smspark_xgboost import XGBoostSageMakerEstimator
 
 from smspark_core import SageMakerModel
+from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

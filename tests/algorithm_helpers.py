@@ -4,8 +4,10 @@ environments for calling a local image directly, and running an example script."
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,22 +54,29 @@ def training_environment(
     return TrainingEnvironment(root, {k: str(v) for k, v in hyperparameters.items()}, config)
 
 
-def run_example(script: str, *args: str) -> subprocess.CompletedProcess:
-    """Runs ``examples/<script>`` as a user would: its own Spark, plugins found through
-    their entry points, boto3 pointed at the local backend by the environment."""
+def run_example(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs ``examples/<script>`` as a user would: a copy alone in a temporary directory
+    (so only installed packages can be imported), its own Spark, plugins found through
+    their entry points, boto3 pointed at the local backend by the environment; ``env``
+    adds variables (``SMSPARK_MASTER``, ``SMSPARK_REMOTE``)."""
     environment = {
         **os.environ,
         "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",
         "PYSPARK_PYTHON": sys.executable,
         "PYSPARK_DRIVER_PYTHON": sys.executable,
+        **env,
     }
-    return subprocess.run(
-        [sys.executable, str(REPO / "examples" / script), *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    with tempfile.TemporaryDirectory(prefix="smspark-example-") as alone:
+        copy = Path(alone) / script
+        shutil.copy(REPO / "examples" / script, copy)
+        return subprocess.run(
+            [sys.executable, str(copy), *args],
+            cwd=alone,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
 
 def digits_libsvm(path: Path, rows: int = 600) -> Path:

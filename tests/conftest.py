@@ -82,3 +82,37 @@ def s3(s3_endpoint):
     bucket = f"test-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket)
     return client, bucket
+
+
+@pytest.fixture(scope="session")
+def connect_url(tmp_path_factory):
+    """A Spark Connect server started from pyspark's jars on 127.0.0.1 (only when a test
+    asks for it), with no AWS settings in its environment; stopped at the end.
+
+    ``SMSPARK_TEST_CONNECT_URL`` names a running server instead: the thin client
+    (``pyspark-client``) has no jars to start one."""
+    if os.environ.get("SMSPARK_TEST_CONNECT_URL"):
+        yield os.environ["SMSPARK_TEST_CONNECT_URL"]
+        return
+    from spark_processes import start_connect_server
+
+    server, url = start_connect_server(tmp_path_factory.mktemp("connect") / "server.log")
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def connect_spark(connect_url):
+    """A Spark Connect session for one module. pyspark marks the whole process as Connect
+    (``SPARK_CONNECT_MODE_ENABLED``) while one exists; that mark is removed afterwards so the
+    classic session's tests that follow see classic Spark again."""
+    from pyspark.sql import SparkSession
+
+    from smspark_core import register_data_source
+
+    session = SparkSession.builder.remote(connect_url).getOrCreate()
+    register_data_source(session)
+    yield session
+    session.stop()
+    for variable in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE"):
+        os.environ.pop(variable, None)

@@ -5,13 +5,20 @@ Standard boto3 configuration works unchanged (``AWS_ENDPOINT_URL_<SERVICE>``, pr
 ``~/.aws/config``). ``ClientSpec.from_environment()`` captures the driver's endpoint and
 region settings so that executors, whose environment may differ, reach the same place.
 Credentials are never captured from the environment; they are carried only when given
-explicitly (the local backend's throwaway keys), and never printed.
+explicitly (the local backend's throwaway keys), and never printed. Without them, every
+process (each executor) uses boto3's standard credential chain, such as an instance profile.
+
+:func:`default_client_spec` is what a stage uses when it is given no ``clientSpec``: the spec
+installed with :func:`use_default_client_spec` (``LocalSageMaker`` installs its own while it
+runs, so executors reach it whatever their environment), else ``from_environment()``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -143,3 +150,39 @@ class SageMakerClients:
 
 _lock = threading.Lock()
 _clients: dict[tuple[ClientSpec, str], Any] = {}
+
+
+_default: list[ClientSpec] = []
+
+
+def default_client_spec() -> ClientSpec:
+    """The spec of stages and data source writes given none: the one installed by
+    :func:`use_default_client_spec` (innermost first), else this process's environment."""
+    return _default[-1] if _default else ClientSpec.from_environment()
+
+
+def explicit_default_client_spec() -> ClientSpec | None:
+    """The installed default spec, or None when only the environment decides."""
+    return _default[-1] if _default else None
+
+
+@contextmanager
+def use_default_client_spec(spec: ClientSpec) -> Iterator[ClientSpec]:
+    """Makes ``spec`` the default of this process inside the block (nested blocks stack)."""
+    install_default_client_spec(spec)
+    try:
+        yield spec
+    finally:
+        remove_default_client_spec(spec)
+
+
+def install_default_client_spec(spec: ClientSpec) -> None:
+    _default.append(spec)
+
+
+def remove_default_client_spec(spec: ClientSpec) -> None:
+    """Removes ``spec`` (the latest installed copy of it) from the defaults."""
+    for index in range(len(_default) - 1, -1, -1):
+        if _default[index] is spec:
+            del _default[index]
+            return

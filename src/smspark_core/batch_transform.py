@@ -40,7 +40,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 from pyspark.storagelevel import StorageLevel
 
-from smspark_core.aws import ClientSpec
+from smspark_core.aws import ClientSpec, default_client_spec
 from smspark_core.batch_io import BatchReadBackError, attach_predictions, stage_requests
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
@@ -53,6 +53,7 @@ from smspark_core.media_types import (
     media_type,
 )
 from smspark_core.persistence import (
+    MetadataReader,
     MetadataWriter,
     client_spec_from_json,
     client_spec_to_json,
@@ -277,7 +278,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         )
         self.requestRowSerializer = requestRowSerializer
         self.responseRowDeserializer = responseRowDeserializer
-        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        self.clientSpec = clientSpec or default_client_spec()
         self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
         self._created = BatchTransformResources()
         self.timings: dict[str, float] = {}  # seconds of the last transform, by phase
@@ -341,7 +342,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         **options: Any,
     ) -> SageMakerBatchTransformer:
         """Runs the artifact of a Completed (or Stopped) training job."""
-        spec = options.get("clientSpec") or ClientSpec.from_environment()
+        spec = options.get("clientSpec") or default_client_spec()
         client = options.get("sagemakerClient") or spec.client("sagemaker")
         job = call_with_backoff(
             lambda: client.describe_training_job(TrainingJobName=trainingJobName)
@@ -764,9 +765,9 @@ def _metadata(stage: SageMakerBatchTransformer) -> dict[str, Any]:
     }
 
 
-class _Reader(MLReader):
+class _Reader(MetadataReader):
     def load(self, path: str) -> SageMakerBatchTransformer:
-        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        meta = self.load_metadata(path)
         stage = SageMakerBatchTransformer(
             serializer_from_json(meta["serializer"]),
             deserializer_from_json(meta["deserializer"]),

@@ -20,12 +20,13 @@ from pyspark.ml import Estimator
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
-from smspark_core.aws import ClientSpec, with_driver_clients
+from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES
 from smspark_core.jobs import call_with_backoff, watch_training_job
 from smspark_core.model import SageMakerModel
 from smspark_core.persistence import (
+    MetadataReader,
     MetadataWriter,
     client_spec_from_json,
     client_spec_to_json,
@@ -172,7 +173,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         self.endpointCreationPolicy = endpointCreationPolicy
         # s3Client and stsClient serve the driver's S3 and account calls, as in the original.
         self.clientSpec = with_driver_clients(
-            clientSpec or ClientSpec.from_environment(), s3=s3Client, sts=stsClient
+            clientSpec or default_client_spec(), s3=s3Client, sts=stsClient
         )
         self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
         self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
@@ -257,7 +258,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         hyperparameters = self._fit_hyperparameters(dataset)
         names = self.namePolicyFactory.create_name_policy()
         job = names.trainingJobName
-        conf = dataset.sparkSession.sparkContext.getConf()
+        conf = dataset.sparkSession.conf  # the session's conf: classic and Connect alike
         role = self.sagemakerRole.resolve(conf)
         input_path = resolve_s3_path(self.trainingInputS3DataPath, job, conf, self.clientSpec)
         output_path = resolve_s3_path(self.trainingOutputS3DataPath, job, conf, self.clientSpec)
@@ -399,13 +400,13 @@ def _estimator_metadata(estimator: SageMakerEstimator) -> dict[str, Any]:
     return extra
 
 
-class _EstimatorReader(MLReader):
+class _EstimatorReader(MetadataReader):
     def __init__(self, cls: type[SageMakerEstimator]) -> None:
         super().__init__()
         self.cls = cls
 
     def load(self, path: str) -> SageMakerEstimator:
-        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        meta = self.load_metadata(path)
         estimator = self.cls.__new__(self.cls)
         SageMakerEstimator.__init__(
             estimator,

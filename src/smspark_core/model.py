@@ -16,14 +16,16 @@ from typing import Any
 import pyarrow as pa
 from pyspark import AccumulatorParam
 from pyspark.ml import Model
-from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
-from smspark_core.aws import ClientSpec
+from smspark_core.aws import ClientSpec, default_client_spec
+from smspark_core.connect import is_connect
 from smspark_core.hosting import create_hosting_resources
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
 from smspark_core.persistence import (
+    MetadataReader,
     MetadataWriter,
     client_spec_from_json,
     client_spec_to_json,
@@ -49,7 +51,7 @@ ERROR_COLUMN = "sagemaker_error"
 
 def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[ClientSpec, Any]:
     """The client spec a factory passes on, and the SageMaker client it calls now."""
-    spec = options.get("clientSpec") or ClientSpec.from_environment()
+    spec = options.get("clientSpec") or default_client_spec()
     return spec, sagemakerClient or spec.client("sagemaker")
 
 
@@ -108,7 +110,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         self.endpointCreationPolicy = endpointCreationPolicy
         self.prependResultRows = prependResultRows
         self.namePolicy = namePolicy or RandomNamePolicy()
-        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        self.clientSpec = clientSpec or default_client_spec()
         self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
         self.invokeSettings = dict(
             max_concurrency=maxConcurrency,
@@ -327,10 +329,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
         names = dataset.columns
-        context = dataset.sparkSession.sparkContext
-        requests, retries = context.accumulator(0), context.accumulator(0)
-        peak = context.accumulator(0, _Largest())
-        self._transform_stats = (requests, retries, peak)
+        # Accumulators need a SparkContext, which a Spark Connect client does not have.
+        stats = None if is_connect(dataset.sparkSession) else _accumulators(dataset.sparkSession)
+        self._transform_stats = stats
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
@@ -344,9 +345,11 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 if with_errors:
                     columns.append(pa.array(result.errors, pa.string()))
                 yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
-            requests.add(invoker.stats.requests)
-            retries.add(sum(invoker.stats.retries.values()))
-            peak.add(invoker.stats.peak_in_flight)
+            if stats is not None:
+                requests, retries, peak = stats
+                requests.add(invoker.stats.requests)
+                retries.add(sum(invoker.stats.retries.values()))
+                peak.add(invoker.stats.peak_in_flight)
 
         def out_arrow_schema(batch, result):
             fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
@@ -391,6 +394,11 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         return _ModelReader()
 
 
+def _accumulators(session) -> tuple:
+    context = session.sparkContext
+    return context.accumulator(0), context.accumulator(0), context.accumulator(0, _Largest())
+
+
 class _Largest(AccumulatorParam):
     """A Spark accumulator that keeps the largest value added."""
 
@@ -427,9 +435,9 @@ def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
     }
 
 
-class _ModelReader(MLReader):
+class _ModelReader(MetadataReader):
     def load(self, path: str) -> SageMakerModel:
-        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        meta = self.load_metadata(path)
         settings = meta["invokeSettings"]
         model = SageMakerModel(
             meta["endpointInstanceType"],

@@ -1,11 +1,14 @@
 """Staging training data: a DataFrame written from the executors to an S3 prefix in the
 training format, and removed afterwards.
 
-Formats: ``sagemaker`` (RecordIO-protobuf, through the data source), ``libsvm``, ``csv``
+Formats: ``sagemaker`` (RecordIO-protobuf, the data source's records), ``libsvm``, ``csv``
 (label first, no header) and ``parquet`` (label, then one column per feature), written by
-the executors through boto3: no Hadoop S3 support is needed. Any other format goes through
-Spark's own writer when Spark's Hadoop configuration can write S3 (EMRFS or s3a); otherwise
-it is an error saying what to configure. ``gzip`` compresses the parts themselves.
+the executors through boto3: no Hadoop S3 support is needed. The executors reach S3 with the
+estimator's client spec, which travels inside the ``mapInArrow`` function (never in data
+source options, which Spark prints), so they need no AWS settings of their own. Any other
+format goes through Spark's own writer when Spark's Hadoop configuration can write S3 (EMRFS
+or s3a); otherwise it is an error saying what to configure. ``gzip`` compresses the parts
+themselves.
 """
 
 from __future__ import annotations
@@ -30,16 +33,12 @@ from pyspark.sql.types import IntegerType, LongType, StringType, StructField, St
 from smspark_core.aws import ClientSpec
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
+from smspark_core.connect import is_connect
 from smspark_core.datasource.part_stores import PartStore, StagedPart, split_s3_uri
-from smspark_core.datasource.sagemaker_format import SageMakerDataSource
 from smspark_core.errors import SmsparkError
 from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
 from smspark_core.transformation import arrow_vectors as av
-from smspark_core.transformation.arrow_transport import (
-    arrow_friendly,
-    for_map_in_arrow,
-    standard_layout,
-)
+from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.serializers import encode_records
 
 log = logging.getLogger("smspark.staging")
@@ -175,25 +174,7 @@ def stage(
     gzip = (compression or "").lower() == "gzip"
     if compression and not gzip:
         raise SmsparkError(f"trainingCompressionCodec must be gzip or None, got {compression!r}")
-    if fmt == "sagemaker":
-        # Registration is per session: make sure the DataFrame's own session has the format.
-        df.sparkSession.dataSource.register(SageMakerDataSource)
-        # arrow_friendly: dense vectors reach the writer without Spark's slow null lists.
-        writer = arrow_friendly(df).write.format("sagemaker").options(**options).mode("overwrite")
-        if spec.endpoint_url("s3"):
-            writer = writer.option("endpointUrl", spec.endpoint_url("s3"))
-        if spec.region:
-            writer = writer.option("region", spec.region)
-        try:
-            writer.option("compression", "gzip" if gzip else "none").save(uri)
-        except Exception as error:
-            # Spark 4.1 does not find a Python data source from some threads (CrossValidator's
-            # fitting pool); the same records then go through the executor-side path.
-            if "DATA_SOURCE_NOT_FOUND" not in str(error):
-                raise
-            log.info("format('sagemaker') not visible here; staging from the executors")
-            _stage_with_executors(df, fmt, options, uri, spec, gzip)
-    elif fmt in NATIVE_FORMATS:
+    if fmt in NATIVE_FORMATS:
         _stage_with_executors(df, fmt, options, uri, spec, gzip)
     else:
         _stage_with_spark(df, fmt, options, uri, gzip)
@@ -295,22 +276,40 @@ _PART_ROW = pa.schema([("partition", pa.int32()), ("rows", pa.int64()), ("part",
 
 
 def _stage_with_spark(df, fmt, options, uri, gzip) -> None:
-    hadoop = df.sparkSession.sparkContext._jsc.hadoopConfiguration()
-    if hadoop.get("fs.s3.impl"):
-        target = uri
-    elif hadoop.get("fs.s3a.impl"):
-        target = "s3a://" + uri[len("s3://") :]
-    else:
-        raise SmsparkError(
-            f"trainingSparkDataFormat {fmt!r} needs Spark's own S3 support: smspark writes "
-            f"{', '.join(NATIVE_FORMATS)} itself, but other formats go through Spark's writer. "
-            "Configure EMRFS (fs.s3.impl) or s3a (hadoop-aws on the classpath and "
-            "fs.s3a.impl), or use one of those formats."
-        )
     writer = df.write.format(fmt).options(**options).mode("overwrite")
     if gzip:
         writer = writer.option("compression", "gzip")
-    writer.save(target)
+    target = _spark_s3_target(df, uri, fmt)
+    try:
+        writer.save(target or uri)
+    except Exception as error:
+        if target is None and "No FileSystem for scheme" in str(error):
+            raise _no_spark_s3(fmt) from error
+        raise
+
+
+def _spark_s3_target(df, uri: str, fmt: str) -> str | None:
+    """``uri`` as Spark's own writer reaches it (EMRFS ``s3://`` or ``s3a://``), read from
+    the Hadoop configuration on classic Spark; None over Spark Connect, where the client
+    cannot see the server's Hadoop configuration (Databricks writes ``s3://`` itself) and
+    an unknown scheme fails the write."""
+    if is_connect(df.sparkSession):
+        return None
+    hadoop = df.sparkSession.sparkContext._jsc.hadoopConfiguration()
+    if hadoop.get("fs.s3.impl"):
+        return uri
+    if hadoop.get("fs.s3a.impl"):
+        return "s3a://" + uri[len("s3://") :]
+    raise _no_spark_s3(fmt)
+
+
+def _no_spark_s3(fmt: str) -> SmsparkError:
+    return SmsparkError(
+        f"trainingSparkDataFormat {fmt!r} needs Spark's own S3 support: smspark writes "
+        f"{', '.join(NATIVE_FORMATS)} itself, but other formats go through Spark's writer. "
+        "Configure EMRFS (fs.s3.impl) or s3a (hadoop-aws on the classpath and "
+        "fs.s3a.impl), or use one of those formats."
+    )
 
 
 def write_manifest(prefix_uri: str, spec: ClientSpec) -> str:

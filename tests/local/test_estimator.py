@@ -223,8 +223,8 @@ def test_cross_validator_fits_copies(local, bucket, data):
     from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 
     df, _ = data
-    # format("sagemaker") is not found from CrossValidator's fitting threads on Spark 4.1;
-    # staging then writes the same records from the executors.
+    # CrossValidator fits from a thread pool; staging does not depend on the data source
+    # registration, which Spark 4.1 does not see from those threads.
     estimator = _estimator(
         local, bucket, endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM
     )

@@ -5,7 +5,10 @@ layout of the original SageMaker Spark writer, and a reader for such files
 Write options (keys are case-insensitive): ``labelColumnName`` (default ``label``; the label
 is written only when that column exists), ``featuresColumnName`` (default ``features``),
 ``compression`` (``gzip`` writes ``.pbr.gz`` parts), ``endpointUrl`` and ``region`` for S3
-destinations, and ``saveMode``. Spark accepts only the
+destinations, and ``saveMode``. S3 is reached with the client spec the format was registered
+with (:func:`smspark_core.register_data_source`: the driver's default spec when one is
+installed, as ``LocalSageMaker`` does), else with each executor's own boto3 configuration;
+``endpointUrl`` and ``region`` override either. Spark accepts only the
 ``append`` and ``overwrite`` modes for Python data sources and rejects ``errorifexists``
 before the source is asked; ``.option("saveMode", "errorifexists")`` gives that behaviour.
 """
@@ -31,23 +34,28 @@ from smspark_core.transformation.serializers import encode_records
 SAVE_MODES = ("append", "overwrite", "errorifexists")
 
 
-def _store(options) -> PartStore:
+def _store(options, registered: ClientSpec | None) -> PartStore:
     path = options.get("path")
     if not path:
         raise ValueError('format("sagemaker") needs a path: .save(path) or .load(path)')
     spec = None
     if path.startswith("s3"):
-        overrides = {}
+        spec = registered or ClientSpec.from_environment()
         if options.get("endpointurl"):
-            overrides["endpoint_urls"] = {"s3": options["endpointurl"]}
+            urls = {**dict(spec.endpoint_urls), "s3": options["endpointurl"]}
+            spec = spec.with_(endpoint_urls=urls)
         if options.get("region"):
-            overrides["region"] = options["region"]
-        spec = ClientSpec.from_environment(**overrides)
+            spec = spec.with_(region=options["region"])
     return PartStore.for_path(path, spec)
 
 
 class SageMakerDataSource(DataSource):
-    """The "sagemaker" format: Amazon Record training files."""
+    """The "sagemaker" format: Amazon Record training files.
+
+    ``client_spec`` is how the writer and reader reach S3; None means each process's own
+    boto3 configuration. :func:`bound_to` makes a subclass carrying a spec."""
+
+    client_spec: ClientSpec | None = None
 
     @classmethod
     def name(cls) -> str:
@@ -57,10 +65,27 @@ class SageMakerDataSource(DataSource):
         return READ_SCHEMA
 
     def writer(self, schema: StructType, overwrite: bool) -> SageMakerRecordWriter:
-        return SageMakerRecordWriter(self.options, schema, overwrite)
+        return SageMakerRecordWriter(self.options, schema, overwrite, self.client_spec)
 
     def reader(self, schema: StructType) -> SageMakerRecordReader:
-        return SageMakerRecordReader(self.options, schema, _store(self.options))
+        return SageMakerRecordReader(self.options, schema, _store(self.options, self.client_spec))
+
+
+def bound_to(spec: ClientSpec | None) -> type[SageMakerDataSource]:
+    """The "sagemaker" format reaching S3 with ``spec`` in every process.
+
+    Spark pickles a registered data source with cloudpickle and runs it in Python workers
+    whose environment is the JVM's, not this process's. A subclass made here is not
+    importable by name, so it is pickled by value, its ``client_spec`` (credentials included,
+    when the spec has them) travelling inside the registration rather than in options, which
+    Spark shows in plans and logs."""
+    if spec is None:
+        return SageMakerDataSource
+    return type(
+        "SageMakerDataSource",
+        (SageMakerDataSource,),
+        {"client_spec": spec, "__module__": __name__, "__doc__": SageMakerDataSource.__doc__},
+    )
 
 
 @dataclass
@@ -74,7 +99,9 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
     """Encodes each Arrow batch with the vectorized record encoder and stages one part per
     partition; the driver promotes the parts on commit."""
 
-    def __init__(self, options, schema: StructType, overwrite: bool) -> None:
+    def __init__(
+        self, options, schema: StructType, overwrite: bool, spec: ClientSpec | None = None
+    ) -> None:
         self.features = options.get("featurescolumnname", "features")
         label = options.get("labelcolumnname", "label")
         av.require_vector_field(schema, self.features, allow_matrix=True)
@@ -88,7 +115,7 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
         self.compression = (options.get("compression") or "none").lower()
         if self.compression not in ("none", "gzip"):
             raise ValueError(f"compression must be none or gzip, got {self.compression!r}")
-        self.store = _store(options)
+        self.store = _store(options, spec)
         if mode == "errorifexists" and self.store.has_content():
             raise FileExistsError(
                 f"path {options['path']} already exists and saveMode is errorifexists; "

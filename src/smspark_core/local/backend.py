@@ -5,10 +5,13 @@
 
 Entering points boto3 in this process at the backend through the standard settings
 (``AWS_ENDPOINT_URL_SAGEMAKER``, ``…_SAGEMAKER_RUNTIME``, ``…_S3``, ``…_STS``, ``…_LOGS``)
-with throwaway credentials, and restores the environment on exit. A SparkSession started
-inside the block passes that environment to its Python workers; for one started before, give
-executors ``sm.client_spec``. Every child process is stopped on exit, also when the code
-inside raised, and the children stop by themselves if this process dies.
+with throwaway credentials, installs ``client_spec`` as the process's default client spec
+(what stages given no ``clientSpec`` carry to executors, whose environment is the JVM's) and
+registers the "sagemaker" format again with the active SparkSession so that it carries the
+spec too; exit undoes all three. So a SparkSession started before the backend (a notebook's),
+a cluster's executors and a Spark Connect server all reach it. Every child process is stopped
+on exit, also when the code inside raised, and the children stop by themselves if this
+process dies.
 
 State lives in ``workdir`` (a temporary directory unless given). Reopening the same
 directory resumes it: endpoints come back InService and S3 objects are restored.
@@ -22,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,7 +33,7 @@ from typing import Any
 
 import boto3
 
-from smspark_core.aws import ClientSpec
+from smspark_core.aws import ClientSpec, install_default_client_spec, remove_default_client_spec
 from smspark_core.local.api import SageMakerApi
 from smspark_core.local.faults import Faults
 from smspark_core.local.hosting import PING_TIMEOUT_S
@@ -61,6 +65,7 @@ class LocalSageMaker:
         self._server: LocalServer | None = None
         self.api: SageMakerApi | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._default_spec: ClientSpec | None = None
 
     # ------------------------------------------------------------------ start / stop
 
@@ -90,6 +95,9 @@ class LocalSageMaker:
         self._server.start()
         self.api.start()
         self._point_environment()
+        self._default_spec = self.client_spec
+        install_default_client_spec(self._default_spec)
+        _reregister_data_source()
         atexit.register(self.stop)
 
     def stop(self) -> None:
@@ -110,6 +118,10 @@ class LocalSageMaker:
                 else:
                     os.environ[key] = value
             self._saved_env = {}
+            if self._default_spec is not None:
+                remove_default_client_spec(self._default_spec)
+                self._default_spec = None
+                _reregister_data_source()
             if self._temporary:
                 shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -226,3 +238,21 @@ class LocalSageMaker:
                 s3.upload_file(
                     str(self.workdir / "s3" / entry["file"]), entry["bucket"], entry["key"]
                 )
+
+
+def _reregister_data_source() -> None:
+    """Registers the "sagemaker" format with the active SparkSession (if Spark is in use)
+    so that it carries the current default client spec."""
+    if "pyspark.sql" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    from smspark_core.datasource import register_data_source
+
+    session = SparkSession.getActiveSession()
+    if session is None:
+        return
+    try:
+        register_data_source(session)
+    except Exception as error:  # a session being stopped: nothing left to point anywhere
+        logging.getLogger(__name__).info("format('sagemaker') not re-registered: %s", error)

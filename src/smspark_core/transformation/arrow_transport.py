@@ -11,9 +11,9 @@ calls :func:`standard_layout` on every batch to put the null back. Serializers, 
 that ``transform`` returns, see exactly Spark's layout. The ``sagemaker`` data source takes
 the fast layout as it comes (its encoder reads both).
 
-Spark has no public function from a UDT to its struct; this uses catalyst's ``UnwrapUDT``
-through the JVM gateway. Where that is not available (Spark Connect, or internals that
-changed) the vector columns go unchanged: slower, same result.
+The struct comes from ``functions.unwrap_udt`` (public since Spark 3.4, an expression of the
+plan, so classic Spark and Spark Connect alike). Where it fails (a Spark whose vector UDT or
+function changed) the vector columns go unchanged: slower, same result.
 
 **Names.** pyspark's ``mapInArrow`` cannot address a column named like ``user.id`` (it looks
 each name up unquoted), so :func:`for_map_in_arrow` also renames the columns by position and
@@ -26,13 +26,17 @@ import logging
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from py4j.protocol import Py4JError
 from pyspark.errors import PySparkException
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from smspark_core.transformation.arrow_vectors import DENSE, VECTOR_ARROW_TYPE, is_vector_arrow
+
+try:
+    from py4j.protocol import Py4JError
+except ImportError:  # pyspark-client, the Spark Connect-only package, has no py4j
+    Py4JError = PySparkException
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,8 @@ def _quoted(name: str) -> str:
 
 
 def _unwrapped(df: DataFrame, name: str) -> Column:
-    """The vector column ``name`` as its SQL struct (catalyst's UnwrapUDT)."""
-    jvm = df.sparkSession._jvm
-    utils = jvm.org.apache.spark.sql.classic.ExpressionUtils
-    unwrap = jvm.org.apache.spark.sql.catalyst.expressions.UnwrapUDT
-    return Column(utils.column(unwrap(utils.expression(df[_quoted(name)]._jc))))
+    """The vector column ``name`` as its SQL struct."""
+    return F.unwrap_udt(df[_quoted(name)])
 
 
 def _without_null_lists(vector: Column, name: str) -> Column:
@@ -73,7 +74,9 @@ def arrow_friendly(df: DataFrame) -> DataFrame:
             else df[_quoted(f.name)]
             for f in df.schema.fields
         ]
-        return df.select(columns)
+        friendly = df.select(columns)
+        friendly.schema  # noqa: B018 - Spark Connect analyzes lazily: fail here, not later
+        return friendly
     except (AttributeError, TypeError, Py4JError, PySparkException) as error:
         log.info("vector columns go to Python as UDTs (slower): %s", error)
         return df
