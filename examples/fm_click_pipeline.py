@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from kmeans_digits import png
-from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import OneHotEncoder, StringIndexer, VectorAssembler
 from pyspark.sql import DataFrame, SparkSession
 from smspark_factorizationmachines import FactorizationMachinesBinaryClassifier
+
+from smspark_core.local.png import png
+from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 CATEGORIES = {"segment": 12, "ad": 10, "site": 20, "hour": 24}
 

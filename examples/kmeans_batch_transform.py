@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import sys
 
-from local_session import INSTANCES, ROLE, local_spark
 from pyspark.ml.linalg import Vectors
 from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
 
 from smspark_core import EndpointCreationPolicy, SageMakerBatchTransformer
+from smspark_core.local.session import INSTANCES, ROLE, local_spark
 
 
 def main() -> int:

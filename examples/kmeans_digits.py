@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import struct
 import sys
 import tarfile
 import time
-import zlib
 from pathlib import Path
 
 import boto3
@@ -40,29 +38,10 @@ from smspark_kmeans import KMeansSageMakerEstimator
 
 from smspark_core import IAMRole
 from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local.png import png
 from smspark_core.local.session import delete_endpoints, local_spark
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
-
-
-def png(pixels: np.ndarray, scale: int = 16) -> bytes:
-    """A grayscale PNG of ``pixels`` (values 0..1), each pixel a ``scale``-wide square."""
-    image = np.kron(np.clip(pixels, 0, 1), np.ones((scale, scale)))
-    rows = (255 - np.round(image * 255)).astype(np.uint8)  # dark ink on white, like the data
-    raw = b"".join(b"\x00" + row.tobytes() for row in rows)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", image.shape[1], image.shape[0], 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def centroids_from_artifact(model_s3_uri: str) -> np.ndarray:

@@ -15,13 +15,13 @@ import tarfile
 
 import boto3
 import numpy as np
-from local_session import INSTANCES, ROLE, delete_endpoints, local_spark
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import CountVectorizer, Tokenizer
 from pyspark.sql import DataFrame, SparkSession
 from smspark_lda import LDASageMakerEstimator
 
 from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 THEMES = {
     "space": "rocket orbit planet star galaxy comet telescope astronaut moon launch",
