@@ -14,15 +14,21 @@ import copy as copy_module
 from typing import Any
 
 import pyarrow as pa
-from pyspark import AccumulatorParam
+from pyspark import TaskContext
 from pyspark.ml import Model
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
+from smspark_core import transform_stats
 from smspark_core.hosting import create_hosting_resources
-from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
+from smspark_core.invoke import (
+    DEFAULT_REQUEST_BYTES,
+    DEFAULT_RETRY_DEADLINE_S,
+    EndpointInvoker,
+    InvokeSettings,
+)
 from smspark_core.persistence import (
     MetadataWriter,
     client_spec_from_json,
@@ -31,6 +37,7 @@ from smspark_core.persistence import (
     deserializer_from_json,
     serializer_from_json,
 )
+from smspark_core.preflight import check_endpoint_settings
 from smspark_core.resources import (
     CreatedResources,
     CustomNamePolicy,
@@ -83,7 +90,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         maxRowsPerRequest: int | None = None,
         errorMode: str = "fail",
         retryModelErrors: bool = False,
+        retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
         endpointPollSeconds: float = 5.0,
+        keepFailedResources: bool = False,
     ) -> None:
         super().__init__()
         if uid:
@@ -115,11 +124,13 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             max_rows_per_request=maxRowsPerRequest,
             error_mode=errorMode,
             retry_model_errors=retryModelErrors,
+            deadline_seconds=float(retryDeadlineSeconds),
         )
         InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
         self.endpointPollSeconds = endpointPollSeconds
+        self.keepFailedResources = keepFailedResources
         self._created = CreatedResources()
-        self._transform_stats = None
+        self._observation = None
         if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
 
@@ -134,12 +145,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         return self._created
 
     def _create_hosting_resources(self) -> None:
-        if not self.modelImage:
-            raise ValueError("creating an endpoint needs modelImage")
-        if not self.endpointInstanceType or not self.endpointInitialInstanceCount:
-            raise ValueError(
-                "creating an endpoint needs endpointInstanceType and endpointInitialInstanceCount"
-            )
+        check_endpoint_settings(
+            self.endpointInstanceType, self.endpointInitialInstanceCount, self.modelImage
+        )
         self._created = create_hosting_resources(
             self.sagemakerClient,
             self.namePolicy,
@@ -150,6 +158,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             instance_type=self.endpointInstanceType,
             instance_count=int(self.endpointInitialInstanceCount),
             poll_seconds=self.endpointPollSeconds,
+            keep_failed=self.keepFailedResources,
         )
 
     # ------------------------------------------------------------------ factories
@@ -320,10 +329,6 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
         names = dataset.columns
-        context = dataset.sparkSession.sparkContext
-        requests, retries = context.accumulator(0), context.accumulator(0)
-        peak = context.accumulator(0, _Largest())
-        self._transform_stats = (requests, retries, peak)
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
@@ -331,23 +336,38 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             def serialize(batch, row_offset):
                 return serializer.serialize_batch(batch, row_offset=row_offset)
 
-            spark_layout = (standard_layout(batch, names) for batch in batches)
-            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
+            def with_stats(batch, result, record=None):
                 columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
                 if with_errors:
                     columns.append(pa.array(result.errors, pa.string()))
-                yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
-            requests.add(invoker.stats.requests)
-            retries.add(sum(invoker.stats.retries.values()))
-            peak.add(invoker.stats.peak_in_flight)
+                columns.append(transform_stats.stats_array(batch.num_rows, record))
+                return pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
+
+            # The partition's counters ride on its last row: hold back one non-empty batch.
+            held = None
+            spark_layout = (standard_layout(batch, names) for batch in batches)
+            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
+                if batch.num_rows == 0:
+                    yield with_stats(batch, result)
+                    continue
+                if held is not None:
+                    yield with_stats(*held)
+                held = (batch, result)
+            if held is not None:
+                attempt = TaskContext.get().attemptNumber() if TaskContext.get() else 0
+                yield with_stats(*held, transform_stats.partition_record(invoker.stats, attempt))
 
         def out_arrow_schema(batch, result):
             fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
             if with_errors:
                 fields.append(pa.field(ERROR_COLUMN, pa.string()))
+            fields.append(pa.field(transform_stats.STATS_COLUMN, transform_stats.STATS_ARROW_TYPE))
             return pa.schema(fields)
 
-        return for_map_in_arrow(dataset).mapInArrow(predict_partition, out_schema)
+        mapped_schema = StructType([*out_schema.fields, transform_stats.STATS_SPARK_FIELD])
+        mapped = for_map_in_arrow(dataset).mapInArrow(predict_partition, mapped_schema)
+        result, self._observation = transform_stats.observe(mapped)
+        return result
 
     # ------------------------------------------------------------------ copies
 
@@ -359,20 +379,22 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         that.invokeSettings = dict(self.invokeSettings)
         that.modelEnvironmentVariables = dict(self.modelEnvironmentVariables)
         that._created = CreatedResources()
+        that._observation = None  # its own transforms' figures, not this model's
         if self.endpointName is not None:
             that.existingEndpointName = self.endpointName
         return that
 
     @property
-    def transformStats(self) -> dict[str, int]:  # noqa: N802
-        """Requests and retries of the last transform's actions so far, and the most
-        requests one partition had in flight at once (Spark accumulators: they count every
-        action run on the transformed DataFrame)."""
-        stats = getattr(self, "_transform_stats", None)
-        if stats is None:
-            return {"requests": 0, "retries": 0, "peak_in_flight": 0}
-        requests, retries, peak = stats
-        return {"requests": requests.value, "retries": retries.value, "peak_in_flight": peak.value}
+    def transformStats(self) -> dict:  # noqa: N802
+        """What the requests of the last ``transform()`` did, over the first action run on
+        the DataFrame it returned (zeros until that action finishes): ``requests`` answered,
+        ``attempts`` (every HTTP attempt), ``retries`` and ``retries_by_cause`` (throttling,
+        server_error, connection, model_error), ``failed_requests`` (failed for good: in
+        ``errorMode="column"`` their rows carry the error), ``task_retries`` (Spark task
+        attempts that failed and were replaced), ``partitions`` and ``peak_in_flight`` (the
+        most requests one partition had outstanding). Gathered with ``DataFrame.observe``, so
+        it works over Spark Connect too (see ``smspark_core.transform_stats``)."""
+        return transform_stats.read(getattr(self, "_observation", None))
 
     # ------------------------------------------------------------------ persistence
 
@@ -382,16 +404,6 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     @classmethod
     def read(cls) -> MLReader:
         return _ModelReader()
-
-
-class _Largest(AccumulatorParam):
-    """A Spark accumulator that keeps the largest value added."""
-
-    def zero(self, value: int) -> int:
-        return 0
-
-    def addInPlace(self, value1: int, value2: int) -> int:  # noqa: N802 - pyspark's name
-        return max(value1, value2)
 
 
 def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
@@ -414,6 +426,7 @@ def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
         ],
         "invokeSettings": model.invokeSettings,
         "endpointPollSeconds": model.endpointPollSeconds,
+        "keepFailedResources": model.keepFailedResources,
         "serializer": codec_to_json(model.requestRowSerializer),
         "deserializer": codec_to_json(model.responseRowDeserializer),
         "clientSpec": client_spec_to_json(model.clientSpec),
@@ -443,7 +456,10 @@ class _ModelReader(MLReader):
             maxRowsPerRequest=settings["max_rows_per_request"],
             errorMode=settings["error_mode"],
             retryModelErrors=settings["retry_model_errors"],
+            # Stages saved before the deadline existed get the default.
+            retryDeadlineSeconds=settings.get("deadline_seconds", DEFAULT_RETRY_DEADLINE_S),
             endpointPollSeconds=meta["endpointPollSeconds"],
+            keepFailedResources=meta.get("keepFailedResources", False),
         )
         model.existingEndpointName = meta["existingEndpointName"]
         model._created = CreatedResources(**meta["createdResources"])

@@ -80,7 +80,12 @@ def test_every_row_once_under_throttling_5xx_and_latency(local, model, frame):
         local.clear_faults(model.endpointName)
     stats = model.transformStats
     print(f"under 30% throttling and 10% 5xx: {stats}")
-    assert stats["retries"] > 0 and stats["requests"] >= 4
+    causes = stats["retries_by_cause"]
+    assert causes["throttling"] > 0 and causes["server_error"] > 0
+    assert stats["retries"] == sum(causes.values())
+    assert stats["attempts"] == stats["requests"] + stats["retries"]
+    assert stats["requests"] >= 4 and stats["partitions"] == 4
+    assert stats["failed_requests"] == 0 and stats["task_retries"] == 0
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -106,15 +111,14 @@ def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, mod
     killer = threading.Timer(1.0, local.kill_model_server, args=(model.endpointName, 0))
     try:
         small = model.copy()
-        # A restart takes a second or more on a loaded machine; 8 jittered attempts can add
-        # up to less, so this test allows more (the deadline still bounds them).
-        small.invokeSettings.update(max_rows_per_request=50, max_attempts=30)
+        small.invokeSettings.update(max_rows_per_request=50)
         killer.start()
         _check(small.transform(df), features)
     finally:
         killer.join()
         local.clear_faults(model.endpointName)
     print(f"with a killed model server: {small.transformStats}")
+    assert small.transformStats["requests"] >= 60
 
 
 def test_from_endpoint_never_reports_the_endpoint_as_created(local, model, frame):
