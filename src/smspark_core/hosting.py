@@ -252,6 +252,4 @@ def _settle(
 
 
 def _resources(names: dict[str, str]) -> CreatedResources:
-    return CreatedResources(
-        names.get("model"), names.get("endpoint config"), names.get("endpoint")
-    )
+    return CreatedResources(names.get("model"), names.get("endpoint config"), names.get("endpoint"))

@@ -95,9 +95,7 @@ class InvokeSettings:
         if self.max_concurrency < 1:
             raise ValueError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
         if not self.deadline_seconds > 0:
-            raise ValueError(
-                f"the retry deadline must be > 0 seconds, got {self.deadline_seconds}"
-            )
+            raise ValueError(f"the retry deadline must be > 0 seconds, got {self.deadline_seconds}")
 
 
 def plan_requests(

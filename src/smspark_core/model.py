@@ -20,8 +20,8 @@ from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritabl
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
-from smspark_core.aws import ClientSpec
 from smspark_core import transform_stats
+from smspark_core.aws import ClientSpec
 from smspark_core.hosting import create_hosting_resources
 from smspark_core.invoke import (
     DEFAULT_REQUEST_BYTES,
