@@ -183,8 +183,8 @@ def test_policy_and_endpoint_errors(local, artifact, frame):
         idle.transform(df)
 
 
-def test_a_failed_endpoint_reports_what_was_created(local, artifact):
-    with pytest.raises(SageMakerSparkSDKException, match="resource creation failed") as raised:
+def test_a_failed_endpoint_is_removed_and_says_why(local, artifact):
+    with pytest.raises(SageMakerSparkSDKException, match="creating endpoint .* failed") as raised:
         SageMakerModel.from_model_s3_path(
             artifact,
             "1.dkr.ecr.x/unknown-image:1",
@@ -196,9 +196,9 @@ def test_a_failed_endpoint_reports_what_was_created(local, artifact):
             endpointPollSeconds=0.1,
             clientSpec=local.client_spec,
         )
-    created = raised.value.createdResources
-    assert created.modelName and created.endpointConfigName and created.endpointName
-    assert "no local image" in str(raised.value.__cause__)
+    assert "no local image for '1.dkr.ecr.x/unknown-image:1'" in str(raised.value)
+    assert raised.value.createdResources == CreatedResources()  # all removed again
+    assert len(raised.value.removedResources) == 3
 
 
 def _mixed_vectors(spark):
