@@ -24,7 +24,7 @@ from smspark_core.aws import ClientSpec
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.errors import SmsparkError
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
-from smspark_core.jobs import call_with_backoff, watch_training_job
+from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
 from smspark_core.model import SageMakerModel
 from smspark_core.persistence import (
     MetadataWriter,
@@ -164,7 +164,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
         self.endpointCreationPolicy = endpointCreationPolicy
         self.clientSpec = clientSpec or ClientSpec.from_environment()
-        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
         self.deleteStagingDataAfterTraining = deleteStagingDataAfterTraining
         self.namePolicyFactory = namePolicyFactory or RandomNamePolicyFactory()
@@ -268,7 +268,7 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             call_with_backoff(lambda: self.sagemakerClient.create_training_job(**request))
             description = watch_training_job(
                 self.sagemakerClient,
-                self.clientSpec.client("logs"),
+                control_plane_client(self.clientSpec, "logs"),
                 job,
                 timeout_seconds=self.trainingMaxRuntimeInSeconds,
                 poll_seconds=self.pollSeconds,

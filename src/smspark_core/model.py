@@ -29,6 +29,7 @@ from smspark_core.invoke import (
     EndpointInvoker,
     InvokeSettings,
 )
+from smspark_core.jobs import call_with_backoff, control_plane_client
 from smspark_core.persistence import (
     MetadataWriter,
     client_spec_from_json,
@@ -56,7 +57,7 @@ ERROR_COLUMN = "sagemaker_error"
 def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[ClientSpec, Any]:
     """The client spec a factory passes on, and the SageMaker client it calls now."""
     spec = options.get("clientSpec") or ClientSpec.from_environment()
-    return spec, sagemakerClient or spec.client("sagemaker")
+    return spec, sagemakerClient or control_plane_client(spec, "sagemaker")
 
 
 class SageMakerModel(Model, MLWritable, MLReadable):
@@ -117,7 +118,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         self.prependResultRows = prependResultRows
         self.namePolicy = namePolicy or RandomNamePolicy()
         self.clientSpec = clientSpec or ClientSpec.from_environment()
-        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self.invokeSettings = dict(
             max_concurrency=maxConcurrency,
             max_request_bytes=maxRequestBytes,
@@ -179,7 +180,8 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         """A model on an endpoint that already exists and is InService (never deleted by
         this model's cleanup)."""
         spec, client = _driver_client(sagemakerClient, options)
-        status = client.describe_endpoint(EndpointName=endpointName)["EndpointStatus"]
+        endpoint = call_with_backoff(lambda: client.describe_endpoint(EndpointName=endpointName))
+        status = endpoint["EndpointStatus"]
         if status != "InService":
             raise ValueError(f"Endpoint status must be In Service, not {status}")
         return cls(
@@ -263,7 +265,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 "a training job name."
             )
         spec, client = _driver_client(sagemakerClient, options)
-        job = client.describe_training_job(TrainingJobName=trainingJobName)
+        job = call_with_backoff(
+            lambda: client.describe_training_job(TrainingJobName=trainingJobName)
+        )
         if job["TrainingJobStatus"] not in ("Completed", "Stopped"):
             raise ValueError(
                 "Can only create a SageMakerModel from a training job with status Completed or "
