@@ -13,6 +13,7 @@ keeps the resources for debugging and names them instead.
 from __future__ import annotations
 
 import logging
+import numbers
 import time
 from typing import Any
 
@@ -52,9 +53,9 @@ class EndpointCreationFailed(SageMakerSparkSDKException):
 def require_instance_count(count: Any, name: str = "endpointInitialInstanceCount") -> int:
     """The endpoint instance count as SageMaker accepts it (an integer >= 1), checked before
     anything is created or trained."""
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
         raise ValueError(f"{name} must be an integer >= 1 to create an endpoint, got {count!r}")
-    return count
+    return int(count)
 
 
 def wait_for_endpoint(

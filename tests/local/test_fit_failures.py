@@ -94,8 +94,10 @@ def _hosting_left(clients, names):
 def test_a_bad_endpoint_count_fails_before_training(local, clients, bucket, data, count):
     names = unique("cnt")
     estimator = _estimator(local, bucket, names, endpointInitialInstanceCount=count)
-    with pytest.raises(ValueError, match=f"endpointInitialInstanceCount must be an integer >= 1 "
-                       f"to create an endpoint, got {count}"):  # fmt: skip
+    refused = (
+        f"endpointInitialInstanceCount must be an integer >= 1 to create an endpoint, got {count}"
+    )
+    with pytest.raises(ValueError, match=refused):
         estimator.fit(data[0])
     assert _jobs(clients, names) == [] and _staged(clients, bucket) == 0
     # Without an endpoint to create, the count does not matter.
@@ -159,8 +161,8 @@ def test_a_denied_prefix_and_a_denied_bucket_name_the_account():
             "get_caller_identity",
             {"Account": "111122223333", "Arn": "arn:aws:iam::111122223333:user/u", "UserId": "u"},
         )
-        with pytest.raises(S3LocationError, match="account 111122223333 may not use the S3 "
-                           "bucket 'team-bucket'"):  # fmt: skip
+        denied = "account 111122223333 may not use the S3 bucket 'team-bucket'"
+        with pytest.raises(S3LocationError, match=denied):
             check_s3_location(path, spec, "trainingInputS3DataPath")
 
 
