@@ -206,3 +206,20 @@ def test_what_cannot_be_removed_is_named_with_how_to_delete_it(local, clients, b
     assert raised.value.createdResources.endpointName == names.endpointName
     SageMakerResourceCleanup(clients["sagemaker"]).delete_resources(raised.value.createdResources)
     assert _left_behind(clients, names) == []
+
+
+@pytest.mark.spark
+def test_create_on_transform_cleans_up_too(local, clients, bucket, spark):
+    from smspark_core.resources import EndpointCreationPolicy
+
+    names = _names()
+    lazy = _host(
+        local,
+        f"s3://{bucket}/missing/model.tar.gz",
+        names,
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM,
+    )
+    with pytest.raises(EndpointCreationFailed, match="cannot download the model data") as raised:
+        lazy.transform(spark.range(1))
+    assert _all_removed(names) in str(raised.value)
+    assert _left_behind(clients, names) == [] and lazy.endpointName is None
