@@ -2,12 +2,15 @@
 to the cost of merely moving the same Arrow batches through a Python worker.
 
 Data (generated on the executors, cached before timing):
-  dense   100,000 x 784 doubles with labels (array_to_vector over rand() columns, on the JVM)
+  dense   100,000 x 784 doubles with labels (array_to_vector over rand() columns, on the JVM;
+          --dense-rows 200000 for fit's staging case)
   sparse   20,000 x 10,000 at 10% density with labels (numpy in mapInArrow: the JVM has
            no sparse generator)
 
-Measured, each a full pass over the cached data, median of --reps runs:
+Measured, each a full pass over the cached data, median of --reps rounds in which every
+measure runs once (interleaved, so that load on a shared machine hits them alike):
   write    df.write.format("sagemaker") to a local directory
+  stage    the same through arrow_friendly(df), as fit() stages "sagemaker" training data
   serial   ProtobufRequestRowSerializer.serialize_batch inside mapInArrow
   floor    mapInArrow receiving the same batches and doing nothing with them
   dsnull   a Python data source whose Arrow writer does nothing: Spark's own cost of a
@@ -40,6 +43,7 @@ from pyspark.sql.types import DoubleType, LongType, StructField, StructType
 
 import smspark_core
 from smspark_core.transformation import arrow_vectors as av
+from smspark_core.transformation.arrow_transport import arrow_friendly
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 INDEX_LIST = av.VECTOR_ARROW_TYPE.field("indices").type
@@ -124,14 +128,17 @@ def floor_pass(df):
     return df.mapInArrow(consume, SUMMARY)
 
 
-def timed(action, reps: int) -> list[float]:
-    """Seconds of each of ``reps`` runs, after one untimed warm-up run (worker start-up)."""
-    action()
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
+def timed(actions: dict, reps: int) -> dict[str, list[float]]:
+    """Seconds of each action in each of ``reps`` rounds (every action once per round),
+    after one untimed warm-up run of each (worker start-up)."""
+    for action in actions.values():
         action()
-        times.append(time.perf_counter() - started)
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(reps):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - started)
     return times
 
 
@@ -144,26 +151,34 @@ def measure(name: str, df, reps: int, out_root: str) -> dict:
     def write():
         df.write.format("sagemaker").mode("overwrite").save(out)
 
+    def stage():
+        arrow_friendly(df).write.format("sagemaker").mode("overwrite").save(out)
+
     def noop(frame):
         return lambda: frame.write.format("noop").mode("overwrite").save()
 
-    results = {
-        "write": timed(write, reps),
-        "serial": timed(noop(serializer_pass(df, serializer)), reps),
-        "floor": timed(noop(floor_pass(df)), reps),
-        "dsnull": timed(lambda: df.write.format(NullDataSource.name()).mode("append").save(), reps),
-        "noop": timed(noop(df), reps),
+    actions = {
+        "write": write,
+        "stage": stage,
+        "serial": noop(serializer_pass(df, serializer)),
+        "floor": noop(floor_pass(df)),
+        "dsnull": lambda: df.write.format(NullDataSource.name()).mode("append").save(),
+        "noop": noop(df),
     }
+    results = timed(actions, reps)
     floor = statistics.median(results["floor"])
     report = {"data": name, "rows": rows, "payload_mb": payload / 1e6, "measures": {}}
     for measure_name, times in results.items():
         median = statistics.median(times)
         report["measures"][measure_name] = {
             "median_s": round(median, 3),
+            "min_s": round(min(times), 3),
+            "max_s": round(max(times), 3),
             "times_s": [round(t, 3) for t in times],
             "rows_per_s": round(rows / median),
             "mb_per_s": round(payload / 1e6 / median, 1),
             "ratio_to_floor": round(median / floor, 2),
+            "ratio_to_dsnull": round(median / statistics.median(results["dsnull"]), 2),
         }
     return report
 
@@ -178,6 +193,8 @@ def main() -> int:
     )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the row counts")
+    parser.add_argument("--dense-rows", type=int, default=100_000)
+    parser.add_argument("--only", choices=["dense", "sparse"], default=None)
     parser.add_argument(
         "--out",
         default="/dev/shm" if os.path.isdir("/dev/shm") else None,
@@ -197,12 +214,14 @@ def main() -> int:
     spark.dataSource.register(NullDataSource)
     out_root = tempfile.mkdtemp(prefix="smspark-bench-", dir=args.out)
     datasets = {
-        "dense 100000x784": dense_frame(spark, int(100_000 * args.scale), 784),
+        f"dense {args.dense_rows}x784": dense_frame(spark, int(args.dense_rows * args.scale), 784),
         "sparse 20000x10000 10%": sparse_frame(spark, int(20_000 * args.scale), 10_000, 0.10),
     }
     reports = []
     try:
         for name, df in datasets.items():
+            if args.only and not name.startswith(args.only):
+                continue
             df = df.cache()
             df.count()
             reports.append(measure(name.split()[0], df, args.reps, out_root))
@@ -212,12 +231,17 @@ def main() -> int:
         shutil.rmtree(out_root, ignore_errors=True)
         spark.stop()
 
-    print(f"\n{'data':<24}{'measure':<8}{'median s':>10}{'rows/s':>12}{'MB/s':>9}{'x floor':>9}")
+    print(
+        f"\n{'data':<24}{'measure':<8}{'median s':>10}{'min-max s':>14}{'rows/s':>10}"
+        f"{'MB/s':>8}{'x floor':>9}{'x dsnull':>9}"
+    )
     for report in reports:
         for measure_name, m in report["measures"].items():
+            spread = f"{m['min_s']:.2f}-{m['max_s']:.2f}"
             print(
-                f"{report['data']:<24}{measure_name:<8}{m['median_s']:>10.3f}{m['rows_per_s']:>12,}"
-                f"{m['mb_per_s']:>9.1f}{m['ratio_to_floor']:>9.2f}"
+                f"{report['data']:<24}{measure_name:<8}{m['median_s']:>10.3f}{spread:>14}"
+                f"{m['rows_per_s']:>10,}{m['mb_per_s']:>8.1f}{m['ratio_to_floor']:>9.2f}"
+                f"{m['ratio_to_dsnull']:>9.2f}"
             )
     print("MB = encoded RecordIO-protobuf payload (the same for every measure of a data set)")
     print(f"write measure wrote under {out_root}")

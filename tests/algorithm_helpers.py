@@ -111,12 +111,15 @@ def plugin_fixtures(*plugins: str) -> tuple[Any, Any]:
 
 def check_setters(estimator: Any, suffix: str, valid: list, invalid: list) -> None:
     """``set<suffix>`` accepts each valid ``(value, what get<suffix> then returns)`` (or a
-    bare value returned as is), and refuses each invalid ``value`` (``ValueError``) or
-    ``(value, error type)`` without changing any Param."""
+    bare value returned as is, of the same type), and refuses each invalid ``value``
+    (``ValueError``) or ``(value, error type)`` without changing any Param."""
     for item in valid:
         value, expected = item if isinstance(item, tuple) else (item, item)
         assert getattr(estimator, f"set{suffix}")(value) is estimator
-        assert getattr(estimator, f"get{suffix}")() == expected
+        got = getattr(estimator, f"get{suffix}")()
+        assert got == expected, f"get{suffix}() is {got!r} after set{suffix}({value!r})"
+        # The Python type the original's getter returned: bool, int, float or str.
+        assert type(got) is type(expected), f"get{suffix}() returned {type(got).__name__}"
     for bad in invalid:
         value, error = bad if isinstance(bad, tuple) else (bad, ValueError)
         before = estimator.extractParamMap()
@@ -124,7 +127,71 @@ def check_setters(estimator: Any, suffix: str, valid: list, invalid: list) -> No
             getattr(estimator, f"set{suffix}")(value)
         except error as raised:
             if error is ValueError:
-                assert "must be" in str(raised)
+                assert "must be" in str(raised) or "expected" in str(raised), raised
         else:
             raise AssertionError(f"set{suffix}({value!r}) did not raise {error.__name__}")
         assert estimator.extractParamMap() == before
+
+
+def assert_batch_transform_matches_endpoint(local: Any, model: Any, df: Any) -> list:
+    """Runs ``df`` through a fitted model's artifact twice, once on an endpoint and once
+    through Batch Transform, and checks that every row gets the same predictions, in the
+    same order; returns the batch rows. ``df`` should be deterministic (checkpointed)."""
+    import uuid
+
+    import numpy as np
+    import pytest
+    from pyspark.ml.linalg import Vector
+
+    from smspark_core import SageMakerBatchTransformer, SageMakerModel, SageMakerResourceCleanup
+
+    hosted = SageMakerModel.from_model_s3_path(
+        model.modelPath.to_s3_uri(),
+        model.modelImage,
+        ROLE,
+        "ml.m5.large",
+        1,
+        model.requestRowSerializer,
+        model.responseRowDeserializer,
+        clientSpec=local.client_spec,
+        endpointPollSeconds=0.1,
+    )
+    try:
+        through_endpoint = hosted.transform(df).collect()
+    finally:
+        SageMakerResourceCleanup(hosted.sagemakerClient).delete_resources(
+            hosted.getCreatedResources()
+        )
+    bucket = f"batch-{uuid.uuid4().hex[:8]}"
+    local.client("s3").create_bucket(Bucket=bucket)
+    stage = SageMakerBatchTransformer.from_model(
+        model, stagingS3Uri=f"s3://{bucket}/staging", pollSeconds=0.1
+    )
+    through_batch = stage.transform(df).collect()
+    assert len(through_batch) == len(through_endpoint) == df.count()
+    for batch_row, endpoint_row in zip(through_batch, through_endpoint):
+        assert batch_row.__fields__ == endpoint_row.__fields__
+        for a, b in zip(batch_row, endpoint_row):
+            if isinstance(a, Vector):
+                np.testing.assert_allclose(a.toArray(), b.toArray(), rtol=1e-5, atol=1e-6)
+            elif isinstance(a, float):
+                assert a == pytest.approx(b, rel=1e-5, abs=1e-6)
+            else:
+                assert a == b
+    return through_batch
+
+
+HEAVY_MODULES = ("pyspark", "boto3", "botocore", "moto")
+
+
+def modules_loaded_by(statement: str) -> set[str]:
+    """The top-level packages among ``HEAVY_MODULES`` that ``statement`` loads, run in a
+    fresh interpreter (this one has them all loaded already)."""
+    heavy = set(HEAVY_MODULES)
+    probe = (
+        f"import sys\n{statement}\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return set(result.stdout.split())

@@ -58,3 +58,22 @@ ORIGINAL_APPLICATIONS_ACCOUNTS = {
 
 def ecr_domain(region: str) -> str:
     return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+# The original's LDA map (sagemaker_spark_behaviour.md §5.1), every region it lists.
+ORIGINAL_LDA_ACCOUNTS = {
+    "us-east-1": "766337827248",
+    "us-east-2": "999911452149",
+    "us-west-1": "632365934929",
+    "us-west-2": "266724342769",
+    "eu-west-1": "999678624901",
+    "eu-west-2": "644912444149",
+    "eu-central-1": "353608530281",
+    "ap-northeast-1": "258307448986",
+    "ap-northeast-2": "293181348795",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "297031611018",
+    "ap-south-1": "991648021394",
+    "ca-central-1": "469771592824",
+    "us-gov-west-1": "226302683700",
+}

@@ -10,33 +10,80 @@ SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 
 from __future__ import annotations
 
-from smspark_core.datasource import SageMakerDataSource, register_data_source
-from smspark_core.estimator import SageMakerEstimator
-from smspark_core.hookspecs import hookimpl
-from smspark_core.model import SageMakerModel
-from smspark_core.plugins import get_plugin_host
-from smspark_core.resources import (
-    CreatedResources,
-    CustomNamePolicy,
-    CustomNamePolicyFactory,
-    CustomNamePolicyWithTimeStampSuffix,
-    CustomNamePolicyWithTimeStampSuffixFactory,
-    EndpointCreationPolicy,
-    IAMRole,
-    IAMRoleFromConfig,
-    NamePolicy,
-    NamePolicyFactory,
-    RandomNamePolicy,
-    RandomNamePolicyFactory,
-    S3AutoCreatePath,
-    S3DataPath,
-    S3PathFromConfig,
-    SageMakerResourceCleanup,
-    SageMakerResourceCleanupException,
-    SageMakerSparkSDKException,
-)
+import sys
+from typing import TYPE_CHECKING
+
+from smspark_core.lazy import lazy_exports
+
+# Public name -> the module defining it. Nothing is imported until a name is used, so that
+# ``import smspark_core.codecs.recordio`` (or a local image's model server) does not pay for
+# pyspark, boto3 and pandas.
+_EXPORTS = {
+    **dict.fromkeys(["SageMakerClients"], "smspark_core.aws"),
+    **dict.fromkeys(
+        ["BatchTransformResources", "SageMakerBatchTransformer"], "smspark_core.batch_transform"
+    ),
+    **dict.fromkeys(["SageMakerDataSource", "register_data_source"], "smspark_core.datasource"),
+    **dict.fromkeys(["SageMakerEstimator"], "smspark_core.estimator"),
+    **dict.fromkeys(["hookimpl"], "smspark_core.hookspecs"),
+    **dict.fromkeys(["SageMakerModel"], "smspark_core.model"),
+    **dict.fromkeys(["get_plugin_host"], "smspark_core.plugins"),
+    **dict.fromkeys(
+        [
+            "CreatedResources",
+            "CustomNamePolicy",
+            "CustomNamePolicyFactory",
+            "CustomNamePolicyWithTimeStampSuffix",
+            "CustomNamePolicyWithTimeStampSuffixFactory",
+            "EndpointCreationPolicy",
+            "IAMRole",
+            "IAMRoleFromConfig",
+            "NamePolicy",
+            "NamePolicyFactory",
+            "RandomNamePolicy",
+            "RandomNamePolicyFactory",
+            "S3AutoCreatePath",
+            "S3DataPath",
+            "S3PathFromConfig",
+            "SageMakerResourceCleanup",
+            "SageMakerResourceCleanupException",
+            "SageMakerSparkSDKException",
+        ],
+        "smspark_core.resources",
+    ),
+}
+
+if TYPE_CHECKING:
+    from smspark_core.aws import SageMakerClients
+    from smspark_core.batch_transform import BatchTransformResources, SageMakerBatchTransformer
+    from smspark_core.datasource import SageMakerDataSource, register_data_source
+    from smspark_core.estimator import SageMakerEstimator
+    from smspark_core.hookspecs import hookimpl
+    from smspark_core.model import SageMakerModel
+    from smspark_core.plugins import get_plugin_host
+    from smspark_core.resources import (
+        CreatedResources,
+        CustomNamePolicy,
+        CustomNamePolicyFactory,
+        CustomNamePolicyWithTimeStampSuffix,
+        CustomNamePolicyWithTimeStampSuffixFactory,
+        EndpointCreationPolicy,
+        IAMRole,
+        IAMRoleFromConfig,
+        NamePolicy,
+        NamePolicyFactory,
+        RandomNamePolicy,
+        RandomNamePolicyFactory,
+        S3AutoCreatePath,
+        S3DataPath,
+        S3PathFromConfig,
+        SageMakerResourceCleanup,
+        SageMakerResourceCleanupException,
+        SageMakerSparkSDKException,
+    )
 
 __all__ = [
+    "BatchTransformResources",
     "CreatedResources",
     "CustomNamePolicy",
     "CustomNamePolicyFactory",
@@ -52,6 +99,8 @@ __all__ = [
     "S3AutoCreatePath",
     "S3DataPath",
     "S3PathFromConfig",
+    "SageMakerBatchTransformer",
+    "SageMakerClients",
     "SageMakerDataSource",
     "SageMakerEstimator",
     "SageMakerModel",
@@ -71,11 +120,20 @@ def classpath_jars() -> list[str]:
     return []
 
 
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+
 def _register_with_active_session() -> None:
+    """Registers the data source with a session that already exists; without pyspark
+    imported there is none, and nothing is imported to find out."""
+    if "pyspark.sql" not in sys.modules:
+        return
     from pyspark.sql import SparkSession
 
     session = SparkSession.getActiveSession()
     if session is not None:
+        from smspark_core.datasource import register_data_source
+
         register_data_source(session)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import boto3
@@ -63,7 +63,7 @@ class ClientSpec:
         values = {**self.__dict__, **changes}
         if isinstance(values["endpoint_urls"], dict):
             values["endpoint_urls"] = tuple(sorted(values["endpoint_urls"].items()))
-        return ClientSpec(**values)
+        return type(self)(**values)
 
     def endpoint_url(self, service: str) -> str | None:
         return dict(self.endpoint_urls).get(service)
@@ -92,6 +92,53 @@ class ClientSpec:
                 aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token
             )
         return boto3.Session(**kwargs)
+
+
+@dataclass(frozen=True)
+class DriverClientSpec(ClientSpec):
+    """A ``ClientSpec`` that answers with clients the user gave, in the process that holds
+    them: the original's ``s3Client`` and ``stsClient``, which it used on the driver only (for
+    the staging bucket, the account lookup and removing staged data). Pickled to an executor
+    it is the plain spec, since a boto3 client cannot travel."""
+
+    given: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+
+    def client(self, service: str) -> Any:
+        for name, client in self.given:
+            if name == service:
+                return client
+        return super().client(service)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClientSpec, tuple(getattr(self, f.name) for f in fields(ClientSpec)))
+
+
+def with_driver_clients(spec: ClientSpec, **clients: Any) -> ClientSpec:
+    """``spec`` answering with the given clients (``s3=...``, ``sts=...``; None ones are left
+    out) in this process."""
+    given = tuple((service, client) for service, client in clients.items() if client is not None)
+    if not given:
+        return spec
+    values = {f.name: getattr(spec, f.name) for f in fields(ClientSpec)}
+    return DriverClientSpec(**values, given=given)
+
+
+class SageMakerClients:
+    """The original's client factories, on boto3: the default configuration chain of this
+    process (environment, profiles, instance metadata), as the AWS SDK's ``defaultClient``
+    was."""
+
+    @classmethod
+    def create_s3_default_client(cls) -> Any:
+        return ClientSpec.from_environment().client("s3")
+
+    @classmethod
+    def create_sts_default_client(cls) -> Any:
+        return ClientSpec.from_environment().client("sts")
+
+    @classmethod
+    def create_sagemaker_client(cls) -> Any:
+        return ClientSpec.from_environment().client("sagemaker")
 
 
 _lock = threading.Lock()

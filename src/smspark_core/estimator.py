@@ -20,7 +20,7 @@ from pyspark.ml import Estimator
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
-from smspark_core.aws import ClientSpec
+from smspark_core.aws import ClientSpec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.errors import SmsparkError
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
@@ -49,6 +49,7 @@ from smspark_core.resources import (
     S3PathFromConfig,
 )
 from smspark_core.staging import delete_staging, resolve_s3_path, stage
+from smspark_core.training_options import StageSetting, TrainingOptions
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
@@ -84,7 +85,7 @@ def hyperparameter_text(value: Any) -> str:
     return str(value)
 
 
-class SageMakerEstimator(Estimator, MLWritable, MLReadable):
+class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
     """Trains any SageMaker-compatible image on a DataFrame (see the module docstring).
 
     Persisted as JSON metadata (also inside a Pipeline): settings, Spark Params, typed
@@ -135,10 +136,39 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         errorMode: str = "fail",
         retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
         keepFailedResources: bool = False,
+        tags: Any = None,
+        vpcConfig: dict[str, list[str]] | None = None,
+        enableNetworkIsolation: bool | None = None,
+        enableInterContainerTrafficEncryption: bool | None = None,
+        trainingVolumeKmsKeyId: str | None = None,
+        enableManagedSpotTraining: bool | None = None,
+        maxWaitTimeInSeconds: int | None = None,
+        checkpointS3Uri: str | None = None,
+        checkpointLocalPath: str | None = None,
+        trainingEnvironment: dict[str, str] | None = None,
+        maximumRetryAttempts: int | None = None,
+        keepAlivePeriodInSeconds: int | None = None,
+        metricDefinitions: Any = None,
     ) -> None:
         super().__init__()
         if uid:
-            self.uid = uid
+            self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
+        options = {
+            "tags": tags,
+            "vpcConfig": vpcConfig,
+            "enableNetworkIsolation": enableNetworkIsolation,
+            "enableInterContainerTrafficEncryption": enableInterContainerTrafficEncryption,
+            "trainingVolumeKmsKeyId": trainingVolumeKmsKeyId,
+            "enableManagedSpotTraining": enableManagedSpotTraining,
+            "maxWaitTimeInSeconds": maxWaitTimeInSeconds,
+            "checkpointS3Uri": checkpointS3Uri,
+            "checkpointLocalPath": checkpointLocalPath,
+            "trainingEnvironment": trainingEnvironment,
+            "maximumRetryAttempts": maximumRetryAttempts,
+            "keepAlivePeriodInSeconds": keepAlivePeriodInSeconds,
+            "metricDefinitions": metricDefinitions,
+        }
+        self._set(**{name: value for name, value in options.items() if value is not None})
         self.trainingImage, self.modelImage = trainingImage, modelImage
         self.trainingInstanceType = trainingInstanceType
         self.trainingInstanceCount = trainingInstanceCount
@@ -163,7 +193,10 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         self.trainingKmsKeyId = trainingKmsKeyId
         self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
         self.endpointCreationPolicy = endpointCreationPolicy
-        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        # s3Client and stsClient serve the driver's S3 and account calls, as in the original.
+        self.clientSpec = with_driver_clients(
+            clientSpec or ClientSpec.from_environment(), s3=s3Client, sts=stsClient
+        )
         self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
         self.deleteStagingDataAfterTraining = deleteStagingDataAfterTraining
@@ -179,10 +212,22 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
         }
         self.latestTrainingJob: str | None = None
 
+    @property
+    def s3Client(self) -> Any:  # noqa: N802 - the original's name
+        """The S3 client of the driver's calls: the one given, or the configured default."""
+        return self.clientSpec.client("s3")
+
+    @property
+    def stsClient(self) -> Any:  # noqa: N802 - the original's name
+        """The STS client of the account lookup: the one given, or the configured default."""
+        return self.clientSpec.client("sts")
+
     def make_hyperparameters(self) -> dict[str, str]:
         """The constructor map, overridden by every Spark Param that is set or defaulted."""
         values = dict(self.hyperParameters)
         for param in self.params:
+            if isinstance(param, StageSetting):
+                continue
             if self.isSet(param) or self.hasDefault(param):
                 values[param.name] = hyperparameter_text(self.getOrDefault(param))
         return values
@@ -229,9 +274,11 @@ class SageMakerEstimator(Estimator, MLWritable, MLReadable):
             request["HyperParameters"] = hyperparameters
         if self.trainingKmsKeyId:
             request["OutputDataConfig"]["KmsKeyId"] = self.trainingKmsKeyId
+        self.apply_training_options(request)
         return request
 
     def _fit(self, dataset: DataFrame) -> SageMakerModel:
+        self.check_training_options(self.trainingMaxRuntimeInSeconds)
         hyperparameters = self._fit_hyperparameters(dataset)
         names = self.namePolicyFactory.create_name_policy()
         job = names.trainingJobName

@@ -43,3 +43,11 @@ def register_deserializers(register: Callable[[DeserializerSpec], None]) -> None
 @hookspec
 def register_local_images(register: Callable[[LocalImageSpec], None]) -> None:
     """Register local implementations of container images for the local backend."""
+
+
+HOOK_NAMES = (
+    "register_algorithms",
+    "register_deserializers",
+    "register_local_images",
+    "register_serializers",
+)

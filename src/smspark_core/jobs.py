@@ -1,11 +1,13 @@
-"""Training-job conversations with the SageMaker control plane: start, watch, stop.
+"""Job conversations with the SageMaker control plane: watch and stop training jobs and
+Batch Transform jobs.
 
 ``watch_training_job`` polls DescribeTrainingJob (tolerating throttling and 5xx with
 backoff, which the original did not), reports status and secondary-status changes, streams
 the job's CloudWatch log events as they arrive, and returns the final description, or raises
 ``TrainingJobFailed`` carrying FailureReason, the job name and the last log lines. Its
 timeout is in seconds (the original used hours). A KeyboardInterrupt stops the job before it
-propagates.
+propagates. ``watch_transform_job`` does the same for a transform job (DescribeTransformJob,
+``/aws/sagemaker/TransformJobs``, StopTransformJob) and raises ``TransformJobFailed``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from smspark_core.errors import SmsparkError
 log = logging.getLogger("smspark.jobs")
 
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+TRANSFORM_LOG_GROUP = "/aws/sagemaker/TransformJobs"
 TERMINAL = ("Completed", "Failed", "Stopped")
 RETRYABLE = frozenset(
     {
@@ -40,14 +43,66 @@ RETRYABLE = frozenset(
 )
 
 
-class TrainingJobFailed(SmsparkError):
-    """A training job that ended Failed or Stopped, or ran past the client's timeout."""
+class JobFailed(SmsparkError):
+    """A job that ended Failed or Stopped, or ran past the client's timeout."""
 
     def __init__(self, message: str, job: dict[str, Any] | None, last_log_lines: list[str]):
         tail = "".join(f"\n    {line}" for line in last_log_lines)
         super().__init__(message + (f"\n  last log lines:{tail}" if tail else ""))
         self.job = job
         self.last_log_lines = last_log_lines
+
+
+class TrainingJobFailed(JobFailed):
+    """A training job that ended Failed or Stopped, or ran past the client's timeout."""
+
+
+class TransformJobFailed(JobFailed):
+    """A Batch Transform job that ended Failed or Stopped, or ran past the client's timeout."""
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """What differs between watching a training job and a transform job."""
+
+    noun: str
+    describe: str
+    name_field: str
+    status_field: str
+    secondary_field: str | None
+    stop: str
+    log_group: str
+    timeout_setting: str
+    error: type[JobFailed]
+
+    def description(self, sagemaker: Any, job_name: str) -> dict[str, Any]:
+        return call_with_backoff(
+            lambda: getattr(sagemaker, self.describe)(**{self.name_field: job_name})
+        )
+
+
+TRAINING = JobKind(
+    "training job",
+    "describe_training_job",
+    "TrainingJobName",
+    "TrainingJobStatus",
+    "SecondaryStatus",
+    "stop_training_job",
+    TRAINING_LOG_GROUP,
+    "trainingMaxRuntimeInSeconds",
+    TrainingJobFailed,
+)
+TRANSFORM = JobKind(
+    "transform job",
+    "describe_transform_job",
+    "TransformJobName",
+    "TransformJobStatus",
+    None,
+    "stop_transform_job",
+    TRANSFORM_LOG_GROUP,
+    "timeoutInSeconds",
+    TransformJobFailed,
+)
 
 
 def _retryable(error: ClientError) -> bool:
@@ -91,11 +146,12 @@ def control_plane_client(spec: Any, service: str) -> Any:
 
 @dataclass
 class LogFollower:
-    """Follows every CloudWatch log stream of one training job from where it left off."""
+    """Follows every CloudWatch log stream of one job from where it left off."""
 
     logs: Any
     job_name: str
     keep: int = 20
+    log_group: str = TRAINING_LOG_GROUP
 
     def __post_init__(self) -> None:
         self.tokens: dict[str, str] = {}
@@ -106,7 +162,7 @@ class LogFollower:
         try:
             streams = call_with_backoff(
                 lambda: self.logs.describe_log_streams(
-                    logGroupName=TRAINING_LOG_GROUP, logStreamNamePrefix=f"{self.job_name}/"
+                    logGroupName=self.log_group, logStreamNamePrefix=f"{self.job_name}/"
                 )
             )["logStreams"]
         except ClientError as error:
@@ -118,7 +174,7 @@ class LogFollower:
             name = stream["logStreamName"]
             while True:
                 request = {
-                    "logGroupName": TRAINING_LOG_GROUP,
+                    "logGroupName": self.log_group,
                     "logStreamName": name,
                     "startFromHead": True,
                 }
@@ -168,55 +224,101 @@ def watch_training_job(
     a progress line is shown when stderr is a terminal. Raises TrainingJobFailed when the job
     ends Failed or Stopped or the timeout passes (the job is then stopped).
     """
-    follower = LogFollower(logs, job_name)
+    return watch_job(
+        TRAINING,
+        sagemaker,
+        logs,
+        job_name,
+        timeout_seconds=timeout_seconds,
+        poll_seconds=poll_seconds,
+        on_log_line=on_log_line,
+    )
+
+
+def watch_transform_job(
+    sagemaker: Any,
+    logs: Any,
+    job_name: str,
+    *,
+    timeout_seconds: float = 86400.0,
+    poll_seconds: float = 5.0,
+    on_log_line: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Waits for a Batch Transform job to end, as ``watch_training_job`` does for training;
+    raises TransformJobFailed."""
+    return watch_job(
+        TRANSFORM,
+        sagemaker,
+        logs,
+        job_name,
+        timeout_seconds=timeout_seconds,
+        poll_seconds=poll_seconds,
+        on_log_line=on_log_line,
+    )
+
+
+def watch_job(
+    kind: JobKind,
+    sagemaker: Any,
+    logs: Any,
+    job_name: str,
+    *,
+    timeout_seconds: float,
+    poll_seconds: float,
+    on_log_line: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """The watch loop of both kinds (see ``watch_training_job``)."""
+    follower = LogFollower(logs, job_name, log_group=kind.log_group)
     progress = ProgressLine()
     deadline = time.monotonic() + timeout_seconds
     seen_status = None
     try:
         while True:
-            job = call_with_backoff(
-                lambda: sagemaker.describe_training_job(TrainingJobName=job_name)
+            job = kind.description(sagemaker, job_name)
+            status = (
+                job[kind.status_field],
+                job.get(kind.secondary_field) if kind.secondary_field else None,
             )
-            status = (job["TrainingJobStatus"], job.get("SecondaryStatus"))
+            shown = status[0] + (f" ({status[1]})" if kind.secondary_field else "")
             if status != seen_status:
-                log.info("training job %s: %s (%s)", job_name, *status)
+                log.info("%s %s: %s", kind.noun, job_name, shown)
                 seen_status = status
             for line in follower.poll():
                 log.info("[%s] %s", job_name, line)
                 if on_log_line:
                     on_log_line(line)
-            progress.show(f"training job {job_name}: {status[0]} / {status[1]}")
+            progress.show(f"{kind.noun} {job_name}: {shown}")
             if status[0] in TERMINAL:
                 break
             if time.monotonic() > deadline:
-                stop_training_job(sagemaker, job_name)
-                raise TrainingJobFailed(
-                    f"training job {job_name} did not finish within {timeout_seconds:g} seconds "
-                    "(trainingMaxRuntimeInSeconds); it has been asked to stop",
+                stop_job(kind, sagemaker, job_name)
+                raise kind.error(
+                    f"{kind.noun} {job_name} did not finish within {timeout_seconds:g} seconds "
+                    f"({kind.timeout_setting}); it has been asked to stop",
                     job,
                     list(follower.recent),
                 )
             time.sleep(poll_seconds)
     except KeyboardInterrupt:
-        stop_training_job(sagemaker, job_name)
+        stop_job(kind, sagemaker, job_name)
         raise
     finally:
         progress.close()
     if status[0] != "Completed":
         reason = job.get("FailureReason", "no FailureReason given")
-        raise TrainingJobFailed(
-            f"training job {job_name} ended {status[0]} ({status[1]}): {reason}",
+        raise kind.error(
+            f"{kind.noun} {job_name} ended {shown}: {reason}",
             job,
             list(follower.recent),
         )
     return job
 
 
-def stop_training_job(sagemaker: Any, job_name: str) -> None:
+def stop_job(kind: JobKind, sagemaker: Any, job_name: str) -> None:
     """Asks SageMaker to stop a job; a job that already ended is left alone."""
     try:
-        call_with_backoff(lambda: sagemaker.stop_training_job(TrainingJobName=job_name))
-        log.warning("asked SageMaker to stop training job %s", job_name)
+        call_with_backoff(lambda: getattr(sagemaker, kind.stop)(**{kind.name_field: job_name}))
+        log.warning("asked SageMaker to stop %s %s", kind.noun, job_name)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ValidationException":
             raise

@@ -46,6 +46,7 @@ from smspark_core.resources import (
     NamePolicy,
     RandomNamePolicy,
     S3DataPath,
+    SageMakerResourceCleanup,
 )
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -97,7 +98,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     ) -> None:
         super().__init__()
         if uid:
-            self.uid = uid
+            self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
         if existingEndpointName and endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
             raise ValueError(
                 "SageMakerModel's endpoint creation policy must be DO_NOT_CREATE if creating an "
@@ -144,6 +145,12 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     def getCreatedResources(self) -> CreatedResources:  # noqa: N802 - the original's name
         """What this model created: never an endpoint it was given or shares with its source."""
         return self._created
+
+    @property
+    def resourceCleanup(self) -> SageMakerResourceCleanup:  # noqa: N802 - the original's name
+        """A cleanup on this model's SageMaker client:
+        ``model.resourceCleanup.deleteResources(model.getCreatedResources())``."""
+        return SageMakerResourceCleanup(self.sagemakerClient)
 
     def _create_hosting_resources(self) -> None:
         check_endpoint_settings(

@@ -1,10 +1,12 @@
 """The plugin host: loads plugins from the ``smspark`` entry-point group with pluggy and
 collects what they register.
 
-A plugin that fails to import (or whose hook raises) is reported by name and skipped; the
-others still load. A name registered twice raises ``DuplicateRegistrationError`` naming both
+A plugin that fails to import, implements a hook the host does not know (a misspelled
+``register_serializer``), or whose hook raises is reported by name and skipped; the others
+still load. A name registered twice raises ``DuplicateRegistrationError`` naming both
 plugins. Set ``SMSPARK_DISABLE_PLUGIN_AUTOLOAD=1`` to load only the core's own registrations
-(the core's test suite does, so that installed plugins cannot change its results).
+(the core's test suite does, so that installed plugins cannot change its results), or
+``SMSPARK_DISABLE_PLUGINS=name,name`` (or ``PluginHost(disable=[...])``) to skip some.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import pluggy
 
 from smspark_core import builtin_plugin, hookspecs
 from smspark_core.errors import PluginError
+from smspark_core.media_types import media_type
 from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec, SerializerSpec
 
 ENTRY_POINT_GROUP = "smspark"
 AUTOLOAD_ENV = "SMSPARK_DISABLE_PLUGIN_AUTOLOAD"
+DISABLE_ENV = "SMSPARK_DISABLE_PLUGINS"
 CORE_PLUGIN_NAME = "smspark-core"
 
 Spec = TypeVar("Spec", AlgorithmSpec, SerializerSpec, DeserializerSpec, LocalImageSpec)
@@ -105,12 +109,20 @@ class PluginHost:
     """A pluggy PluginManager for project ``smspark`` and the registries it fills."""
 
     def __init__(
-        self, *, autoload: bool | None = None, only: Collection[str] | None = None
+        self,
+        *,
+        autoload: bool | None = None,
+        only: Collection[str] | None = None,
+        disable: Collection[str] | None = None,
     ) -> None:
         """``only``: load just these entry points (by plugin name), whatever ``autoload``
-        and the environment say; used by a plugin's tests to see its plugin alone."""
+        and the environment say; used by a plugin's tests to see its plugin alone.
+        ``disable``: never load these (default: the names in ``SMSPARK_DISABLE_PLUGINS``)."""
         if autoload is None:
             autoload = not os.environ.get(AUTOLOAD_ENV)
+        if disable is None:
+            disable = [n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",")]
+        self.disabled = {name for name in disable if name}
         self._only = set(only) if only is not None else None
         self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.manager.add_hookspecs(hookspecs)
@@ -138,6 +150,8 @@ class PluginHost:
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if self._only is not None and entry_point.name not in self._only:
                 continue
+            if entry_point.name in self.disabled:
+                continue
             dist = entry_point.dist
             package = dist.name if dist else "?"
             if entry_point.name in self.plugins:
@@ -154,9 +168,28 @@ class PluginHost:
             except Exception as error:  # a broken plugin must not take the others down
                 self._fail(entry_point.name, package, f"failed to import: {error!r}")
                 continue
+            unknown = self._unknown_hooks(plugin)
+            if unknown:
+                self._fail(
+                    entry_point.name,
+                    package,
+                    f"implements unknown hook(s) {', '.join(unknown)}; the hooks are "
+                    f"{', '.join(hookspecs.HOOK_NAMES)}",
+                )
+                continue
             self._register(
                 plugin, PluginInfo(entry_point.name, package, dist.version if dist else "?")
             )
+
+    def _unknown_hooks(self, plugin: Any) -> list[str]:
+        """Names ``plugin`` marks with ``@hookimpl`` that are not hooks of the host (pluggy
+        would register them silently and never call them)."""
+        return sorted(
+            name
+            for name in dir(plugin)
+            if self.manager.parse_hookimpl_opts(plugin, name) is not None
+            and name not in hookspecs.HOOK_NAMES
+        )
 
     def _fail(self, name: str, package: str, error: str) -> None:
         self.failures.append(PluginFailure(name, package, error))
@@ -191,6 +224,17 @@ class PluginHost:
     def deserializer(self, name: str, config: dict[str, Any] | None = None):
         """A new deserializer of the registered ``name``, built from its JSON config."""
         return self.deserializers.get(name).factory.from_config(config or {})
+
+    def serializers_for(self, content_type: str) -> list[SerializerSpec]:
+        """The registered serializers that write ``content_type`` (parameters such as
+        ``; charset=utf-8`` ignored), by name."""
+        wanted = media_type(content_type)[0]
+        return [s for s in self.serializers.values() if media_type(s.content_type)[0] == wanted]
+
+    def deserializers_for(self, accept: str) -> list[DeserializerSpec]:
+        """The registered deserializers that read ``accept`` responses, by name."""
+        wanted = media_type(accept)[0]
+        return [d for d in self.deserializers.values() if media_type(d.accepts)[0] == wanted]
 
     def name_of(self, codec: object) -> str:
         """The registered name of a serializer or deserializer's class."""

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from smspark_core.errors import SmsparkError
 from smspark_core.jobs import call_with_backoff
+from smspark_core.keywords import keyword_aliases
 
 ROLE_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.sagemakerrole"
 BUCKET_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.s3-data-bucket"
@@ -31,8 +32,13 @@ NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # ------------------------------------------------------------------------------ S3 paths
 
 
+class S3Resource:
+    """Where SageMaker reads or writes data: an explicit path, one from Spark conf, or a
+    bucket created on demand (the original's common base of the three)."""
+
+
 @dataclass(frozen=True)
-class S3DataPath:
+class S3DataPath(S3Resource):
     """``s3://<bucket>/<objectPath>``, used verbatim (no normalisation, as the original)."""
 
     bucket: str
@@ -59,22 +65,27 @@ class S3DataPath:
 
 
 @dataclass(frozen=True)
-class S3PathFromConfig:
+class S3PathFromConfig(S3Resource):
     """An S3 location read from Spark conf at fit time."""
 
     configKey: str = BUCKET_CONFIG_KEY
 
 
 @dataclass(frozen=True)
-class S3AutoCreatePath:
+class S3AutoCreatePath(S3Resource):
     """A bucket ``<account>-sagemaker-<region>`` created at fit time if it does not exist."""
 
 
 # ------------------------------------------------------------------------------ IAM role
 
 
+class IAMRoleResource:
+    """The IAM role SageMaker assumes: given, or read from Spark conf (the original's common
+    base of the two)."""
+
+
 @dataclass(frozen=True)
-class IAMRole:
+class IAMRole(IAMRoleResource):
     """An IAM role ARN (or name) SageMaker assumes, used verbatim."""
 
     role: str
@@ -84,7 +95,7 @@ class IAMRole:
 
 
 @dataclass(frozen=True)
-class IAMRoleFromConfig:
+class IAMRoleFromConfig(IAMRoleResource):
     """The role ARN read from Spark conf (``configKey``) when it is needed."""
 
     configKey: str = ROLE_CONFIG_KEY
@@ -235,11 +246,31 @@ class EndpointCreationPolicy(enum.Enum):
 
 @dataclass(frozen=True)
 class CreatedResources:
-    """What a model created (None for what it did not)."""
+    """What a model created (None for what it did not). The original's Python keywords and
+    attributes (``model_name``, ...) work too."""
 
     modelName: str | None = None
     endpointConfigName: str | None = None
     endpointName: str | None = None
+
+    @property
+    def model_name(self) -> str | None:
+        return self.modelName
+
+    @property
+    def endpoint_config_name(self) -> str | None:
+        return self.endpointConfigName
+
+    @property
+    def endpoint_name(self) -> str | None:
+        return self.endpointName
+
+
+CreatedResources.__init__ = keyword_aliases(  # type: ignore[method-assign]
+    model_name="modelName",
+    endpoint_config_name="endpointConfigName",
+    endpoint_name="endpointName",
+)(CreatedResources.__init__)
 
 
 class SageMakerSparkSDKException(SmsparkError):
@@ -279,8 +310,9 @@ def _missing(error: ClientError) -> bool:
 class SageMakerResourceCleanup:
     """Deletes hosting resources: endpoint, then endpoint config, then model."""
 
-    def __init__(self, sagemaker: Any) -> None:
-        self.sagemaker = sagemaker
+    @keyword_aliases(sagemaker="sagemakerClient")
+    def __init__(self, sagemakerClient: Any) -> None:
+        self.sagemaker = sagemakerClient
 
     def _delete(self, describe: str, delete: str, **name: str) -> None:
         try:

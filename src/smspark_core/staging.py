@@ -16,6 +16,7 @@ import logging
 import re
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from botocore.exceptions import ClientError
 from pyspark.sql import DataFrame
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
 from smspark_core.codecs.csv import csv_line
@@ -205,41 +206,92 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
     lowered = {k.lower(): v for k, v in options.items()}
     label = lowered.get("labelcolumnname", "label")
     features = lowered.get("featurescolumnname", "features")
+
+    def encode(batch: pa.RecordBatch, offset: int) -> bytes:
+        return encode_part(batch, fmt, label, features, offset)
+
+    write_parts(df, uri, spec, encode, EXTENSIONS[fmt], gzip=gzip)
+
+
+@dataclass(frozen=True)
+class WrittenPart:
+    """One partition's part: its object name under the prefix (None when the partition was
+    empty and ``skip_empty`` left it out) and its row count."""
+
+    partition: int
+    name: str | None
+    rows: int
+
+
+def write_parts(
+    df: DataFrame,
+    uri: str,
+    spec: ClientSpec,
+    encode: Callable[[pa.RecordBatch, int], bytes],
+    suffix: str,
+    *,
+    gzip: bool = False,
+    skip_empty: bool = False,
+) -> list[WrittenPart]:
+    """Writes one object per partition under ``uri`` (replacing what is there) from the
+    executors: ``encode(batch, rows_before)`` gives each Arrow batch's bytes in Spark's
+    layout. Parts become visible only once every task has succeeded; returns them in
+    partition order."""
     store = PartStore.for_path(uri, spec)
     job_id = uuid.uuid4().hex
-    suffix = EXTENSIONS[fmt] + (".gz" if gzip else "")
+    suffix = suffix + (".gz" if gzip else "")
     names = df.columns
 
     def write_partition(batches):
         from pyspark import TaskContext
 
         context = TaskContext.get()
-        name = f"part-{context.partitionId():05d}-{job_id}.{suffix}"
+        partition = context.partitionId()
+        name = f"part-{partition:05d}-{job_id}.{suffix}"
         sink = store.open_part(name, job_id, context.attemptNumber())
         compressor = zlib.compressobj(wbits=31) if gzip else None
         try:
             rows = 0
             for batch in (standard_layout(arrived, names) for arrived in batches):
-                data = encode_part(batch, fmt, label, features, rows)
+                data = encode(batch, rows)
                 sink.write(compressor.compress(data) if compressor else data)
                 rows += batch.num_rows
-            if compressor:
-                sink.write(compressor.flush())
-            part = sink.close()
+            if skip_empty and rows == 0:
+                sink.abort()
+                part = None
+            else:
+                if compressor:
+                    sink.write(compressor.flush())
+                part = asdict(sink.close())
         except BaseException:
             sink.abort()
             raise
-        yield pa.RecordBatch.from_pylist([{"part": json.dumps(asdict(part))}])
+        yield pa.RecordBatch.from_pylist(
+            [{"partition": partition, "rows": rows, "part": json.dumps(part)}], schema=_PART_ROW
+        )
 
-    schema = StructType([StructField("part", StringType())])
     try:
-        written = for_map_in_arrow(df).mapInArrow(write_partition, schema).collect()
-        staged = [json.loads(r.part) for r in written]
+        written = for_map_in_arrow(df).mapInArrow(write_partition, _PART_SCHEMA).collect()
         store.clear()
-        for part in staged:
-            store.promote(StagedPart(**{**part, "etags": tuple(part["etags"])}))
+        parts = []
+        for row in sorted(written, key=lambda r: r.partition):
+            staged = json.loads(row.part)
+            if staged is not None:
+                store.promote(StagedPart(**{**staged, "etags": tuple(staged["etags"])}))
+            parts.append(WrittenPart(row.partition, staged and staged["name"], row.rows))
+        return parts
     finally:
         store.cleanup_job(job_id)
+
+
+_PART_SCHEMA = StructType(
+    [
+        StructField("partition", IntegerType()),
+        StructField("rows", LongType()),
+        StructField("part", StringType()),
+    ]
+)
+_PART_ROW = pa.schema([("partition", pa.int32()), ("rows", pa.int64()), ("part", pa.string())])
 
 
 def _stage_with_spark(df, fmt, options, uri, gzip) -> None:

@@ -13,15 +13,15 @@ import pytest
 from smspark_core.codecs import amazon_record, protogen, recordio
 from smspark_core.codecs.csv import parse_predictions
 from smspark_core.codecs.javanum import java_double_str, parse_java_double
-from smspark_core.codecs.jsonlines import (
-    json_request,
-    jsonlines_request,
-    parse_json_response,
-    parse_jsonlines_response,
-)
+from smspark_core.codecs.jsonlines import response_objects
 from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm
 from smspark_core.codecs.record_pb2 import Record
 from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
+from smspark_core.errors import ResponseError
+
+
+def split_payloads(stream: bytes) -> list[bytes]:
+    return [bytes(p) for p in recordio.iter_payloads(stream)]
 
 
 def test_generated_record_module_is_current():
@@ -94,14 +94,14 @@ def test_recordio_fixed_stride_fast_path_agrees_with_the_scan():
     # A bad magic in the last record falls back to the scan, which names its offset.
     broken = dense[: -len(dense) // 4] + b"\x00" * (len(dense) // 4)
     with pytest.raises(recordio.RecordIOError, match=f"byte offset {3 * len(dense) // 4}"):
-        recordio.split_payloads(broken)
+        split_payloads(broken)
 
 
 def test_recordio_round_trip_and_padding():
     payloads = [b"", b"a", b"ab", b"abc", b"abcd", b"x" * 1001]
     stream, offsets = recordio.frame_many(payloads)
     assert len(stream) % 4 == 0 and offsets[-1] == len(stream)
-    assert recordio.split_payloads(stream) == payloads
+    assert split_payloads(stream) == payloads
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_recordio_round_trip_and_padding():
 )
 def test_corrupt_recordio_names_the_byte_offset(stream, message):
     with pytest.raises(recordio.RecordIOError, match=message):
-        recordio.split_payloads(stream)
+        split_payloads(stream)
 
 
 def test_varints_match_single_encoder():
@@ -184,14 +184,15 @@ def test_libsvm_parse_errors_name_the_line():
 def test_csv_predictions_and_json_bodies():
     assert parse_predictions("1,2,\n") == [1.0, 2.0]
     assert parse_predictions("  ") == []
-    assert jsonlines_request([[1.0, 2.0]]) == b'{"features":[1.0,2.0]}\n'
-    assert json_request([[1.0]]) == b'{"instances":[{"features":[1.0]}]}'
-    assert parse_json_response(b'{"projections":[{"projection":[1]}]}', "projections") == [
+    assert response_objects(b'{"projections":[{"projection":[1]}]}', "projections") == [
         {"projection": [1]}
     ]
-    assert parse_jsonlines_response(b'{"a":1}\n\n{"a":2}\n') == [{"a": 1}, {"a": 2}]
-    with pytest.raises(ValueError, match="NaN"):
-        jsonlines_request([[math.nan]])
+    assert response_objects(b'{"a":1}\n\n{"a":2}\n') == [{"a": 1}, {"a": 2}]
+    assert response_objects(b'{"score": 0.5}') == [{"score": 0.5}]  # one line of JSON Lines
+    with pytest.raises(ResponseError, match="'predictions' is not a list"):
+        response_objects(b'{"predictions": 3}')
+    with pytest.raises(ResponseError, match="malformed JSON Lines response, line 2"):
+        response_objects(b'{"a":1}\n{oops\n')
 
 
 def test_response_record_matches_the_reference_bytes():
@@ -224,7 +225,7 @@ def test_decode_dense_batch_matches_the_record_decoder(dim, labelled):
     rng = np.random.default_rng(dim)
     features = rng.normal(size=(20, dim)).astype(np.float32).astype(np.float64)
     labels = rng.integers(0, 3, 20).astype(np.float64) if labelled else None
-    payloads = recordio.split_payloads(amazon_record.dense_records(features, labels).tobytes())
+    payloads = split_payloads(amazon_record.dense_records(features, labels).tobytes())
     decoded = amazon_record.decode_dense_batch(payloads)
     assert decoded is not None
     np.testing.assert_array_equal(decoded[0], features)
@@ -237,7 +238,7 @@ def test_decode_dense_batch_matches_the_record_decoder(dim, labelled):
 def test_decode_dense_batch_declines_other_layouts():
     sparse = amazon_record.record(amazon_record.sparse_tensor(4, np.array([1]), np.array([2.0])))
     assert amazon_record.decode_dense_batch([sparse, sparse]) is None
-    dense = recordio.split_payloads(amazon_record.dense_records(np.ones((2, 3))).tobytes())
+    dense = split_payloads(amazon_record.dense_records(np.ones((2, 3))).tobytes())
     assert amazon_record.decode_dense_batch([dense[0], dense[0] + b"\x00"]) is None
     keyed = amazon_record.response_record({"closest_cluster": [1.0]})
     assert amazon_record.decode_dense_batch([keyed]) is None

@@ -275,3 +275,83 @@ def test_gzip_compression_really_compresses(spark, tmp_path):
     assert packed.name.endswith(".pbr.gz") and packed.stat().st_size < plain.stat().st_size / 10
     assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
     assert spark.read.format("sagemaker").load(str(tmp_path / "gz")).count() == 2000
+
+
+def test_read_streams_each_part_in_chunks(spark, tmp_path):
+    """Parts far larger than one chunk (``chunkBytes``), with records straddling every chunk
+    boundary, come back exactly and in their order, dense and sparse alike."""
+    from pyspark.ml.functions import array_to_vector
+
+    dense = spark.range(0, 3_000, numPartitions=1).select(
+        F.col("id").cast("double").alias("label"),
+        array_to_vector(F.array(*[F.rand(seed=i) for i in range(50)])).alias("features"),
+    )
+    sparse_rows = [
+        (float(i), Vectors.sparse(400, sorted({(i * 7) % 400, (i * 13 + 1) % 400}), [1.5, -2.0]))
+        if i % 3
+        else (float(i), Vectors.sparse(400, [], []))
+        for i in range(900)
+    ]
+    sparse = spark.createDataFrame(sparse_rows, LABELED).coalesce(1)
+    for name, df in (("dense", dense), ("sparse", sparse)):
+        out = str(tmp_path / name)
+        df.write.format("sagemaker").mode("overwrite").save(out)
+        [part] = _part_files(tmp_path / name)
+        assert part.stat().st_size > 5 * 10_007
+        back = spark.read.format("sagemaker").option("chunkBytes", 10_007).load(out).collect()
+        expected = df.collect()
+        assert [r.label for r in back] == [r.label for r in expected]
+        for got, want in zip(back, expected):
+            assert type(got.features) is type(want.features)
+            np.testing.assert_array_equal(
+                got.features.toArray(), want.features.toArray().astype(np.float32)
+            )
+
+
+def test_round_trip_of_empty_vectors_and_gzip_parts(spark, tmp_path):
+    rows = [
+        (1.0, Vectors.dense([])),
+        (2.0, Vectors.sparse(0, [], [])),
+        (3.0, Vectors.sparse(70_000, [0, 300, 69_999], [1.0, 2.0, 3.0])),
+        (4.0, Vectors.dense([0.25] * 200)),
+    ]
+    df = spark.createDataFrame(rows, LABELED).coalesce(1)
+    out = str(tmp_path / "gz")
+    df.write.format("sagemaker").option("compression", "gzip").mode("overwrite").save(out)
+    back = spark.read.format("sagemaker").option("chunkBytes", 64).load(out).collect()
+    assert [(r.label, r.features) for r in back] == rows
+
+
+def test_label_only_reads_and_counts_do_not_decode_features(spark, tmp_path):
+    """Spark 4.1 asks a Python data source for every column of its schema (no pruning), so
+    count() of the default schema decodes the features; a schema without them does not:
+    features that are not even numbers are never looked at."""
+    from smspark_core.codecs import recordio
+    from smspark_core.codecs.record_pb2 import Record
+
+    records = []
+    for i in range(5):
+        record = Record()
+        record.features["values"].bytes.value.append(b"not numbers")
+        record.label["values"].float32_tensor.values.append(float(i))
+        records.append(recordio.frame(record.SerializeToString()))
+    (tmp_path / "part-00000-x.pbr").write_bytes(b"".join(records))
+    path = str(tmp_path)
+    labels = spark.read.format("sagemaker").schema("label double").load(path)
+    assert labels.count() == 5
+    assert [r.label for r in labels.collect()] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(Exception, match="record 0: features are not a numeric tensor"):
+        spark.read.format("sagemaker").load(path).count()
+
+
+def test_read_schema_must_be_label_and_or_features(spark, tmp_path):
+    out = str(tmp_path / "o")
+    spark.createDataFrame([(1.0, Vectors.dense([1.0]))], LABELED).write.format("sagemaker").mode(
+        "overwrite"
+    ).save(out)
+    swapped = spark.read.format("sagemaker").schema(
+        StructType([StructField("features", VectorUDT()), StructField("label", DoubleType())])
+    )
+    assert swapped.load(out).first() == (DenseVector([1.0]), 1.0)
+    with pytest.raises(Exception, match=r"reads label \(double\) and features \(vector\)"):
+        spark.read.format("sagemaker").schema("label string").load(out).collect()

@@ -153,3 +153,56 @@ def test_smspark_plugins_command_lists_packages_and_versions():
     assert "smspark-core  (smspark-core " in result.stdout
     assert "testplugin  (smspark-testplugin 0.0.1)" in result.stdout
     assert "    serializers: test-jsonlines" in result.stdout
+
+
+def test_a_misspelled_hook_is_an_error_naming_the_plugin_and_the_hook(tmp_path, monkeypatch):
+    """pluggy would register it silently and never call it: the plugin would register
+    nothing and nobody would know why."""
+    make_distribution(
+        tmp_path,
+        "smspark-typo",
+        "smspark_typo",
+        """
+        from smspark_core import hookimpl
+
+        @hookimpl
+        def register_serializer(register):
+            raise AssertionError("never called")
+        """,
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.warns(UserWarning, match="'smspark_typo'.*unknown hook\\(s\\) register_serializer"):
+        host = PluginHost(autoload=True)
+    [failure] = host.failures
+    assert failure.name == "smspark_typo"
+    assert "the hooks are register_algorithms, register_deserializers" in failure.error
+    assert "smspark_typo" not in host.plugins and "testplugin" in host.plugins
+
+
+def test_plugins_can_be_disabled_by_name(monkeypatch):
+    assert "testplugin" not in PluginHost(autoload=True, disable=["testplugin"]).plugins
+    monkeypatch.setenv("SMSPARK_DISABLE_PLUGINS", "other, testplugin")
+    host = PluginHost(autoload=True)
+    assert "testplugin" not in host.plugins and host.disabled == {"other", "testplugin"}
+    assert "test-jsonlines" not in host.serializers
+
+
+def test_codecs_are_found_by_content_type():
+    host = PluginHost(autoload=True)
+    assert [s.name for s in host.serializers_for("text/csv; charset=utf-8")] == ["unlabeled-csv"]
+    assert [s.name for s in host.serializers_for("application/x-recordio-protobuf")] == ["protobuf"]
+    assert [d.name for d in host.deserializers_for("Application/JSONLines")] == ["test-jsonlines"]
+    assert host.deserializers_for("image/png") == []
+
+
+def test_the_sdk_module_offers_what_plugin_authors_need():
+    """One import for hooks, specs, codec bases, media types and the container toolkit."""
+    from smspark_core import sdk
+    from smspark_core.hookspecs import hookimpl
+    from smspark_core.local.container import TrainingEnvironment
+
+    assert sdk.hookimpl is hookimpl and sdk.TrainingEnvironment is TrainingEnvironment
+    assert sdk.PROTOBUF == "application/x-recordio-protobuf"
+    assert all(getattr(sdk, name) is not None for name in sdk.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        sdk.nothing  # noqa: B018

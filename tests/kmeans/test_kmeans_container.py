@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from algorithm_helpers import modules_loaded_by
 from algorithm_helpers import training_environment as environment
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
@@ -242,3 +243,8 @@ def test_more_clusters_than_rows_is_an_error_not_padding(tmp_path):
     )
     container.train(exactly)
     assert centroids(exactly).shape == (5, 3)
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_kmeans.container") == set()

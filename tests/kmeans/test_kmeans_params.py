@@ -19,13 +19,24 @@ def estimator(local=None, **kwargs) -> KMeansSageMakerEstimator:
 
 # setter, valid values (what the getter then returns), invalid values and the error type
 CASES = [
-    ("setK", [(2, 2), (500, 500)], [(1, ValueError), (0, ValueError), ("3", TypeError)]),
+    (
+        "setK",
+        [(2, 2), (500, 500)],
+        [
+            (1, ValueError),
+            (0, ValueError),
+            ("3", TypeError),
+            (2.5, TypeError),
+            (1.5, ValueError),
+            (True, ValueError),
+        ],
+    ),
     ("setFeatureDim", [(1, 1), (784, 784)], [(0, ValueError), (-4, ValueError), ("a", TypeError)]),
     ("setMiniBatchSize", [(1, 1), (5000, 5000)], [(0, ValueError), (1.5, TypeError)]),
     (
         "setInitMethod",
         [("random",) * 2, ("kmeans++",) * 2],
-        [("kmeans", ValueError), (3, TypeError)],
+        [("kmeans", ValueError), (3, ValueError)],
     ),
     ("setMaxIter", [(1, 1), (300, 300)], [(0, ValueError), ("x", TypeError)]),
     (

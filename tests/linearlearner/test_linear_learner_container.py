@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from algorithm_helpers import training_environment
+from algorithm_helpers import modules_loaded_by, training_environment
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -322,3 +322,8 @@ def test_serving_each_predictor_type_and_format(handlers):
     with pytest.raises(InvocationError) as raised:
         handlers["binary"](b"1,2\n", "text/csv", "text/csv")
     assert raised.value.status == 406
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_linearlearner.container") == set()

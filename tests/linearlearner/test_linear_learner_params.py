@@ -33,7 +33,7 @@ INSTANCES = {
 # suffix, valid (value, expected getter value), invalid (value or (value, error))
 COMMON = [
     ("Epochs", [(1, 1), (20, 20)], [0, ("5", TypeError)]),
-    ("UseBias", [(True, "True"), ("False", "False")], [("yes", TypeError)]),
+    ("UseBias", [(True, True), ("False", False), ("True", True)], ["yes", 1]),
     ("NumModels", [("auto", "auto"), (4, "4")], [0, "many", 1.5]),
     ("NumCalibrationSamples", [(1, 1)], [0]),
     ("InitMethod", [("uniform",) * 2, ("normal",) * 2], ["zeros"]),
@@ -50,14 +50,14 @@ COMMON = [
     ("Beta2", [(0.999, 0.999)], [1.0]),
     ("BiasLrMult", [(10.0, 10.0)], [0.0]),
     ("BiasWdMult", [(0.0, 0.0)], [-1.0]),
-    ("UseLrScheduler", [(False, "False")], [(0, TypeError)]),
+    ("UseLrScheduler", [(False, False), ("True", True)], [0]),
     ("LrSchedulerStep", [(100, 100)], [0]),
     ("LrSchedulerFactor", [(0.99, 0.99)], [0.0, 1.0]),
     ("LrSchedulerMinimumLr", [(1e-5, 1e-5)], [0.0]),
-    ("NormalizeData", [(True, "True")], [("auto", TypeError)]),
-    ("NormalizeLabel", [(False, "False")], [("sometimes", TypeError)]),
-    ("UnbiasData", [("True", "True")], [(None, TypeError)]),
-    ("UnbiasLabel", [(True, "True")], [(1.0, TypeError)]),
+    ("NormalizeData", [(True, True)], ["auto"]),
+    ("NormalizeLabel", [(False, False)], ["sometimes"]),
+    ("UnbiasData", [("True", True)], [(None, TypeError)]),
+    ("UnbiasLabel", [(True, True)], [1.0]),
     ("NumPointForScaler", [(10000, 10000)], [0]),
     ("EarlyStoppingPatience", [(3, 3)], [0]),
     ("EarlyStoppingTolerance", [(0.001, 0.001)], [0.0]),
@@ -82,7 +82,7 @@ BINARY = [
 MULTICLASS = [
     ("NumClasses", [(3, 3), (1_000_000, 1_000_000)], [2, 1_000_001]),
     ("AccuracyTopK", [(3, 3)], [0]),
-    ("BalanceMultiClassWeights", [(True, "True")], [("balanced", TypeError)]),
+    ("BalanceMultiClassWeights", [(True, True), ("False", False)], ["balanced", (3, TypeError)]),
 ]
 CASES = (
     [(LinearLearnerRegressor, *c) for c in COMMON]

@@ -238,3 +238,22 @@ def test_cross_validator_fits_copies(local, bucket, data):
     )
     fitted = validator.fit(df.select("label", "features"))
     assert len(fitted.avgMetrics) == 1 and fitted.avgMetrics[0] > 0
+
+
+def test_production_training_options_are_accepted_end_to_end(local, clients, bucket, data):
+    df, _ = data
+    estimator = _estimator(
+        local,
+        bucket,
+        tags={"team": "ml"},
+        vpcConfig={"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]},
+        enableNetworkIsolation=True,
+        trainingEnvironment={"OMP_NUM_THREADS": "1"},
+        maximumRetryAttempts=2,
+        keepAlivePeriodInSeconds=60,
+    )
+    estimator.fit(df)
+    job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
+    assert job["TrainingJobStatus"] == "Completed"
+    assert job["EnableNetworkIsolation"] is True
+    assert job["Environment"] == {"OMP_NUM_THREADS": "1"}

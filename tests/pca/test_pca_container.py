@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from algorithm_helpers import training_environment
+from algorithm_helpers import modules_loaded_by, training_environment
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from smspark_pca import container
@@ -139,3 +139,8 @@ def test_serving_formats(handler):
     assert raised.value.status == 406
     with pytest.raises(InvocationError, match="row 0 has 2 features, the model expects 3"):
         handler(b"1,2\n", "text/csv", "application/json")
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_pca.container") == set()

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import scipy.sparse as sp
 import xgboost as xgb
-from algorithm_helpers import training_environment
+from algorithm_helpers import modules_loaded_by, training_environment
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from smspark_xgboost import container
 
@@ -249,3 +249,8 @@ def test_sagemaker_inference_output(binary_model, monkeypatch):
     monkeypatch.setenv("SAGEMAKER_INFERENCE_OUTPUT", "confidence")
     with pytest.raises(ValueError, match="unknown keys"):
         container.serve(directory)
+
+
+def test_the_local_image_loads_no_spark_and_no_aws_sdk():
+    """Its training and model-server processes import only the container toolkit."""
+    assert modules_loaded_by("import smspark_xgboost.container") == set()

@@ -24,7 +24,7 @@ def estimator(local=None, **kwargs) -> XGBoostSageMakerEstimator:
 
 # setter suffix, valid values, invalid values (ValueError unless a type is given)
 CASES = [
-    ("Booster", ["gbtree", "gblinear", "dart"], ["forest", (1, TypeError)]),
+    ("Booster", ["gbtree", "gblinear", "dart"], ["forest", 1]),
     ("Silent", [0, 1], [2, -1]),
     ("Verbosity", [0, 3], [4]),
     ("NThread", [1, 8], [0]),
@@ -41,9 +41,9 @@ CASES = [
     ("Alpha", [0.0, 0.5], [-0.5]),
     ("TreeMethod", ["auto", "exact", "approx", "hist"], ["gpu"]),
     ("SketchEps", [0.03, 0.5], [0.0, 1.0]),
-    ("ScalePosWeight", [0.5, 3.0], [0.0]),
+    ("ScalePosWeight", [0.0, 0.5, 3.0], [-1.0]),
     ("Updater", ["grow_colmaker,prune", "refresh"], ["grow_colmaker,oops", ""]),
-    ("RefreshLeaf", [0, 1], [2]),
+    ("RefreshLeaf", [0, 1], [2, 0.5]),
     ("ProcessType", ["default", "update"], ["other"]),
     ("GrowPolicy", ["depthwise", "lossguide"], ["breadth"]),
     ("MaxLeaves", [0, 31], [-1]),
@@ -51,7 +51,7 @@ CASES = [
     ("SampleType", ["uniform", "weighted"], ["random"]),
     ("NormalizeType", ["tree", "forest"], ["leaf"]),
     ("RateDrop", [0.0, 1.0], [1.5]),
-    ("OneDrop", [0, 1], [3]),
+    ("OneDrop", [0, 1], [3, 0.5]),
     ("SkipDrop", [0.0, 0.5], [-0.1]),
     ("LambdaBias", [0.0, 1.0], [2.0]),
     ("TweedieVariancePower", [1.5, 1.99], [1.0, 2.0]),
@@ -110,9 +110,30 @@ def test_required_and_version_checks_before_any_aws_call():
         ValueError, match="verbosity, colsample_bynode cannot be used with imageVersion '1'"
     ):
         legacy.transformSchema(schema)
-    with pytest.raises(ValueError, match="silent cannot be used with imageVersion '1.7-1'"):
-        estimator().setNumRound(3).setSilent(1).transformSchema(schema)
+    estimator().setNumRound(3).setSilent(1).transformSchema(schema)  # translated, below
     estimator(imageVersion="1").setNumRound(3).setSilent(1).transformSchema(schema)
+
+
+@pytest.mark.parametrize(("silent", "verbosity"), [(0, "1"), (1, "0")])
+def test_silent_is_sent_as_verbosity_on_current_images(silent, verbosity, caplog):
+    """The official XGBoost notebook calls setSilent(0): a ported program must still train."""
+    hyperparameters = estimator().setNumRound(3).setSilent(silent).make_hyperparameters()
+    assert "silent" not in hyperparameters
+    assert hyperparameters["verbosity"] == verbosity
+    assert f"silent={silent} is sent as verbosity={verbosity}" in caplog.text
+
+
+def test_explicit_verbosity_wins_over_silent(caplog):
+    xgb = estimator().setNumRound(3).setSilent(1).setVerbosity(2)
+    hyperparameters = xgb.make_hyperparameters()
+    assert (hyperparameters.get("silent"), hyperparameters["verbosity"]) == (None, "2")
+    assert "silent=1 is not sent" in caplog.text
+
+
+def test_the_legacy_image_gets_silent_unchanged():
+    hyperparameters = estimator(imageVersion="1").setNumRound(3).setSilent(0).make_hyperparameters()
+    assert hyperparameters["silent"] == "0"
+    assert "verbosity" not in hyperparameters
 
 
 def test_softprob_models_read_probability_vectors():

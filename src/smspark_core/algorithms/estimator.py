@@ -1,8 +1,9 @@
 """The base of the estimators for SageMaker's own algorithms (k-means, PCA, ...).
 
 What the original's algorithm estimators share: the constructor of ``SageMakerEstimator``
-without ``trainingImage``/``modelImage``/``hyperParameters``, with ``sagemakerRole`` first
-and an optional ``region``; the image resolved at construction from the region; every
+without ``trainingImage``/``modelImage``/``hyperParameters``, in the original Python
+package's order (the four instance settings, then ``sagemakerRole``), with an optional
+``region``; the image resolved at construction from the region; every
 hyperparameter a validated Spark Param named by its SageMaker key; required Params checked
 at ``fit()`` before any AWS call, with ``feature_dim`` filled from the data when unset.
 """
@@ -18,6 +19,7 @@ from pyspark.sql.types import StructType
 
 from smspark_core.algorithms.images import default_region, image_uri
 from smspark_core.algorithms.params import HyperParameter, ValidatedParams, int_param
+from smspark_core.errors import SmsparkError
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.resources import EndpointCreationPolicy
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -27,7 +29,7 @@ from smspark_core.transformation.serializers import (
 )
 
 
-class MissingHyperParameterError(ValueError):
+class MissingHyperParameterError(SmsparkError, ValueError):
     """A required hyperparameter was not set before ``fit()``."""
 
 
@@ -50,11 +52,11 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
 
     def __init__(
         self,
-        sagemakerRole: Any = None,
         trainingInstanceType: str | None = None,
         trainingInstanceCount: int | None = None,
         endpointInstanceType: str | None = None,
         endpointInitialInstanceCount: int | None = None,
+        sagemakerRole: Any = None,
         requestRowSerializer: RequestRowSerializer | None = None,
         responseRowDeserializer: ResponseRowDeserializer | None = None,
         trainingInputS3DataPath: Any = None,

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import boto3
 
+from smspark_core.errors import SmsparkError
+
 # kmeans, pca, linear-learner (and factorization-machines): one map, tag "1".
 FIRST_PARTY_ACCOUNTS: Mapping[str, str] = {
     "af-south-1": "455444449433",
@@ -51,6 +53,26 @@ FIRST_PARTY_ACCOUNTS: Mapping[str, str] = {
     "us-isof-south-1": "124985052026",
     "us-west-1": "632365934929",
     "us-west-2": "174872318107",
+}
+
+# lda:1 has its own accounts (the SDK's lda.json: the original's 14 regions plus
+# us-iso-east-1); it is not published in the other regions.
+LDA_ACCOUNTS: Mapping[str, str] = {
+    "ap-northeast-1": "258307448986",
+    "ap-northeast-2": "293181348795",
+    "ap-south-1": "991648021394",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "297031611018",
+    "ca-central-1": "469771592824",
+    "eu-central-1": "353608530281",
+    "eu-west-1": "999678624901",
+    "eu-west-2": "644912444149",
+    "us-east-1": "766337827248",
+    "us-east-2": "999911452149",
+    "us-gov-west-1": "226302683700",
+    "us-iso-east-1": "490574956308",
+    "us-west-1": "632365934929",
+    "us-west-2": "266724342769",
 }
 
 # The legacy XGBoost 0.72 image, xgboost:1 (the original's "Applications" map).
@@ -139,7 +161,7 @@ _DOMAINS = {
 }
 
 
-class UnsupportedRegionError(ValueError):
+class UnsupportedRegionError(SmsparkError, ValueError):
     """An image was asked for in a region its registry map does not list."""
 
 

@@ -2,20 +2,27 @@
 
 An algorithm estimator declares each SageMaker hyperparameter as a class attribute whose
 Param name *is* the hyperparameter key (``k``, ``feature_dim``, ``mini_batch_size``), the
-pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter (a
-wrong type is a ``TypeError``) and a check with the allowed range in words (a bad value is a
-``ValueError`` naming the parameter and that range), applied by every way of setting it:
-the setters, ``set``, ``_set`` and ``fit(params=...)``.
+pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter and a
+check with the allowed range in words, applied by every way of setting it: the setters,
+``set``, ``_set`` and ``fit(params=...)``. Values keep their Python type (bool, int, float,
+str); the text SageMaker receives is made only when the CreateTrainingJob map is built.
+
+Exception types are the original's: a string where a number is expected is a ``TypeError``
+(its comparisons raised one); every other value outside the domain (a number for a choice,
+0.5 for a 0/1 flag, ``"yes"`` for a boolean) is a ``ValueError`` naming the parameter and
+what it accepts.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import Param, Params
+
+from smspark_core.local.hyperparameters import parse_list_text
 
 
 class HyperParameter(Param):
@@ -28,10 +35,14 @@ class HyperParameter(Param):
         converter: Callable[[Any], Any],
         allowed: str,
         check: Callable[[Any], bool] = lambda _: True,
+        choices: tuple[str, ...] = (),
+        differs: str = "",
     ) -> None:
         super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
         self.allowed = allowed
         self.check = check
+        self.choices = choices  # the values of a choice Param, for tools and docs
+        self.differs = differs  # how its setter differs from sagemaker_pyspark's, if it does
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -54,8 +65,8 @@ class ValidatedParams(Params):
                     raise TypeError(f"{name}: a value is required, got None")
                 try:
                     converted = param.typeConverter(value)
-                except TypeError as error:
-                    raise TypeError(f"{name}: {error}") from None
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f"{name}: {error}") from None
                 param.validate(converted)
         return super()._set(**kwargs)
 
@@ -63,33 +74,44 @@ class ValidatedParams(Params):
 # ------------------------------------------------------------------------------ converters
 
 
+def _is_number(value: Any) -> bool:
+    """Python and numpy numbers, but not booleans (``True`` is no hyperparameter value)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def strict_int(value: Any) -> int:
-    if isinstance(value, bool | str):
+    """An integer; integral floats (``3.0``) are taken, as pyspark's converter takes them. A
+    string or a fraction is a ``TypeError`` (what that converter raised in the original)."""
+    if isinstance(value, str) or (_is_number(value) and not float(value).is_integer()):
         raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
-    return TypeConverters.toInt(value)
+    if not _is_number(value):
+        raise ValueError(f"expected an integer, got {type(value).__name__} {value!r}")
+    return int(value)
 
 
 def _strict_float(value: Any) -> float:
-    if isinstance(value, bool | str):
-        raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
-    return TypeConverters.toFloat(value)
+    if isinstance(value, str):
+        raise TypeError(f"expected a number, got str {value!r}")
+    if not _is_number(value):
+        raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise ValueError(f"expected a string, got {type(value).__name__} {value!r}")
     return value
 
 
 def _number_text(value: Any) -> str:
     """ "auto"-or-number values are stored as text, as the original stores them."""
     if isinstance(value, bool):
-        raise TypeError(f"expected a number or a string, got bool {value!r}")
+        raise ValueError(f"expected a number or a string, got bool {value!r}")
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str):
         return value.strip()
-    raise TypeError(f"expected a number or a string, got {type(value).__name__} {value!r}")
+    raise ValueError(f"expected a number or a string, got {type(value).__name__} {value!r}")
 
 
 def _number_of(text: str) -> float | None:
@@ -100,13 +122,13 @@ def _number_of(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def bool_text(value: Any) -> str:
-    """Python booleans or the original's strings, stored as ``"True"``/``"False"``."""
+def to_bool(value: Any) -> bool:
+    """Python booleans, or the original's strings ``'True'``/``'False'`` (any case)."""
     if isinstance(value, bool):
-        return "True" if value else "False"
+        return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return "True" if value.strip().lower() == "true" else "False"
-    raise TypeError(f"expected True/False or 'True'/'False', got {value!r}")
+        return value.strip().lower() == "true"
+    raise ValueError(f"expected True/False or 'True'/'False', got {value!r}")
 
 
 # -------------------------------------------------------------------------------- factories
@@ -132,11 +154,21 @@ def _within(
 def int_param(
     name: str, doc: str, low: int | None = None, high: int | None = None
 ) -> HyperParameter:
-    """An integer hyperparameter within [low, high]."""
+    """An integer hyperparameter within [low, high]. A fraction outside the range, or any
+    fraction for a 0/1 flag, is a ``ValueError``: the original checked those before
+    converting."""
     allowed = f"an integer {_bounds(low, high, False, False)}"
-    return HyperParameter(
-        name, doc, strict_int, allowed, lambda v: _within(v, low, high, False, False)
-    )
+    flag = (low, high) == (0, 1)
+
+    def in_range(number: float) -> bool:
+        return _within(number, low, high, False, False)
+
+    def convert(value: Any) -> int:
+        if _is_number(value) and not float(value).is_integer() and (flag or not in_range(value)):
+            raise ValueError(f"must be {allowed}, got {value!r}")
+        return strict_int(value)
+
+    return HyperParameter(name, doc, convert, allowed, in_range)
 
 
 def float_param(
@@ -162,12 +194,30 @@ def float_param(
 def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     """One string of a fixed set."""
     options = tuple(choices)
-    return HyperParameter(name, doc, _string, f"one of {', '.join(options)}", options.__contains__)
+    return HyperParameter(
+        name, doc, _string, f"one of {', '.join(options)}", options.__contains__, options
+    )
 
 
-def bool_param(name: str, doc: str) -> HyperParameter:
-    """A boolean sent as "True"/"False"; setters take Python booleans or those strings."""
-    return HyperParameter(name, doc, bool_text, "True or False")
+def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> HyperParameter:
+    """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
+    original took only the strings); getters return a ``bool``. A value that is neither raises
+    ``not_text`` if it is no string at all (the original's setters differ: most raised
+    ``ValueError``, one left it to a string converter's ``TypeError``), else ``ValueError``."""
+
+    def convert(value: Any) -> bool:
+        if not isinstance(value, bool | str):
+            raise not_text(f"expected True/False or 'True'/'False', got {value!r}")
+        return to_bool(value)
+
+    return HyperParameter(
+        name,
+        doc,
+        convert,
+        "True or False",
+        differs="Takes True/False as well as 'True'/'False' (sagemaker_pyspark took only the "
+        "strings); the getter returns a bool, as sagemaker_pyspark's did.",
+    )
 
 
 def auto_or_number_param(
@@ -218,23 +268,18 @@ def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParam
     return HyperParameter(name, doc, convert, allowed, check)
 
 
-def parse_list_text(text: str) -> list[str]:
-    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
-    text = text.strip()
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, list):
-            return [str(item).strip() for item in parsed]
-    except ValueError:
-        pass
-    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
-
-
-def add_accessors(cls: type, names: dict[str, str] | None = None, skip: Iterable[str] = ()) -> None:
+def add_accessors(
+    cls: type,
+    names: dict[str, str] | None = None,
+    skip: Iterable[str] = (),
+    differences: dict[str, str] | None = None,
+) -> None:
     """Adds ``set<Name>``/``get<Name>`` for each ``HyperParameter`` declared on ``cls``
     itself: ``max_depth`` gets ``setMaxDepth``, or the name ``names`` gives (the original's
-    spelling, e.g. ``num_class`` -> ``NumClasses``)."""
+    spelling, e.g. ``num_class`` -> ``NumClasses``). A setter's docstring says where it
+    differs from sagemaker_pyspark's: the Param's own note, and ``differences[name]``."""
     names = names or {}
+    differences = differences or {}
     skipped = set(skip)
     for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
         if param.name in skipped:
@@ -247,7 +292,10 @@ def add_accessors(cls: type, names: dict[str, str] | None = None, skip: Iterable
         def getter(self, _name=param.name):
             return self.getOrDefault(getattr(self, _name))
 
-        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}"
+        notes = " ".join(n for n in (param.differs, differences.get(param.name, "")) if n)
+        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}" + (
+            f"\n\nUnlike sagemaker_pyspark: {notes}" if notes else ""
+        )
         getter.__doc__ = f"The ``{param.name}`` hyperparameter."
         setattr(cls, f"set{suffix}", setter)
         setattr(cls, f"get{suffix}", getter)

@@ -9,7 +9,6 @@ format than requested is still understood.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -18,14 +17,12 @@ import pyarrow as pa
 from pyspark.sql import Row
 from pyspark.sql.types import StructType
 
-from smspark_core.codecs import amazon_record
+from smspark_core.codecs import amazon_record, jsonlines
 from smspark_core.errors import ResponseError
+from smspark_core.media_types import JSON, JSONLINES, PROTOBUF
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
-from smspark_core.transformation.serializers import PROTOBUF
 
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
 ACCEPTABLE = (PROTOBUF, JSON, JSONLINES)
 
 
@@ -48,28 +45,7 @@ class AlgorithmResponseRowDeserializer(ProtobufResponseRowDeserializer):
         return body.lstrip()[:1] in (b"{", b"[")
 
     def _json_objects(self, body: bytes) -> list[Any]:
-        try:
-            document = json.loads(body)
-        except ValueError:
-            document = None  # several lines: JSON Lines
-        else:
-            if isinstance(document, dict) and self.json_key in document:
-                if not isinstance(document[self.json_key], list):
-                    raise ResponseError(f"the JSON response's {self.json_key!r} is not a list")
-                return document[self.json_key]
-            if isinstance(document, dict):
-                return [document]  # JSON Lines holding one row
-        objects = []
-        for number, line in enumerate(body.decode("utf-8", "replace").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                objects.append(json.loads(line))
-            except ValueError as error:
-                raise ResponseError(
-                    f"malformed JSON Lines response, line {number}: {error}"
-                ) from None
-        return objects
+        return jsonlines.response_objects(body, self.json_key)
 
     def _json_cells(self, item: Any, index: int) -> list[Any]:
         if not isinstance(item, dict):

@@ -23,7 +23,7 @@ from smspark_core.codecs.record_pb2 import Record, Value
 from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
 
 VALUES_KEY = "values"
-_ENTRY_KEY = b"\x0a\x06values"  # map entry field 1 (key) = "values"
+ENTRY_KEY = b"\x0a\x06values"  # map entry field 1 (key) = "values"
 
 
 def to_float32(values: np.ndarray | Sequence[float]) -> np.ndarray:
@@ -41,7 +41,7 @@ def _field(number: int, payload_length: int) -> bytes:
 def _map_entry(map_field: int, tensor: bytes, key: str = VALUES_KEY) -> bytes:
     """A ``features``/``label`` map entry ``{key: Value{float32_tensor: tensor}}``."""
     value = _field(2, len(tensor)) + tensor
-    key_bytes = _ENTRY_KEY if key == VALUES_KEY else _field(1, len(key.encode())) + key.encode()
+    key_bytes = ENTRY_KEY if key == VALUES_KEY else _field(1, len(key.encode())) + key.encode()
     entry = key_bytes + _field(2, len(value)) + value
     return _field(map_field, len(entry)) + entry
 
@@ -90,10 +90,10 @@ def _dense_prefix(dim: int) -> bytes:
     tensor_head = _field(1, 4 * dim)
     tensor_len = len(tensor_head) + 4 * dim
     value_len = len(_field(2, tensor_len)) + tensor_len
-    entry_len = len(_ENTRY_KEY) + len(_field(2, value_len)) + value_len
+    entry_len = len(ENTRY_KEY) + len(_field(2, value_len)) + value_len
     return (
         _field(1, entry_len)
-        + _ENTRY_KEY
+        + ENTRY_KEY
         + _field(2, value_len)
         + _field(2, tensor_len)
         + tensor_head
@@ -106,7 +106,28 @@ def _narrow_into(destination: np.ndarray, values: np.ndarray) -> None:
         np.copyto(destination.view("<f4"), values, casting="unsafe")
 
 
-def dense_records(features: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+class ScratchBuffer:
+    """Memory that encoders reuse from batch to batch (one per writing task). Writing into
+    pages already mapped saves the page faults of a fresh allocation per batch, which on a
+    loaded machine cost more than the encoding itself."""
+
+    def __init__(self) -> None:
+        self._array = np.empty(0, np.uint8)
+
+    def take(self, size: int) -> np.ndarray:
+        """``size`` bytes (uint8, contents undefined), valid until the next ``take``."""
+        if self._array.size < size:
+            self._array = np.empty(size, np.uint8)
+        return self._array[:size]
+
+
+def _output(size: int, scratch: ScratchBuffer | None) -> np.ndarray:
+    return scratch.take(size) if scratch is not None else np.empty(size, np.uint8)
+
+
+def dense_records(
+    features: np.ndarray, labels: np.ndarray | None = None, scratch: ScratchBuffer | None = None
+) -> np.ndarray:
     """RecordIO-framed records for an (n, d) dense batch, with no loop over rows.
 
     Every record of a dense batch has the same layout, so the batch is one (n, size) uint8
@@ -121,17 +142,14 @@ def dense_records(features: np.ndarray, labels: np.ndarray | None = None) -> np.
     payload_len = len(prefix) + 4 * dim + (len(label_prefix) + 4 if labels is not None else 0)
     head = recordio.header(payload_len) + prefix
 
-    out = np.empty(
-        (
-            n,
-            len(head)
-            + 4 * dim
-            + len(label_prefix)
-            + (4 if labels is not None else 0)
-            + recordio.padding(payload_len),
-        ),
-        dtype=np.uint8,
+    size = (
+        len(head)
+        + 4 * dim
+        + len(label_prefix)
+        + (4 if labels is not None else 0)
+        + recordio.padding(payload_len)
     )
+    out = _output(n * size, scratch).reshape(n, size)
     out[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
     cursor = len(head)
     _narrow_into(out[:, cursor : cursor + 4 * dim], features)
@@ -160,6 +178,7 @@ def sparse_records(
     sizes: np.ndarray,
     labels: np.ndarray | None = None,
     dense_rows: np.ndarray | None = None,
+    scratch: ScratchBuffer | None = None,
 ) -> tuple[memoryview, np.ndarray]:
     """RecordIO-framed records for CSR-shaped rows; returns (stream, n+1 offsets).
 
@@ -187,14 +206,15 @@ def sparse_records(
         + np.where(is_sparse, _length_field_sizes(shape_lengths), 0)
     )
     value_lengths = _length_field_sizes(tensor_lengths)
-    entry_lengths = len(_ENTRY_KEY) + _length_field_sizes(value_lengths)
+    entry_lengths = len(ENTRY_KEY) + _length_field_sizes(value_lengths)
     label_part = len(label_entry(0.0)) if labels is not None else 0
     payload_lengths = _length_field_sizes(entry_lengths) + label_part
     framed = recordio.HEADER_SIZE + payload_lengths + (-payload_lengths % 4)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(framed, out=offsets[1:])
 
-    out = bytearray(int(offsets[-1]))  # zero-filled: padding needs no writes
+    out = _output(int(offsets[-1]), scratch)
+    out[:] = 0  # padding needs no writes
     view = memoryview(out)
     label_head = label_entry(0.0)[:-4]
     label_bytes = to_float32(labels).tobytes() if labels is not None else b""
@@ -203,7 +223,7 @@ def sparse_records(
         head = (
             recordio.header(int(payload_lengths[i]))
             + _field(1, int(entry_lengths[i]))
-            + _ENTRY_KEY
+            + ENTRY_KEY
             + _field(2, int(value_lengths[i]))
             + _field(2, int(tensor_lengths[i]))
             + (_field(1, 4 * (hi - lo)) if hi > lo else b"")
@@ -292,6 +312,36 @@ def decode_dense_batch(
     if any(len(p) != length for p in payloads):
         return None
     rows = np.frombuffer(b"".join(payloads), np.uint8).reshape(len(payloads), length)
+    layout = dense_layout(rows)
+    if layout is None:
+        return None
+    values, labels = layout.split(rows)
+    return (
+        values.view("<f4").astype(np.float64),
+        None if labels is None else labels.view("<f4").ravel().astype(np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class DenseLayout:
+    """Where the float32 features (and label) sit in equal-length dense record payloads."""
+
+    dim: int
+    has_label: bool
+    head: int  # bytes before the features
+
+    def split(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(features bytes (n, 4 * dim), label bytes (n, 4) or None) of payload rows (n,
+        length) uint8, as views: the rows may be a strided view into a larger buffer."""
+        values = rows[:, self.head : self.head + 4 * self.dim]
+        return values, rows[:, -4:] if self.has_label else None
+
+
+def dense_layout(rows: np.ndarray) -> DenseLayout | None:
+    """The dense layout of ``rows``, payloads of one length (n, length) uint8, when every
+    byte outside the feature and label values is that of the "sagemaker" format's dense
+    record; None for anything else (sparse, other keys or tensor types, other writers)."""
+    length = rows.shape[1]
     for dim, has_label in _dense_layouts(length):
         head = len(_dense_prefix(dim))
         # Every byte outside the values must be that of the layout with zero values.
@@ -300,14 +350,8 @@ def decode_dense_batch(
         fixed[head : head + 4 * dim] = False
         if has_label:
             fixed[length - 4 :] = False
-        if not (rows[:, fixed] == expected[fixed]).all():
-            continue
-        values = np.ascontiguousarray(rows[:, head : head + 4 * dim])
-        labels = np.ascontiguousarray(rows[:, length - 4 :]) if has_label else None
-        return (
-            values.view("<f4").astype(np.float64),
-            None if labels is None else labels.view("<f4").ravel().astype(np.float64),
-        )
+        if (rows[:, fixed] == expected[fixed]).all():
+            return DenseLayout(dim, has_label, head)
     return None
 
 

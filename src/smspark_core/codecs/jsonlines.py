@@ -1,54 +1,36 @@
-"""JSON and JSON Lines bodies as the SageMaker algorithms read and write them.
-
-Requests: ``{"instances": [{"features": [...]}, ...]}`` (JSON) or one ``{"features": [...]}``
-per line (JSON Lines). Responses: ``{"<top key>": [{...}, ...]}`` (JSON, the top key is
-``predictions`` for most algorithms and ``projections`` for PCA) or one object per line.
-"""
+"""JSON and JSON Lines answers as SageMaker's first-party containers write them:
+``{"<top key>": [{...}, ...]}`` (the top key is ``predictions`` for most algorithms and
+``projections`` for PCA) or one object per line. The client deserializers read them here."""
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Sequence
 from typing import Any
 
-
-def _finite(values: Iterable[float]) -> list[float]:
-    out = [float(v) for v in values]
-    if not all(math.isfinite(v) for v in out):
-        raise ValueError("JSON cannot carry NaN or infinite feature values")
-    return out
+from smspark_core.errors import ResponseError
 
 
-def jsonlines_request(rows: Iterable[Sequence[float]]) -> bytes:
-    """One ``{"features": [...]}`` object per line."""
-    return "".join(
-        json.dumps({"features": _finite(row)}, separators=(",", ":")) + "\n" for row in rows
-    ).encode()
-
-
-def json_request(rows: Iterable[Sequence[float]]) -> bytes:
-    """``{"instances": [{"features": [...]}, ...]}``."""
-    instances = [{"features": _finite(row)} for row in rows]
-    return json.dumps({"instances": instances}, separators=(",", ":")).encode()
-
-
-def parse_json_response(body: bytes | str, top_key: str = "predictions") -> list[dict[str, Any]]:
-    """The list of per-row objects under ``top_key`` of a JSON response."""
-    document = json.loads(body)
-    if not isinstance(document, dict) or not isinstance(document.get(top_key), list):
-        raise ValueError(f"expected a JSON object with a {top_key!r} list")
-    return document[top_key]
-
-
-def parse_jsonlines_response(body: bytes | str) -> list[dict[str, Any]]:
-    """One JSON object per non-blank line."""
-    text = body.decode() if isinstance(body, bytes | bytearray) else body
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError(f"line {number} of the JSON Lines body is not an object")
-            rows.append(item)
-    return rows
+def response_objects(body: bytes, top_key: str = "predictions") -> list[Any]:
+    """The per-row items of an answer: the list under ``top_key`` of a JSON document, the
+    document itself when it is one object without that key (JSON Lines of one row), or each
+    non-blank line of a JSON Lines body."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        pass  # several lines: JSON Lines
+    else:
+        if isinstance(document, dict) and top_key in document:
+            if not isinstance(document[top_key], list):
+                raise ResponseError(f"the JSON response's {top_key!r} is not a list")
+            return document[top_key]
+        if isinstance(document, dict):
+            return [document]
+    objects = []
+    for number, line in enumerate(body.decode("utf-8", "replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            objects.append(json.loads(line))
+        except ValueError as error:
+            raise ResponseError(f"malformed JSON Lines response, line {number}: {error}") from None
+    return objects

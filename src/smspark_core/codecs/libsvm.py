@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from smspark_core.codecs.javanum import java_double_str, parse_java_double
+from smspark_core.errors import SmsparkError
 
 
 def libsvm_line(label: float, indices: Iterable[int], values: Iterable[float]) -> str:
@@ -15,7 +16,7 @@ def libsvm_line(label: float, indices: Iterable[int], values: Iterable[float]) -
     return f"{java_double_str(float(label))}{entries}\n"
 
 
-class LibSVMParseError(ValueError):
+class LibSVMParseError(SmsparkError, ValueError):
     """A LibSVM body that cannot be read; the message names the line."""
 
 

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from smspark_core.errors import SmsparkError
+
 FILE_MAGIC = 0x112
 ARRAY_MAGIC_V2 = 0xF993FAC9
 _DENSE = 0
@@ -40,7 +42,7 @@ _TYPE_FLAGS = {
 _FLAG_OF = {dtype: flag for flag, dtype in _TYPE_FLAGS.items()}
 
 
-class NDArrayFormatError(ValueError):
+class NDArrayFormatError(SmsparkError, ValueError):
     """A file that is not an MXNet NDArray file this module can read; names the byte offset."""
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
+
+from smspark_core.errors import SmsparkError
 
 MAGIC = 0xCED7230A
 HEADER_SIZE = 8
@@ -18,7 +21,7 @@ _HEADER = struct.Struct("<II")
 _LENGTH_MASK = (1 << 29) - 1  # dmlc keeps a continuation flag in the top 3 bits
 
 
-class RecordIOError(ValueError):
+class RecordIOError(SmsparkError, ValueError):
     """A RecordIO stream that cannot be decoded; the message gives the byte offset."""
 
 
@@ -95,10 +98,28 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
     beyond the end of the buffer, and a last record missing its padding.
     """
     view = memoryview(stream).cast("B")
+    for start, end in _payload_spans(view):
+        yield view[start:end]
+
+
+def record_offsets(stream: bytes | bytearray | memoryview) -> np.ndarray:
+    """The n+1 offsets of the framed records of a stream (header and padding included), so
+    that records ``i`` to ``j - 1`` are ``stream[offsets[i]:offsets[j]]``: how SageMaker
+    Batch Transform cuts RecordIO input (SplitType RecordIO) into mini-batches. Faults are
+    reported as by ``iter_payloads``."""
+    view = memoryview(stream).cast("B")
+    fixed = _fixed_stride_spans(view)
+    if fixed is not None:
+        stride = len(view) // max(len(fixed), 1)
+        return np.arange(len(fixed) + 1, dtype=np.int64) * stride
+    ends = [end + padding(end - start) for start, end in _payload_spans(view)]
+    return np.array([0, *ends], dtype=np.int64)
+
+
+def _payload_spans(view: memoryview) -> Iterator[tuple[int, int]]:
     spans = _fixed_stride_spans(view)
     if spans is not None:
-        for start, end in spans.tolist():
-            yield view[start:end]
+        yield from spans.tolist()
         return
     size = len(view)
     position = 0
@@ -122,13 +143,130 @@ def iter_payloads(stream: bytes | bytearray | memoryview) -> Iterator[memoryview
                 f"RecordIO record at byte offset {position} is missing its "
                 f"{padding(length)} padding bytes at the end of the buffer"
             )
-        yield view[start:end]
+        yield start, end
         position = padded_end
 
 
-def split_payloads(stream: bytes | bytearray | memoryview) -> list[bytes]:
-    """All payloads of a RecordIO stream, as bytes."""
-    return [bytes(p) for p in iter_payloads(stream)]
+@dataclass(frozen=True)
+class Framing:
+    """Where the complete records of a buffer are: payload ``starts`` and ``lengths`` (int64
+    arrays), and ``consumed``, the bytes they span with padding (the rest is the start of a
+    record still to come)."""
+
+    starts: np.ndarray
+    lengths: np.ndarray
+    consumed: int
+    stride: int | None = None  # set when every record spans the same number of bytes
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def frame_records(buffer: np.ndarray, buffer_offset: int = 0) -> Framing:
+    """The complete records at the start of ``buffer`` (uint8, starting on a record), found
+    with numpy rather than a loop over headers where the data allow.
+
+    Equal-length records are checked through one strided view of their headers. Otherwise
+    every 4-aligned magic number is a candidate header (records are 4-aligned); if each
+    candidate's length leads exactly to the next candidate, there is no magic number inside
+    a payload and the candidates are the headers. Only when that fails (a payload holding the
+    magic number's bytes, or a fault) are the headers walked one by one. Faults raise
+    RecordIOError with their byte offset (``buffer_offset``: where ``buffer`` starts in the
+    stream); a record cut off by the end of the buffer is left for the caller to complete.
+    """
+    size = len(buffer)
+    if size < HEADER_SIZE:
+        return _no_records()
+    length = _payload_length(buffer, 0, buffer_offset)
+    stride = HEADER_SIZE + length + padding(length)
+    count = size // stride
+    if count:
+        headers = buffer[: count * stride].view("<u4").reshape(count, stride // 4)[:, :2]
+        if (headers[:, 0] == MAGIC).all() and (headers[:, 1] == headers[0, 1]).all():
+            starts = np.arange(count, dtype=np.int64) * stride + HEADER_SIZE
+            return Framing(starts, np.full(count, length, np.int64), count * stride, stride)
+    words = buffer[: size // 4 * 4].view("<u4")
+    heads = np.flatnonzero(words == MAGIC).astype(np.int64) * 4
+    heads = heads[heads + HEADER_SIZE <= size]
+    lengths = (words[heads // 4 + 1] & _LENGTH_MASK).astype(np.int64)
+    ends = heads + HEADER_SIZE + lengths + (-lengths % 4)
+    if (ends[:-1] == heads[1:]).all():
+        complete = int(np.searchsorted(ends, size, side="right"))
+        if complete == len(heads) or heads[complete] == ends[complete - 1]:
+            return Framing(
+                heads[:complete] + HEADER_SIZE,
+                lengths[:complete],
+                int(ends[complete - 1]) if complete else 0,
+            )
+    return _walk_headers(buffer, buffer_offset)
+
+
+def _no_records() -> Framing:
+    return Framing(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
+
+
+def _walk_headers(buffer: np.ndarray, buffer_offset: int) -> Framing:
+    """``frame_records`` by reading one header after another (the general case)."""
+    starts, lengths = [], []
+    size, position = len(buffer), 0
+    while size - position >= HEADER_SIZE:
+        length = _payload_length(buffer, position, buffer_offset)
+        end = position + HEADER_SIZE + length + padding(length)
+        if end > size:
+            break
+        starts.append(position + HEADER_SIZE)
+        lengths.append(length)
+        position = end
+    return Framing(np.array(starts, np.int64), np.array(lengths, np.int64), position)
+
+
+def read_framed_chunks(
+    file: BinaryIO, chunk_bytes: int = 1 << 23
+) -> Iterator[tuple[np.ndarray, Framing]]:
+    """Reads a RecordIO file ``chunk_bytes`` at a time and yields (buffer, framing) for the
+    complete records of each chunk; a record that straddles two reads is carried into the
+    next buffer, so memory stays near ``chunk_bytes`` (or one record, if larger) whatever the
+    file's size. Faults are reported as by ``iter_payloads``, with offsets in the file."""
+    carried = b""
+    offset = 0  # file offset of the buffer's first byte
+    want = chunk_bytes
+    at_end = False
+    while True:
+        data = b"" if at_end else file.read(want)
+        at_end = not data
+        buffer = np.frombuffer(carried + data if carried else data, np.uint8)
+        if not len(buffer):
+            return
+        framing = frame_records(buffer, offset)
+        if len(framing):
+            yield buffer, framing
+        elif at_end:
+            _check_tail(buffer, offset)
+        carried = buffer[framing.consumed :].tobytes()
+        offset += framing.consumed
+        want = max(chunk_bytes, _shortfall(carried, offset))
+
+
+def _shortfall(pending: bytes, offset: int) -> int:
+    """Bytes still missing from the record ``pending`` begins (0 while its header is cut)."""
+    if len(pending) < HEADER_SIZE:
+        return 0
+    length = _payload_length(pending, 0, offset)
+    return HEADER_SIZE + length + padding(length) - len(pending)
+
+
+def _check_tail(pending: np.ndarray, offset: int) -> None:
+    """Raises the RecordIOError that describes bytes left at the end of a file."""
+    if len(pending) < HEADER_SIZE:
+        raise RecordIOError(
+            f"truncated RecordIO header at byte offset {offset}: "
+            f"{len(pending)} bytes left, {HEADER_SIZE} needed"
+        )
+    length = _payload_length(pending, 0, offset)
+    raise RecordIOError(
+        f"truncated RecordIO record at byte offset {offset}: length {length} runs past the "
+        f"end of the file ({len(pending)} bytes left)"
+    )
 
 
 def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:

@@ -50,3 +50,23 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         groups[:, position] = column
         keep[:, position] = sizes > position
     return groups[keep], sizes
+
+
+def decode_packed(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decodes a run of back-to-back varints (uint8 ``data``, ending on a complete varint);
+    returns the values (uint64) and a mask of the bytes that end a varint. No loop over
+    values: each byte's 7 bits are shifted by its place in its varint and summed per varint.
+    Raises ValueError for a varint longer than 10 bytes (not a 64-bit protobuf varint)."""
+    last = data < 0x80
+    ends = np.flatnonzero(last)
+    if len(ends) == 0:
+        return np.zeros(0, np.uint64), last
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    sizes = ends - starts + 1
+    if sizes.max() > 10:
+        raise ValueError("a varint longer than 10 bytes")
+    places = np.arange(len(data)) - np.repeat(starts, sizes)
+    groups = (data & 0x7F).astype(np.uint64) << (7 * places).astype(np.uint64)
+    return np.add.reduceat(groups, starts), last

@@ -14,6 +14,7 @@ import shutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 from smspark_core.aws import ClientSpec
@@ -88,7 +89,8 @@ class PartStore(ABC):
         """Names of the visible part files, sorted."""
 
     @abstractmethod
-    def read(self, name: str) -> bytes: ...
+    def open(self, name: str) -> BinaryIO:
+        """A part file as a stream, read as it is consumed (S3: the object's body)."""
 
 
 # ------------------------------------------------------------------------------ local
@@ -156,8 +158,8 @@ class LocalPartStore(PartStore):
             if any(fnmatch.fnmatch(p.name, x) for x in PART_PATTERNS)
         )
 
-    def read(self, name: str) -> bytes:
-        return (self.root / name).read_bytes()
+    def open(self, name: str) -> BinaryIO:
+        return open(self.root / name, "rb")  # noqa: SIM115 - the caller closes it
 
 
 # --------------------------------------------------------------------------------- S3
@@ -272,5 +274,5 @@ class S3PartStore(PartStore):
         )
         return sorted(n for n in names if any(fnmatch.fnmatch(n, x) for x in PART_PATTERNS))
 
-    def read(self, name: str) -> bytes:
-        return self._client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"].read()
+    def open(self, name: str) -> BinaryIO:
+        return self._client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"]

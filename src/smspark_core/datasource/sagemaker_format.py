@@ -1,5 +1,6 @@
 """``format("sagemaker")``: one RecordIO-protobuf part file per partition, in the record
-layout of the original SageMaker Spark writer, and a reader for such files.
+layout of the original SageMaker Spark writer, and a reader for such files
+(``record_reader``).
 
 Write options (keys are case-insensitive): ``labelColumnName`` (default ``label``; the label
 is written only when that column exists), ``featuresColumnName`` (default ``features``),
@@ -16,22 +17,14 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
-from pyspark.ml.linalg import VectorUDT
-from pyspark.sql.datasource import (
-    DataSource,
-    DataSourceArrowWriter,
-    DataSourceReader,
-    InputPartition,
-    WriterCommitMessage,
-)
-from pyspark.sql.types import DoubleType, StructField, StructType
+from pyspark.sql.datasource import DataSource, DataSourceArrowWriter, WriterCommitMessage
+from pyspark.sql.types import StructType
 
 from smspark_core.aws import ClientSpec
 from smspark_core.codecs import amazon_record
 from smspark_core.datasource.part_stores import PartStore, StagedPart
-from smspark_core.errors import SchemaError
+from smspark_core.datasource.record_reader import READ_SCHEMA, SageMakerRecordReader
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.serializers import encode_records
 
@@ -61,15 +54,13 @@ class SageMakerDataSource(DataSource):
         return "sagemaker"
 
     def schema(self) -> StructType:
-        return StructType(
-            [StructField("label", DoubleType(), True), StructField("features", VectorUDT(), True)]
-        )
+        return READ_SCHEMA
 
     def writer(self, schema: StructType, overwrite: bool) -> SageMakerRecordWriter:
         return SageMakerRecordWriter(self.options, schema, overwrite)
 
     def reader(self, schema: StructType) -> SageMakerRecordReader:
-        return SageMakerRecordReader(self.options)
+        return SageMakerRecordReader(self.options, schema, _store(self.options))
 
 
 @dataclass
@@ -115,6 +106,7 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
         name = f"part-{partition:05d}-{self.job_id}.pbr" + (".gz" if gzip else "")
         sink = self.store.open_part(name, self.job_id, attempt)
         compressor = zlib.compressobj(wbits=31) if gzip else None  # 31: the gzip container
+        scratch = amazon_record.ScratchBuffer()  # each batch is written before the next
         try:
             rows = 0
             for batch in iterator:
@@ -124,6 +116,7 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
                     self.label,
                     row_offset=rows,
                     where=f"partition {partition}",
+                    scratch=scratch,
                 )
                 sink.write(compressor.compress(encoded.data) if compressor else encoded.data)
                 rows += batch.num_rows
@@ -147,67 +140,3 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
             for part in message.parts if message else ():
                 self.store.discard(part)
         self.store.cleanup_job(self.job_id)
-
-
-class PartFile(InputPartition):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-class SageMakerRecordReader(DataSourceReader):
-    """Reads part files back as ``label`` (double, null when absent) and ``features``."""
-
-    def __init__(self, options) -> None:
-        self.options = dict(options)
-        self.store = _store(options)
-
-    def partitions(self) -> list[PartFile]:
-        names = self.store.list_parts()
-        if not names:
-            raise FileNotFoundError(f"no part-*.pbr files under {self.options['path']}")
-        return [PartFile(n) for n in names]
-
-    def read(self, partition: PartFile) -> Iterator[pa.RecordBatch]:
-        data = self.store.read(partition.name)
-        if partition.name.endswith(".gz"):
-            data = zlib.decompress(data, wbits=31)
-        yield records_to_batch(data, partition.name)
-
-
-def records_to_batch(stream: bytes, source: str = "") -> pa.RecordBatch:
-    """Amazon Records (features under "values", optional label) as a label/features batch."""
-    labels: list[float | None] = []
-    vectors: list[dict] = []
-    for index, record in enumerate(amazon_record.decode_records(stream)):
-        if amazon_record.VALUES_KEY not in record.features:
-            raise SchemaError(f"{source} record {index}: no features entry named 'values'")
-        tensor = amazon_record.read_tensor(record.features[amazon_record.VALUES_KEY])
-        vectors.append(_vector_value(tensor, f"{source} record {index}"))
-        label = record.label.get(amazon_record.VALUES_KEY)
-        label_tensor = amazon_record.read_tensor(label) if label is not None else None
-        labels.append(
-            float(label_tensor.values[0]) if label_tensor and len(label_tensor.values) else None
-        )
-    return pa.RecordBatch.from_arrays(
-        [pa.array(labels, pa.float64()), pa.array(vectors, av.VECTOR_ARROW_TYPE)],
-        names=["label", "features"],
-    )
-
-
-def _vector_value(tensor: amazon_record.Tensor | None, where: str) -> dict:
-    if tensor is None:
-        raise SchemaError(f"{where}: features are not a numeric tensor")
-    if len(tensor.keys) or (len(tensor.shape) == 1 and len(tensor.values) != tensor.shape[0]):
-        size = int(tensor.shape[0]) if len(tensor.shape) else 0
-        return {
-            "type": av.SPARSE,
-            "size": size,
-            "indices": tensor.keys.astype(np.int64).tolist(),
-            "values": tensor.values.tolist(),
-        }
-    if len(tensor.shape) > 1:
-        raise SchemaError(
-            f"{where}: a matrix record (shape {tensor.shape.tolist()}) is not a vector"
-        )
-    return {"type": av.DENSE, "size": None, "indices": None, "values": tensor.values.tolist()}

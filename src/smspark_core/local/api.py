@@ -21,6 +21,7 @@ from smspark_core.local.images import ImageResolver
 from smspark_core.local.logs import LogStore
 from smspark_core.local.store import Store
 from smspark_core.local.training import TrainingRun
+from smspark_core.local.transform_jobs import TransformJobs
 from smspark_core.local.validation import validate
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -70,7 +71,8 @@ class SageMakerApi:
         self.logs = LogStore(root / "logs", region, account)
         self.runs: dict[str, TrainingRun] = {}
         self.endpoints: dict[str, hosting.Endpoint] = {}
-        self.faults: dict[str, Faults] = {}
+        self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
+        self.transform_jobs = TransformJobs(self)
         self._closing = threading.Event()
         self._supervisor = threading.Thread(
             target=self._supervise, name="endpoint-supervisor", daemon=True
@@ -100,6 +102,7 @@ class SageMakerApi:
                 self._begin_endpoint(endpoint["EndpointName"])
             elif endpoint["EndpointStatus"] == "Deleting":
                 self.store.delete("endpoints", endpoint["EndpointName"])
+        self.transform_jobs.resume()
         self._supervisor.start()
 
     def close(self) -> None:
@@ -108,6 +111,7 @@ class SageMakerApi:
             run.stop()
         for run in list(self.runs.values()):
             run.thread.join(timeout=15)
+        self.transform_jobs.close()
         for endpoint in list(self.endpoints.values()):
             endpoint.stop()
 
@@ -120,8 +124,8 @@ class SageMakerApi:
     def operations(self) -> dict[str, Callable[[dict], dict]]:
         """Each operation, validated first against botocore's model of its input as the
         service validates it (``smspark_core.local.validation``)."""
-        return {
-            name: _validated(name, getattr(self, name))
+        own = {
+            name: getattr(self, name)
             for name in (
                 "CreateTrainingJob",
                 "DescribeTrainingJob",
@@ -140,6 +144,10 @@ class SageMakerApi:
                 "DeleteEndpoint",
                 "ListEndpoints",
             )
+        }
+        return {
+            name: _validated(name, operation)
+            for name, operation in (self.transform_jobs.operations() | own).items()
         }
 
     # ----------------------------------------------------------------- training

@@ -182,9 +182,10 @@ class LocalSageMaker:
         self.resolver.register(uri_or_repository, spec)
 
     def set_faults(self, endpoint: str, **settings: Any) -> Faults:
-        """Injects faults into an endpoint's invocations (see ``smspark_core.local.faults``)."""
-        if endpoint not in self.api.endpoints:
-            raise KeyError(f"no local endpoint named {endpoint!r}")
+        """Injects faults into an endpoint's invocations (see ``smspark_core.local.faults``),
+        or, given a model name, into the requests of every transform job of that model."""
+        if endpoint not in self.api.endpoints and self.api.store.get("models", endpoint) is None:
+            raise KeyError(f"no local endpoint or model named {endpoint!r}")
         self.api.faults[endpoint] = Faults(**settings)
         return self.api.faults[endpoint]
 

@@ -30,15 +30,14 @@ import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.amazon_record import Record
+from smspark_core.errors import SmsparkError
 from smspark_core.local.container import TrainingEnvironment
-
-PROTOBUF = "application/x-recordio-protobuf"
-CSV = "text/csv"
-LIBSVM = ("text/libsvm", "text/x-libsvm", "libsvm")
-PARQUET = ("application/x-parquet", "parquet")
+from smspark_core.media_types import CSV, PROTOBUF, media_type
+from smspark_core.media_types import LIBSVM_TYPES as LIBSVM
+from smspark_core.media_types import PARQUET_TYPES as PARQUET
 
 
-class ChannelFormatError(ValueError):
+class ChannelFormatError(SmsparkError, ValueError):
     """Channel data that cannot be read; names the file and the row."""
 
 
@@ -55,18 +54,6 @@ class Batch:
 
     def dense(self) -> np.ndarray:
         return self.features.toarray() if sp.issparse(self.features) else self.features
-
-
-def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """``"text/csv; label_size=0"`` as ``("text/csv", {"label_size": "0"})``."""
-    if not content_type:
-        return "", {}
-    base, *parameters = (part.strip() for part in content_type.split(";"))
-    params = {}
-    for parameter in parameters:
-        key, _, value = parameter.partition("=")
-        params[key.strip().lower()] = value.strip()
-    return base.lower(), params
 
 
 def channel_content_type(env: TrainingEnvironment, channel: str, default: str = PROTOBUF) -> str:
@@ -100,7 +87,8 @@ def _record_batch(records: list[Record], path: Path, first: int, feature_dim: in
             raise ChannelFormatError(
                 f"{path.name}: record {number} has no features['values'] tensor"
             )
-        sparse = len(tensor.keys) > 0
+        # sparse: keys, or a shape without values (an all-zero sparse row)
+        sparse = len(tensor.keys) > 0 or (len(tensor.shape) > 0 and len(tensor.values) == 0)
         keys.append(tensor.keys.astype(np.int64) if sparse else None)
         values.append(tensor.values)
         if sparse and len(tensor.shape):

@@ -52,6 +52,24 @@ def safe_extract(archive: Path, destination: Path) -> None:
         raise HostingFailed(f"ClientError: cannot extract the model archive: {error}") from None
 
 
+def fetch_model_data(url: str | None, root: Path, s3: Any) -> None:
+    """Downloads a model's ``ModelDataUrl`` archive and extracts it safely into
+    ``root/model`` (an empty directory for a model without data)."""
+    model_dir = root / "model"
+    if not url:
+        model_dir.mkdir(parents=True, exist_ok=True)
+        return
+    bucket, key = split_s3_uri(url)
+    root.mkdir(parents=True, exist_ok=True)
+    archive = root / "model.tar.gz"
+    try:
+        s3.download_file(bucket, key, str(archive))
+    except Exception as error:
+        raise HostingFailed(f"ClientError: cannot download the model data {url}: {error}") from None
+    safe_extract(archive, model_dir)
+    archive.unlink()
+
+
 @dataclass
 class Instance:
     """One model-server process of a variant."""
@@ -96,18 +114,19 @@ class Variant:
         environment: dict,
         count: int,
         logs: LogStore,
+        log_group: str | None = None,
     ) -> None:
         self.endpoint, self.name, self.spec, self.root = endpoint, name, spec, root
         self.environment, self.logs = environment, logs
+        # Endpoints log under /aws/sagemaker/Endpoints/<name>; transform jobs pass their group.
+        self.log_group = log_group or endpoint_group(endpoint)
         self.instances = [Instance(f"i-{uuid.uuid4().hex[:17]}", free_port()) for _ in range(count)]
         self._next = itertools.cycle(range(count))
         self._lock = threading.Lock()
         self.stopping = False
 
     def _log(self, instance: Instance, message: str) -> None:
-        self.logs.append(
-            endpoint_group(self.endpoint), f"{self.name}/{instance.instance_id}", message
-        )
+        self.logs.append(self.log_group, f"{self.name}/{instance.instance_id}", message)
 
     def launch(self, instance: Instance) -> None:
         if self.stopping:  # deleted while it was being created: start nothing more
@@ -176,8 +195,11 @@ class Variant:
             except HostingFailed as error:
                 self._log(instance, str(error))
 
-    def invoke(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
-        """Forwards one invocation; tries each instance once before giving up."""
+    def invoke(
+        self, body: bytes, headers: dict[str, str], timeout: float | None = None
+    ) -> tuple[int, bytes, str]:
+        """Forwards one invocation; tries each instance once before giving up. ``timeout``
+        (seconds) replaces the default read timeout for this request."""
         for _ in range(len(self.instances)):
             with self._lock:
                 instance = self.instances[next(self._next)]
@@ -186,6 +208,7 @@ class Variant:
             connection = None
             try:
                 connection = instance.connection()
+                connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
                 connection.request("POST", "/invocations", body=body, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
@@ -252,7 +275,7 @@ class Endpoint:
                 raise HostingFailed(f"ClientError: {error}") from None
             variant_root = self.root / variant["VariantName"]
             if not (variant_root / "model").exists():
-                self._fetch_model(container.get("ModelDataUrl"), variant_root, s3)
+                fetch_model_data(container.get("ModelDataUrl"), variant_root, s3)
             hosted = Variant(
                 self.name,
                 variant["VariantName"],
@@ -264,24 +287,6 @@ class Endpoint:
             )
             self.variants[variant["VariantName"]] = hosted
             hosted.start(ping_timeout)
-
-    @staticmethod
-    def _fetch_model(url: str | None, variant_root: Path, s3: Any) -> None:
-        model_dir = variant_root / "model"
-        if not url:
-            model_dir.mkdir(parents=True, exist_ok=True)
-            return
-        bucket, key = split_s3_uri(url)
-        variant_root.mkdir(parents=True, exist_ok=True)
-        archive = variant_root / "model.tar.gz"
-        try:
-            s3.download_file(bucket, key, str(archive))
-        except Exception as error:
-            raise HostingFailed(
-                f"ClientError: cannot download the model data {url}: {error}"
-            ) from None
-        safe_extract(archive, model_dir)
-        archive.unlink()
 
     def first_variant(self) -> Variant:
         return next(iter(self.variants.values()))

@@ -3,11 +3,26 @@ errors that name the hyperparameter, as the real containers' ``ClientError`` mes
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 
+from smspark_core.errors import SmsparkError
 
-class HyperparameterError(ValueError):
+
+def parse_list_text(text: str) -> list[str]:
+    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
+    text = text.strip()
+    try:
+        parsed = json.loads(text)
+        if isinstance(parsed, list):
+            return [str(item).strip() for item in parsed]
+    except ValueError:
+        pass
+    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
+
+
+class HyperparameterError(SmsparkError, ValueError):
     """A hyperparameter the container cannot use; the message names it."""
 
 

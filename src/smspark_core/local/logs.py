@@ -1,6 +1,6 @@
-"""CloudWatch Logs for local training jobs and endpoints, served through the real API
-(``GetLogEvents``, ``DescribeLogStreams``) under the real group names, so log-streaming code
-is the same locally and on AWS."""
+"""CloudWatch Logs for local training jobs, transform jobs and endpoints, served through the
+real API (``GetLogEvents``, ``DescribeLogStreams``) under the real group names, so
+log-streaming code is the same locally and on AWS."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from smspark_core.local.errors import ApiError
 
 TRAINING_GROUP = "/aws/sagemaker/TrainingJobs"
+TRANSFORM_GROUP = "/aws/sagemaker/TransformJobs"
 
 
 def endpoint_group(endpoint: str) -> str:

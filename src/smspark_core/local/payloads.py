@@ -24,45 +24,63 @@ import pandas as pd
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.channels import media_type
 from smspark_core.local.container import InvocationError, InvocationResponse
-
-PROTOBUF = "application/x-recordio-protobuf"
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
-CSV = "text/csv"
+from smspark_core.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
 
 
 def _bad(message: str) -> InvocationError:
     return InvocationError(400, message)
 
 
-def _from_records(body: bytes, feature_dim: int) -> np.ndarray | sp.csr_matrix:
+def _record_rows(body: bytes, feature_dim: int) -> list[tuple[np.ndarray | None, np.ndarray]]:
+    """Each record's (keys or None when dense, values), checked against ``feature_dim``."""
     try:
         records = amazon_record.decode_records(body)
     except (recordio.RecordIOError, ValueError) as error:
         raise _bad(f"malformed RecordIO-protobuf request: {error}") from None
-    dense = np.zeros((len(records), feature_dim))
+    rows: list[tuple[np.ndarray | None, np.ndarray]] = []
     for row, record in enumerate(records):
         if "values" not in record.features:
             raise _bad(f"record {row} has no features['values'] tensor")
         tensor = amazon_record.read_tensor(record.features["values"])
         if tensor is None:
             raise _bad(f"record {row}: features['values'] is not a tensor")
-        if len(tensor.keys):
-            keys = tensor.keys.astype(np.int64)
+        if len(tensor.keys) or (len(tensor.shape) and not len(tensor.values)):
+            keys = tensor.keys.astype(np.int64)  # sparse (an empty row too: shape, no keys)
             if len(tensor.shape) and int(tensor.shape[0]) != feature_dim:
                 raise _bad(
                     f"record {row} has shape {int(tensor.shape[0])}, the model expects "
                     f"{feature_dim} features"
                 )
-            if keys.max() >= feature_dim:
+            if len(keys) and keys.max() >= feature_dim:
                 raise _bad(f"record {row}: key {int(keys.max())} >= feature_dim {feature_dim}")
-            dense[row, keys] = tensor.values
+            rows.append((keys, tensor.values))
         else:
             _check_width(len(tensor.values), feature_dim, row)
-            dense[row] = tensor.values
+            rows.append((None, tensor.values))
+    return rows
+
+
+def _from_records(body: bytes, feature_dim: int) -> np.ndarray:
+    rows = _record_rows(body, feature_dim)
+    dense = np.zeros((len(rows), feature_dim))
+    for row, (keys, values) in enumerate(rows):
+        if keys is None:
+            dense[row] = values
+        else:
+            dense[row, keys] = values
     return dense
+
+
+def _csr(rows: list[tuple[np.ndarray | None, np.ndarray]], feature_dim: int) -> sp.csr_matrix:
+    """Rows of (keys or None, values) as CSR, without ever making a dense row."""
+    keys = [np.arange(len(v)) if k is None else k for k, v in rows]
+    indptr = np.concatenate([[0], np.cumsum([len(k) for k in keys])]).astype(np.int64)
+    indices = np.concatenate(keys).astype(np.int64) if keys else np.zeros(0, np.int64)
+    data = np.concatenate([np.asarray(v, np.float64) for _, v in rows]) if rows else np.zeros(0)
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), feature_dim))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _check_width(width: int, feature_dim: int, row: int) -> None:
@@ -82,6 +100,18 @@ def _from_csv(body: bytes, feature_dim: int) -> np.ndarray:
 
 
 def _instance_row(instance: Any, feature_dim: int, row: int) -> np.ndarray:
+    keys, values = _instance_entries(instance, feature_dim, row)
+    if keys is None:
+        return values
+    dense = np.zeros(feature_dim)
+    dense[keys] = values
+    return dense
+
+
+def _instance_entries(
+    instance: Any, feature_dim: int, row: int
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """One JSON instance as (keys, values) when given sparse, else (None, dense values)."""
     if isinstance(instance, dict) and "features" in instance:
         features: Any = instance["features"]
     elif isinstance(instance, dict) and isinstance(instance.get("data"), dict):
@@ -90,12 +120,13 @@ def _instance_row(instance: Any, feature_dim: int, row: int) -> np.ndarray:
         features = instance
     try:
         if isinstance(features, dict) and "keys" in features:
-            dense = np.zeros(feature_dim)
-            keys = np.asarray(features["keys"], dtype=np.int64)
+            keys = np.asarray(features["keys"], dtype=np.int64).ravel()
+            values = np.asarray(features["values"], dtype=np.float64).ravel()
             if len(keys) and (keys.max() >= feature_dim or keys.min() < 0):
                 raise _bad(f"row {row}: a key is outside 0..{feature_dim - 1}")
-            dense[keys] = np.asarray(features["values"], dtype=np.float64)
-            return dense
+            if len(keys) != len(values):
+                raise _bad(f"row {row}: {len(keys)} keys but {len(values)} values")
+            return keys, values
         if isinstance(features, dict):
             features = features.get("values")
         values = np.asarray(features, dtype=np.float64)
@@ -104,20 +135,26 @@ def _instance_row(instance: Any, feature_dim: int, row: int) -> np.ndarray:
     if values.ndim != 1:
         raise _bad(f"row {row}: features are not a flat list of numbers")
     _check_width(len(values), feature_dim, row)
-    return values
+    return None, values
 
 
-def _from_json(body: bytes, feature_dim: int, lines: bool) -> np.ndarray:
+def _json_instances(body: bytes, lines: bool) -> list[Any]:
     try:
         if lines:
             instances = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
         else:
             document = json.loads(body)
-            instances = document["instances"] if isinstance(document, dict) else document
-            if isinstance(document, dict) and "instances" not in document:
-                instances = [document]
+            if isinstance(document, dict):  # {"instances": [...]} or one instance
+                instances = document.get("instances", [document])
+            else:
+                instances = document
     except (ValueError, KeyError, UnicodeDecodeError) as error:
         raise _bad(f"malformed JSON request: {error}") from None
+    return instances
+
+
+def _from_json(body: bytes, feature_dim: int, lines: bool) -> np.ndarray:
+    instances = _json_instances(body, lines)
     rows = [_instance_row(item, feature_dim, i) for i, item in enumerate(instances)]
     return np.vstack(rows) if rows else np.zeros((0, feature_dim))
 
@@ -133,6 +170,26 @@ def parse_features(
         row = int(np.argwhere(~np.isfinite(rows))[0][0])
         raise _bad(f"row {row} holds a NaN or infinite value")
     return rows
+
+
+def parse_sparse_features(body: bytes, content_type: str, feature_dim: int) -> sp.csr_matrix:
+    """The request's rows as an (n, feature_dim) CSR matrix, for models of very wide sparse
+    data (factorization machines): sparse RecordIO records and JSON instances given as
+    ``keys``/``values`` never become dense rows. Same formats and errors as
+    ``parse_features``."""
+    kind, _ = media_type(content_type)
+    if kind in (PROTOBUF, "application/x-recordio"):
+        matrix = _csr(_record_rows(body, feature_dim), feature_dim)
+    elif kind in (JSON, JSONLINES):
+        instances = _json_instances(body, lines=kind == JSONLINES)
+        rows = [_instance_entries(item, feature_dim, i) for i, item in enumerate(instances)]
+        matrix = _csr(rows, feature_dim)
+    else:
+        matrix = sp.csr_matrix(_parse(body, content_type, feature_dim))
+    if not np.isfinite(matrix.data).all():
+        row = int(np.searchsorted(matrix.indptr, np.argmax(~np.isfinite(matrix.data)), "right")) - 1
+        raise _bad(f"row {row} holds a NaN or infinite value")
+    return matrix
 
 
 def _parse(body: bytes, content_type: str, feature_dim: int) -> np.ndarray:
@@ -210,14 +267,17 @@ def first_party_handler(
     *,
     csv_answers: bool = False,
     json_key: str = "predictions",
+    sparse: bool = False,
 ) -> Callable[[bytes, str, str], InvocationResponse]:
     """A model server's ``handler(body, content_type, accept)`` for a first-party algorithm:
-    negotiate the answer (JSON by default), parse the rows, ``predict`` them, encode."""
+    negotiate the answer (JSON by default), parse the rows (as CSR with ``sparse``, see
+    ``parse_sparse_features``), ``predict`` them, encode."""
     offered = response_types(csv=csv_answers)
+    parse = parse_sparse_features if sparse else parse_features
 
     def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
         answer = negotiate(accept, offered, JSON)
-        features = parse_features(body, content_type, feature_dim)
+        features = parse(body, content_type, feature_dim)
         return encode_predictions(predict(features), answer, json_key=json_key)
 
     return handle

@@ -39,6 +39,35 @@ class JobFailed(Exception):
     """A training job failure with the FailureReason to report."""
 
 
+def prefix_objects(s3: Any, uri: str) -> list[tuple[str, str, str]]:
+    """(bucket, key, path relative to the prefix) of every object under an S3Prefix ``uri``;
+    JobFailed when the bucket does not exist."""
+    bucket, prefix = split_s3_uri(uri)
+    found = []
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                relative = item["Key"][len(prefix) :].lstrip("/") or item["Key"].rsplit("/", 1)[-1]
+                found.append((bucket, item["Key"], relative))
+    except s3.exceptions.NoSuchBucket:
+        raise JobFailed(f"ClientError: Bucket {bucket!r} does not exist ({uri})") from None
+    return found
+
+
+def manifest_objects(s3: Any, uri: str) -> list[tuple[str, str, str]]:
+    """(bucket, key, relative path) of every object a ManifestFile ``uri`` lists."""
+    bucket, key = split_s3_uri(uri)
+    try:
+        manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except Exception as error:
+        raise JobFailed(f"ClientError: cannot read manifest file {uri}: {error}") from None
+    if not manifest or not isinstance(manifest[0], dict) or "prefix" not in manifest[0]:
+        raise JobFailed(f'ClientError: manifest file {uri} must start with {{"prefix": ...}}')
+    base_bucket, base = split_s3_uri(manifest[0]["prefix"])
+    base = f"{base}/" if base and manifest[0]["prefix"].endswith("/") else base
+    return [(base_bucket, f"{base}{relative}", relative) for relative in manifest[1:]]
+
+
 class TrainingRun:
     """One training job's thread: downloads, runs the image's train step, uploads."""
 
@@ -182,43 +211,14 @@ class TrainingRun:
         }
         (config / "resourceconfig.json").write_text(json.dumps(resource))
 
-    def _objects(self, uri: str) -> list[tuple[str, str, str]]:
-        """(bucket, key, path relative to the prefix) of every object under ``uri``."""
-        bucket, prefix = split_s3_uri(uri)
-        found = []
-        try:
-            for page in self.s3.get_paginator("list_objects_v2").paginate(
-                Bucket=bucket, Prefix=prefix
-            ):
-                for item in page.get("Contents", []):
-                    relative = (
-                        item["Key"][len(prefix) :].lstrip("/") or item["Key"].rsplit("/", 1)[-1]
-                    )
-                    found.append((bucket, item["Key"], relative))
-        except self.s3.exceptions.NoSuchBucket:
-            raise JobFailed(f"ClientError: Bucket {bucket!r} does not exist ({uri})") from None
-        return found
-
-    def _manifest_objects(self, uri: str) -> list[tuple[str, str, str]]:
-        bucket, key = split_s3_uri(uri)
-        try:
-            manifest = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-        except Exception as error:
-            raise JobFailed(f"ClientError: cannot read manifest file {uri}: {error}") from None
-        if not manifest or not isinstance(manifest[0], dict) or "prefix" not in manifest[0]:
-            raise JobFailed(f'ClientError: manifest file {uri} must start with {{"prefix": ...}}')
-        base_bucket, base = split_s3_uri(manifest[0]["prefix"])
-        base = f"{base}/" if base and manifest[0]["prefix"].endswith("/") else base
-        return [(base_bucket, f"{base}{relative}", relative) for relative in manifest[1:]]
-
     def _download_channels(self) -> None:
         for channel in self.job.get("InputDataConfig", []):
             source = channel["DataSource"]["S3DataSource"]
             uri = source["S3Uri"]
             if source.get("S3DataType", "S3Prefix") == "ManifestFile":
-                objects = self._manifest_objects(uri)
+                objects = manifest_objects(self.s3, uri)
             else:
-                objects = self._objects(uri)
+                objects = prefix_objects(self.s3, uri)
             if not objects:
                 raise JobFailed(
                     f'ClientError: No S3 objects found under S3 URL "{uri}" given '

@@ -13,7 +13,6 @@ newlines, and an empty body is zero predictions.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -24,11 +23,12 @@ from pyspark.ml.linalg import DenseVector, SparseVector, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, StructField, StructType
 
-from smspark_core.codecs import amazon_record, csv, libsvm, recordio
+from smspark_core.codecs import amazon_record, csv, jsonlines, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
 from smspark_core.errors import ResponseError
+from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
-from smspark_core.transformation.serializers import CSV, PROTOBUF, TEXT_LIBSVM
 
 _INT32_MAX = 2**31 - 1
 
@@ -275,18 +275,8 @@ class ProtobufResponseRowDeserializer(ResponseRowDeserializer):
 def json_scores(body: bytes, key: str = "score") -> list[Any]:
     """The per-row ``score`` of an XGBoost JSON answer (``{"predictions": [{"score": ...}]}``)
     or JSON Lines answer (one ``{"score": ...}`` per line)."""
-    try:
-        document = json.loads(body)
-        items = document.get("predictions", [document])
-    except ValueError:
-        try:
-            items = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
-        except ValueError as error:
-            raise ResponseError(f"malformed JSON response: {error}") from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise ResponseError(f"malformed JSON response: {error}") from None
     scores = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(jsonlines.response_objects(body)):
         if not isinstance(item, dict) or key not in item:
             raise ResponseError(f"row {index} of the JSON response has no {key!r}: {item!r}")
         scores.append(item[key])
@@ -299,8 +289,9 @@ class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
 
     accepts = CSV
 
-    def __init__(self, predictionColumnName: str = "prediction"):
-        self.predictionColumnName = predictionColumnName
+    @keyword_aliases(predictionColumnName="prediction_column_name")
+    def __init__(self, prediction_column_name: str = "prediction"):
+        self.predictionColumnName = prediction_column_name
 
     @property
     def schema(self) -> StructType:

@@ -21,13 +21,8 @@ from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
 from smspark_core.errors import RowError, SchemaError
+from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
-
-PROTOBUF = "application/x-recordio-protobuf"
-TEXT_LIBSVM = "text/x-libsvm"
-CSV = "text/csv"
-JSON = "application/json"
-JSONLINES = "application/jsonlines"
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit
 
@@ -223,11 +218,13 @@ def encode_records(
     *,
     row_offset: int = 0,
     where: str = "",
+    scratch: amazon_record.ScratchBuffer | None = None,
 ) -> SerializedBatch:
     """RecordIO-framed Amazon Records for an Arrow batch: the training-file and request layout.
 
     Dense batches take the fixed-layout path (no loop over rows), sparse ones the CSR path;
     a Matrix column goes row by row. The label is written when ``label_column`` is given.
+    With ``scratch``, the records are written into its memory (valid until its next use).
     """
     field = _batch_field(batch, features_column, "a Vector")
     labels = None
@@ -242,7 +239,9 @@ def encode_records(
         batch.column(features_column), features_column, row_offset=row_offset, where=where
     )
     if features.dense is not None:
-        return SerializedBatch.from_fixed(amazon_record.dense_records(features.dense, labels))
+        return SerializedBatch.from_fixed(
+            amazon_record.dense_records(features.dense, labels, scratch)
+        )
     data, offsets = amazon_record.sparse_records(
         features.indptr,
         features.indices,
@@ -250,6 +249,7 @@ def encode_records(
         features.sizes,
         labels,
         features.dense_rows,
+        scratch,
     )
     return SerializedBatch(data, offsets)
 

@@ -8,7 +8,8 @@ from typing import Any
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.transformation.serializers import PROTOBUF
+from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import PROTOBUF
 
 
 class KMeansProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
@@ -16,18 +17,22 @@ class KMeansProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
     container; column names configurable). ``accept="application/json"`` or
     ``"application/jsonlines"`` asks the endpoint for JSON instead of RecordIO-protobuf."""
 
+    @keyword_aliases(
+        distanceToClusterColumnName="distance_to_cluster_column_name",
+        closestClusterColumnName="closest_cluster_column_name",
+    )
     def __init__(
         self,
-        distanceToClusterColumnName: str = "distance_to_cluster",
-        closestClusterColumnName: str = "closest_cluster",
+        distance_to_cluster_column_name: str = "distance_to_cluster",
+        closest_cluster_column_name: str = "closest_cluster",
         accept: str = PROTOBUF,
     ) -> None:
-        self.distanceToClusterColumnName = distanceToClusterColumnName
-        self.closestClusterColumnName = closestClusterColumnName
+        self.distanceToClusterColumnName = distance_to_cluster_column_name
+        self.closestClusterColumnName = closest_cluster_column_name
         schema = StructType(
             [
-                StructField(distanceToClusterColumnName, DoubleType()),
-                StructField(closestClusterColumnName, DoubleType()),
+                StructField(distance_to_cluster_column_name, DoubleType()),
+                StructField(closest_cluster_column_name, DoubleType()),
             ]
         )
         super().__init__(schema, ["distance_to_cluster", "closest_cluster"], accept)

@@ -100,4 +100,5 @@ add_accessors(
         "extra_center_factor": "CenterFactor",
     },
     skip=("eval_metrics",),
+    differences={"k": "There is no default: sagemaker_pyspark's k = 2 hid a forgotten setK."},
 )

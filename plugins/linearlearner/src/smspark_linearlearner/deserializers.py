@@ -9,7 +9,8 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import DataType, DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.transformation.serializers import PROTOBUF
+from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import PROTOBUF
 
 
 class LinearLearnerBinaryClassifierProtobufResponseRowDeserializer(
@@ -19,18 +20,21 @@ class LinearLearnerBinaryClassifierProtobufResponseRowDeserializer(
 
     score_type: ClassVar[DataType] = DoubleType()
 
+    @keyword_aliases(
+        scoreColumnName="score_column_name", predictedLabelColumnName="predicted_label_column_name"
+    )
     def __init__(
         self,
-        scoreColumnName: str = "score",
-        predictedLabelColumnName: str = "predicted_label",
+        score_column_name: str = "score",
+        predicted_label_column_name: str = "predicted_label",
         accept: str = PROTOBUF,
     ) -> None:
-        self.scoreColumnName = scoreColumnName
-        self.predictedLabelColumnName = predictedLabelColumnName
+        self.scoreColumnName = score_column_name
+        self.predictedLabelColumnName = predicted_label_column_name
         schema = StructType(
             [
-                StructField(scoreColumnName, self.score_type),
-                StructField(predictedLabelColumnName, DoubleType()),
+                StructField(score_column_name, self.score_type),
+                StructField(predicted_label_column_name, DoubleType()),
             ]
         )
         super().__init__(schema, ["score", "predicted_label"], accept)
@@ -54,10 +58,11 @@ class LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer(
 class LinearLearnerRegressorProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
     """``score``: the predicted value."""
 
-    def __init__(self, scoreColumnName: str = "score", accept: str = PROTOBUF) -> None:
-        self.scoreColumnName = scoreColumnName
+    @keyword_aliases(scoreColumnName="score_column_name")
+    def __init__(self, score_column_name: str = "score", accept: str = PROTOBUF) -> None:
+        self.scoreColumnName = score_column_name
         super().__init__(
-            StructType([StructField(scoreColumnName, DoubleType())]), ["score"], accept
+            StructType([StructField(score_column_name, DoubleType())]), ["score"], accept
         )
 
     def config(self) -> dict[str, Any]:

@@ -45,6 +45,15 @@ _ACCESSORS = {
     "wd": "Wd",
     "balance_multiclass_weights": "BalanceMultiClassWeights",
 }
+# Where the checks are the service's (and the Scala original's) rather than its Python's.
+_DIFFERENCES = {
+    "target_recall": "0 and 1 are refused, as SageMaker refuses them (sagemaker_pyspark "
+    "allowed [0, 1]).",
+    "target_precision": "0 and 1 are refused, as SageMaker refuses them (sagemaker_pyspark "
+    "allowed [0, 1]).",
+    "balance_multiclass_weights": "The value is checked (sagemaker_pyspark checked none; a "
+    "non-string still raises TypeError, as its string converter did).",
+}
 
 
 class LinearLearnerSageMakerEstimator(AmazonAlgorithmEstimator):
@@ -167,7 +176,7 @@ class LinearLearnerMultiClassClassifier(LinearLearnerSageMakerEstimator):
     num_classes = int_param("num_classes", "The number of classes.", 3, 1_000_000)
     accuracy_top_k = int_param("accuracy_top_k", "k of the top-k accuracy metric.", low=1)
     balance_multiclass_weights = bool_param(
-        "balance_multiclass_weights", "Weight classes to count equally."
+        "balance_multiclass_weights", "Weight classes to count equally.", not_text=TypeError
     )
 
     @classmethod
@@ -190,4 +199,4 @@ for _estimator in (
     LinearLearnerBinaryClassifier,
     LinearLearnerMultiClassClassifier,
 ):
-    add_accessors(_estimator, _ACCESSORS, skip=("predictor_type",))
+    add_accessors(_estimator, _ACCESSORS, skip=("predictor_type",), differences=_DIFFERENCES)

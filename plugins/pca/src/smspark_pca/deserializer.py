@@ -8,7 +8,8 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.transformation.serializers import PROTOBUF
+from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import PROTOBUF
 
 
 class PCAProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
@@ -17,9 +18,10 @@ class PCAProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
 
     json_key: ClassVar[str] = "projections"
 
-    def __init__(self, projectionColumnName: str = "projection", accept: str = PROTOBUF) -> None:
-        self.projectionColumnName = projectionColumnName
-        schema = StructType([StructField(projectionColumnName, VectorUDT())])
+    @keyword_aliases(projectionColumnName="projection_column_name")
+    def __init__(self, projection_column_name: str = "projection", accept: str = PROTOBUF) -> None:
+        self.projectionColumnName = projection_column_name
+        schema = StructType([StructField(projection_column_name, VectorUDT())])
         super().__init__(schema, ["projection"], accept)
 
     def config(self) -> dict[str, Any]:

@@ -52,7 +52,7 @@ class PCASageMakerEstimator(AmazonAlgorithmEstimator):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._setDefault(mini_batch_size=1000, subtract_mean="True")
+        self._setDefault(mini_batch_size=1000, subtract_mean=True)
 
     @classmethod
     def default_deserializer(cls) -> PCAProtobufResponseRowDeserializer:

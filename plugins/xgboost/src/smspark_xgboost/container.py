@@ -29,15 +29,15 @@ import scipy.sparse as sp
 import xgboost as xgb
 
 from smspark_core.local import payloads
-from smspark_core.local.channels import ChannelFormatError, media_type, read_all
+from smspark_core.local.channels import ChannelFormatError, read_all
 from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_core.media_types import LIBSVM_TYPES, media_type
 
 MODEL_FILE = "xgboost-model"
 DEFAULT_CONTENT_TYPE = "text/libsvm"
 # Hyperparameters the container consumes itself instead of passing to XGBoost.
 CONTAINER_ONLY = {"num_round", "early_stopping_rounds", "csv_weights", "eval_metric", "silent"}
-LIBSVM_TYPES = ("text/libsvm", "text/x-libsvm", "libsvm")
 ACCEPTS = ("text/csv", "application/json", "application/jsonlines", payloads.PROTOBUF)
 OUTPUT_KEYS = (
     "predicted_label",

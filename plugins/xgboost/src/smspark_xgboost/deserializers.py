@@ -11,8 +11,9 @@ from pyspark.sql import Row
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.errors import ResponseError
+from smspark_core.keywords import keyword_aliases
+from smspark_core.media_types import CSV
 from smspark_core.transformation.deserializers import ResponseRowDeserializer, json_scores
-from smspark_core.transformation.serializers import CSV
 
 
 class XGBoostProbabilitiesRowDeserializer(ResponseRowDeserializer):
@@ -21,8 +22,9 @@ class XGBoostProbabilitiesRowDeserializer(ResponseRowDeserializer):
 
     accepts = CSV
 
-    def __init__(self, probabilitiesColumnName: str = "probabilities") -> None:
-        self.probabilitiesColumnName = probabilitiesColumnName
+    @keyword_aliases(probabilitiesColumnName="probabilities_column_name")
+    def __init__(self, probabilities_column_name: str = "probabilities") -> None:
+        self.probabilitiesColumnName = probabilities_column_name
 
     @property
     def schema(self) -> StructType:

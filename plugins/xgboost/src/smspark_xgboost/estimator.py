@@ -20,6 +20,7 @@ current images accept: ``num_class`` (``setNumClasses``), ``early_stopping_round
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -44,6 +45,8 @@ from smspark_core.transformation.serializers import (
 )
 from smspark_xgboost import images
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
+
+log = logging.getLogger("smspark.xgboost")
 
 OBJECTIVES = (
     "binary:logistic", "binary:logitraw", "binary:hinge", "count:poisson", "multi:softmax",
@@ -71,7 +74,7 @@ CONTENT_TYPES = {
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise ValueError(f"expected a string, got {type(value).__name__} {value!r}")
     return value.strip()
 
 
@@ -118,7 +121,7 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         "sketch_eps", "approx only: sketch accuracy.", 0.0, 1.0, low_open=True, high_open=True
     )
     scale_pos_weight = float_param(
-        "scale_pos_weight", "Balance of positive and negative weights.", 0.0, low_open=True
+        "scale_pos_weight", "Balance of positive and negative weights.", 0.0
     )
     updater = _list_param(
         "updater",
@@ -215,25 +218,39 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
             raise MissingHyperParameterError(
                 f"objective {objective} needs num_class: call setNumClasses(n) before fit"
             )
-        version = self.imageVersion
-        offending = [
-            name
-            for name in (
-                images.NOT_IN_LEGACY if version == images.LEGACY_VERSION else images.ONLY_IN_LEGACY
-            )
-            if self.isSet(getattr(self, name))
-        ]
-        if offending:
-            raise ValueError(
-                f"{', '.join(offending)} cannot be used with imageVersion {version!r} "
-                + (
-                    "(the legacy XGBoost 0.72 image); use a sagemaker-xgboost version such as "
-                    f"{images.DEFAULT_VERSION!r}"
-                    if version == images.LEGACY_VERSION
-                    else "(XGBoost 1.0 and later); use verbosity instead of silent"
+        if self.imageVersion == images.LEGACY_VERSION:
+            offending = [name for name in images.NOT_IN_LEGACY if self.isSet(getattr(self, name))]
+            if offending:
+                raise ValueError(
+                    f"{', '.join(offending)} cannot be used with imageVersion "
+                    f"{images.LEGACY_VERSION!r} (the legacy XGBoost 0.72 image); use a "
+                    f"sagemaker-xgboost version such as {images.DEFAULT_VERSION!r}"
                 )
-            )
         return schema
+
+    def make_hyperparameters(self) -> dict[str, str]:
+        """On images newer than the legacy one, a legacy-only hyperparameter is sent as its
+        current equivalent (``silent=1`` as ``verbosity=0``), with a warning, so that programs
+        written for the original keep training; an explicit current value wins."""
+        values = super().make_hyperparameters()
+        if self.imageVersion == images.LEGACY_VERSION:
+            return values
+        for legacy, (current, translate) in images.LEGACY_TRANSLATIONS.items():
+            if legacy not in values:
+                continue
+            legacy_value = int(values.pop(legacy))
+            if current in values:
+                log.warning(
+                    "%s=%s is not sent: imageVersion %r has no %s, and %s=%s is set",
+                    legacy, legacy_value, self.imageVersion, legacy, current, values[current],
+                )  # fmt: skip
+                continue
+            values[current] = str(translate[legacy_value])
+            log.warning(
+                "%s=%s is sent as %s=%s: imageVersion %r (XGBoost 1.0 and later) has no %s",
+                legacy, legacy_value, current, values[current], self.imageVersion, legacy,
+            )  # fmt: skip
+        return values
 
     def model_deserializer(self) -> ResponseRowDeserializer:
         """For ``multi:softprob``, a probabilities reader in place of the scalar CSV one,
@@ -263,4 +280,18 @@ setattr(
 )
 
 
-add_accessors(XGBoostSageMakerEstimator, _ACCESSOR_NAMES)
+add_accessors(
+    XGBoostSageMakerEstimator,
+    _ACCESSOR_NAMES,
+    differences={
+        "max_depth": "A fraction is refused (sagemaker_pyspark stored setMaxDepth(1.1), and "
+        "the training job then failed).",
+        "lambda": "Sent as lambda (sagemaker_pyspark's Param was lambda_weights, so fit failed).",
+        "objective": "The current objectives, with binary:logitraw spelled right "
+        "(sagemaker_pyspark listed binary:logistraw).",
+        "silent": "On images newer than the legacy xgboost:1, sent as verbosity (silent=1 as "
+        "verbosity=0, silent=0 as verbosity=1) with a warning.",
+        "eval_metric": "Takes real metrics only: error@0.6, not the placeholder error@t that "
+        "sagemaker_pyspark's list held (XGBoost refuses it).",
+    },
+)

@@ -34,8 +34,9 @@ NOT_IN_LEGACY = (
     "interaction_constraints",
     "num_parallel_tree",
 )
-# Hyperparameters only the legacy image knows (XGBoost 1.0 removed them).
-ONLY_IN_LEGACY = ("silent",)
+# Hyperparameters only the legacy image knows (XGBoost 1.0 removed them), each with the
+# current hyperparameter it is sent as on newer images and how its values translate.
+LEGACY_TRANSLATIONS = {"silent": ("verbosity", {0: 1, 1: 0})}
 
 
 def check_version(version: str) -> str:

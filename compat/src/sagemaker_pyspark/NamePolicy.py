@@ -1,0 +1,23 @@
+"""The original's ``sagemaker_pyspark.NamePolicy``."""
+
+from smspark_core.resources import (
+    CustomNamePolicy,
+    CustomNamePolicyFactory,
+    CustomNamePolicyWithTimeStampSuffix,
+    CustomNamePolicyWithTimeStampSuffixFactory,
+    NamePolicy,
+    NamePolicyFactory,
+    RandomNamePolicy,
+    RandomNamePolicyFactory,
+)
+
+__all__ = [
+    "CustomNamePolicy",
+    "CustomNamePolicyFactory",
+    "CustomNamePolicyWithTimeStampSuffix",
+    "CustomNamePolicyWithTimeStampSuffixFactory",
+    "NamePolicy",
+    "NamePolicyFactory",
+    "RandomNamePolicy",
+    "RandomNamePolicyFactory",
+]

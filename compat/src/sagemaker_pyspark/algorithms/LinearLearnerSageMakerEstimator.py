@@ -1,0 +1,19 @@
+"""The original's ``sagemaker_pyspark.algorithms.LinearLearnerSageMakerEstimator``, from
+smspark-linearlearner."""
+
+from sagemaker_pyspark._ported import plugin_estimator
+
+_DISTRIBUTION = "smspark-linearlearner"
+LinearLearnerBinaryClassifier = plugin_estimator(
+    "LinearLearnerBinaryClassifier", __name__, _DISTRIBUTION
+)
+LinearLearnerMultiClassClassifier = plugin_estimator(
+    "LinearLearnerMultiClassClassifier", __name__, _DISTRIBUTION
+)
+LinearLearnerRegressor = plugin_estimator("LinearLearnerRegressor", __name__, _DISTRIBUTION)
+
+__all__ = [
+    "LinearLearnerBinaryClassifier",
+    "LinearLearnerMultiClassClassifier",
+    "LinearLearnerRegressor",
+]

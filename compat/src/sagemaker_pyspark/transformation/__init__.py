@@ -1,0 +1,1 @@
+"""The original's ``sagemaker_pyspark.transformation``: serializers and deserializers."""

@@ -1,0 +1,138 @@
+"""The local ``factorization-machines`` image: SageMaker Factorization Machines' container
+contract.
+
+train: the ``train`` channel and an optional ``test`` channel, RecordIO-protobuf with
+labels (dense or sparse; the service reads only this; CSV with the label first is also
+read), streamed in ``mini_batch_size`` batches for ``epochs`` passes; every hyperparameter
+the estimators send is honoured (see ``parse_settings``); binary classifier labels must be
+0 or 1. Reports ``train:`` and ``test:`` metrics (``rmse`` for the regressor;
+``binary_classification_accuracy``, ``binary_classification_cross_entropy`` and
+``binary_f_beta`` for the classifier); writes ``model_algo-1`` (see ``model``).
+
+serve: ``score`` (and ``predicted_label`` for the classifier, threshold 0.5) per row in
+RecordIO-protobuf, JSON or JSON Lines per ``Accept``, from RecordIO-protobuf, JSON, JSON
+Lines or CSV requests; sparse requests stay sparse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from smspark_core.local import payloads
+from smspark_core.local.channels import iter_batches
+from smspark_core.local.container import TrainingEnvironment
+from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_factorizationmachines import model as artifact
+from smspark_factorizationmachines.algorithm import (
+    Features,
+    FMSettings,
+    GroupSettings,
+    InitSettings,
+    evaluate,
+    train_fm,
+)
+
+MODEL_FILE = "model_algo-1"
+PREDICTOR_TYPES = ("binary_classifier", "regressor")
+INIT_METHODS = ("normal", "uniform", "constant")
+# The documented defaults per group: (lr, wd, init sigma). A uniform init without a scale
+# uses the group's default sigma as its range; a constant one without a value starts at 0.
+DEFAULTS = {
+    "bias": (0.1, 0.01, 0.01),
+    "linear": (0.001, 0.001, 0.01),
+    "factors": (1e-4, 1e-5, 1e-3),
+}
+
+
+def _group(hp: Hyperparameters, name: str) -> GroupSettings:
+    lr, wd, sigma = DEFAULTS[name]
+    return GroupSettings(
+        lr=hp.number(f"{name}_lr", lr, low=0.0),
+        wd=hp.number(f"{name}_wd", wd, low=0.0),
+        init=InitSettings(
+            method=hp.choice(f"{name}_init_method", "normal", INIT_METHODS),
+            sigma=hp.number(f"{name}_init_sigma", sigma, low=0.0),
+            scale=hp.number(f"{name}_init_scale", sigma, low=0.0),
+            value=hp.number(f"{name}_init_value", 0.0),
+        ),
+    )
+
+
+def _optional(hp: Hyperparameters, name: str, low: float | None = None) -> float | None:
+    return hp.number(name, low=low) if name in hp.values else None
+
+
+def parse_settings(values: dict[str, str]) -> FMSettings:
+    hp = Hyperparameters(values)
+    eps = _optional(hp, "eps")
+    return FMSettings(
+        predictor_type=hp.choice("predictor_type", "", PREDICTOR_TYPES),
+        feature_dim=hp.integer("feature_dim"),
+        num_factors=hp.integer("num_factors"),
+        mini_batch_size=hp.integer("mini_batch_size", 1000),
+        epochs=hp.integer("epochs", 1),
+        bias=_group(hp, "bias"),
+        linear=_group(hp, "linear"),
+        factors=_group(hp, "factors"),
+        clip_gradient=_optional(hp, "clip_gradient", low=0.0),
+        eps=1e-8 if eps is None else eps,
+        rescale_grad=_optional(hp, "rescale_grad"),
+    )
+
+
+def labelled_batches(
+    env: TrainingEnvironment, channel: str, settings: FMSettings
+) -> Iterator[tuple[Features, np.ndarray]]:
+    """The channel's (features, labels) batches, checked: width feature_dim, a label on
+    every row, labels 0/1 for the classifier."""
+    first = 0
+    for batch in iter_batches(
+        env, channel, settings.mini_batch_size, feature_dim=settings.feature_dim
+    ):
+        if batch.labels is None:
+            raise HyperparameterError(
+                f"channel {channel!r}: records {first}.. have no label; Factorization "
+                "Machines needs label['values'] on every record"
+            )
+        if batch.features.shape[1] != settings.feature_dim:
+            raise HyperparameterError(
+                f"channel {channel!r}: records {first}..{first + len(batch) - 1} have "
+                f"{batch.features.shape[1]} features, feature_dim is {settings.feature_dim}"
+            )
+        if settings.predictor_type == "binary_classifier":
+            bad = np.flatnonzero((batch.labels != 0) & (batch.labels != 1))
+            if len(bad):
+                raise HyperparameterError(
+                    f"channel {channel!r}: record {first + int(bad[0])} has label "
+                    f"{batch.labels[bad[0]]:g}; the binary classifier needs labels 0 or 1"
+                )
+        yield batch.features, batch.labels
+        first += len(batch)
+
+
+def train(env: TrainingEnvironment) -> None:
+    settings = parse_settings(env.hyperparameters)
+    print(f"Factorization Machines: {settings}", flush=True)
+    model = train_fm(
+        lambda: labelled_batches(env, "train", settings),
+        settings,
+        lambda message: print(message, flush=True),
+    )
+    (env.model_dir / MODEL_FILE).write_bytes(artifact.dumps(model))
+    metrics = evaluate(model, labelled_batches(env, "train", settings), "train")
+    if env.channel_files("test"):
+        metrics.update(evaluate(model, labelled_batches(env, "test", settings), "test"))
+    for name, value in sorted(metrics.items()):
+        env.report_metric(name, value)
+
+
+def serve(model_dir: Path):
+    model = artifact.load(model_dir / MODEL_FILE)
+    print(
+        f"Factorization Machines model: {model.predictor_type}, {model.feature_dim} features, "
+        f"{model.v.shape[1]} factors"
+    )
+    return payloads.first_party_handler(model.predict, model.feature_dim, sparse=True)

@@ -1,0 +1,133 @@
+"""The local ``lda`` image: SageMaker LDA's container contract.
+
+train: streams the ``train`` channel of word-count rows (RecordIO-protobuf dense or sparse,
+or CSV with ``label_size=0``) in ``mini_batch_size`` documents; a negative or non-finite
+count, or a row that is not ``feature_dim`` wide, fails the job naming the record. Writes
+``model_algo-1`` as the real container does: an MXNet NDArray list ``[alpha, beta]``,
+``alpha`` (K,) and ``beta`` (K, V) float32. With a ``test`` channel, reports
+``test:pwll`` (per-word log-likelihood); ``train:pwll`` always.
+
+serve: answers ``topic_mixture`` (K proportions summing to 1) per row in RecordIO-protobuf,
+JSON or JSON Lines, from RecordIO-protobuf, CSV, JSON or JSON Lines requests (sparse
+ones stay sparse); negative counts are a 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from smspark_core.codecs import mxnet_ndarray
+from smspark_core.local import payloads
+from smspark_core.local.channels import iter_batches
+from smspark_core.local.container import InvocationError, TrainingEnvironment
+from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_lda.algorithm import LDAModel, LDASettings, train_lda
+
+MODEL_FILE = "model_algo-1"
+
+
+def parse_settings(values: dict[str, str]) -> LDASettings:
+    """The hyperparameters; where the spectral method's defaults would make variational
+    Bayes run for hours (max_iterations 1000, tol 1e-8), this image's own apply."""
+    hp = Hyperparameters(values)
+    alpha0 = hp.number("alpha0", 1.0)
+    tol = hp.number("tol", 1e-4)
+    if alpha0 <= 0 or tol <= 0:
+        name = "alpha0" if alpha0 <= 0 else "tol"
+        raise HyperparameterError(f"hyperparameter {name} must be a positive number")
+    return LDASettings(
+        num_topics=hp.integer("num_topics"),
+        feature_dim=hp.integer("feature_dim"),
+        mini_batch_size=hp.integer("mini_batch_size"),
+        alpha0=alpha0,
+        max_restarts=hp.integer("max_restarts", 10),
+        max_iterations=hp.integer("max_iterations", 50),
+        tol=tol,
+    )
+
+
+def negative_count_row(counts: np.ndarray | sp.csr_matrix) -> int | None:
+    """The first row holding a negative or non-finite count, or None."""
+    values = counts.data if sp.issparse(counts) else counts
+    bad = (values < 0) | ~np.isfinite(values)
+    if not bad.any():
+        return None
+    if sp.issparse(counts):
+        return int(np.searchsorted(counts.indptr, int(np.argmax(bad)), "right")) - 1
+    return int(np.argwhere(bad)[0][0])
+
+
+def documents(
+    env: TrainingEnvironment, channel: str, settings: LDASettings
+) -> Iterator[np.ndarray | sp.csr_matrix]:
+    first = 0
+    for batch in iter_batches(
+        env,
+        channel,
+        settings.mini_batch_size,
+        feature_dim=settings.feature_dim,
+        default_label_size=0,
+    ):
+        counts = batch.features
+        if counts.shape[1] != settings.feature_dim:
+            raise HyperparameterError(
+                f"channel {channel!r}: records {first}..{first + len(batch) - 1} have "
+                f"{counts.shape[1]} words, feature_dim (the vocabulary size) is "
+                f"{settings.feature_dim}"
+            )
+        row = negative_count_row(counts)
+        if row is not None:
+            raise HyperparameterError(
+                f"channel {channel!r}: record {first + row} holds a negative or non-finite "
+                "word count; LDA needs counts >= 0"
+            )
+        yield counts
+        first += len(batch)
+
+
+def train(env: TrainingEnvironment) -> None:
+    settings = parse_settings(env.hyperparameters)
+    print(f"LDA (online variational Bayes): {settings}", flush=True)
+    model = train_lda(
+        lambda: documents(env, "train", settings), settings, lambda m: print(m, flush=True)
+    )
+    arrays = [model.alpha.astype(np.float32), model.beta.astype(np.float32)]
+    (env.model_dir / MODEL_FILE).write_bytes(mxnet_ndarray.dumps(arrays))
+    env.report_metric(
+        "train:pwll", model.per_word_log_likelihood(documents(env, "train", settings))
+    )
+    if env.channel_files("test"):
+        env.report_metric(
+            "test:pwll", model.per_word_log_likelihood(documents(env, "test", settings))
+        )
+
+
+def load_model(model_dir: Path) -> LDAModel:
+    arrays = mxnet_ndarray.loads((model_dir / MODEL_FILE).read_bytes())
+    if not isinstance(arrays, list) or len(arrays) != 2:
+        raise ValueError(f"{MODEL_FILE}: expected an NDArray list [alpha, beta]")
+    alpha, beta = (a.astype(np.float64) for a in arrays)
+    if alpha.ndim != 1 or beta.ndim != 2 or beta.shape[0] != alpha.shape[0]:
+        raise ValueError(
+            f"{MODEL_FILE}: alpha must be (K,) and beta (K, V), got {alpha.shape} and {beta.shape}"
+        )
+    if (beta < 0).any() or (alpha <= 0).any():
+        raise ValueError(f"{MODEL_FILE}: alpha must be positive and beta non-negative")
+    return LDAModel(alpha, beta / beta.sum(axis=1, keepdims=True))
+
+
+def serve(model_dir: Path):
+    model = load_model(model_dir)
+    print(f"LDA model: {model.num_topics} topics over {model.beta.shape[1]} words")
+
+    def predict(counts: sp.csr_matrix) -> dict[str, np.ndarray]:
+        row = negative_count_row(counts)
+        if row is not None:
+            raise InvocationError(400, f"row {row} holds a negative word count")
+        return {"topic_mixture": model.topic_mixture(counts)}
+
+    return payloads.first_party_handler(predict, model.beta.shape[1], sparse=True)

@@ -1,0 +1,191 @@
+"""The executor side of Batch Transform from a DataFrame: staging each partition's request
+bytes as one S3 object, and attaching the job's ``.out`` predictions to the input rows.
+
+Rows are matched by position, never by a sort or a join key: partition ``p`` is staged as
+``part-<p>-<id>.<ext>`` holding its rows in order, the job writes ``<that name>.out``, and the
+read-back runs the same DataFrame again, so partition ``p`` meets its own ``.out`` and its
+``i``-th row the ``i``-th prediction. Every count is checked (predictions against staged rows,
+staged rows against the rows that arrive again): a mismatch is an error naming the part and
+both counts, never a shift. The input columns never go to SageMaker; only the serializer's
+bytes do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StructType
+
+from smspark_core.aws import ClientSpec
+from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.errors import SmsparkError
+from smspark_core.staging import WrittenPart, write_parts
+from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
+from smspark_core.transformation.arrow_vectors import arrow_type_for
+from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_core.transformation.serializers import RequestRowSerializer
+
+# File extensions of the staged parts by content type, for people reading the bucket.
+EXTENSIONS = {
+    "application/x-recordio-protobuf": "pbr",
+    "text/csv": "csv",
+    "text/x-libsvm": "libsvm",
+    "text/libsvm": "libsvm",
+    "application/jsonlines": "jsonl",
+    "application/json": "json",
+}
+
+
+class BatchReadBackError(SmsparkError):
+    """Predictions that cannot be matched one to one with the input rows."""
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """A staged partition: where its input object and its ``.out`` are, and its rows."""
+
+    partition: int
+    input_key: str | None
+    output_key: str | None
+    rows: int
+
+
+def stage_requests(
+    dataset: DataFrame,
+    serializer: RequestRowSerializer,
+    input_uri: str,
+    output_uri: str,
+    spec: ClientSpec,
+    *,
+    split_type: str,
+    gzip: bool = False,
+) -> list[StagedPart]:
+    """Writes each partition's serialized rows as one object under ``input_uri`` (empty
+    partitions write none); returns every partition with the key its ``.out`` will have."""
+    content_type = serializer.content_type
+    line_split = split_type == "Line"
+
+    def encode(batch: pa.RecordBatch, offset: int) -> bytes:
+        data = bytes(serializer.serialize_batch(batch, row_offset=offset).data)
+        newlines = data.count(b"\n")
+        if (
+            line_split
+            and batch.num_rows
+            and (newlines != batch.num_rows or not data.endswith(b"\n"))
+        ):
+            raise SmsparkError(
+                f"{type(serializer).__name__} must write one newline-terminated line per row "
+                f"for SplitType Line ({content_type}); rows {offset}.."
+                f"{offset + batch.num_rows - 1} gave {newlines} newlines. Set splitType to "
+                "match the serializer."
+            )
+        return data
+
+    extension = EXTENSIONS.get(content_type, "bin")
+    written = write_parts(dataset, input_uri, spec, encode, extension, gzip=gzip, skip_empty=True)
+    _, input_prefix = split_s3_uri(input_uri)
+    _, output_prefix = split_s3_uri(output_uri)
+    return [_staged(part, input_prefix, output_prefix) for part in written]
+
+
+def _staged(part: WrittenPart, input_prefix: str, output_prefix: str) -> StagedPart:
+    if part.name is None:
+        return StagedPart(part.partition, None, None, 0)
+    return StagedPart(
+        part.partition,
+        f"{input_prefix}/{part.name}",
+        f"{output_prefix}/{part.name}.out",
+        part.rows,
+    )
+
+
+def response_bodies(data: bytes, accept: str, assemble_with: str) -> list[bytes]:
+    """The response bodies inside one assembled ``.out`` object, as the deserializer reads
+    them. Concatenated RecordIO, CSV, LibSVM and JSON Lines answers read as one body; JSON
+    documents assembled with ``Line`` are one body per line (one per mini-batch)."""
+    if assemble_with == "Line" and accept.split(";")[0].strip() == "application/json":
+        return [line for line in data.split(b"\n") if line.strip()]
+    return [data]
+
+
+def attach_predictions(
+    dataset: DataFrame,
+    parts: list[StagedPart],
+    output_bucket: str,
+    deserializer: ResponseRowDeserializer,
+    out_schema: StructType,
+    spec: ClientSpec,
+    *,
+    accept: str,
+    assemble_with: str,
+    prepend: bool,
+) -> DataFrame:
+    """``dataset`` with each row's prediction appended (or the predictions alone), read
+    from the ``.out`` objects on the executors."""
+    by_partition = {part.partition: part for part in parts}
+    names = dataset.columns
+    prediction_schema = pa.schema(
+        [(f.name, arrow_type_for(f.dataType)) for f in deserializer.schema.fields]
+    )
+
+    def predictions_of(part: StagedPart) -> pa.Table:
+        if part.output_key is None:
+            return prediction_schema.empty_table()
+        s3 = spec.client("s3")
+        try:
+            data = s3.get_object(Bucket=output_bucket, Key=part.output_key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            raise BatchReadBackError(
+                f"the transform job wrote no output s3://{output_bucket}/{part.output_key} for "
+                f"partition {part.partition} ({part.rows} rows)"
+            ) from None
+        batches = [
+            deserializer.deserialize_batch(body).cast(prediction_schema)
+            for body in response_bodies(data, accept, assemble_with)
+        ]
+        table = pa.Table.from_batches(batches, prediction_schema)
+        if table.num_rows != part.rows:
+            raise BatchReadBackError(
+                f"part s3://{output_bucket}/{part.output_key} (partition {part.partition}) holds "
+                f"{table.num_rows} predictions for {part.rows} staged rows"
+            )
+        return table.combine_chunks()
+
+    def attach(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        partition = TaskContext.get().partitionId()
+        part = by_partition.get(partition)
+        if part is None:
+            raise BatchReadBackError(
+                f"partition {partition} was not staged (the input had {len(by_partition)} "
+                "partitions when it was staged); make the input deterministic, for example "
+                "with localCheckpoint()"
+            )
+        predictions = predictions_of(part)
+        row = 0
+        for batch in (standard_layout(arrived, names) for arrived in batches):
+            if row + batch.num_rows > part.rows:
+                raise _changed(part, f"more than {part.rows}")
+            slice_ = predictions.slice(row, batch.num_rows)
+            columns = (list(batch.columns) if prepend else []) + [
+                column.combine_chunks() for column in slice_.columns
+            ]
+            fields = (list(batch.schema) if prepend else []) + list(prediction_schema)
+            yield pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
+            row += batch.num_rows
+        if row != part.rows:
+            raise _changed(part, str(row))
+
+    return for_map_in_arrow(dataset).mapInArrow(attach, out_schema)
+
+
+def _changed(part: StagedPart, rows: str) -> BatchReadBackError:
+    return BatchReadBackError(
+        f"partition {part.partition} had {part.rows} rows when staged ({part.input_key}) but "
+        f"{rows} when read back: the input is not deterministic; checkpoint or cache it "
+        "before transform so that each row meets its own prediction"
+    )

@@ -1,0 +1,772 @@
+"""``SageMakerBatchTransformer``: a pyspark.ml Transformer that runs a DataFrame through
+SageMaker Batch Transform and appends the predictions, with no endpoint.
+
+``transform(df)`` runs eagerly, like ``fit``: it stages each partition's request bytes (the
+same ``RequestRowSerializer`` as endpoint transform, in its content type) to S3 from the
+executors, creates the SageMaker model if the stage was given an image rather than a model
+name, calls CreateTransformJob, watches it (status and the CloudWatch logs of
+``/aws/sagemaker/TransformJobs``; Ctrl-C stops the job), reads the ``.out`` objects back on
+the executors with the same ``ResponseRowDeserializer``, attaches each prediction to its
+input row by partition and position (``smspark_core.batch_io``), materializes the result
+(``localCheckpoint``) and then removes the staged input and output and the model it created.
+The returned DataFrame no longer depends on anything in S3 or SageMaker.
+
+A separate stage, not a mode of ``SageMakerModel``: the two share codecs, but nothing of
+their lifecycle (an endpoint that lives across calls versus resources that live for one
+call) and few settings (invocation concurrency, request size and ``errorMode`` against
+instance count, payload in MB, batch strategy, S3 staging), so one class with a mode would
+carry Params that mean nothing in the other mode. ``from_model`` turns a fitted
+``SageMakerModel`` into this stage in one line.
+
+Settings are Spark Params named after the CreateTransformJob fields, with the service's
+defaults, checked when set and again (with the whole request against botocore's model)
+before any call.
+"""
+
+from __future__ import annotations
+
+import copy as copy_module
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from pyspark.ml import Transformer
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StructType
+from pyspark.storagelevel import StorageLevel
+
+from smspark_core.aws import ClientSpec
+from smspark_core.batch_io import BatchReadBackError, attach_predictions, stage_requests
+from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
+from smspark_core.persistence import (
+    MetadataWriter,
+    client_spec_from_json,
+    client_spec_to_json,
+    codec_to_json,
+    deserializer_from_json,
+    serializer_from_json,
+)
+from smspark_core.resources import SageMakerResourceCleanup, check_name
+from smspark_core.service_model import enum_values, request_problems
+from smspark_core.staging import StagedData, auto_create_bucket, delete_staging
+from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_core.transformation.serializers import (
+    CSV,
+    JSON,
+    JSONLINES,
+    PROTOBUF,
+    TEXT_LIBSVM,
+    RequestRowSerializer,
+)
+
+log = logging.getLogger("smspark.batch")
+
+# SplitType and AssembleWith that keep records apart for each content type.
+SPLIT_FOR_CONTENT = {PROTOBUF: "RecordIO", CSV: "Line", TEXT_LIBSVM: "Line", JSONLINES: "Line"}
+LINE_ACCEPTS = (CSV, TEXT_LIBSVM, JSONLINES, JSON)
+MAX_PAYLOAD_MB = 100
+
+
+@dataclass(frozen=True)
+class BatchTransformResources:
+    """What one ``transform`` created: the job (SageMaker keeps transform jobs; they cannot be
+    deleted), the model when the stage made it, the staged input and the job's output, and
+    which of those were deleted afterwards."""
+
+    transformJobName: str | None = None
+    modelName: str | None = None
+    inputS3Uri: str | None = None
+    outputS3Uri: str | None = None
+    deleted: tuple[str, ...] = field(default=())
+
+
+def _param(name: str, doc: str, converter=None) -> Param:
+    return Param(Params._dummy(), name, doc, typeConverter=converter)
+
+
+def _dict_of_strings(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise TypeError(f"expected a dict of strings to strings, got {value!r}")
+    return dict(value)
+
+
+def _optional(converter):
+    return lambda value: None if value is None else converter(value)
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return TypeConverters.toInt(value)
+
+
+def _strict_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected True or False, got {value!r}")
+    return value
+
+
+class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
+    """Predictions for a whole DataFrame from SageMaker Batch Transform (see the module
+    docstring). Build it from a model name, an artifact and image, a training job, or a fitted
+    ``SageMakerModel``; persisted as Spark ML metadata (Params, codecs by registered name and
+    configuration, where to reach AWS; never credentials)."""
+
+    # ---------------------------------------------------------------- Params
+    modelName = _param(
+        "modelName",
+        "an existing SageMaker model to run (never deleted)",
+        _optional(TypeConverters.toString),
+    )
+    modelImage = _param(
+        "modelImage",
+        "the inference image of a model the stage creates",
+        _optional(TypeConverters.toString),
+    )
+    modelPath = _param(
+        "modelPath",
+        "the s3:// model artifact of a model the stage creates",
+        _optional(TypeConverters.toString),
+    )
+    modelEnvironmentVariables = _param(
+        "modelEnvironmentVariables",
+        "the container environment of a model the stage creates",
+        _dict_of_strings,
+    )
+    modelExecutionRoleARN = _param(
+        "modelExecutionRoleARN",
+        "the IAM role of a model the stage creates",
+        _optional(TypeConverters.toString),
+    )
+    instanceType = _param(
+        "instanceType", "TransformResources.InstanceType", _optional(TypeConverters.toString)
+    )
+    instanceCount = _param("instanceCount", "TransformResources.InstanceCount", _strict_int)
+    maxConcurrentTransforms = _param(
+        "maxConcurrentTransforms",
+        "requests in flight per instance; None lets SageMaker choose",
+        _optional(_strict_int),
+    )
+    maxPayloadInMB = _param(
+        "maxPayloadInMB", "the largest mini-batch in MB (0: unlimited, chunked)", _strict_int
+    )
+    batchStrategy = _param("batchStrategy", "MultiRecord or SingleRecord", TypeConverters.toString)
+    splitType = _param(
+        "splitType",
+        "None, Line, RecordIO or TFRecord; unset: the serializer's content type decides",
+        _optional(TypeConverters.toString),
+    )
+    assembleWith = _param(
+        "assembleWith",
+        "None or Line; unset: Line for line-oriented Accept types, None otherwise",
+        _optional(TypeConverters.toString),
+    )
+    accept = _param(
+        "accept",
+        "TransformOutput.Accept; unset: the deserializer's",
+        _optional(TypeConverters.toString),
+    )
+    compressionType = _param(
+        "compressionType", "None or Gzip (staged input)", TypeConverters.toString
+    )
+    invocationsTimeoutInSeconds = _param(
+        "invocationsTimeoutInSeconds", "ModelClientConfig, 1..3600", _strict_int
+    )
+    invocationsMaxRetries = _param("invocationsMaxRetries", "ModelClientConfig, 0..3", _strict_int)
+    environment = _param("environment", "the transform job's Environment", _dict_of_strings)
+    tags = _param(
+        "tags", "Tags of the transform job and of a model the stage creates", _dict_of_strings
+    )
+    outputKmsKeyId = _param(
+        "outputKmsKeyId", "TransformOutput.KmsKeyId", _optional(TypeConverters.toString)
+    )
+    volumeKmsKeyId = _param(
+        "volumeKmsKeyId", "TransformResources.VolumeKmsKeyId", _optional(TypeConverters.toString)
+    )
+    dataCaptureDestinationS3Uri = _param(
+        "dataCaptureDestinationS3Uri",
+        "DataCaptureConfig.DestinationS3Uri",
+        _optional(TypeConverters.toString),
+    )
+    dataCaptureKmsKeyId = _param(
+        "dataCaptureKmsKeyId", "DataCaptureConfig.KmsKeyId", _optional(TypeConverters.toString)
+    )
+    generateInferenceId = _param(
+        "generateInferenceId", "DataCaptureConfig.GenerateInferenceId", _strict_bool
+    )
+    stagingS3Uri = _param(
+        "stagingS3Uri",
+        "s3:// prefix for staged input and output; unset: <account>-sagemaker-<region>",
+        _optional(TypeConverters.toString),
+    )
+    deleteStagingDataAfterTransform = _param(
+        "deleteStagingDataAfterTransform", "remove staged input and output afterwards", _strict_bool
+    )
+    prependResultRows = _param(
+        "prependResultRows", "keep the input columns before the predictions", _strict_bool
+    )
+    jobNamePrefix = _param(
+        "jobNamePrefix", "prefix of generated job and model names", TypeConverters.toString
+    )
+    timeoutInSeconds = _param(
+        "timeoutInSeconds",
+        "how long transform waits for the job before stopping it",
+        TypeConverters.toFloat,
+    )
+    pollSeconds = _param(
+        "pollSeconds", "seconds between DescribeTransformJob calls", TypeConverters.toFloat
+    )
+
+    def __init__(
+        self,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        *,
+        uid: str | None = None,
+        clientSpec: ClientSpec | None = None,
+        sagemakerClient: Any = None,
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        if uid:
+            self._resetUid(uid)
+        self._setDefault(
+            modelName=None,
+            modelImage=None,
+            modelPath=None,
+            modelEnvironmentVariables={},
+            modelExecutionRoleARN=None,
+            instanceType=None,
+            instanceCount=1,
+            maxConcurrentTransforms=None,
+            maxPayloadInMB=6,
+            batchStrategy="MultiRecord",
+            splitType=None,
+            assembleWith=None,
+            accept=None,
+            compressionType="None",
+            invocationsTimeoutInSeconds=600,
+            invocationsMaxRetries=3,
+            environment={},
+            tags={},
+            outputKmsKeyId=None,
+            volumeKmsKeyId=None,
+            dataCaptureDestinationS3Uri=None,
+            dataCaptureKmsKeyId=None,
+            generateInferenceId=False,
+            stagingS3Uri=None,
+            deleteStagingDataAfterTransform=True,
+            prependResultRows=True,
+            jobNamePrefix="",
+            timeoutInSeconds=86400.0,
+            pollSeconds=5.0,
+        )
+        self.requestRowSerializer = requestRowSerializer
+        self.responseRowDeserializer = responseRowDeserializer
+        self.clientSpec = clientSpec or ClientSpec.from_environment()
+        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self._created = BatchTransformResources()
+        self.timings: dict[str, float] = {}  # seconds of the last transform, by phase
+        self.setParams(**params)
+
+    def setParams(self, **params: Any) -> SageMakerBatchTransformer:  # noqa: N802
+        """Sets Params by name, each checked as its setter checks it."""
+        for name, value in params.items():
+            if not self.hasParam(name):
+                raise TypeError(
+                    f"SageMakerBatchTransformer has no Param {name!r}; Params: "
+                    f"{', '.join(sorted(p.name for p in self.params))}"
+                )
+            converted = self.getParam(name).typeConverter(value)
+            _check_param(name, converted)  # before setting: a refused value changes nothing
+            self._set(**{name: converted})
+        return self
+
+    # ---------------------------------------------------------------- factories
+
+    @classmethod
+    def from_model_name(
+        cls,
+        modelName: str,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        **options: Any,
+    ) -> SageMakerBatchTransformer:
+        """Runs an existing SageMaker model (CreateModel done elsewhere; never deleted)."""
+        return cls(requestRowSerializer, responseRowDeserializer, modelName=modelName, **options)
+
+    @classmethod
+    def from_model_s3_path(
+        cls,
+        modelPath: str,
+        modelImage: str,
+        modelExecutionRoleARN: str | None,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        **options: Any,
+    ) -> SageMakerBatchTransformer:
+        """Runs an artifact (``s3://…/model.tar.gz``) in an image: each transform creates a
+        SageMaker model for its job and deletes it afterwards."""
+        return cls(
+            requestRowSerializer,
+            responseRowDeserializer,
+            modelPath=modelPath,
+            modelImage=modelImage,
+            modelExecutionRoleARN=modelExecutionRoleARN,
+            **options,
+        )
+
+    @classmethod
+    def from_training_job(
+        cls,
+        trainingJobName: str,
+        modelImage: str,
+        modelExecutionRoleARN: str | None,
+        requestRowSerializer: RequestRowSerializer,
+        responseRowDeserializer: ResponseRowDeserializer,
+        **options: Any,
+    ) -> SageMakerBatchTransformer:
+        """Runs the artifact of a Completed (or Stopped) training job."""
+        spec = options.get("clientSpec") or ClientSpec.from_environment()
+        client = options.get("sagemakerClient") or spec.client("sagemaker")
+        job = call_with_backoff(
+            lambda: client.describe_training_job(TrainingJobName=trainingJobName)
+        )
+        if job["TrainingJobStatus"] not in ("Completed", "Stopped"):
+            raise ValueError(
+                f"training job {trainingJobName} is {job['TrainingJobStatus']}; a batch "
+                "transform needs a Completed or Stopped job's model artifact"
+            )
+        return cls.from_model_s3_path(
+            job["ModelArtifacts"]["S3ModelArtifacts"],
+            modelImage,
+            modelExecutionRoleARN,
+            requestRowSerializer,
+            responseRowDeserializer,
+            **{"clientSpec": spec, "sagemakerClient": client, **options},
+        )
+
+    @classmethod
+    def from_model(cls, model: Any, **options: Any) -> SageMakerBatchTransformer:
+        """The same predictions as a fitted ``SageMakerModel``, through Batch Transform: its
+        codecs, client, ``prependResultRows`` and endpoint instance type, and its image and
+        artifact (or, for a model that only knows its endpoint, the endpoint's model)."""
+        settings: dict[str, Any] = {
+            "clientSpec": model.clientSpec,
+            "sagemakerClient": model.sagemakerClient,
+            "prependResultRows": model.prependResultRows,
+        }
+        if model.endpointInstanceType:
+            settings["instanceType"] = model.endpointInstanceType
+        if model.modelImage and model.modelPath:
+            settings.update(
+                modelImage=model.modelImage,
+                modelPath=model.modelPath.to_s3_uri(),
+                modelEnvironmentVariables=dict(model.modelEnvironmentVariables),
+                modelExecutionRoleARN=model.modelExecutionRoleARN,
+            )
+        elif model.getCreatedResources().modelName:
+            settings["modelName"] = model.getCreatedResources().modelName
+        elif model.endpointName:
+            settings["modelName"] = _endpoint_model(model.sagemakerClient, model.endpointName)
+        else:
+            raise ValueError("the SageMakerModel has no image, artifact, model or endpoint")
+        settings.update(options)
+        return cls(model.requestRowSerializer, model.responseRowDeserializer, **settings)
+
+    fromModelName = from_model_name
+    fromModelS3Path = from_model_s3_path
+    fromTrainingJob = from_training_job
+    fromModel = from_model
+
+    # ---------------------------------------------------------------- settings
+
+    def getCreatedResources(self) -> BatchTransformResources:  # noqa: N802 - the original's name
+        """What the last ``transform`` created, and which of it was deleted."""
+        return self._created
+
+    def _split_type(self) -> str:
+        return self.getOrDefault("splitType") or SPLIT_FOR_CONTENT.get(
+            self.requestRowSerializer.content_type, "None"
+        )
+
+    def _accept(self) -> str:
+        return self.getOrDefault("accept") or self.responseRowDeserializer.accepts
+
+    def _assemble_with(self) -> str:
+        chosen = self.getOrDefault("assembleWith")
+        if chosen:
+            return chosen
+        return "Line" if self._accept().split(";")[0].strip() in LINE_ACCEPTS else "None"
+
+    def check(self) -> None:
+        """Raises ValueError naming the Param when the settings cannot make a transform job."""
+        for param in self.params:
+            _check_param(param.name, self.getOrDefault(param))
+        get = self.getOrDefault
+        if not get("instanceType"):
+            raise ValueError(
+                "instanceType is not set: Batch Transform needs an instance type such as "
+                "'ml.m5.large'"
+            )
+        if bool(get("modelName")) == bool(get("modelImage")):
+            raise ValueError(
+                "set exactly one of modelName (an existing SageMaker model) and modelImage "
+                f"(with modelPath: a model the stage creates); got modelName={get('modelName')!r}"
+                f", modelImage={get('modelImage')!r}"
+            )
+        concurrency = get("maxConcurrentTransforms") or 1
+        if concurrency * get("maxPayloadInMB") > MAX_PAYLOAD_MB:
+            raise ValueError(
+                f"maxConcurrentTransforms × maxPayloadInMB must be at most {MAX_PAYLOAD_MB} "
+                f"(MB), got {concurrency} × {get('maxPayloadInMB')}"
+            )
+        capture = ("dataCaptureKmsKeyId", "generateInferenceId")
+        if not get("dataCaptureDestinationS3Uri") and any(get(name) for name in capture):
+            raise ValueError(
+                "dataCaptureKmsKeyId and generateInferenceId need dataCaptureDestinationS3Uri"
+            )
+        # The whole request against botocore's model, with stand-in names and locations.
+        self.transform_job_request("check", "check", "s3://check/input", "s3://check/output")
+
+    def transform_job_request(
+        self, job_name: str, model_name: str, input_uri: str, output_uri: str
+    ) -> dict[str, Any]:
+        """The CreateTransformJob request for one run (public so that it can be reviewed)."""
+        get = self.getOrDefault
+        request: dict[str, Any] = {
+            "TransformJobName": job_name,
+            "ModelName": model_name,
+            "MaxPayloadInMB": get("maxPayloadInMB"),
+            "BatchStrategy": get("batchStrategy"),
+            "ModelClientConfig": {
+                "InvocationsTimeoutInSeconds": get("invocationsTimeoutInSeconds"),
+                "InvocationsMaxRetries": get("invocationsMaxRetries"),
+            },
+            "TransformInput": {
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"{input_uri}/"}
+                },
+                "ContentType": self.requestRowSerializer.content_type,
+                "CompressionType": get("compressionType"),
+                "SplitType": self._split_type(),
+            },
+            "TransformOutput": {
+                "S3OutputPath": f"{output_uri}/",
+                "Accept": self._accept(),
+                "AssembleWith": self._assemble_with(),
+            },
+            "TransformResources": {
+                "InstanceType": get("instanceType"),
+                "InstanceCount": get("instanceCount"),
+            },
+        }
+        if get("maxConcurrentTransforms") is not None:
+            request["MaxConcurrentTransforms"] = get("maxConcurrentTransforms")
+        if get("environment"):
+            request["Environment"] = dict(get("environment"))
+        if get("tags"):
+            request["Tags"] = [{"Key": k, "Value": v} for k, v in get("tags").items()]
+        if get("outputKmsKeyId"):
+            request["TransformOutput"]["KmsKeyId"] = get("outputKmsKeyId")
+        if get("volumeKmsKeyId"):
+            request["TransformResources"]["VolumeKmsKeyId"] = get("volumeKmsKeyId")
+        if get("dataCaptureDestinationS3Uri"):
+            capture: dict[str, Any] = {"DestinationS3Uri": get("dataCaptureDestinationS3Uri")}
+            if get("dataCaptureKmsKeyId"):
+                capture["KmsKeyId"] = get("dataCaptureKmsKeyId")
+            if get("generateInferenceId"):
+                capture["GenerateInferenceId"] = True
+            request["DataCaptureConfig"] = capture
+        problems = request_problems("CreateTransformJob", request)
+        if problems:
+            raise ValueError("the transform job request is invalid: " + "; ".join(problems))
+        return request
+
+    # ---------------------------------------------------------------- transform
+
+    def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
+        """The input columns (when prepending) and the deserializer's prediction columns."""
+        self.requestRowSerializer.validate_schema(schema)
+        predictions = list(self.responseRowDeserializer.schema.fields)
+        prepend = self.getOrDefault("prependResultRows")
+        taken = set(schema.names) if prepend else set()
+        clashes = [f.name for f in predictions if f.name in taken]
+        if clashes:
+            raise ValueError(
+                f"prediction columns {clashes} already exist in the input; rename them or "
+                "configure the deserializer's column names"
+            )
+        return StructType((list(schema.fields) if prepend else []) + predictions)
+
+    def _names(self) -> tuple[str, str]:
+        prefix = self.getOrDefault("jobNamePrefix")
+        stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+        uid = uuid.uuid4().hex[-12:]
+        return (
+            check_name(f"{prefix}transformJob-{uid}-{stamp}", "transform job name"),
+            check_name(f"{prefix}model-{uid}-{stamp}", "model name"),
+        )
+
+    def _staging_prefix(self, job_name: str) -> str:
+        base = self.getOrDefault("stagingS3Uri") or f"s3://{auto_create_bucket(self.clientSpec)}"
+        return f"{base.rstrip('/')}/{job_name}"
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        self.check()
+        self.requestRowSerializer.set_schema(dataset.schema)
+        out_schema = self.transformSchema(dataset.schema)
+        job_name, own_model = self._names()
+        model_name = self.getOrDefault("modelName") or own_model
+        prefix = self._staging_prefix(job_name)
+        input_uri, output_uri = f"{prefix}/input", f"{prefix}/output"
+        request = self.transform_job_request(job_name, model_name, input_uri, output_uri)
+        created = BatchTransformResources(inputS3Uri=input_uri, outputS3Uri=output_uri)
+        self._created = created
+        started = time.monotonic()
+        try:
+            parts = stage_requests(
+                dataset,
+                self.requestRowSerializer,
+                input_uri,
+                output_uri,
+                self.clientSpec,
+                split_type=self._split_type(),
+                gzip=self.getOrDefault("compressionType") == "Gzip",
+            )
+            staged_at = time.monotonic()
+            log.info(
+                "staged %d rows in %d parts at %s in %.1f s",
+                sum(p.rows for p in parts),
+                sum(1 for p in parts if p.input_key),
+                input_uri,
+                staged_at - started,
+            )
+            if not any(p.input_key for p in parts):
+                log.info("no rows to transform: no transform job created")
+                self.timings = {"staging": staged_at - started, "job": 0.0, "read_back": 0.0}
+                return dataset.sparkSession.createDataFrame([], out_schema)
+            if not self.getOrDefault("modelName"):
+                self._create_model(model_name)
+                created = replace(created, modelName=model_name)
+                self._created = created
+            log.info("CreateTransformJob %s", request)
+            call_with_backoff(lambda: self.sagemakerClient.create_transform_job(**request))
+            created = replace(created, transformJobName=job_name)
+            self._created = created
+            self._watch(job_name, parts)
+            job_done = time.monotonic()
+            result = attach_predictions(
+                dataset,
+                parts,
+                split_s3_uri(output_uri)[0],
+                self.responseRowDeserializer,
+                out_schema,
+                self.clientSpec,
+                accept=self._accept(),
+                assemble_with=self._assemble_with(),
+                prepend=self.getOrDefault("prependResultRows"),
+            ).localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+            total, expected = result.count(), sum(p.rows for p in parts)
+            if total != expected:
+                raise BatchReadBackError(
+                    f"the read-back has {total} rows for {expected} staged rows: the input's "
+                    "partitions changed between staging and read-back; checkpoint it first"
+                )
+            self.timings = {
+                "staging": staged_at - started,
+                "job": job_done - staged_at,
+                "read_back": time.monotonic() - job_done,
+            }
+            return result
+        finally:
+            self._created = self._clean_up(self._created)
+
+    def _create_model(self, name: str) -> None:
+        get = self.getOrDefault
+        container: dict[str, Any] = {
+            "ContainerHostname": name,
+            "Image": get("modelImage"),
+            "Environment": dict(get("modelEnvironmentVariables")),
+        }
+        if get("modelPath"):
+            container["ModelDataUrl"] = get("modelPath")
+        request: dict[str, Any] = {"ModelName": name, "PrimaryContainer": container}
+        if get("modelExecutionRoleARN"):
+            request["ExecutionRoleArn"] = get("modelExecutionRoleARN")
+        if get("tags"):
+            request["Tags"] = [{"Key": k, "Value": v} for k, v in get("tags").items()]
+        call_with_backoff(lambda: self.sagemakerClient.create_model(**request))
+        log.info("created model %s", name)
+
+    def _watch(self, job_name: str, parts: list) -> None:
+        try:
+            watch_transform_job(
+                self.sagemakerClient,
+                self.clientSpec.client("logs"),
+                job_name,
+                timeout_seconds=self.getOrDefault("timeoutInSeconds"),
+                poll_seconds=self.getOrDefault("pollSeconds"),
+            )
+        except TransformJobFailed as error:
+            located = _locate_rejected((error.job or {}).get("FailureReason", ""), parts)
+            if located:
+                located_error = TransformJobFailed(f"{error}\n  {located}", error.job, [])
+                located_error.last_log_lines = error.last_log_lines
+                raise located_error from error
+            raise
+
+    def _clean_up(self, created: BatchTransformResources) -> BatchTransformResources:
+        """Removes the staged input and output (unless kept) and the model the stage
+        created; returns the report with what was deleted. Failures are logged with the
+        resource's name, never hidden."""
+        deleted = []
+        if self.getOrDefault("deleteStagingDataAfterTransform"):
+            for uri in (created.inputS3Uri, created.outputS3Uri):
+                if uri:
+                    removed = delete_staging(StagedData(uri, "S3Prefix", uri), self.clientSpec)
+                    log.info("removed %d objects under %s", removed, uri)
+                    deleted.append(uri)
+        else:
+            log.info(
+                "kept the staged input %s and output %s", created.inputS3Uri, created.outputS3Uri
+            )
+        if created.modelName:
+            try:
+                SageMakerResourceCleanup(self.sagemakerClient).delete_model(created.modelName)
+                deleted.append(created.modelName)
+            except Exception as error:  # noqa: BLE001 - reported by name, the result matters more
+                log.warning("could not delete the model %s: %s", created.modelName, error)
+        return replace(created, deleted=tuple(deleted))
+
+    # ---------------------------------------------------------------- copies, persistence
+
+    def copy(self, extra: dict | None = None) -> SageMakerBatchTransformer:
+        that = copy_module.copy(self)
+        that._paramMap, that._defaultParamMap = {}, {}
+        self._copyValues(that, extra or {})
+        that._created = BatchTransformResources()
+        that.timings = {}
+        return that
+
+    def write(self) -> MLWriter:
+        return MetadataWriter(self, _metadata)
+
+    @classmethod
+    def read(cls) -> MLReader:
+        return _Reader()
+
+
+def _endpoint_model(sagemaker: Any, endpoint: str) -> str:
+    """The model behind an endpoint's first variant."""
+    config = call_with_backoff(lambda: sagemaker.describe_endpoint(EndpointName=endpoint))
+    variants = call_with_backoff(
+        lambda: sagemaker.describe_endpoint_config(EndpointConfigName=config["EndpointConfigName"])
+    )["ProductionVariants"]
+    return variants[0]["ModelName"]
+
+
+def _locate_rejected(message: str, parts: list) -> str | None:
+    """Where the job names a staged object (and records), the partition and rows it holds."""
+    for part in parts:
+        if part.input_key and part.input_key.rsplit("/", 1)[-1] in message:
+            return (
+                f"the rejected object {part.input_key} holds partition {part.partition} "
+                f"({part.rows} rows, in order; record numbers in the job's logs are row "
+                "positions within that partition)"
+            )
+    return None
+
+
+_CHOICES = {
+    "batchStrategy": ("MultiRecord", "SingleRecord"),
+    "splitType": (None, "None", "Line", "RecordIO", "TFRecord"),
+    "assembleWith": (None, "None", "Line"),
+    "compressionType": ("None", "Gzip"),
+}
+_RANGES = {
+    "instanceCount": (1, None),
+    "maxConcurrentTransforms": (0, None),
+    "maxPayloadInMB": (0, MAX_PAYLOAD_MB),
+    "invocationsTimeoutInSeconds": (1, 3600),
+    "invocationsMaxRetries": (0, 3),
+}
+
+
+def _check_param(name: str, value: Any) -> None:
+    """One Param's value against the service's rules (ValueError naming the Param)."""
+    if name in _CHOICES and value not in _CHOICES[name]:
+        allowed = ", ".join(str(c) for c in _CHOICES[name] if c is not None)
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    if name in _RANGES and value is not None:
+        low, high = _RANGES[name]
+        if value < low or (high is not None and value > high):
+            bound = f"{low}..{high}" if high is not None else f">= {low}"
+            raise ValueError(f"{name} must be {bound}, got {value}")
+    if name == "instanceType" and value is not None and value not in _instance_types():
+        raise ValueError(
+            f"instanceType {value!r} is not a Batch Transform instance type (for example "
+            "ml.m5.large, ml.c5.xlarge; botocore's TransformInstanceType lists them)"
+        )
+    if name in ("environment", "modelEnvironmentVariables") and len(value) > 16:
+        raise ValueError(f"{name} holds {len(value)} variables; SageMaker allows 16")
+    if name == "tags" and len(value) > 50:
+        raise ValueError(f"tags holds {len(value)} tags; SageMaker allows 50")
+    s3_uris = ("stagingS3Uri", "modelPath", "dataCaptureDestinationS3Uri")
+    if name in s3_uris and value and not (value.startswith("s3://") and split_s3_uri(value)[0]):
+        raise ValueError(f"{name} must be an s3:// URI, got {value!r}")
+    if name in ("timeoutInSeconds", "pollSeconds") and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
+def _instance_types() -> list[str]:
+    return enum_values("TransformInstanceType")
+
+
+def _make_accessors(cls: type) -> None:
+    """``setX``/``getX`` for every Param, as pyspark stages have them."""
+    for param in [p for p in vars(cls).values() if isinstance(p, Param)]:
+        suffix = param.name[0].upper() + param.name[1:]
+
+        def setter(self, value, _name=param.name):
+            return self.setParams(**{_name: value})
+
+        def getter(self, _name=param.name):
+            return self.getOrDefault(_name)
+
+        setter.__doc__ = f"Sets {param.name}: {param.doc}."
+        getter.__doc__ = f"The value of {param.name}: {param.doc}."
+        setattr(cls, f"set{suffix}", setter)
+        setattr(cls, f"get{suffix}", getter)
+
+
+_make_accessors(SageMakerBatchTransformer)
+
+
+def _metadata(stage: SageMakerBatchTransformer) -> dict[str, Any]:
+    return {
+        "serializer": codec_to_json(stage.requestRowSerializer),
+        "deserializer": codec_to_json(stage.responseRowDeserializer),
+        "clientSpec": client_spec_to_json(stage.clientSpec),
+    }
+
+
+class _Reader(MLReader):
+    def load(self, path: str) -> SageMakerBatchTransformer:
+        meta = DefaultParamsReader.loadMetadata(path, self.sc)
+        stage = SageMakerBatchTransformer(
+            serializer_from_json(meta["serializer"]),
+            deserializer_from_json(meta["deserializer"]),
+            uid=meta["uid"],
+            clientSpec=client_spec_from_json(meta["clientSpec"]),
+        )
+        DefaultParamsReader.getAndSetParams(stage, meta)
+        return stage
