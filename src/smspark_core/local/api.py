@@ -19,10 +19,10 @@ from smspark_core.local.errors import ApiError, not_found, validation
 from smspark_core.local.faults import Faults
 from smspark_core.local.images import ImageResolver
 from smspark_core.local.logs import LogStore
+from smspark_core.local.model_validation import validate_request
 from smspark_core.local.store import Store
 from smspark_core.local.training import TrainingRun
 from smspark_core.local.transform_jobs import TransformJobs
-from smspark_core.local.validation import validate
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
@@ -122,8 +122,9 @@ class SageMakerApi:
                     variant.supervise(self.ping_timeout)
 
     def operations(self) -> dict[str, Callable[[dict], dict]]:
-        """Each operation, validated first against botocore's model of its input as the
-        service validates it (``smspark_core.local.validation``)."""
+        """Each operation, validated first against botocore's model of its input and the
+        service's own rules (``smspark_core.local.model_validation``; the transform job
+        operations validate their requests themselves)."""
         own = {
             name: getattr(self, name)
             for name in (
@@ -145,10 +146,8 @@ class SageMakerApi:
                 "ListEndpoints",
             )
         }
-        return {
-            name: _validated(name, operation)
-            for name, operation in (self.transform_jobs.operations() | own).items()
-        }
+        validated = {name: _validated(name, operation) for name, operation in own.items()}
+        return self.transform_jobs.operations() | validated
 
     # ----------------------------------------------------------------- training
 
@@ -585,7 +584,7 @@ class SageMakerApi:
 
 def _validated(name: str, operation: Callable[[dict], dict]) -> Callable[[dict], dict]:
     def checked(request: dict) -> dict:
-        validate(name, request)
+        validate_request(name, request)
         return operation(request)
 
     return checked
