@@ -19,6 +19,7 @@ includes its ~1 s of polling granularity (pollSeconds 0.5).
 
     .venv/bin/python bench/batch_transform.py          # 20,000 x 784 and 200,000 x 10
     .venv/bin/python bench/batch_transform.py --full   # 200,000 x 784 and 2,000,000 x 10
+    .venv/bin/python bench/batch_transform.py --data 2000000x10   # one size
 """
 
 from __future__ import annotations
@@ -79,8 +80,16 @@ def main() -> int:
     )
     parser.add_argument("--full", action="store_true", help="the issue's sizes")
     parser.add_argument("--partitions", type=int, default=2)
+    parser.add_argument(
+        "--data", action="append", metavar="ROWSxDIM", help="a size of its own (repeatable)"
+    )
     args = parser.parse_args()
-    datasets = [(200_000, 784), (2_000_000, 10)] if args.full else [(20_000, 784), (200_000, 10)]
+    if args.data:
+        datasets = [tuple(int(n) for n in size.split("x")) for size in args.data]
+    elif args.full:
+        datasets = [(200_000, 784), (2_000_000, 10)]
+    else:
+        datasets = [(20_000, 784), (200_000, 10)]
     results = []
     with LocalSageMaker(images={IMAGE: KMEANS_STUB_IMAGE}) as backend:
         spark = (

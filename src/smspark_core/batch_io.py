@@ -22,6 +22,7 @@ from pyspark.sql.types import StructType
 from smspark_core.aws import ClientSpec
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.errors import SmsparkError
+from smspark_core.media_types import CSV, JSON, JSONLINES, LIBSVM_TYPES, PROTOBUF, media_type
 from smspark_core.staging import WrittenPart, write_parts
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.arrow_vectors import arrow_type_for
@@ -30,12 +31,11 @@ from smspark_core.transformation.serializers import RequestRowSerializer
 
 # File extensions of the staged parts by content type, for people reading the bucket.
 EXTENSIONS = {
-    "application/x-recordio-protobuf": "pbr",
-    "text/csv": "csv",
-    "text/x-libsvm": "libsvm",
-    "text/libsvm": "libsvm",
-    "application/jsonlines": "jsonl",
-    "application/json": "json",
+    PROTOBUF: "pbr",
+    CSV: "csv",
+    JSONLINES: "jsonl",
+    JSON: "json",
+    **dict.fromkeys(LIBSVM_TYPES, "libsvm"),
 }
 
 
@@ -84,7 +84,7 @@ def stage_requests(
             )
         return data
 
-    extension = EXTENSIONS.get(content_type, "bin")
+    extension = EXTENSIONS.get(media_type(content_type)[0], "bin")
     written = write_parts(dataset, input_uri, spec, encode, extension, gzip=gzip, skip_empty=True)
     _, input_prefix = split_s3_uri(input_uri)
     _, output_prefix = split_s3_uri(output_uri)
@@ -106,7 +106,7 @@ def response_bodies(data: bytes, accept: str, assemble_with: str) -> list[bytes]
     """The response bodies inside one assembled ``.out`` object, as the deserializer reads
     them. Concatenated RecordIO, CSV, LibSVM and JSON Lines answers read as one body; JSON
     documents assembled with ``Line`` are one body per line (one per mini-batch)."""
-    if assemble_with == "Line" and accept.split(";")[0].strip() == "application/json":
+    if assemble_with == "Line" and media_type(accept)[0] == JSON:
         return [line for line in data.split(b"\n") if line.strip()]
     return [data]
 

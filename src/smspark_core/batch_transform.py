@@ -44,6 +44,14 @@ from smspark_core.aws import ClientSpec
 from smspark_core.batch_io import BatchReadBackError, attach_predictions, stage_requests
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
+from smspark_core.media_types import (
+    CSV,
+    JSON,
+    JSONLINES,
+    LIBSVM_TYPES,
+    PROTOBUF,
+    media_type,
+)
 from smspark_core.persistence import (
     MetadataWriter,
     client_spec_from_json,
@@ -56,20 +64,18 @@ from smspark_core.resources import SageMakerResourceCleanup, check_name
 from smspark_core.service_model import enum_values, request_problems
 from smspark_core.staging import StagedData, auto_create_bucket, delete_staging
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
-from smspark_core.transformation.serializers import (
-    CSV,
-    JSON,
-    JSONLINES,
-    PROTOBUF,
-    TEXT_LIBSVM,
-    RequestRowSerializer,
-)
+from smspark_core.transformation.serializers import RequestRowSerializer
 
 log = logging.getLogger("smspark.batch")
 
 # SplitType and AssembleWith that keep records apart for each content type.
-SPLIT_FOR_CONTENT = {PROTOBUF: "RecordIO", CSV: "Line", TEXT_LIBSVM: "Line", JSONLINES: "Line"}
-LINE_ACCEPTS = (CSV, TEXT_LIBSVM, JSONLINES, JSON)
+SPLIT_FOR_CONTENT = {
+    PROTOBUF: "RecordIO",
+    CSV: "Line",
+    JSONLINES: "Line",
+    **dict.fromkeys(LIBSVM_TYPES, "Line"),
+}
+LINE_ACCEPTS = (CSV, JSONLINES, JSON, *LIBSVM_TYPES)
 MAX_PAYLOAD_MB = 100
 
 
@@ -394,9 +400,8 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         return self._created
 
     def _split_type(self) -> str:
-        return self.getOrDefault("splitType") or SPLIT_FOR_CONTENT.get(
-            self.requestRowSerializer.content_type, "None"
-        )
+        content_type, _ = media_type(self.requestRowSerializer.content_type)
+        return self.getOrDefault("splitType") or SPLIT_FOR_CONTENT.get(content_type, "None")
 
     def _accept(self) -> str:
         return self.getOrDefault("accept") or self.responseRowDeserializer.accepts
@@ -405,7 +410,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         chosen = self.getOrDefault("assembleWith")
         if chosen:
             return chosen
-        return "Line" if self._accept().split(";")[0].strip() in LINE_ACCEPTS else "None"
+        return "Line" if media_type(self._accept())[0] in LINE_ACCEPTS else "None"
 
     def check(self) -> None:
         """Raises ValueError naming the Param when the settings cannot make a transform job."""

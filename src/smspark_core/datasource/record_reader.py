@@ -5,8 +5,8 @@ The columns are ``label`` (double, null when a record has none) and ``features``
 Spark 4.1 pushes no column pruning down to Python data sources (its ``PythonScanBuilder``
 implements filter pushdown only), so the reader is always asked for the schema it is given:
 the default one, or the one passed to ``spark.read.schema(...)``. Given a schema that leaves
-out ``features`` (``.schema("label double")``), or has no columns at all, the payloads are not
-decoded past the label: the cheapest correct way to count records.
+out ``features`` (``.schema("label double")``), the payloads are not decoded past the label:
+the cheapest correct way to count records.
 """
 
 from __future__ import annotations
