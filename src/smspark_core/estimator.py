@@ -22,8 +22,9 @@ from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
-from smspark_core.invoke import DEFAULT_REQUEST_BYTES
-from smspark_core.jobs import call_with_backoff, watch_training_job
+from smspark_core.errors import SmsparkError
+from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
+from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
 from smspark_core.model import SageMakerModel
 from smspark_core.persistence import (
     MetadataReader,
@@ -34,7 +35,9 @@ from smspark_core.persistence import (
     deserializer_from_json,
     serializer_from_json,
 )
+from smspark_core.preflight import check_endpoint_settings, check_s3_location
 from smspark_core.resources import (
+    CreatedResources,
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffixFactory,
     EndpointCreationPolicy,
@@ -52,6 +55,24 @@ from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
 log = logging.getLogger("smspark.estimator")
+
+
+class HostingAfterTrainingFailed(SmsparkError):
+    """The training job completed but its endpoint could not be created. The trained model
+    is not lost: ``trainingJobName`` and ``modelArtifact`` lead back to it, and
+    ``SageMakerModel.from_training_job`` hosts it without training again."""
+
+    def __init__(self, job: str, artifact: str, error: BaseException) -> None:
+        super().__init__(
+            f"training job {job} completed (model artifact {artifact}), but hosting it "
+            f"failed:\n{error}\nNothing was lost: SageMakerModel.from_training_job({job!r}, "
+            "modelImage, ...) or SageMakerModel.from_model_s3_path"
+            f"({artifact!r}, ...) hosts the trained model without training again."
+        )
+        self.trainingJobName = job
+        self.modelArtifact = artifact
+        self.createdResources = getattr(error, "createdResources", CreatedResources())
+        self.removedResources = getattr(error, "removedResources", [])
 
 
 def hyperparameter_text(value: Any) -> str:
@@ -114,6 +135,8 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         maxConcurrency: int = 4,
         maxRequestBytes: int = DEFAULT_REQUEST_BYTES,
         errorMode: str = "fail",
+        retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
+        keepFailedResources: bool = False,
         tags: Any = None,
         vpcConfig: dict[str, list[str]] | None = None,
         enableNetworkIsolation: bool | None = None,
@@ -175,7 +198,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         self.clientSpec = with_driver_clients(
             clientSpec or default_client_spec(), s3=s3Client, sts=stsClient
         )
-        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
         self.deleteStagingDataAfterTraining = deleteStagingDataAfterTraining
         self.namePolicyFactory = namePolicyFactory or RandomNamePolicyFactory()
@@ -185,6 +208,8 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
             "maxConcurrency": maxConcurrency,
             "maxRequestBytes": maxRequestBytes,
             "errorMode": errorMode,
+            "retryDeadlineSeconds": retryDeadlineSeconds,
+            "keepFailedResources": keepFailedResources,
         }
         self.latestTrainingJob: str | None = None
 
@@ -262,6 +287,12 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         role = self.sagemakerRole.resolve(conf)
         input_path = resolve_s3_path(self.trainingInputS3DataPath, job, conf, self.clientSpec)
         output_path = resolve_s3_path(self.trainingOutputS3DataPath, job, conf, self.clientSpec)
+        if self.endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
+            check_endpoint_settings(
+                self.endpointInstanceType, self.endpointInitialInstanceCount, self.modelImage
+            )
+        check_s3_location(input_path, self.clientSpec, "trainingInputS3DataPath")
+        check_s3_location(output_path, self.clientSpec, "trainingOutputS3DataPath")
         data = (
             dataset.select(*self.trainingProjectedColumns)
             if self.trainingProjectedColumns
@@ -285,7 +316,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
             call_with_backoff(lambda: self.sagemakerClient.create_training_job(**request))
             description = watch_training_job(
                 self.sagemakerClient,
-                self.clientSpec.client("logs"),
+                control_plane_client(self.clientSpec, "logs"),
                 job,
                 timeout_seconds=self.trainingMaxRuntimeInSeconds,
                 poll_seconds=self.pollSeconds,
@@ -294,24 +325,34 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
             if self.deleteStagingDataAfterTraining:
                 removed = delete_staging(staged, self.clientSpec)
                 log.info("removed %d staged objects under %s", removed, staged.prefix_uri)
-        return SageMakerModel(
-            self.endpointInstanceType,
-            self.endpointInitialInstanceCount,
-            self.requestRowSerializer,
-            self.model_deserializer(),
-            modelImage=self.modelImage,
-            modelPath=description["ModelArtifacts"]["S3ModelArtifacts"],
-            modelEnvironmentVariables=self.modelEnvironmentVariables,
-            modelExecutionRoleARN=role,
-            endpointCreationPolicy=self.endpointCreationPolicy,
-            sagemakerClient=self.sagemakerClient,
-            prependResultRows=self.modelPrependInputRowsToTransformationRows,
-            namePolicy=names,
-            uid=self.uid,
-            clientSpec=self.clientSpec,
-            endpointPollSeconds=self.pollSeconds,
-            **self.modelOptions,
-        )
+        artifact = description["ModelArtifacts"]["S3ModelArtifacts"]
+        try:
+            return SageMakerModel(
+                self.endpointInstanceType,
+                self.endpointInitialInstanceCount,
+                self.requestRowSerializer,
+                self.model_deserializer(),
+                modelImage=self.modelImage,
+                modelPath=artifact,
+                modelEnvironmentVariables=self.modelEnvironmentVariables,
+                modelExecutionRoleARN=role,
+                endpointCreationPolicy=self.endpointCreationPolicy,
+                sagemakerClient=self.sagemakerClient,
+                prependResultRows=self.modelPrependInputRowsToTransformationRows,
+                namePolicy=names,
+                uid=self.uid,
+                clientSpec=self.clientSpec,
+                endpointPollSeconds=self.pollSeconds,
+                **self.modelOptions,
+            )
+        except Exception as error:
+            raise HostingAfterTrainingFailed(job, artifact, error) from error
+        except BaseException as interrupt:  # Ctrl-C or SystemExit while the endpoint starts
+            interrupt.add_note(
+                f"training job {job} had completed (model artifact {artifact}); "
+                f"SageMakerModel.from_training_job({job!r}, ...) hosts it without training again"
+            )
+            raise
 
     def model_deserializer(self) -> ResponseRowDeserializer:
         """The deserializer of the model ``fit`` returns (subclasses may pick one by Param)."""

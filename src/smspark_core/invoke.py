@@ -4,7 +4,8 @@ For a partition's Arrow batches it cuts the serialized rows into request bodies 
 byte limit (and an optional row limit), keeps up to ``max_concurrency`` InvokeEndpoint calls
 in flight (across consecutive batches, so that one request per batch still overlaps),
 retries throttling, 5xx and connection errors with exponential backoff and full jitter
-under an overall deadline, and reassembles the predictions in input order. Exactly one
+until a per-request deadline (no attempt limit: a model server restart or a throttling storm
+is ridden out, not counted out), and reassembles the predictions in input order. Exactly one
 prediction row per input row: a response with another count is an error naming the endpoint
 and the counts, never a silent shift.
 """
@@ -31,7 +32,10 @@ from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import MAX_REQUEST_BYTES, SerializedBatch
 
 DEFAULT_REQUEST_BYTES = 5 * 1024 * 1024  # as the original, under the service's 6 MiB
-RETRYABLE_CODES = frozenset(
+# Long enough for a model server to be replaced and for a 30 s throttling storm, with room
+# to spare: a request fails for good only after this long without an answer.
+DEFAULT_RETRY_DEADLINE_S = 300.0
+THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
         "Throttling",
@@ -40,12 +44,18 @@ RETRYABLE_CODES = frozenset(
         "TooManyRequestsException",
         "RequestLimitExceeded",
         "SlowDown",
+    }
+)
+SERVER_ERROR_CODES = frozenset(
+    {
         "ServiceUnavailable",
         "InternalFailure",
         "InternalDependencyException",
         "ModelNotReadyException",
     }
 )
+# Why a request was retried (transformStats counts retries by these causes).
+RETRY_CAUSES = ("throttling", "server_error", "connection", "model_error")
 
 
 class InvocationFailed(SmsparkError):
@@ -54,9 +64,11 @@ class InvocationFailed(SmsparkError):
 
 @dataclass(frozen=True)
 class InvokeSettings:
-    """How one endpoint is called. ``max_attempts`` counts the first attempt; retries wait
-    ``uniform(0, min(max_backoff, base_backoff * 2**n))`` seconds (full jitter) and stop at
-    ``deadline_seconds`` after the request's first attempt."""
+    """How one endpoint is called. A retry waits ``uniform(0, min(max_backoff, base_backoff
+    * 2**n))`` seconds (full jitter), where ``n`` counts the earlier retries *of the same
+    cause*: a throttling storm does not push the backoff of a 5xx to its ceiling, nor the
+    reverse. Retries go on until ``deadline_seconds`` after the request's first attempt, the
+    only bound on attempts."""
 
     endpoint_name: str
     content_type: str
@@ -64,10 +76,9 @@ class InvokeSettings:
     max_request_bytes: int = DEFAULT_REQUEST_BYTES
     max_rows_per_request: int | None = None
     max_concurrency: int = 4
-    max_attempts: int = 8
     base_backoff: float = 0.05
     max_backoff: float = 5.0
-    deadline_seconds: float = 300.0
+    deadline_seconds: float = DEFAULT_RETRY_DEADLINE_S
     retry_model_errors: bool = False
     error_mode: str = "fail"
 
@@ -81,8 +92,10 @@ class InvokeSettings:
             )
         if self.max_rows_per_request is not None and self.max_rows_per_request < 1:
             raise ValueError(f"max_rows_per_request must be >= 1, got {self.max_rows_per_request}")
-        if self.max_concurrency < 1 or self.max_attempts < 1:
-            raise ValueError("max_concurrency and max_attempts must be >= 1")
+        if self.max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
+        if not self.deadline_seconds > 0:
+            raise ValueError(f"the retry deadline must be > 0 seconds, got {self.deadline_seconds}")
 
 
 def plan_requests(
@@ -114,26 +127,36 @@ def plan_requests(
 
 @dataclass
 class InvokeStats:
-    """What a partition did: requests, retries by error code, bytes sent, and the most
-    requests it had outstanding at once."""
+    """What a partition did: requests answered, HTTP attempts made (every one, the first
+    included), retries by cause (``RETRY_CAUSES``), requests that failed for good (their
+    rows failed the task, or got the error column), bytes sent, and the most requests it had
+    outstanding at once."""
 
     requests: int = 0
+    attempts: int = 0
     retries: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
     bytes_sent: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
 
 
-def _error_code(error: Exception) -> tuple[str, bool]:
-    """(code, retryable) of an InvokeEndpoint failure."""
+def classify(error: Exception) -> tuple[str, str | None]:
+    """(code, cause) of an InvokeEndpoint failure; cause is one of ``RETRY_CAUSES``, or None
+    when retrying cannot help (a bad request, a missing endpoint, a decoding error)."""
     if isinstance(error, BotocoreConnectionError | ReadTimeoutError):
-        return type(error).__name__, True
+        return type(error).__name__, "connection"
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        retryable = code in RETRYABLE_CODES or (status >= 500 and code != "ModelError")
-        return code or str(status), retryable
-    return type(error).__name__, False
+        if code in THROTTLING_CODES or (status == 429 and code != "ModelNotReadyException"):
+            return code or str(status), "throttling"
+        if code == "ModelError":
+            return code, "model_error"
+        if code in SERVER_ERROR_CODES or status >= 500:
+            return code or str(status), "server_error"
+        return code or str(status), None
+    return type(error).__name__, None
 
 
 class EndpointInvoker:
@@ -169,8 +192,11 @@ class EndpointInvoker:
     def _call(self, body: bytes) -> bytes:
         settings = self.settings
         first = time.monotonic()
-        for attempt in range(settings.max_attempts):
+        retried: dict[str, int] = {}  # retries so far by cause: each cause backs off alone
+        while True:
             try:
+                with self._stats_lock:
+                    self.stats.attempts += 1
                 with self._outstanding():
                     response = self.client.invoke_endpoint(
                         EndpointName=settings.endpoint_name,
@@ -184,26 +210,27 @@ class EndpointInvoker:
                     self.stats.bytes_sent += len(body)
                 return answer
             except Exception as error:
-                code, retryable = _error_code(error)
-                if code == "ModelError" and settings.retry_model_errors:
-                    retryable = True
-                last = attempt + 1 == settings.max_attempts
-                ceiling = min(settings.max_backoff, settings.base_backoff * 2**attempt)
-                delay = self.rng.uniform(0, ceiling)
-                overdue = time.monotonic() + delay - first > settings.deadline_seconds
-                if not retryable or last or overdue:
-                    why = (
-                        "not retryable"
-                        if not retryable
-                        else (f"after {attempt + 1} attempts" if last else "deadline reached")
-                    )
+                code, cause = classify(error)
+                if cause == "model_error" and not settings.retry_model_errors:
+                    cause = None
+                attempts = sum(retried.values()) + 1
+                if cause is None:
                     raise InvocationFailed(
-                        f"endpoint {settings.endpoint_name}: {code} ({why}): {error}"
+                        f"endpoint {settings.endpoint_name}: {code} (not retryable): {error}"
                     ) from error
+                n = retried.get(cause, 0)
+                delay = self.rng.uniform(0, min(settings.max_backoff, settings.base_backoff * 2**n))
+                elapsed = time.monotonic() - first
+                if elapsed + delay > settings.deadline_seconds:
+                    raise InvocationFailed(
+                        f"endpoint {settings.endpoint_name}: {code} (retry deadline of "
+                        f"{settings.deadline_seconds:g} s reached after {attempts} attempts in "
+                        f"{elapsed:.1f} s; raise retryDeadlineSeconds to wait longer): {error}"
+                    ) from error
+                retried[cause] = n + 1
                 with self._stats_lock:
-                    self.stats.retries[code] = self.stats.retries.get(code, 0) + 1
+                    self.stats.retries[cause] = self.stats.retries.get(cause, 0) + 1
                 self.sleep(delay)
-        raise AssertionError("unreachable")
 
     def _request(
         self,
@@ -226,6 +253,8 @@ class EndpointInvoker:
                 )
             return predictions, None
         except Exception as error:
+            with self._stats_lock:
+                self.stats.failed += 1
             if self.settings.error_mode == "fail":
                 raise
             nulls = [pa.nulls(stop - start, type=f.type) for f in schema]

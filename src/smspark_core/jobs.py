@@ -111,16 +111,37 @@ def _retryable(error: ClientError) -> bool:
     return code in RETRYABLE or status >= 500
 
 
-def call_with_backoff(call: Callable[[], Any], attempts: int = 8, base: float = 0.2) -> Any:
-    """Runs a control-plane call, retrying throttling and 5xx with full-jitter backoff."""
-    for attempt in range(attempts):
+# Control-plane calls are retried until this long after their first attempt (throttling,
+# 5xx): long enough for a throttling storm, short enough to report a real outage.
+CONTROL_PLANE_DEADLINE_S = 120.0
+
+
+def call_with_backoff(
+    call: Callable[[], Any],
+    deadline_seconds: float = CONTROL_PLANE_DEADLINE_S,
+    base: float = 0.2,
+    ceiling: float = 20.0,
+) -> Any:
+    """Runs a control-plane call, retrying throttling and 5xx with full-jitter backoff until
+    ``deadline_seconds`` after the first attempt. Use it with a ``control_plane_client`` so
+    that botocore does not retry underneath."""
+    first = time.monotonic()
+    attempt = 0
+    while True:
         try:
             return call()
         except ClientError as error:
-            if not _retryable(error) or attempt + 1 == attempts:
+            delay = random.uniform(0, min(ceiling, base * 2**attempt))
+            if not _retryable(error) or time.monotonic() - first + delay > deadline_seconds:
                 raise
-            time.sleep(random.uniform(0, min(20.0, base * 2**attempt)))
-    raise AssertionError("unreachable")
+            time.sleep(delay)
+            attempt += 1
+
+
+def control_plane_client(spec: Any, service: str) -> Any:
+    """A client for ``service`` whose retries are smspark's own (``call_with_backoff``):
+    botocore's retries are off, so the two never multiply."""
+    return spec.with_(max_attempts=1).client(service)
 
 
 @dataclass

@@ -14,16 +14,22 @@ import copy as copy_module
 from typing import Any
 
 import pyarrow as pa
-from pyspark import AccumulatorParam
+from pyspark import TaskContext
 from pyspark.ml import Model
 from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
+from smspark_core import transform_stats
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.connect import is_connect
 from smspark_core.hosting import create_hosting_resources
-from smspark_core.invoke import DEFAULT_REQUEST_BYTES, EndpointInvoker, InvokeSettings
+from smspark_core.invoke import (
+    DEFAULT_REQUEST_BYTES,
+    DEFAULT_RETRY_DEADLINE_S,
+    EndpointInvoker,
+    InvokeSettings,
+)
+from smspark_core.jobs import call_with_backoff, control_plane_client
 from smspark_core.persistence import (
     MetadataReader,
     MetadataWriter,
@@ -33,6 +39,7 @@ from smspark_core.persistence import (
     deserializer_from_json,
     serializer_from_json,
 )
+from smspark_core.preflight import check_endpoint_settings
 from smspark_core.resources import (
     CreatedResources,
     CustomNamePolicy,
@@ -52,7 +59,7 @@ ERROR_COLUMN = "sagemaker_error"
 def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[ClientSpec, Any]:
     """The client spec a factory passes on, and the SageMaker client it calls now."""
     spec = options.get("clientSpec") or default_client_spec()
-    return spec, sagemakerClient or spec.client("sagemaker")
+    return spec, sagemakerClient or control_plane_client(spec, "sagemaker")
 
 
 class SageMakerModel(Model, MLWritable, MLReadable):
@@ -86,7 +93,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         maxRowsPerRequest: int | None = None,
         errorMode: str = "fail",
         retryModelErrors: bool = False,
+        retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
         endpointPollSeconds: float = 5.0,
+        keepFailedResources: bool = False,
     ) -> None:
         super().__init__()
         if uid:
@@ -111,18 +120,20 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         self.prependResultRows = prependResultRows
         self.namePolicy = namePolicy or RandomNamePolicy()
         self.clientSpec = clientSpec or default_client_spec()
-        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self.invokeSettings = dict(
             max_concurrency=maxConcurrency,
             max_request_bytes=maxRequestBytes,
             max_rows_per_request=maxRowsPerRequest,
             error_mode=errorMode,
             retry_model_errors=retryModelErrors,
+            deadline_seconds=float(retryDeadlineSeconds),
         )
         InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
         self.endpointPollSeconds = endpointPollSeconds
+        self.keepFailedResources = keepFailedResources
         self._created = CreatedResources()
-        self._transform_stats = None
+        self._observation = None
         if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
 
@@ -143,12 +154,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         return SageMakerResourceCleanup(self.sagemakerClient)
 
     def _create_hosting_resources(self) -> None:
-        if not self.modelImage:
-            raise ValueError("creating an endpoint needs modelImage")
-        if not self.endpointInstanceType or not self.endpointInitialInstanceCount:
-            raise ValueError(
-                "creating an endpoint needs endpointInstanceType and endpointInitialInstanceCount"
-            )
+        check_endpoint_settings(
+            self.endpointInstanceType, self.endpointInitialInstanceCount, self.modelImage
+        )
         self._created = create_hosting_resources(
             self.sagemakerClient,
             self.namePolicy,
@@ -159,6 +167,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             instance_type=self.endpointInstanceType,
             instance_count=int(self.endpointInitialInstanceCount),
             poll_seconds=self.endpointPollSeconds,
+            keep_failed=self.keepFailedResources,
         )
 
     # ------------------------------------------------------------------ factories
@@ -179,7 +188,8 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         """A model on an endpoint that already exists and is InService (never deleted by
         this model's cleanup)."""
         spec, client = _driver_client(sagemakerClient, options)
-        status = client.describe_endpoint(EndpointName=endpointName)["EndpointStatus"]
+        endpoint = call_with_backoff(lambda: client.describe_endpoint(EndpointName=endpointName))
+        status = endpoint["EndpointStatus"]
         if status != "InService":
             raise ValueError(f"Endpoint status must be In Service, not {status}")
         return cls(
@@ -263,7 +273,9 @@ class SageMakerModel(Model, MLWritable, MLReadable):
                 "a training job name."
             )
         spec, client = _driver_client(sagemakerClient, options)
-        job = client.describe_training_job(TrainingJobName=trainingJobName)
+        job = call_with_backoff(
+            lambda: client.describe_training_job(TrainingJobName=trainingJobName)
+        )
         if job["TrainingJobStatus"] not in ("Completed", "Stopped"):
             raise ValueError(
                 "Can only create a SageMakerModel from a training job with status Completed or "
@@ -329,9 +341,6 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
         names = dataset.columns
-        # Accumulators need a SparkContext, which a Spark Connect client does not have.
-        stats = None if is_connect(dataset.sparkSession) else _accumulators(dataset.sparkSession)
-        self._transform_stats = stats
 
         def predict_partition(batches):
             invoker = EndpointInvoker(settings, spec)
@@ -339,25 +348,38 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             def serialize(batch, row_offset):
                 return serializer.serialize_batch(batch, row_offset=row_offset)
 
-            spark_layout = (standard_layout(batch, names) for batch in batches)
-            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
+            def with_stats(batch, result, record=None):
                 columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
                 if with_errors:
                     columns.append(pa.array(result.errors, pa.string()))
-                yield pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
-            if stats is not None:
-                requests, retries, peak = stats
-                requests.add(invoker.stats.requests)
-                retries.add(sum(invoker.stats.retries.values()))
-                peak.add(invoker.stats.peak_in_flight)
+                columns.append(transform_stats.stats_array(batch.num_rows, record))
+                return pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
+
+            # The partition's counters ride on its last row: hold back one non-empty batch.
+            held = None
+            spark_layout = (standard_layout(batch, names) for batch in batches)
+            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
+                if batch.num_rows == 0:
+                    yield with_stats(batch, result)
+                    continue
+                if held is not None:
+                    yield with_stats(*held)
+                held = (batch, result)
+            if held is not None:
+                attempt = TaskContext.get().attemptNumber() if TaskContext.get() else 0
+                yield with_stats(*held, transform_stats.partition_record(invoker.stats, attempt))
 
         def out_arrow_schema(batch, result):
             fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
             if with_errors:
                 fields.append(pa.field(ERROR_COLUMN, pa.string()))
+            fields.append(pa.field(transform_stats.STATS_COLUMN, transform_stats.STATS_ARROW_TYPE))
             return pa.schema(fields)
 
-        return for_map_in_arrow(dataset).mapInArrow(predict_partition, out_schema)
+        mapped_schema = StructType([*out_schema.fields, transform_stats.STATS_SPARK_FIELD])
+        mapped = for_map_in_arrow(dataset).mapInArrow(predict_partition, mapped_schema)
+        result, self._observation = transform_stats.observe(mapped)
+        return result
 
     # ------------------------------------------------------------------ copies
 
@@ -369,20 +391,22 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         that.invokeSettings = dict(self.invokeSettings)
         that.modelEnvironmentVariables = dict(self.modelEnvironmentVariables)
         that._created = CreatedResources()
+        that._observation = None  # its own transforms' figures, not this model's
         if self.endpointName is not None:
             that.existingEndpointName = self.endpointName
         return that
 
     @property
-    def transformStats(self) -> dict[str, int]:  # noqa: N802
-        """Requests and retries of the last transform's actions so far, and the most
-        requests one partition had in flight at once (Spark accumulators: they count every
-        action run on the transformed DataFrame)."""
-        stats = getattr(self, "_transform_stats", None)
-        if stats is None:
-            return {"requests": 0, "retries": 0, "peak_in_flight": 0}
-        requests, retries, peak = stats
-        return {"requests": requests.value, "retries": retries.value, "peak_in_flight": peak.value}
+    def transformStats(self) -> dict:  # noqa: N802
+        """What the requests of the last ``transform()`` did, over the first action run on
+        the DataFrame it returned (zeros until that action finishes): ``requests`` answered,
+        ``attempts`` (every HTTP attempt), ``retries`` and ``retries_by_cause`` (throttling,
+        server_error, connection, model_error), ``failed_requests`` (failed for good: in
+        ``errorMode="column"`` their rows carry the error), ``task_retries`` (Spark task
+        attempts that failed and were replaced), ``partitions`` and ``peak_in_flight`` (the
+        most requests one partition had outstanding). Gathered with ``DataFrame.observe``, so
+        it works over Spark Connect too (see ``smspark_core.transform_stats``)."""
+        return transform_stats.read(getattr(self, "_observation", None))
 
     # ------------------------------------------------------------------ persistence
 
@@ -392,21 +416,6 @@ class SageMakerModel(Model, MLWritable, MLReadable):
     @classmethod
     def read(cls) -> MLReader:
         return _ModelReader()
-
-
-def _accumulators(session) -> tuple:
-    context = session.sparkContext
-    return context.accumulator(0), context.accumulator(0), context.accumulator(0, _Largest())
-
-
-class _Largest(AccumulatorParam):
-    """A Spark accumulator that keeps the largest value added."""
-
-    def zero(self, value: int) -> int:
-        return 0
-
-    def addInPlace(self, value1: int, value2: int) -> int:  # noqa: N802 - pyspark's name
-        return max(value1, value2)
 
 
 def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
@@ -429,6 +438,7 @@ def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
         ],
         "invokeSettings": model.invokeSettings,
         "endpointPollSeconds": model.endpointPollSeconds,
+        "keepFailedResources": model.keepFailedResources,
         "serializer": codec_to_json(model.requestRowSerializer),
         "deserializer": codec_to_json(model.responseRowDeserializer),
         "clientSpec": client_spec_to_json(model.clientSpec),
@@ -458,7 +468,10 @@ class _ModelReader(MetadataReader):
             maxRowsPerRequest=settings["max_rows_per_request"],
             errorMode=settings["error_mode"],
             retryModelErrors=settings["retry_model_errors"],
+            # Stages saved before the deadline existed get the default.
+            retryDeadlineSeconds=settings.get("deadline_seconds", DEFAULT_RETRY_DEADLINE_S),
             endpointPollSeconds=meta["endpointPollSeconds"],
+            keepFailedResources=meta.get("keepFailedResources", False),
         )
         model.existingEndpointName = meta["existingEndpointName"]
         model._created = CreatedResources(**meta["createdResources"])

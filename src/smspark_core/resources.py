@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from smspark_core.errors import SmsparkError
+from smspark_core.jobs import call_with_backoff
 from smspark_core.keywords import keyword_aliases
 
 ROLE_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.sagemakerrole"
@@ -315,12 +316,12 @@ class SageMakerResourceCleanup:
 
     def _delete(self, describe: str, delete: str, **name: str) -> None:
         try:
-            getattr(self.sagemaker, describe)(**name)
+            call_with_backoff(lambda: getattr(self.sagemaker, describe)(**name))
         except ClientError as error:
             if _missing(error):
                 return  # already gone
             raise
-        getattr(self.sagemaker, delete)(**name)
+        call_with_backoff(lambda: getattr(self.sagemaker, delete)(**name))
 
     def delete_endpoint(self, name: str) -> None:
         self._delete("describe_endpoint", "delete_endpoint", EndpointName=name)

@@ -225,6 +225,26 @@ def test_mxnet_files_round_trip_and_reject_garbage():
         mxnet_ndarray.loads(data[:-4])
 
 
+def test_more_clusters_than_rows_is_an_error_not_padding(tmp_path):
+    """Five rows cannot make ten clusters; the job fails saying so instead of repeating
+    centroids."""
+    env = environment(
+        tmp_path,
+        {"k": "10", "feature_dim": "3"},
+        {"train": (None, {"a.pbr": dense_recordio(blobs(5))})},
+    )
+    refused = r"k=10 is greater than the number of rows in the train channel \(5\)"
+    with pytest.raises(ValueError, match=refused):
+        container.train(env)
+    exactly = environment(
+        tmp_path / "exact",
+        {"k": "5", "feature_dim": "3"},
+        {"train": (None, {"a.pbr": dense_recordio(blobs(5))})},
+    )
+    container.train(exactly)
+    assert centroids(exactly).shape == (5, 3)
+
+
 def test_the_local_image_loads_no_spark_and_no_aws_sdk():
     """Its training and model-server processes import only the container toolkit."""
     assert modules_loaded_by("import smspark_kmeans.container") == set()

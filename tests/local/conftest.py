@@ -64,6 +64,7 @@ def start_job(
     max_runtime=120,
     channels=None,
     name=None,
+    resource_config=None,
 ):
     name = name or unique("job")
     clients["sagemaker"].create_training_job(
@@ -85,7 +86,8 @@ def start_job(
             }
         ],
         OutputDataConfig={"S3OutputPath": f"s3://{bucket}/output"},
-        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        ResourceConfig=resource_config
+        or {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
         StoppingCondition={"MaxRuntimeInSeconds": max_runtime},
     )
     return name

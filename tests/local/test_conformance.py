@@ -19,9 +19,11 @@ OPERATIONS = {
     "CreateModel",
     "DescribeModel",
     "DeleteModel",
+    "ListModels",
     "CreateEndpointConfig",
     "DescribeEndpointConfig",
     "DeleteEndpointConfig",
+    "ListEndpointConfigs",
     "CreateEndpoint",
     "DescribeEndpoint",
     "DeleteEndpoint",
@@ -64,6 +66,11 @@ def test_every_operation_matches_botocore_shapes(local, clients, training_data):
     sagemaker.describe_model(ModelName=endpoint)
     sagemaker.describe_endpoint_config(EndpointConfigName=endpoint)
     sagemaker.list_endpoints(NameContains=endpoint)
+    assert [m["ModelName"] for m in sagemaker.list_models(NameContains=endpoint)["Models"]] == [
+        endpoint
+    ]
+    configs = sagemaker.list_endpoint_configs(NameContains=endpoint)["EndpointConfigs"]
+    assert [c["EndpointConfigName"] for c in configs] == [endpoint]
 
     stream = logs.describe_log_streams(
         logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name

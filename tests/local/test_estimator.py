@@ -205,7 +205,7 @@ def test_an_unfitted_pipeline_saves_loads_and_fits(local, clients, bucket, data,
     from pyspark.ml import Pipeline
 
     df, _ = data
-    estimator = _estimator(local, bucket, trainingSparkDataFormat="csv")
+    estimator = _estimator(local, bucket, trainingSparkDataFormat="csv", retryDeadlineSeconds=42.5)
     Pipeline(stages=[estimator]).write().overwrite().save(str(tmp_path / "pipeline"))
     loaded = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
     assert isinstance(loaded, SageMakerEstimator) and loaded.uid == estimator.uid
@@ -215,7 +215,9 @@ def test_an_unfitted_pipeline_saves_loads_and_fits(local, clients, bucket, data,
     assert loaded.trainingSparkDataFormat == "csv" and loaded.hyperParameters == {
         "feature_dim": "4"
     }
-    assert loaded.fit(df).modelImage == SUM_IMAGE
+    fitted = loaded.fit(df)
+    assert fitted.modelImage == SUM_IMAGE
+    assert fitted.invokeSettings["deadline_seconds"] == 42.5  # the model it returns has it
 
 
 def test_cross_validator_fits_copies(local, bucket, data):

@@ -34,6 +34,8 @@ def test_settings_are_validated():
         InvokeSettings("e", "text/csv", "text/csv", max_request_bytes=7 * 1024 * 1024)
     with pytest.raises(ValueError, match="error_mode"):
         InvokeSettings("e", "text/csv", "text/csv", error_mode="ignore")
+    with pytest.raises(ValueError, match="retry deadline must be > 0 seconds, got 0"):
+        InvokeSettings("e", "text/csv", "text/csv", deadline_seconds=0)
 
 
 @pytest.fixture(scope="module")
@@ -75,20 +77,73 @@ def test_throttling_and_5xx_are_retried_with_no_row_lost(local, endpoint, rows):
     serialized, expected = rows
     local.set_faults(endpoint, throttle_rate=0.3, error_rate=0.1, seed=11)
     try:
-        invoker = _invoker(local, endpoint, max_attempts=30)
+        invoker = _invoker(local, endpoint)
         result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
     finally:
         local.clear_faults(endpoint)
     np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
-    retries = invoker.stats.retries
-    print(f"requests {invoker.stats.requests}, retries {retries}")
-    assert retries.get("ThrottlingException", 0) > 0 and retries.get("ServiceUnavailable", 0) > 0
+    stats = invoker.stats
+    print(f"requests {stats.requests}, attempts {stats.attempts}, retries {stats.retries}")
+    assert stats.retries["throttling"] > 0 and stats.retries["server_error"] > 0
+    assert stats.attempts == stats.requests + sum(stats.retries.values())
+    assert stats.failed == 0
+
+
+def test_retries_are_bounded_by_the_deadline_not_by_a_count(local, endpoint, rows):
+    """40 consecutive 503s (far more than the old 8-attempt budget) are ridden out."""
+    serialized, expected = rows
+    local.set_faults(endpoint, fail_next=40)
+    try:
+        invoker = _invoker(local, endpoint, max_concurrency=1, max_backoff=0.01)
+        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    finally:
+        local.clear_faults(endpoint)
+    np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
+    assert invoker.stats.retries == {"server_error": 40}
+
+
+def test_each_cause_backs_off_on_its_own():
+    """A run of throttling does not push the backoff of the next 5xx to its ceiling."""
+    from botocore.exceptions import ClientError
+
+    def failure(code, status):
+        return ClientError(
+            {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Invoke"
+        )
+
+    class Scripted:
+        def __init__(self, errors):
+            self.errors = list(errors)
+
+        def invoke_endpoint(self, **_):
+            import io
+
+            if self.errors:
+                raise self.errors.pop(0)
+            return {"Body": io.BytesIO(b"1\n")}
+
+    ceilings = []
+
+    class Recording:
+        def uniform(self, low, high):
+            ceilings.append(high)
+            return 0.0
+
+    from smspark_core.aws import ClientSpec
+
+    settings = InvokeSettings("e", "text/csv", "text/csv", base_backoff=1.0, max_backoff=100.0)
+    invoker = EndpointInvoker(settings, ClientSpec(region="us-east-1"), sleep=lambda s: None)
+    invoker.rng = Recording()
+    invoker.client = Scripted([failure("ThrottlingException", 400)] * 5 + [failure("", 503)])
+    assert invoker._call(b"x") == b"1\n"
+    assert ceilings == [1.0, 2.0, 4.0, 8.0, 16.0, 1.0]
+    assert invoker.stats.retries == {"throttling": 5, "server_error": 1}
 
 
 def test_a_model_server_killed_mid_run(local, endpoint, rows):
     serialized, expected = rows
     local.set_faults(endpoint, latency_ms=5)
-    invoker = _invoker(local, endpoint, max_attempts=50, max_request_bytes=500)
+    invoker = _invoker(local, endpoint, max_request_bytes=500)
     killer = threading.Timer(0.3, local.kill_model_server, args=(endpoint, 0))
     killer.start()
     try:
@@ -106,11 +161,12 @@ def test_model_errors_are_not_retried_unless_asked(local, endpoint):
     invoker = _invoker(local, endpoint)
     with pytest.raises(InvocationFailed, match="ModelError \\(not retryable\\).*expects 3"):
         invoker.predict(serialized, XGBoostCSVRowDeserializer())
-    assert invoker.stats.retries == {}
-    retrying = _invoker(local, endpoint, retry_model_errors=True, max_attempts=3)
-    with pytest.raises(InvocationFailed, match="after 3 attempts"):
+    assert invoker.stats.retries == {} and invoker.stats.failed == 1
+    retrying = _invoker(local, endpoint, retry_model_errors=True, deadline_seconds=0.3)
+    with pytest.raises(InvocationFailed, match="retry deadline of 0.3 s reached after"):
         retrying.predict(serialized, XGBoostCSVRowDeserializer())
-    assert retrying.stats.retries == {"ModelError": 2}
+    assert retrying.stats.retries["model_error"] >= 1
+    assert retrying.stats.attempts == retrying.stats.retries["model_error"] + 1
 
 
 def test_a_wrong_prediction_count_is_an_error_naming_the_counts(local, endpoint, rows):
@@ -130,7 +186,9 @@ def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, ro
     serialized, expected = rows
     local.set_faults(endpoint, fail_next=3)
     try:
-        invoker = _invoker(local, endpoint, max_attempts=1, error_mode="column", max_concurrency=1)
+        invoker = _invoker(
+            local, endpoint, deadline_seconds=0.001, error_mode="column", max_concurrency=1
+        )
         result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
     finally:
         local.clear_faults(endpoint)
@@ -143,6 +201,7 @@ def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, ro
     good = np.array([e is None for e in result.errors])
     np.testing.assert_array_equal(predictions.to_numpy(zero_copy_only=False)[good], expected[good])
     assert result.batch.num_rows == 2000
+    assert invoker.stats.failed >= 1
 
 
 class _CountingClient:

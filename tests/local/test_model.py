@@ -80,7 +80,12 @@ def test_every_row_once_under_throttling_5xx_and_latency(local, model, frame):
         local.clear_faults(model.endpointName)
     stats = model.transformStats
     print(f"under 30% throttling and 10% 5xx: {stats}")
-    assert stats["retries"] > 0 and stats["requests"] >= 4
+    causes = stats["retries_by_cause"]
+    assert causes["throttling"] > 0 and causes["server_error"] > 0
+    assert stats["retries"] == sum(causes.values())
+    assert stats["attempts"] == stats["requests"] + stats["retries"]
+    assert stats["requests"] >= 4 and stats["partitions"] == 4
+    assert stats["failed_requests"] == 0 and stats["task_retries"] == 0
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -106,15 +111,14 @@ def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, mod
     killer = threading.Timer(1.0, local.kill_model_server, args=(model.endpointName, 0))
     try:
         small = model.copy()
-        # A restart takes a second or more on a loaded machine; 8 jittered attempts can add
-        # up to less, so this test allows more (the deadline still bounds them).
-        small.invokeSettings.update(max_rows_per_request=50, max_attempts=30)
+        small.invokeSettings.update(max_rows_per_request=50)
         killer.start()
         _check(small.transform(df), features)
     finally:
         killer.join()
         local.clear_faults(model.endpointName)
     print(f"with a killed model server: {small.transformStats}")
+    assert small.transformStats["requests"] >= 60
 
 
 def test_from_endpoint_never_reports_the_endpoint_as_created(local, model, frame):
@@ -179,8 +183,8 @@ def test_policy_and_endpoint_errors(local, artifact, frame):
         idle.transform(df)
 
 
-def test_a_failed_endpoint_reports_what_was_created(local, artifact):
-    with pytest.raises(SageMakerSparkSDKException, match="resource creation failed") as raised:
+def test_a_failed_endpoint_is_removed_and_says_why(local, artifact):
+    with pytest.raises(SageMakerSparkSDKException, match="creating endpoint .* failed") as raised:
         SageMakerModel.from_model_s3_path(
             artifact,
             "1.dkr.ecr.x/unknown-image:1",
@@ -192,9 +196,9 @@ def test_a_failed_endpoint_reports_what_was_created(local, artifact):
             endpointPollSeconds=0.1,
             clientSpec=local.client_spec,
         )
-    created = raised.value.createdResources
-    assert created.modelName and created.endpointConfigName and created.endpointName
-    assert "no local image" in str(raised.value.__cause__)
+    assert "no local image for '1.dkr.ecr.x/unknown-image:1'" in str(raised.value)
+    assert raised.value.createdResources == CreatedResources()  # all removed again
+    assert len(raised.value.removedResources) == 3
 
 
 def _mixed_vectors(spark):
@@ -249,10 +253,13 @@ def test_model_errors_fail_the_job_naming_the_endpoint(local, model, spark):
         model.transform(bad).collect()
 
 
-def test_column_error_mode_keeps_the_rows(local, artifact, frame):
-    """The first request fails all of its 8 attempts: its 100 rows get null predictions and
-    the error, every other row its prediction."""
-    df, features = frame
+def test_column_error_mode_keeps_the_rows(local, artifact, frame, spark):
+    """The first request's 100 rows have two features where the model expects three: the
+    model refuses it (ModelError, not retried), its rows get null predictions and the error,
+    every other row its prediction, and transformStats counts the request that failed."""
+    _, features = frame
+    rows = [(i, Vectors.dense(f[:2] if i < 100 else f)) for i, f in enumerate(features.tolist())]
+    df = spark.createDataFrame(rows, ["id", "features"]).coalesce(1)
     tolerant = _model(
         artifact,
         errorMode="column",
@@ -260,17 +267,15 @@ def test_column_error_mode_keeps_the_rows(local, artifact, frame):
         maxRowsPerRequest=100,
         maxConcurrency=1,
     )
-    local.set_faults(tolerant.endpointName, fail_next=8)
-    try:
-        rows = tolerant.transform(df.coalesce(1)).collect()
-    finally:
-        local.clear_faults(tolerant.endpointName)
-    assert len(rows) == 3000
-    failed = [r for r in rows if r[ERROR_COLUMN]]
-    assert len(failed) == 100
-    assert all(r.prediction is None and "ServiceUnavailable" in r[ERROR_COLUMN] for r in failed)
-    good = [r for r in rows if not r[ERROR_COLUMN]]
+    result = tolerant.transform(df).collect()
+    assert len(result) == 3000
+    failed = [r for r in result if r[ERROR_COLUMN]]
+    assert sorted(r.id for r in failed) == list(range(100))
+    assert all(r.prediction is None and "ModelError" in r[ERROR_COLUMN] for r in failed)
+    good = [r for r in result if not r[ERROR_COLUMN]]
     assert all(r.prediction == 2 * sum(features[r.id]) for r in good)
+    stats = tolerant.transformStats
+    assert stats["failed_requests"] == 1 and stats["requests"] == 29 and stats["retries"] == 0
 
 
 def test_a_fitted_pipeline_saves_and_loads_and_reuses_the_endpoint(
@@ -329,3 +334,25 @@ def test_from_training_job(local, clients, training_data, frame):
     assert result.columns == ["prediction"]  # without prepend: the predictions only
     predictions = [r.prediction for r in result.collect()]
     assert sorted(predictions) == sorted(2 * features.sum(axis=1))
+
+
+def test_the_retry_deadline_is_a_setting_that_survives_save_and_load(local, model, spark, tmp_path):
+    """retryDeadlineSeconds bounds the retries of every request, also after a save and load:
+    under 503s that never stop, a request gives up at the deadline with an error saying so."""
+    impatient = SageMakerModel.from_endpoint(
+        model.endpointName,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        clientSpec=local.client_spec,
+        retryDeadlineSeconds=0.5,
+    )
+    impatient.write().overwrite().save(str(tmp_path / "model"))
+    loaded = SageMakerModel.load(str(tmp_path / "model"))
+    assert loaded.invokeSettings["deadline_seconds"] == 0.5
+    one_row = spark.createDataFrame([(0, Vectors.dense([1.0, 2.0, 3.0]))], ["id", "features"])
+    local.set_faults(model.endpointName, fail_next=10**6)
+    try:
+        with pytest.raises(Exception, match="retry deadline of 0.5 s reached after"):
+            loaded.transform(one_row).collect()
+    finally:
+        local.clear_faults(model.endpointName)

@@ -19,6 +19,7 @@ from smspark_core.local.errors import ApiError, not_found, validation
 from smspark_core.local.faults import Faults
 from smspark_core.local.images import ImageResolver
 from smspark_core.local.logs import LogStore
+from smspark_core.local.model_validation import validate_request
 from smspark_core.local.store import Store
 from smspark_core.local.training import TrainingRun
 from smspark_core.local.transform_jobs import TransformJobs
@@ -121,7 +122,10 @@ class SageMakerApi:
                     variant.supervise(self.ping_timeout)
 
     def operations(self) -> dict[str, Callable[[dict], dict]]:
-        return self.transform_jobs.operations() | {
+        """Each operation, validated first against botocore's model of its input and the
+        service's own rules (``smspark_core.local.model_validation``; the transform job
+        operations validate their requests themselves)."""
+        own = {
             name: getattr(self, name)
             for name in (
                 "CreateTrainingJob",
@@ -131,15 +135,19 @@ class SageMakerApi:
                 "CreateModel",
                 "DescribeModel",
                 "DeleteModel",
+                "ListModels",
                 "CreateEndpointConfig",
                 "DescribeEndpointConfig",
                 "DeleteEndpointConfig",
+                "ListEndpointConfigs",
                 "CreateEndpoint",
                 "DescribeEndpoint",
                 "DeleteEndpoint",
                 "ListEndpoints",
             )
         }
+        validated = {name: _validated(name, operation) for name, operation in own.items()}
+        return self.transform_jobs.operations() | validated
 
     # ----------------------------------------------------------------- training
 
@@ -234,30 +242,23 @@ class SageMakerApi:
         return {}
 
     def ListTrainingJobs(self, request: dict) -> dict:  # noqa: N802
-        jobs = self.store.all("training_jobs")
-        if request.get("NameContains"):
-            jobs = [j for j in jobs if request["NameContains"] in j["TrainingJobName"]]
-        if request.get("StatusEquals"):
-            jobs = [j for j in jobs if j["TrainingJobStatus"] == request["StatusEquals"]]
-        key = {"Name": "TrainingJobName", "Status": "TrainingJobStatus"}.get(
-            request.get("SortBy", ""), "CreationTime"
-        )
-        jobs.sort(
-            key=lambda j: j[key], reverse=request.get("SortOrder", "Descending") == "Descending"
+        jobs = _listed(
+            self.store.all("training_jobs"),
+            request,
+            "TrainingJobName",
+            status_key="TrainingJobStatus",
+            sort_keys={"Name": "TrainingJobName", "Status": "TrainingJobStatus"},
         )
         summaries = [
-            {
-                k: j[k]
-                for k in (
-                    "TrainingJobName",
-                    "TrainingJobArn",
-                    "CreationTime",
-                    "LastModifiedTime",
-                    "TrainingJobStatus",
-                    "TrainingEndTime",
-                )
-                if k in j
-            }
+            _summary(
+                j,
+                "TrainingJobName",
+                "TrainingJobArn",
+                "CreationTime",
+                "LastModifiedTime",
+                "TrainingJobStatus",
+                "TrainingEndTime",
+            )
             for j in jobs
         ]
         return _page(summaries, request, "TrainingJobSummaries")
@@ -301,6 +302,13 @@ class SageMakerApi:
     def DeleteModel(self, request: dict) -> dict:  # noqa: N802
         self.store.delete("models", self._model(request)["ModelName"])
         return {}
+
+    def ListModels(self, request: dict) -> dict:  # noqa: N802
+        models = _listed(
+            self.store.all("models"), request, "ModelName", sort_keys={"Name": "ModelName"}
+        )
+        summaries = [_summary(m, "ModelName", "ModelArn", "CreationTime") for m in models]
+        return _page(summaries, request, "Models")
 
     # ----------------------------------------------------------------- endpoint configs
 
@@ -351,6 +359,18 @@ class SageMakerApi:
         name = self._config(_require(request, "EndpointConfigName"))["EndpointConfigName"]
         self.store.delete("endpoint_configs", name)
         return {}
+
+    def ListEndpointConfigs(self, request: dict) -> dict:  # noqa: N802
+        configs = _listed(
+            self.store.all("endpoint_configs"),
+            request,
+            "EndpointConfigName",
+            sort_keys={"Name": "EndpointConfigName"},
+        )
+        summaries = [
+            _summary(c, "EndpointConfigName", "EndpointConfigArn", "CreationTime") for c in configs
+        ]
+        return _page(summaries, request, "EndpointConfigs")
 
     # ----------------------------------------------------------------- endpoints
 
@@ -478,26 +498,22 @@ class SageMakerApi:
         self.store.delete("endpoints", name)
 
     def ListEndpoints(self, request: dict) -> dict:  # noqa: N802
-        endpoints = sorted(
+        endpoints = _listed(
             self.store.all("endpoints"),
-            key=lambda e: e["CreationTime"],
-            reverse=request.get("SortOrder", "Descending") == "Descending",
+            request,
+            "EndpointName",
+            status_key="EndpointStatus",
+            sort_keys={"Name": "EndpointName"},
         )
-        if request.get("NameContains"):
-            endpoints = [e for e in endpoints if request["NameContains"] in e["EndpointName"]]
-        if request.get("StatusEquals"):
-            endpoints = [e for e in endpoints if e["EndpointStatus"] == request["StatusEquals"]]
         summaries = [
-            {
-                k: e[k]
-                for k in (
-                    "EndpointName",
-                    "EndpointArn",
-                    "CreationTime",
-                    "LastModifiedTime",
-                    "EndpointStatus",
-                )
-            }
+            _summary(
+                e,
+                "EndpointName",
+                "EndpointArn",
+                "CreationTime",
+                "LastModifiedTime",
+                "EndpointStatus",
+            )
             for e in endpoints
         ]
         return _page(summaries, request, "Endpoints")
@@ -564,6 +580,49 @@ class SageMakerApi:
             {"Content-Type": response_type, "x-Amzn-Invoked-Production-Variant": variant.name},
             payload,
         )
+
+
+def _validated(name: str, operation: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    def checked(request: dict) -> dict:
+        validate_request(name, request)
+        return operation(request)
+
+    return checked
+
+
+def _listed(
+    records: list[dict],
+    request: dict,
+    name_key: str,
+    *,
+    status_key: str | None = None,
+    sort_keys: dict[str, str],
+) -> list[dict]:
+    """The List operations' filters (NameContains, StatusEquals, Creation/LastModified time
+    before/after) and order (SortBy, default CreationTime; SortOrder, default Descending)."""
+    if request.get("NameContains"):
+        records = [r for r in records if request["NameContains"] in r[name_key]]
+    if status_key and request.get("StatusEquals"):
+        records = [r for r in records if r[status_key] == request["StatusEquals"]]
+    for field, key, keep in (
+        ("CreationTimeBefore", "CreationTime", lambda t, limit: t < limit),
+        ("CreationTimeAfter", "CreationTime", lambda t, limit: t > limit),
+        ("LastModifiedTimeBefore", "LastModifiedTime", lambda t, limit: t < limit),
+        ("LastModifiedTimeAfter", "LastModifiedTime", lambda t, limit: t > limit),
+    ):
+        if request.get(field) is not None:
+            limit = float(request[field])
+            records = [r for r in records if keep(float(r.get(key, r["CreationTime"])), limit)]
+    key = sort_keys.get(request.get("SortBy", ""), "CreationTime")
+    return sorted(
+        records,
+        key=lambda r: r[key],
+        reverse=request.get("SortOrder", "Descending") == "Descending",
+    )
+
+
+def _summary(record: dict, *keys: str) -> dict:
+    return {k: record[k] for k in keys if k in record}
 
 
 def _page(items: list[dict], request: dict, key: str) -> dict:

@@ -4,6 +4,7 @@
 does, ``error_rate`` with a 5xx (``error_status``, 503 ServiceUnavailable by default or 500
 InternalFailure), ``latency_ms`` delays every request, and ``fail_next`` fails the next N
 requests with ``error_status``. Decisions use a seeded generator, so a test is repeatable.
+``requests`` counts the invocations decided on, so that a test can time a fault by progress.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Faults:
     latency_ms: float = 0.0
     fail_next: int = 0
     seed: int | None = None
+    requests: int = field(default=0, init=False)
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -41,6 +43,7 @@ class Faults:
     def decide(self) -> str | None:
         """'throttle', 'error' or None for one request."""
         with self._lock:
+            self.requests += 1
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return "error"
@@ -52,4 +55,8 @@ class Faults:
             return None
 
     def settings(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.init and not f.name.startswith("_")
+        }

@@ -129,6 +129,8 @@ class Variant:
         self.logs.append(self.log_group, f"{self.name}/{instance.instance_id}", message)
 
     def launch(self, instance: Instance) -> None:
+        if self.stopping:  # deleted while it was being created: start nothing more
+            raise HostingFailed(f"ClientError: variant {self.name} was stopped while starting")
         instance.process = images.spawn(
             self.spec,
             "serve",
@@ -187,8 +189,8 @@ class Variant:
                 f"model server {instance.instance_id} exited with code {process.returncode}; "
                 f"restarting (restart {instance.restarts})",
             )
-            self.launch(instance)
             try:
+                self.launch(instance)
                 self.wait_ready(instance, ping_timeout)
             except HostingFailed as error:
                 self._log(instance, str(error))
@@ -251,6 +253,7 @@ class Endpoint:
     def __init__(self, name: str, root: Path) -> None:
         self.name, self.root = name, root
         self.variants: dict[str, Variant] = {}
+        self.stopping = False
 
     def create(
         self,
@@ -262,6 +265,8 @@ class Endpoint:
         ping_timeout: float,
     ) -> None:
         for variant in config["ProductionVariants"]:
+            if self.stopping:
+                raise HostingFailed("ClientError: the endpoint was deleted while it was created")
             model = models[variant["ModelName"]]
             container = model.get("PrimaryContainer") or model["Containers"][0]
             try:
@@ -287,7 +292,8 @@ class Endpoint:
         return next(iter(self.variants.values()))
 
     def stop(self) -> None:
-        for variant in self.variants.values():
+        self.stopping = True
+        for variant in list(self.variants.values()):
             variant.stop()
 
     def remove_files(self) -> None:

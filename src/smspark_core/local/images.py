@@ -65,15 +65,44 @@ def command(spec: LocalImageSpec, mode: str) -> list[str]:
     return [*runner, "--", *target]
 
 
-def spawn(
-    spec: LocalImageSpec, mode: str, root: Path, extra_env: Mapping[str, str] | None = None
-) -> subprocess.Popen:
-    """Starts an image's ``train`` or ``serve`` step as a child process rooted at ``root``
-    (``SMSPARK_OPT_ML``), its output lines readable from ``stdout``."""
-    env = {**os.environ, **(extra_env or {})}
+# What a container needs from the host to run Python and find the local images' code (a
+# real container has its own PATH, locale and libraries). Nothing else of the backend's
+# environment passes: not the user's shell, not the backend's credentials or endpoints.
+RUNTIME_VARIABLES = (
+    "PATH",
+    "PYTHONPATH",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "SYSTEMROOT",
+)
+
+
+def container_environment(contract: Mapping[str, str] | None, root: Path) -> dict[str, str]:
+    """The environment of a container process: ``contract`` (the model's or job's
+    Environment plus the platform's ``SAGEMAKER_*`` / ``TRAINING_JOB_*`` variables), the
+    runtime variables above, ``HOME`` inside the container's own directory, and the
+    runner's ``SMSPARK_OPT_ML`` and ``SMSPARK_PARENT_PID``."""
+    env = {name: os.environ[name] for name in RUNTIME_VARIABLES if name in os.environ}
+    env["HOME"] = str(root)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(contract or {})
     env[OPT_ML_ENV] = str(root)
     env["SMSPARK_PARENT_PID"] = str(os.getpid())
-    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def spawn(
+    spec: LocalImageSpec, mode: str, root: Path, contract_env: Mapping[str, str] | None = None
+) -> subprocess.Popen:
+    """Starts an image's ``train`` or ``serve`` step as a child process rooted at ``root``
+    (``SMSPARK_OPT_ML``) with only the container contract's environment (see
+    ``container_environment``), its output lines readable from ``stdout``."""
+    env = container_environment(contract_env, root)
     return subprocess.Popen(
         command(spec, mode),
         cwd=root,

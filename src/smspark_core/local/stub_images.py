@@ -3,7 +3,8 @@ measuring smspark and the backend themselves. Not registered by default::
 
     backend.register_image("local/echo:1", ECHO_IMAGE)
 
-* ``ECHO_IMAGE`` answers every invocation with its request body.
+* ``ECHO_IMAGE`` answers every invocation with its request body. ``STUB_LOAD_SECONDS`` in the
+  model's Environment makes its server take that long to start, as a large model loads.
 * ``KMEANS_STUB_IMAGE`` answers a RecordIO-protobuf request of N records with N fixed
   k-means-shaped records (``closest_cluster`` 0, ``distance_to_cluster`` 0), as a stub
   endpoint would.
@@ -11,6 +12,8 @@ measuring smspark and the backend themselves. Not registered by default::
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from smspark_core.codecs import amazon_record, recordio
@@ -27,6 +30,8 @@ def train(env: TrainingEnvironment) -> None:
 
 
 def serve(model_dir: Path):
+    time.sleep(float(os.environ.get("STUB_LOAD_SECONDS", "0")))
+
     def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
         return InvocationResponse(body, content_type)
 

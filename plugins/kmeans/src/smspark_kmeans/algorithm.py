@@ -195,6 +195,12 @@ def train_kmeans(
         for batch in batches():
             streaming.update(batch)
         log(f"epoch {epoch + 1}/{settings.epochs}: {streaming.points_seen} points seen")
+        if epoch == 0 and 0 < streaming.points_seen < settings.k:
+            # k clusters need k points: padding with repeated centroids would hide the mistake.
+            raise ValueError(
+                f"k={settings.k} is greater than the number of rows in the train channel "
+                f"({streaming.points_seen}); set k to at most the number of rows"
+            )
     if streaming.centers is None:
         raise ValueError("the train channel holds no rows")
     assert streaming.counts is not None

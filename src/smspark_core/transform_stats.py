@@ -1,0 +1,98 @@
+"""``transformStats``: what the requests of a ``transform()`` did, gathered without
+SparkContext accumulators so that it works over Spark Connect as well as in classic Spark.
+
+Each partition's Python function attaches its counters (``InvokeStats``, plus the Spark task
+attempts that failed before it) to the last row it returns, in a struct column
+``STATS_COLUMN`` that is null on every other row. ``DataFrame.observe`` sums that column as
+the action runs (``pyspark.sql.Observation`` works in classic and Connect sessions), and the
+column is dropped before the user sees the frame. Only tasks that succeed deliver their
+counters, as Spark delivers only their metrics; a failed task attempt shows up as a
+``task_retries`` count of the attempt that replaced it. As with any Observation, the figures
+are those of the first action run on the transformed DataFrame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import functions as F
+from pyspark.sql.types import LongType, StructField, StructType
+
+from smspark_core.invoke import RETRY_CAUSES, InvokeStats
+
+STATS_COLUMN = "__smspark_transform_stats"
+_SUMMED = ("partitions", "requests", "attempts", "failed_requests", "task_retries") + tuple(
+    f"retries_{cause}" for cause in RETRY_CAUSES
+)
+_FIELDS = (*_SUMMED, "peak_in_flight")
+STATS_ARROW_TYPE = pa.struct([(name, pa.int64()) for name in _FIELDS])
+STATS_SPARK_FIELD = StructField(
+    STATS_COLUMN, StructType([StructField(name, LongType()) for name in _FIELDS]), True
+)
+
+
+def partition_record(stats: InvokeStats, earlier_attempts: int) -> dict[str, int]:
+    """One partition's counters; ``earlier_attempts`` is its Spark task's attempt number
+    (how many attempts of this task failed before this one)."""
+    record = {
+        "partitions": 1,
+        "requests": stats.requests,
+        "attempts": stats.attempts,
+        "failed_requests": stats.failed,
+        "task_retries": earlier_attempts,
+        "peak_in_flight": stats.peak_in_flight,
+    }
+    record.update({f"retries_{c}": stats.retries.get(c, 0) for c in RETRY_CAUSES})
+    return record
+
+
+def stats_array(rows: int, record: dict[str, int] | None) -> pa.Array:
+    """The stats column of a batch: null, or ``record`` on its last row."""
+    if record is None or rows == 0:
+        return pa.nulls(rows, STATS_ARROW_TYPE)
+    return pa.array([None] * (rows - 1) + [record], STATS_ARROW_TYPE)
+
+
+def observe(frame: DataFrame) -> tuple[DataFrame, Observation]:
+    """``frame`` (which has ``STATS_COLUMN``) without that column, observed."""
+    observation = Observation()
+    column = F.col(STATS_COLUMN)
+    aggregates: list[Column] = [
+        F.coalesce(F.sum(column[name]), F.lit(0)).alias(name) for name in _SUMMED
+    ]
+    aggregates.append(F.coalesce(F.max(column["peak_in_flight"]), F.lit(0)).alias("peak_in_flight"))
+    return frame.observe(observation, *aggregates).drop(STATS_COLUMN), observation
+
+
+def empty() -> dict[str, Any]:
+    """The figures before any action has run."""
+    return summarize({name: 0 for name in _FIELDS})
+
+
+def summarize(values: dict[str, int]) -> dict[str, Any]:
+    """The public ``transformStats`` shape from the observed sums."""
+    retries = {cause: int(values[f"retries_{cause}"]) for cause in RETRY_CAUSES}
+    return {
+        "requests": int(values["requests"]),
+        "attempts": int(values["attempts"]),
+        "retries": sum(retries.values()),
+        "retries_by_cause": retries,
+        "failed_requests": int(values["failed_requests"]),
+        "task_retries": int(values["task_retries"]),
+        "partitions": int(values["partitions"]),
+        "peak_in_flight": int(values["peak_in_flight"]),
+    }
+
+
+def read(observation: Observation | None) -> dict[str, Any]:
+    """The observed figures, or zeros while no action has finished (never blocks for long:
+    in classic Spark ``Observation.get`` would wait for an action that may never come)."""
+    if observation is None:
+        return empty()
+    handle = getattr(observation, "_jo", None)  # classic: the JVM Observation
+    if handle is not None and not handle.getRowOrEmpty().isDefined():  # waits <= 100 ms
+        return empty()
+    values = observation.get  # Connect: {} until the first action's metrics arrive
+    return summarize(values) if values else empty()
