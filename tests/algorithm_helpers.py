@@ -55,10 +55,10 @@ def training_environment(
 
 
 def run_example(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    """Runs ``examples/<script>`` as a user would: a copy alone in a temporary directory
-    (so only installed packages can be imported), its own Spark, plugins found through
-    their entry points, boto3 pointed at the local backend by the environment; ``env``
-    adds variables (``SMSPARK_MASTER``, ``SMSPARK_REMOTE``)."""
+    """Runs ``examples/<script>`` (or the script at an absolute path) as a user would: a
+    copy alone in a temporary directory (so only installed packages can be imported), its
+    own Spark, plugins found through their entry points, boto3 pointed at the local backend
+    by the environment; ``env`` adds variables (``SMSPARK_MASTER``, ``SMSPARK_REMOTE``)."""
     environment = {
         **os.environ,
         "SMSPARK_DISABLE_PLUGIN_AUTOLOAD": "",
@@ -67,7 +67,7 @@ def run_example(script: str, *args: str, **env: str) -> subprocess.CompletedProc
         **env,
     }
     with tempfile.TemporaryDirectory(prefix="smspark-example-") as alone:
-        copy = Path(alone) / script
+        copy = Path(alone) / Path(script).name
         shutil.copy(REPO / "examples" / script, copy)
         return subprocess.run(
             [sys.executable, str(copy), *args],

@@ -216,9 +216,15 @@ def test_fail_mode_names_the_endpoint(fitted, connect_spark):
         model.transform(bad).collect()
 
 
-def test_column_mode_keeps_every_row(local, fitted, data):
+def test_column_mode_keeps_every_row(fitted, data, connect_spark):
+    """50 rows of the wrong width come first, in a request of their own: the model refuses
+    it (ModelError, not retried), those rows get the error, every other row its prediction,
+    and transformStats, observed over Connect, counts the request that failed."""
     _, model = fitted
     df, features = data
+    bad = connect_spark.createDataFrame(
+        [(1000 + i, Vectors.dense([1.0, 2.0])) for i in range(50)], ["id", "features"]
+    )
     tolerant = SageMakerModel.from_endpoint(
         model.endpointName,
         UnlabeledCSVRequestRowSerializer(),
@@ -227,18 +233,18 @@ def test_column_mode_keeps_every_row(local, fitted, data):
         maxRowsPerRequest=50,
         maxConcurrency=1,
     )
-    local.set_faults(model.endpointName, fail_next=8)
-    try:
-        rows = tolerant.transform(df.coalesce(1)).collect()
-    finally:
-        local.clear_faults(model.endpointName)
-    assert sorted(r.id for r in rows) == list(range(400))
+    frame = bad.unionByName(df.select("id", "features")).coalesce(1)
+    rows = tolerant.transform(frame).collect()
+    assert sorted(r.id for r in rows) == [*range(400), *range(1000, 1050)]
     failed = [r for r in rows if r[ERROR_COLUMN]]
-    assert len(failed) == 50 and all(r.prediction is None for r in failed)
+    assert sorted(r.id for r in failed) == list(range(1000, 1050))
+    assert all(r.prediction is None and "ModelError" in r[ERROR_COLUMN] for r in failed)
     weights = features.mean(axis=0)
     for r in rows:
         if not r[ERROR_COLUMN]:
             assert r.prediction == pytest.approx(features[r.id] @ weights)
+    stats = tolerant.transformStats
+    assert (stats["requests"], stats["failed_requests"]) == (9, 1)
 
 
 def test_pipeline_model_saves_with_overwrite_and_loads(fitted, data, tmp_path):
