@@ -105,12 +105,15 @@ def connect_url(tmp_path_factory):
 def connect_spark(connect_url):
     """A Spark Connect session for one module. pyspark marks the whole process as Connect
     (``SPARK_CONNECT_MODE_ENABLED``) while one exists; that mark is removed afterwards so the
-    classic session's tests that follow see classic Spark again."""
-    from pyspark.sql import SparkSession
+    classic session's tests that follow see classic Spark again. The session is built with
+    pyspark's Connect builder itself: the generic builder refuses to start one while the
+    suite's classic session exists (``SESSION_ALREADY_EXIST``)."""
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     from smspark_core import register_data_source
 
-    session = SparkSession.builder.remote(connect_url).getOrCreate()
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # what pyspark sets for a Connect session
+    session = ConnectSession.builder.remote(connect_url).getOrCreate()
     register_data_source(session)
     yield session
     session.stop()

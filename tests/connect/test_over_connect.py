@@ -217,9 +217,9 @@ def test_fail_mode_names_the_endpoint(fitted, connect_spark):
 
 
 def test_column_mode_keeps_every_row(fitted, data, connect_spark):
-    """50 rows of the wrong width come first, in a request of their own: the model refuses
-    it (ModelError, not retried), those rows get the error, every other row its prediction,
-    and transformStats, observed over Connect, counts the request that failed."""
+    """50 rows have the wrong width, each in a request of its own: the model refuses those
+    (ModelError, not retried), their rows get the error, every other row its prediction, and
+    transformStats, observed over Connect, counts every request that failed."""
     _, model = fitted
     df, features = data
     bad = connect_spark.createDataFrame(
@@ -230,10 +230,9 @@ def test_column_mode_keeps_every_row(fitted, data, connect_spark):
         UnlabeledCSVRequestRowSerializer(),
         XGBoostCSVRowDeserializer(),
         errorMode="column",
-        maxRowsPerRequest=50,
-        maxConcurrency=1,
+        maxRowsPerRequest=1,
     )
-    frame = bad.unionByName(df.select("id", "features")).coalesce(1)
+    frame = bad.unionByName(df.select("id", "features"))
     rows = tolerant.transform(frame).collect()
     assert sorted(r.id for r in rows) == [*range(400), *range(1000, 1050)]
     failed = [r for r in rows if r[ERROR_COLUMN]]
@@ -244,7 +243,7 @@ def test_column_mode_keeps_every_row(fitted, data, connect_spark):
         if not r[ERROR_COLUMN]:
             assert r.prediction == pytest.approx(features[r.id] @ weights)
     stats = tolerant.transformStats
-    assert (stats["requests"], stats["failed_requests"]) == (9, 1)
+    assert (stats["requests"], stats["failed_requests"], stats["attempts"]) == (400, 50, 450)
 
 
 def test_pipeline_model_saves_with_overwrite_and_loads(fitted, data, tmp_path):
