@@ -92,7 +92,19 @@ def read(observation: Observation | None) -> dict[str, Any]:
     if observation is None:
         return empty()
     handle = getattr(observation, "_jo", None)  # classic: the JVM Observation
-    if handle is not None and not handle.getRowOrEmpty().isDefined():  # waits <= 100 ms
+    if handle is not None and not _classic_metrics_arrived(handle):
         return empty()
     values = observation.get  # Connect: {} until the first action's metrics arrive
     return summarize(values) if values else empty()
+
+
+def _classic_metrics_arrived(handle: Any) -> bool:
+    """Whether the JVM Observation has its metrics, waiting at most 100 ms: Spark 4.1 and
+    later answer ``getRowOrEmpty()`` (an Option), Spark 4.0 ``getOrEmpty()`` (a Map). Only a
+    classic session has such a handle, so py4j is there (the thin Connect client has none)."""
+    from py4j.protocol import Py4JError
+
+    try:
+        return bool(handle.getRowOrEmpty().isDefined())
+    except Py4JError:
+        return not handle.getOrEmpty().isEmpty()
