@@ -10,6 +10,7 @@ from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMake
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
 from smspark_core.algorithms.images import UnsupportedRegionError
+from smspark_core.algorithms.params import HyperParameter
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 
@@ -96,7 +97,8 @@ def test_params_are_named_by_hyperparameter_keys_and_sent_as_the_original_did():
         "extra_center_factor": "auto",
         "half_life_time_size": "0",
     }
-    assert {p.name for p in kmeans.params} == {
+    hyperparameters = [p for p in kmeans.params if isinstance(p, HyperParameter)]
+    assert {p.name for p in hyperparameters} == {
         "k",
         "feature_dim",
         "mini_batch_size",
