@@ -11,7 +11,6 @@ SparkSession, if there is one; otherwise call ``register_data_source(spark)``.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from smspark_core.lazy import lazy_exports
 
@@ -53,65 +52,7 @@ _EXPORTS = {
     ),
 }
 
-if TYPE_CHECKING:
-    from smspark_core.aws import SageMakerClients
-    from smspark_core.batch_transform import BatchTransformResources, SageMakerBatchTransformer
-    from smspark_core.datasource import SageMakerDataSource, register_data_source
-    from smspark_core.estimator import SageMakerEstimator
-    from smspark_core.hookspecs import hookimpl
-    from smspark_core.model import SageMakerModel
-    from smspark_core.plugins import get_plugin_host
-    from smspark_core.resources import (
-        CreatedResources,
-        CustomNamePolicy,
-        CustomNamePolicyFactory,
-        CustomNamePolicyWithTimeStampSuffix,
-        CustomNamePolicyWithTimeStampSuffixFactory,
-        EndpointCreationPolicy,
-        IAMRole,
-        IAMRoleFromConfig,
-        NamePolicy,
-        NamePolicyFactory,
-        RandomNamePolicy,
-        RandomNamePolicyFactory,
-        S3AutoCreatePath,
-        S3DataPath,
-        S3PathFromConfig,
-        SageMakerResourceCleanup,
-        SageMakerResourceCleanupException,
-        SageMakerSparkSDKException,
-    )
-
-__all__ = [
-    "BatchTransformResources",
-    "CreatedResources",
-    "CustomNamePolicy",
-    "CustomNamePolicyFactory",
-    "CustomNamePolicyWithTimeStampSuffix",
-    "CustomNamePolicyWithTimeStampSuffixFactory",
-    "EndpointCreationPolicy",
-    "IAMRole",
-    "IAMRoleFromConfig",
-    "NamePolicy",
-    "NamePolicyFactory",
-    "RandomNamePolicy",
-    "RandomNamePolicyFactory",
-    "S3AutoCreatePath",
-    "S3DataPath",
-    "S3PathFromConfig",
-    "SageMakerBatchTransformer",
-    "SageMakerClients",
-    "SageMakerDataSource",
-    "SageMakerEstimator",
-    "SageMakerModel",
-    "SageMakerResourceCleanup",
-    "SageMakerResourceCleanupException",
-    "SageMakerSparkSDKException",
-    "classpath_jars",
-    "get_plugin_host",
-    "hookimpl",
-    "register_data_source",
-]
+__all__ = sorted([*_EXPORTS, "classpath_jars"])
 
 
 def classpath_jars() -> list[str]:

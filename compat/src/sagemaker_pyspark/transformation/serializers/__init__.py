@@ -1,17 +1,4 @@
 """The original's ``sagemaker_pyspark.transformation.serializers``."""
 
-from sagemaker_pyspark.transformation.serializers.serializers import (
-    LibSVMRequestRowSerializer,
-    ProtobufRequestRowSerializer,
-    RequestRowSerializer,
-    UnlabeledCSVRequestRowSerializer,
-    UnlabeledLibSVMRequestRowSerializer,
-)
-
-__all__ = [
-    "LibSVMRequestRowSerializer",
-    "ProtobufRequestRowSerializer",
-    "RequestRowSerializer",
-    "UnlabeledCSVRequestRowSerializer",
-    "UnlabeledLibSVMRequestRowSerializer",
-]
+from sagemaker_pyspark.transformation.serializers.serializers import *  # noqa: F403
+from sagemaker_pyspark.transformation.serializers.serializers import __all__  # noqa: F401
