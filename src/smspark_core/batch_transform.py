@@ -55,11 +55,8 @@ from smspark_core.media_types import (
 from smspark_core.persistence import (
     MetadataReader,
     MetadataWriter,
-    client_spec_from_json,
-    client_spec_to_json,
-    codec_to_json,
-    deserializer_from_json,
-    serializer_from_json,
+    stage_wiring_from_json,
+    stage_wiring_to_json,
 )
 from smspark_core.resources import SageMakerResourceCleanup, check_name
 from smspark_core.service_model import enum_values, request_problems
@@ -758,21 +755,12 @@ _make_accessors(SageMakerBatchTransformer)
 
 
 def _metadata(stage: SageMakerBatchTransformer) -> dict[str, Any]:
-    return {
-        "serializer": codec_to_json(stage.requestRowSerializer),
-        "deserializer": codec_to_json(stage.responseRowDeserializer),
-        "clientSpec": client_spec_to_json(stage.clientSpec),
-    }
+    return stage_wiring_to_json(stage)
 
 
 class _Reader(MetadataReader):
     def load(self, path: str) -> SageMakerBatchTransformer:
         meta = self.load_metadata(path)
-        stage = SageMakerBatchTransformer(
-            serializer_from_json(meta["serializer"]),
-            deserializer_from_json(meta["deserializer"]),
-            uid=meta["uid"],
-            clientSpec=client_spec_from_json(meta["clientSpec"]),
-        )
+        stage = SageMakerBatchTransformer(uid=meta["uid"], **stage_wiring_from_json(meta))
         DefaultParamsReader.getAndSetParams(stage, meta)
         return stage

@@ -29,11 +29,8 @@ from smspark_core.model import SageMakerModel
 from smspark_core.persistence import (
     MetadataReader,
     MetadataWriter,
-    client_spec_from_json,
-    client_spec_to_json,
-    codec_to_json,
-    deserializer_from_json,
-    serializer_from_json,
+    stage_wiring_from_json,
+    stage_wiring_to_json,
 )
 from smspark_core.preflight import check_endpoint_settings, check_s3_location
 from smspark_core.resources import (
@@ -435,9 +432,7 @@ def _estimator_metadata(estimator: SageMakerEstimator) -> dict[str, Any]:
     extra.update({name: _value_to_json(getattr(estimator, name)) for name in _VALUE_SETTINGS})
     extra["endpointCreationPolicy"] = estimator.endpointCreationPolicy.value
     extra["modelOptions"] = estimator.modelOptions
-    extra["serializer"] = codec_to_json(estimator.requestRowSerializer)
-    extra["deserializer"] = codec_to_json(estimator.responseRowDeserializer)
-    extra["clientSpec"] = client_spec_to_json(estimator.clientSpec)
+    extra.update(stage_wiring_to_json(estimator))
     return extra
 
 
@@ -451,11 +446,9 @@ class _EstimatorReader(MetadataReader):
         estimator = self.cls.__new__(self.cls)
         SageMakerEstimator.__init__(
             estimator,
-            requestRowSerializer=serializer_from_json(meta["serializer"]),
-            responseRowDeserializer=deserializer_from_json(meta["deserializer"]),
             endpointCreationPolicy=EndpointCreationPolicy(meta["endpointCreationPolicy"]),
             uid=meta["uid"],
-            clientSpec=client_spec_from_json(meta["clientSpec"]),
+            **stage_wiring_from_json(meta),
             **{name: meta[name] for name in _PLAIN_SETTINGS},
             **{name: _value_from_json(meta[name]) for name in _VALUE_SETTINGS},
             **meta["modelOptions"],

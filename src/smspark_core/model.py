@@ -33,11 +33,8 @@ from smspark_core.jobs import call_with_backoff, control_plane_client
 from smspark_core.persistence import (
     MetadataReader,
     MetadataWriter,
-    client_spec_from_json,
-    client_spec_to_json,
-    codec_to_json,
-    deserializer_from_json,
-    serializer_from_json,
+    stage_wiring_from_json,
+    stage_wiring_to_json,
 )
 from smspark_core.preflight import check_endpoint_settings
 from smspark_core.resources import (
@@ -439,9 +436,7 @@ def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
         "invokeSettings": model.invokeSettings,
         "endpointPollSeconds": model.endpointPollSeconds,
         "keepFailedResources": model.keepFailedResources,
-        "serializer": codec_to_json(model.requestRowSerializer),
-        "deserializer": codec_to_json(model.responseRowDeserializer),
-        "clientSpec": client_spec_to_json(model.clientSpec),
+        **stage_wiring_to_json(model),
     }
 
 
@@ -452,8 +447,6 @@ class _ModelReader(MetadataReader):
         model = SageMakerModel(
             meta["endpointInstanceType"],
             meta["endpointInitialInstanceCount"],
-            serializer_from_json(meta["serializer"]),
-            deserializer_from_json(meta["deserializer"]),
             modelImage=meta["modelImage"],
             modelPath=meta["modelPath"],
             modelEnvironmentVariables=meta["modelEnvironmentVariables"],
@@ -462,7 +455,7 @@ class _ModelReader(MetadataReader):
             prependResultRows=meta["prependResultRows"],
             namePolicy=CustomNamePolicy(*meta["namePolicy"]),
             uid=meta["uid"],
-            clientSpec=client_spec_from_json(meta["clientSpec"]),
+            **stage_wiring_from_json(meta),
             maxConcurrency=settings["max_concurrency"],
             maxRequestBytes=settings["max_request_bytes"],
             maxRowsPerRequest=settings["max_rows_per_request"],

@@ -33,6 +33,25 @@ def deserializer_from_json(document: dict[str, Any]) -> Any:
     return get_plugin_host().deserializer(document["name"], document["config"])
 
 
+def stage_wiring_to_json(stage: Any) -> dict[str, Any]:
+    """What every stage saves of how it talks to SageMaker: its codecs (by registered name
+    and configuration) and its client spec (the region only)."""
+    return {
+        "serializer": codec_to_json(stage.requestRowSerializer),
+        "deserializer": codec_to_json(stage.responseRowDeserializer),
+        "clientSpec": client_spec_to_json(stage.clientSpec),
+    }
+
+
+def stage_wiring_from_json(meta: dict[str, Any]) -> dict[str, Any]:
+    """The constructor keywords ``stage_wiring_to_json`` saved, rebuilt in this process."""
+    return {
+        "requestRowSerializer": serializer_from_json(meta["serializer"]),
+        "responseRowDeserializer": deserializer_from_json(meta["deserializer"]),
+        "clientSpec": client_spec_from_json(meta["clientSpec"]),
+    }
+
+
 def client_spec_to_json(spec: ClientSpec) -> dict[str, Any]:
     return {"region": spec.region}
 
