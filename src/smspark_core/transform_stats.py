@@ -99,12 +99,15 @@ def read(observation: Observation | None) -> dict[str, Any]:
 
 
 def _classic_metrics_arrived(handle: Any) -> bool:
-    """Whether the JVM Observation has its metrics, waiting at most 100 ms: Spark 4.1 and
-    later answer ``getRowOrEmpty()`` (an Option), Spark 4.0 ``getOrEmpty()`` (a Map). Only a
-    classic session has such a handle, so py4j is there (the thin Connect client has none)."""
-    from py4j.protocol import Py4JError
-
-    try:
+    """Whether the JVM Observation has its metrics, without blocking. Its API has changed in
+    every Spark 4 release: 4.3 has ``future()`` (a Scala Future) alone, 4.1 and 4.2
+    ``getRowOrEmpty()`` (an Option, waiting 100 ms), 4.0 ``getOrEmpty()`` (a Map, the same
+    wait). A failed action leaves no metrics. Only a classic session has such a handle, so
+    py4j is there (the thin Connect client has none)."""
+    methods = {method.getName() for method in handle.getClass().getMethods()}
+    if "future" in methods:
+        outcome = handle.future().value()  # Option[Try[...]]: empty while the action runs
+        return bool(outcome.isDefined() and outcome.get().isSuccess())
+    if "getRowOrEmpty" in methods:
         return bool(handle.getRowOrEmpty().isDefined())
-    except Py4JError:
-        return not handle.getOrEmpty().isEmpty()
+    return not handle.getOrEmpty().isEmpty()
