@@ -191,9 +191,9 @@ def sparse_records(
     n = len(indptr) - 1
     counts = np.diff(indptr)
     is_sparse = np.ones(n, bool) if dense_rows is None else ~np.asarray(dense_rows, bool)
-    value_bytes = memoryview(to_float32(values).view(np.uint8))
+    value_bytes = to_float32(values).view(np.uint8).data
     key_bytes, key_sizes = encode_varints(np.asarray(indices, dtype=np.uint64))
-    key_buffer = memoryview(key_bytes)
+    key_buffer = key_bytes.data
     key_ends = np.zeros(len(key_sizes) + 1, dtype=np.int64)
     np.cumsum(key_sizes, out=key_ends[1:])
     key_starts = key_ends[indptr]
@@ -215,7 +215,7 @@ def sparse_records(
 
     out = _output(int(offsets[-1]), scratch)
     out[:] = 0  # padding needs no writes
-    view = memoryview(out)
+    view = out.data
     label_head = label_entry(0.0)[:-4]
     label_bytes = to_float32(labels).tobytes() if labels is not None else b""
     for i in range(n):

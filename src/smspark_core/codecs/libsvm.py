@@ -43,7 +43,8 @@ def parse_libsvm(text: str, dim: int) -> list[tuple[float, np.ndarray, np.ndarra
             raise LibSVMParseError(
                 f"line {number}: label {label_token!r} is not a number"
             ) from None
-        indices, values = [], []
+        indices: list[int] = []
+        values: list[float] = []
         for token in entries:
             if not token:
                 continue

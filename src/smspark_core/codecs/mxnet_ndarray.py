@@ -30,7 +30,7 @@ FILE_MAGIC = 0x112
 ARRAY_MAGIC_V2 = 0xF993FAC9
 _DENSE = 0
 _CPU = 1
-_TYPE_FLAGS = {
+_TYPE_FLAGS: dict[int, np.dtype] = {
     0: np.dtype("<f4"),
     1: np.dtype("<f8"),
     2: np.dtype("<f2"),

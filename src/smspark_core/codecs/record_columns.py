@@ -16,7 +16,7 @@ value count, is a sparse vector of that size; otherwise a dense vector.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +75,7 @@ def decode_chunk(
     ``features=False`` decodes labels only. Errors name ``source`` and the record number
     (``first_record`` is the number of the chunk's first record)."""
     if framing.stride is not None:
-        fixed = _fixed_dense(buffer, framing, features)
+        fixed = _fixed_dense(buffer, framing, framing.stride, features)
         if fixed is not None:
             yield fixed
             return
@@ -111,10 +111,13 @@ def _runs(ok: np.ndarray) -> Iterator[tuple[int, int, bool]]:
 # ------------------------------------------------------------------ equal-length dense
 
 
-def _fixed_dense(buffer: np.ndarray, framing: Framing, features: bool) -> RecordColumns | None:
-    """Records of one stride in the dense layout, through a strided (n, length) view."""
+def _fixed_dense(
+    buffer: np.ndarray, framing: Framing, stride: int, features: bool
+) -> RecordColumns | None:
+    """Records of one ``stride`` (``framing.stride``) in the dense layout, through a strided
+    (n, length) view."""
     n, length = len(framing), int(framing.lengths[0])
-    framed = buffer[: framing.consumed].reshape(n, framing.stride)
+    framed = buffer[: framing.consumed].reshape(n, stride)
     rows = framed[:, HEADER_SIZE : HEADER_SIZE + length]
     layout = amazon_record.dense_layout(rows)
     if layout is None:
@@ -233,7 +236,7 @@ def _segment_bytes(buffer: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> 
     return buffer[np.cumsum(marks[:-1], dtype=np.int8).view(bool)]
 
 
-def _offsets(counts: np.ndarray) -> np.ndarray:
+def _offsets(counts: np.ndarray | Sequence[int]) -> np.ndarray:
     offsets = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=offsets[1:])
     return offsets

@@ -77,7 +77,9 @@ def _fixed_stride_spans(view: memoryview) -> np.ndarray | None:
     return np.stack([starts, starts + length], axis=1)
 
 
-def _payload_length(buffer: bytearray | memoryview, position: int, buffer_offset: int = 0) -> int:
+def _payload_length(
+    buffer: bytes | bytearray | memoryview, position: int, buffer_offset: int = 0
+) -> int:
     """The payload length in the header at ``position``. A bad magic number is an error
     naming its byte offset (``buffer_offset``: where ``buffer`` starts in the stream)."""
     magic, word = _HEADER.unpack_from(buffer, position)
@@ -177,7 +179,7 @@ def frame_records(buffer: np.ndarray, buffer_offset: int = 0) -> Framing:
     size = len(buffer)
     if size < HEADER_SIZE:
         return _no_records()
-    length = _payload_length(buffer, 0, buffer_offset)
+    length = _payload_length(buffer.data, 0, buffer_offset)
     stride = HEADER_SIZE + length + padding(length)
     count = size // stride
     if count:
@@ -208,9 +210,9 @@ def _no_records() -> Framing:
 def _walk_headers(buffer: np.ndarray, buffer_offset: int) -> Framing:
     """``frame_records`` by reading one header after another (the general case)."""
     starts, lengths = [], []
-    size, position = len(buffer), 0
+    size, position, view = len(buffer), 0, buffer.data
     while size - position >= HEADER_SIZE:
-        length = _payload_length(buffer, position, buffer_offset)
+        length = _payload_length(view, position, buffer_offset)
         end = position + HEADER_SIZE + length + padding(length)
         if end > size:
             break
@@ -262,7 +264,7 @@ def _check_tail(pending: np.ndarray, offset: int) -> None:
             f"truncated RecordIO header at byte offset {offset}: "
             f"{len(pending)} bytes left, {HEADER_SIZE} needed"
         )
-    length = _payload_length(pending, 0, offset)
+    length = _payload_length(pending.data, 0, offset)
     raise RecordIOError(
         f"truncated RecordIO record at byte offset {offset}: length {length} runs past the "
         f"end of the file ({len(pending)} bytes left)"

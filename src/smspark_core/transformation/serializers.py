@@ -55,7 +55,7 @@ class SerializedBatch:
     def from_fixed(cls, records: np.ndarray) -> SerializedBatch:
         """From an (n, size) array of equal-length records."""
         n, size = records.shape
-        return cls(memoryview(records.reshape(-1)), np.arange(n + 1, dtype=np.int64) * size)
+        return cls(records.reshape(-1).data, np.arange(n + 1, dtype=np.int64) * size)
 
 
 def _field_value(row: Row, column: str, row_index: int | None) -> Any:
