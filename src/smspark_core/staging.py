@@ -111,13 +111,12 @@ def auto_create_bucket(spec: ClientSpec) -> str:
 def _dense(features: av.FeatureColumn) -> np.ndarray:
     if features.dense is not None:
         return features.dense
-    sizes = np.unique(features.sizes)
+    indptr, indices, values, row_sizes = features.csr()
+    sizes = np.unique(row_sizes)
     if len(sizes) > 1:
         raise SmsparkError(f"feature vectors have different sizes {sizes[:5].tolist()}")
     out = np.zeros((len(features), int(sizes[0])))
-    out[np.repeat(np.arange(len(features)), np.diff(features.indptr)), features.indices] = (
-        features.values
-    )
+    out[np.repeat(np.arange(len(features)), np.diff(indptr)), indices] = values
     return out
 
 

@@ -8,6 +8,7 @@ vectorized codecs, and builds the struct back from decoded predictions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,15 +112,24 @@ class FeatureColumn:
     dense_rows: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.dense) if self.dense is not None else len(self.indptr) - 1
+        return len(self.dense) if self.dense is not None else len(self.csr()[0]) - 1
+
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, values, sizes) of a batch that is not ``dense``."""
+        indptr, indices, values, sizes = self.indptr, self.indices, self.values, self.sizes
+        # feature_column sets all four whenever it leaves dense None.
+        assert indptr is not None and indices is not None
+        assert values is not None and sizes is not None
+        return indptr, indices, values, sizes
 
     def row(self, i: int) -> tuple[int, np.ndarray, np.ndarray]:
         """(size, indices, values) of row ``i``: the active entries in stored order."""
         if self.dense is not None:
             width = self.dense.shape[1]
             return width, np.arange(width), self.dense[i]
-        lo, hi = self.indptr[i], self.indptr[i + 1]
-        return int(self.sizes[i]), self.indices[lo:hi], self.values[lo:hi]
+        indptr, indices, values, sizes = self.csr()
+        lo, hi = indptr[i], indptr[i + 1]
+        return int(sizes[i]), indices[lo:hi], values[lo:hi]
 
 
 def _list_parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +256,7 @@ def arrow_type_for(data_type: DataType) -> pa.DataType:
     return to_arrow_type(data_type)
 
 
-def rows_to_batch(rows: list[Row] | list[tuple], schema: StructType) -> pa.RecordBatch:
+def rows_to_batch(rows: Sequence[Sequence[Any]], schema: StructType) -> pa.RecordBatch:
     """Rows (positional per ``schema``) as an Arrow batch in Spark's layout."""
     arrays = []
     for i, field in enumerate(schema.fields):

@@ -242,11 +242,12 @@ def encode_records(
         return SerializedBatch.from_fixed(
             amazon_record.dense_records(features.dense, labels, scratch)
         )
+    indptr, indices, values, sizes = features.csr()
     data, offsets = amazon_record.sparse_records(
-        features.indptr,
-        features.indices,
-        features.values,
-        features.sizes,
+        indptr,
+        indices,
+        values,
+        sizes,
         labels,
         features.dense_rows,
         scratch,
@@ -381,7 +382,7 @@ class UnlabeledCSVRequestRowSerializer(_FeaturesSerializer):
 
     def serialize_row(self, row: Row) -> bytes:
         features = _features(row, self.featuresColumnName)
-        _check_csv_size(features.size, self.featuresColumnName, None)
+        _check_csv_size(len(features), self.featuresColumnName, None)
         return csv_line(features.toArray()).encode()
 
     def serialize_batch(self, batch: pa.RecordBatch, *, row_offset: int = 0) -> SerializedBatch:
