@@ -8,12 +8,13 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
-from smspark_core.plugins import PluginHost, get_plugin_host
+from smspark_core.plugins import PluginHost, Registry, get_plugin_host
 
 
 def _plugins_report(host: PluginHost) -> str:
-    registries = {
+    registries: dict[str, Registry[Any]] = {
         "algorithms": host.algorithms,
         "serializers": host.serializers,
         "deserializers": host.deserializers,

@@ -202,6 +202,8 @@ class PluginHost:
         # first, then plugins as loaded, so a duplicate is reported against the earlier owner.
         for impl in hook_caller.get_hookimpls():
             plugin_name = self.manager.get_name(impl.plugin)
+            # pluggy names every plugin it registers, so a hook implementation's has one.
+            assert plugin_name is not None
             if any(f.name == plugin_name for f in self.failures):
                 continue
             specs: list = []

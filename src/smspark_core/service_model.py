@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import botocore.session
 from botocore.model import Shape
@@ -77,7 +77,7 @@ def _problems(value: Any, shape: Shape, path: str) -> list[str]:
             for index, item in enumerate(value, start=1):
                 found += _problems(item, shape.member, f"{path}.{index}.member")
         else:
-            for key, item in value.items():
+            for key, item in cast(dict, value).items():  # a dict: checked above
                 found += _problems(key, shape.key, f"{path}.key")
                 found += _problems(item, shape.value, f"{path}.{key}.member")
         return found

@@ -38,7 +38,7 @@ class PartSink(ABC):
     """An executor-side writer of one part file."""
 
     @abstractmethod
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes | memoryview) -> None: ...
 
     @abstractmethod
     def close(self) -> StagedPart:
@@ -103,7 +103,7 @@ class _LocalSink(PartSink):
         staged.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(staged, "wb")  # noqa: SIM115 - closed in close()/abort()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self._file.write(data)
 
     def close(self) -> StagedPart:
@@ -190,7 +190,7 @@ class _S3Sink(PartSink):
         )
         self._etags.append(response["ETag"])
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self._buffer += data
         while len(self._buffer) >= S3_PART_BYTES:
             self._upload(bytes(self._buffer[:S3_PART_BYTES]))

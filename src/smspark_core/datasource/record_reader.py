@@ -22,7 +22,7 @@ from pyspark.sql.datasource import DataSourceReader, InputPartition
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.codecs import recordio
-from smspark_core.codecs.record_columns import RecordColumns, decode_chunk
+from smspark_core.codecs.record_columns import FeatureColumns, RecordColumns, decode_chunk
 from smspark_core.datasource.part_stores import PartStore
 from smspark_core.errors import SchemaError
 from smspark_core.transformation import arrow_vectors as av
@@ -72,7 +72,8 @@ class SageMakerRecordReader(DataSourceReader):
             raise FileNotFoundError(f"no part-*.pbr files under {self.path}")
         return [PartFile(n) for n in names]
 
-    def read(self, partition: PartFile) -> Iterator[pa.RecordBatch]:
+    def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
+        assert isinstance(partition, PartFile)  # Spark passes back one of partitions()
         with closing(self.store.open(partition.name)) as raw:
             stream = gzip.GzipFile(fileobj=raw) if partition.name.endswith(".gz") else raw
             yield from read_part(stream, partition.name, self.columns, self.chunk_bytes)
@@ -104,15 +105,16 @@ def columns_to_batch(decoded: RecordColumns, columns: list[str]) -> pa.RecordBat
     if "label" in columns:
         arrays["label"] = pa.array(decoded.labels, pa.float64(), mask=~decoded.has_label)
     if "features" in columns:
-        arrays["features"] = _vector_array(decoded)
+        if decoded.features is None:
+            raise ValueError("'features' requested from records decoded without features")
+        arrays["features"] = _vector_array(decoded.features)
     if not columns:  # Spark counts the rows of a batch with no columns
         return pa.RecordBatch.from_struct_array(pa.array([{}] * len(decoded), pa.struct([])))
     return pa.RecordBatch.from_arrays([arrays[c] for c in columns], names=columns)
 
 
-def _vector_array(decoded: RecordColumns) -> pa.StructArray:
+def _vector_array(f: FeatureColumns) -> pa.StructArray:
     """VectorUDT's struct: a dense row has a null size and null indices."""
-    f = decoded.features
     dense = pa.array(~f.sparse)
     return pa.StructArray.from_arrays(
         [

@@ -154,16 +154,22 @@ class SageMakerRecordWriter(DataSourceArrowWriter):
             sink.abort()
             raise
 
-    def commit(self, messages: list[PartsWritten | None]) -> None:
+    def commit(self, messages: list[WriterCommitMessage | None]) -> None:
         if self.overwrite:
             self.store.clear()
-        for message in messages:
-            for part in message.parts if message else ():
-                self.store.promote(part)
+        for part in _parts(messages):
+            self.store.promote(part)
         self.store.cleanup_job(self.job_id)
 
-    def abort(self, messages: list[PartsWritten | None]) -> None:
-        for message in messages:
-            for part in message.parts if message else ():
-                self.store.discard(part)
+    def abort(self, messages: list[WriterCommitMessage | None]) -> None:
+        for part in _parts(messages):
+            self.store.discard(part)
         self.store.cleanup_job(self.job_id)
+
+
+def _parts(messages: list[WriterCommitMessage | None]) -> Iterator[StagedPart]:
+    """The parts the tasks staged: Spark passes back what each ``write`` returned (None
+    for a task that failed)."""
+    for message in messages:
+        if isinstance(message, PartsWritten):
+            yield from message.parts
