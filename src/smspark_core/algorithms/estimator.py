@@ -84,7 +84,8 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
         uid: str | None = None,
         **options: Any,
     ) -> None:
-        settings = {
+        # Any: each is checked not None just below, which mypy cannot see through the dict.
+        settings: dict[str, Any] = {
             "trainingInstanceType": trainingInstanceType,
             "trainingInstanceCount": trainingInstanceCount,
             "endpointInstanceType": endpointInstanceType,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -36,7 +36,8 @@ _INT32_MAX = 2**31 - 1
 class ResponseRowDeserializer(ABC):
     """Turns one response body into rows of ``schema``, one per input row of the request."""
 
-    accepts: ClassVar[str]
+    # The Accept media type: set by each class, and per instance where it is configurable.
+    accepts: str
 
     @property
     @abstractmethod
