@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -23,6 +23,13 @@ _LENGTH_MASK = (1 << 29) - 1  # dmlc keeps a continuation flag in the top 3 bits
 
 class RecordIOError(SmsparkError, ValueError):
     """A RecordIO stream that cannot be decoded; the message gives the byte offset."""
+
+
+class ByteReader(Protocol):
+    """What the readers need of a file: ``read(size)`` returning bytes (a binary file, a
+    ``gzip.GzipFile``, an S3 body)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def padding(length: int) -> int:
@@ -223,7 +230,7 @@ def _walk_headers(buffer: np.ndarray, buffer_offset: int) -> Framing:
 
 
 def read_framed_chunks(
-    file: BinaryIO, chunk_bytes: int = 1 << 23
+    file: ByteReader, chunk_bytes: int = 1 << 23
 ) -> Iterator[tuple[np.ndarray, Framing]]:
     """Reads a RecordIO file ``chunk_bytes`` at a time and yields (buffer, framing) for the
     complete records of each chunk; a record that straddles two reads is carried into the
@@ -271,7 +278,7 @@ def _check_tail(pending: np.ndarray, offset: int) -> None:
     )
 
 
-def read_payloads(file: BinaryIO, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:
+def read_payloads(file: ByteReader, chunk_bytes: int = 1 << 22) -> Iterator[bytes]:
     """Yields each record's payload from a binary file, reading ``chunk_bytes`` at a time,
     so a large file is never in memory at once. Faults are reported as by ``iter_payloads``,
     with byte offsets from the start of the file."""

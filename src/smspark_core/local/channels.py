@@ -18,10 +18,10 @@ Gzip-compressed files are recognised by their magic bytes. Sparse input gives CS
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -53,14 +53,14 @@ class Batch:
         return self.features.shape[0]
 
     def dense(self) -> np.ndarray:
-        return self.features.toarray() if sp.issparse(self.features) else self.features
+        return self.features if isinstance(self.features, np.ndarray) else self.features.toarray()
 
 
 def channel_content_type(env: TrainingEnvironment, channel: str, default: str = PROTOBUF) -> str:
     return env.input_data_config.get(channel, {}).get("ContentType") or default
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> io.BufferedIOBase:
     """The file for streaming reads, decompressed on the fly when it is gzip."""
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"

@@ -105,7 +105,7 @@ class LogStore:
             described = []
             for stream in streams:
                 events = self._events[(group, stream)]
-                item = {
+                item: dict[str, Any] = {
                     "logStreamName": stream,
                     "creationTime": self._created[(group, stream)],
                     "arn": f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}:"
