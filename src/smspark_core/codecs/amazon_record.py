@@ -72,9 +72,10 @@ def record(features_tensor: bytes, label: float | None = None) -> bytes:
     return out if label is None else out + label_entry(label)
 
 
-def response_record(results: Mapping[str, Sequence[float]]) -> bytes:
-    """One serialized response Record: each result a dense float32 tensor in the ``label``
-    map under its key (how the first-party algorithms answer, e.g. ``closest_cluster``)."""
+def response_record(results: Mapping[str, float | Sequence[float] | np.ndarray]) -> bytes:
+    """One serialized response Record: each result (a number is a one-value tensor) a dense
+    float32 tensor in the ``label`` map under its key (how the first-party algorithms answer,
+    e.g. ``closest_cluster``)."""
     return b"".join(
         _map_entry(2, dense_tensor(np.atleast_1d(values)), key) for key, values in results.items()
     )

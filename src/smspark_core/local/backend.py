@@ -29,17 +29,21 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from smspark_core.aws import ClientSpec, install_default_client_spec, remove_default_client_spec
+from smspark_core.errors import SmsparkError
 from smspark_core.local.api import SageMakerApi
 from smspark_core.local.faults import Faults
 from smspark_core.local.hosting import PING_TIMEOUT_S
 from smspark_core.local.images import ImageResolver
 from smspark_core.local.server import LocalServer
 from smspark_core.specs import LocalImageSpec
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 LOCAL_CREDENTIALS = ("smspark-local", "smspark-local-secret", None)
 
@@ -61,7 +65,7 @@ class LocalSageMaker:
         self.region, self.account = region, account
         self.resolver = ImageResolver(images)
         self.ping_timeout = ping_timeout
-        self._moto = None
+        self._moto: ThreadedMotoServer | None = None
         self._server: LocalServer | None = None
         self.api: SageMakerApi | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -82,18 +86,19 @@ class LocalSageMaker:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix="smspark-local-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
+        workdir = self.workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        moto = self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        moto.start()
+        host, port = moto.get_host_and_port()
         self.s3_url = f"http://{host}:{port}"
-        self._restore_s3()
-        self.api = SageMakerApi(
-            self.workdir, self._s3(), self.resolver, self.region, self.account, self.ping_timeout
+        self._restore_s3(workdir)
+        api = self.api = SageMakerApi(
+            workdir, self._s3(), self.resolver, self.region, self.account, self.ping_timeout
         )
-        self._server = LocalServer(self.api)
-        self._server.start()
-        self.api.start()
+        server = self._server = LocalServer(api)
+        server.start()
+        api.start()
         self._point_environment()
         self._default_spec = self.client_spec
         install_default_client_spec(self._default_spec)
@@ -102,15 +107,18 @@ class LocalSageMaker:
 
     def stop(self) -> None:
         """Stops jobs, model servers and servers; saves S3; restores the environment."""
-        if self._server is None:
+        server, api, moto, workdir = self._server, self.api, self._moto, self.workdir
+        if server is None:
             return
+        # start() sets all four before the server.
+        assert api is not None and moto is not None and workdir is not None
         atexit.unregister(self.stop)
         try:
-            self.api.close()
-            self._server.stop()
-            self._save_s3()
+            api.close()
+            server.stop()
+            self._save_s3(workdir)
         finally:
-            self._moto.stop()
+            moto.stop()
             self._server = None
             for key, value in self._saved_env.items():
                 if value is None:
@@ -123,14 +131,21 @@ class LocalSageMaker:
                 self._default_spec = None
                 _reregister_data_source()
             if self._temporary:
-                shutil.rmtree(self.workdir, ignore_errors=True)
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def _started(self) -> tuple[LocalServer, SageMakerApi]:
+        if self._server is None or self.api is None:
+            raise SmsparkError(
+                "the local backend is not running: call start() or use `with LocalSageMaker():`"
+            )
+        return self._server, self.api
 
     # ------------------------------------------------------------------ configuration
 
     @property
     def url(self) -> str:
         """The SageMaker, SageMaker Runtime and CloudWatch Logs endpoint URL."""
-        return self._server.url
+        return self._started()[0].url
 
     @property
     def endpoint_urls(self) -> dict[str, str]:
@@ -196,23 +211,24 @@ class LocalSageMaker:
     def set_faults(self, endpoint: str, **settings: Any) -> Faults:
         """Injects faults into an endpoint's invocations (see ``smspark_core.local.faults``),
         or, given a model name, into the requests of every transform job of that model."""
-        if endpoint not in self.api.endpoints and self.api.store.get("models", endpoint) is None:
+        api = self._started()[1]
+        if endpoint not in api.endpoints and api.store.get("models", endpoint) is None:
             raise KeyError(f"no local endpoint or model named {endpoint!r}")
-        self.api.faults[endpoint] = Faults(**settings)
-        return self.api.faults[endpoint]
+        api.faults[endpoint] = Faults(**settings)
+        return api.faults[endpoint]
 
     def clear_faults(self, endpoint: str) -> None:
-        self.api.faults[endpoint] = Faults()
+        self._started()[1].faults[endpoint] = Faults()
 
     def kill_model_server(self, endpoint: str, instance: int = 0) -> int:
         """Kills one model-server process of an endpoint (it is restarted); returns its pid."""
-        return self.api.endpoints[endpoint].first_variant().kill(instance)
+        return self._started()[1].endpoints[endpoint].first_variant().kill(instance)
 
     # ------------------------------------------------------------------ S3 persistence
 
-    def _save_s3(self) -> None:
+    def _save_s3(self, workdir: Path) -> None:
         s3 = self._s3()
-        target = self.workdir / "s3"
+        target = workdir / "s3"
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         index = []
@@ -226,8 +242,8 @@ class LocalSageMaker:
                     index.append({"bucket": name, "key": item["Key"], "file": file})
         (target / "index.json").write_text(json.dumps(index))
 
-    def _restore_s3(self) -> None:
-        index_file = self.workdir / "s3" / "index.json"
+    def _restore_s3(self, workdir: Path) -> None:
+        index_file = workdir / "s3" / "index.json"
         if not index_file.exists():
             return
         s3 = self._s3()
@@ -235,9 +251,7 @@ class LocalSageMaker:
             if "key" not in entry:
                 s3.create_bucket(Bucket=entry["bucket"])
             else:
-                s3.upload_file(
-                    str(self.workdir / "s3" / entry["file"]), entry["bucket"], entry["key"]
-                )
+                s3.upload_file(str(workdir / "s3" / entry["file"]), entry["bucket"], entry["key"])
 
 
 def _reregister_data_source() -> None:

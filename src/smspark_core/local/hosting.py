@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.errors import SmsparkError
 from smspark_core.local import images
 from smspark_core.local.logs import LogStore, endpoint_group
 from smspark_core.specs import LocalImageSpec
@@ -140,16 +141,19 @@ class Variant:
         threading.Thread(target=self._pump, args=(instance, instance.process), daemon=True).start()
 
     def _pump(self, instance: Instance, process: subprocess.Popen) -> None:
+        assert process.stdout is not None  # images.spawn pipes stdout
         for line in process.stdout:
             self._log(instance, line)
 
     def wait_ready(self, instance: Instance, timeout: float) -> None:
+        process = instance.process
+        assert process is not None  # called right after launch(instance)
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if instance.process.poll() is not None:
+            if process.poll() is not None:
                 raise HostingFailed(
                     f"ClientError: the model server of variant {self.name} exited with code "
-                    f"{instance.process.returncode} before passing /ping; see the endpoint's logs"
+                    f"{process.returncode} before passing /ping; see the endpoint's logs"
                 )
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=2)
@@ -242,6 +246,8 @@ class Variant:
     def kill(self, index: int) -> int:
         """Kills one model-server process (fault injection); returns its pid."""
         process = self.instances[index].process
+        if process is None:
+            raise SmsparkError(f"instance {index} of variant {self.name} has no model server")
         process.kill()
         process.wait()
         return process.pid

@@ -89,7 +89,9 @@ class TrainingRun:
 
     @property
     def job(self) -> dict[str, Any]:
-        return self.store.get("training_jobs", self.name)
+        job = self.store.get("training_jobs", self.name)
+        assert job is not None  # a run is made for a stored job; training jobs are never deleted
+        return job
 
     def start(self) -> None:
         self.thread.start()
@@ -255,7 +257,7 @@ class TrainingRun:
             )
         except LookupError as error:
             raise JobFailed(f"ClientError: {error}") from None
-        reader = threading.Thread(target=self._pump_output, daemon=True)
+        reader = threading.Thread(target=self._pump_output, args=(self.process,), daemon=True)
         reader.start()
         limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400)
         deadline = time.time() + limit
@@ -289,8 +291,9 @@ class TrainingRun:
             )
         return None
 
-    def _pump_output(self) -> None:
-        for line in self.process.stdout:
+    def _pump_output(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None  # images.spawn pipes stdout
+        for line in process.stdout:
             self._log(line)
 
     def _upload_model(self) -> None:
