@@ -264,3 +264,37 @@ def test_found_by_the_algorithms_namespace():
     from smspark_core.algorithms import KNNSageMakerEstimator as found
 
     assert found is KNNSageMakerEstimator
+
+
+def test_the_plugin_registers_the_algorithm_both_deserializers_and_the_local_image(plugin_host):
+    spec = plugin_host.algorithms.get("knn")
+    assert spec.estimators == (KNNSageMakerEstimator,) and spec.image_repository == "knn"
+    assert plugin_host.algorithms.owner("knn") == "knn"
+    assert plugin_host.deserializer("knn").schema.names == ["predicted_label"]
+    verbose = plugin_host.deserializer("knn-verbose", {"accept": "application/jsonlines"})
+    assert verbose.accepts == "application/jsonlines; verbose=true"
+    assert plugin_host.name_of(verbose) == "knn-verbose"
+    image = plugin_host.local_images.get("knn")
+    assert image.train == "smspark_knn.container:train"
+    assert image.serve == "smspark_knn.container:serve"
+
+
+@pytest.mark.spark
+def test_a_model_with_the_verbose_deserializer_saves_and_loads(spark, tmp_path):
+    from smspark_core import EndpointCreationPolicy, SageMakerModel
+
+    model = SageMakerModel.from_model_s3_path(
+        "s3://bucket/knn/model.tar.gz",
+        estimator().modelImage,
+        "arn:aws:iam::123456789012:role/r",
+        "ml.m5.large",
+        1,
+        ProtobufRequestRowSerializer(),
+        KNNVerboseResponseRowDeserializer("label", accept="application/x-recordio-protobuf"),
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM,  # no AWS call here
+    )
+    model.save(str(tmp_path / "model"))
+    loaded = SageMakerModel.load(str(tmp_path / "model"))
+    assert type(loaded.responseRowDeserializer) is KNNVerboseResponseRowDeserializer
+    assert loaded.responseRowDeserializer.accepts == "application/x-recordio-protobuf; verbose=true"
+    assert loaded.responseRowDeserializer.schema.names == ["label", "distances", "labels"]
