@@ -16,7 +16,7 @@ from algorithm_helpers import training_environment as environment
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
-from smspark_knn import container
+from smspark_knn import algorithm, container
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import Projection, build_index, vote
 
@@ -199,6 +199,17 @@ def test_cosine_and_inner_product_are_exact_largest_first(cloud):
     brute = queries @ points.T
     np.testing.assert_array_equal(ids, np.argsort(-brute, axis=1)[:, :4])
     assert (np.diff(products, axis=1) <= 0).all()  # largest first
+
+
+def test_queries_are_scored_in_chunks_with_the_same_answers(cloud, monkeypatch):
+    points, queries = cloud
+    whole = build_index(points, "L2", "faiss.IVFFlat", 8, 0).search(queries, 3)
+    monkeypatch.setattr(algorithm, "SCORES_PER_CHUNK", 1000)  # 1 query row at a time
+    chunked = build_index(points, "L2", "faiss.IVFFlat", 8, 0)
+    np.testing.assert_array_equal(chunked.search(queries, 3)[1], whole[1])
+    flat = build_index(points, "L2", "faiss.Flat", None, 0).search(queries, 3)
+    _, expected = NearestNeighbors(n_neighbors=3).fit(points).kneighbors(queries)
+    np.testing.assert_array_equal(flat[1], expected)
 
 
 @pytest.mark.parametrize("index_type", ["faiss.IVFFlat", "faiss.IVFPQ"])

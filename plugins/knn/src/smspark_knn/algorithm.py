@@ -8,7 +8,8 @@ Johnson-Lindenstrauss transform of Ailon and Chazelle), and an index over the sa
 
 The index types map onto searches this image implements itself (no faiss):
 
-* ``faiss.Flat``: exact search over every sampled point;
+* ``faiss.Flat``: exact search over every sampled point (queries scored in chunks of about
+  4 million distances);
 * ``faiss.IVFFlat``: an inverted file. k-means (Lloyd, k-means++ start) puts ``nlists``
   coarse centroids over the sample; a query scans only the points of its ``nprobe``
   nearest lists (more lists when they hold fewer than k points), exactly;
@@ -36,7 +37,7 @@ INDEX_TYPES = ("faiss.Flat", "faiss.IVFFlat", "faiss.IVFPQ")
 PREDICTOR_TYPES = ("classifier", "regressor")
 REDUCTIONS = ("sign", "fjlt")
 PQ_M_VALUES = (1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 96)
-QUERY_CHUNK = 512  # query rows scored at once: memory chunk x sample, not rows x sample
+SCORES_PER_CHUNK = 1 << 22  # distances computed at once (32 MB), never rows x sample
 KMEANS_ITERATIONS = 25
 
 
@@ -154,19 +155,35 @@ def kmeans(points: np.ndarray, clusters: int, rng: np.random.Generator) -> np.nd
         centroids[c] = points[pick]
         closest = np.minimum(closest, ((points - centroids[c]) ** 2).sum(axis=1))
     for _ in range(KMEANS_ITERATIONS):
-        distances = _squared_l2(points, centroids)
-        assignment = distances.argmin(axis=1)
-        moved = centroids.copy()
-        for c in range(clusters):
-            members = points[assignment == c]
-            if len(members):
-                moved[c] = members.mean(axis=0)
-            else:
-                moved[c] = points[distances[np.arange(n), assignment].argmax()]
+        assignment, distances = nearest_centroid(points, centroids)
+        counts = np.bincount(assignment, minlength=clusters)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, assignment, points)
+        moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centroids)
+        for empty in np.flatnonzero(counts == 0):
+            farthest = int(distances.argmax())
+            moved[empty], distances[farthest] = points[farthest], 0.0
         if np.allclose(moved, centroids):
             break
         centroids = moved
     return centroids
+
+
+def nearest_centroid(points: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest centroid (L2) and the squared distance to it, in chunks."""
+    assignment = np.empty(len(points), np.int64)
+    distances = np.empty(len(points))
+    step = _chunk(len(centroids))
+    for start in range(0, len(points), step):
+        d2 = _squared_l2(points[start : start + step], centroids)
+        assignment[start : start + step] = d2.argmin(axis=1)
+        distances[start : start + step] = d2.min(axis=1)
+    return assignment, distances
+
+
+def _chunk(columns: int) -> int:
+    """Rows scored at once against ``columns`` points."""
+    return max(1, SCORES_PER_CHUNK // max(columns, 1))
 
 
 def _squared_l2(queries: np.ndarray, points: np.ndarray, point_norms=None) -> np.ndarray:
@@ -229,8 +246,9 @@ class KNNIndex:
 
     def _search_flat(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         distances, ids = [], []
-        for start in range(0, len(queries), QUERY_CHUNK):
-            scores = self._scores(queries[start : start + QUERY_CHUNK])
+        step = _chunk(len(self.points))
+        for start in range(0, len(queries), step):
+            scores = self._scores(queries[start : start + step])
             best = self._best(scores, k)
             ids.append(best)
             distances.append(np.take_along_axis(scores, best, axis=1))
@@ -270,7 +288,7 @@ def build_index(
     if metric == "INNER_PRODUCT":
         assignment = np.argmax(points @ centroids.T, axis=1)
     else:
-        assignment = _squared_l2(points, centroids).argmin(axis=1)
+        assignment = nearest_centroid(points, centroids)[0]
     nprobe = max(1, round(math.sqrt(len(centroids))))
     return KNNIndex(metric, points, index_type, centroids, assignment, nprobe)
 
