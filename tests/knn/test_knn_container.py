@@ -226,8 +226,28 @@ def test_ivf_is_a_real_approximation_with_high_recall(index_type, blobs):
     assert recall > 0.9
     _, few = build_index(points, "L2", index_type, 64, 0).search(queries, 5)
     assert not np.array_equal(few, exact)  # 64 lists, 8 probed: it does miss some
-    one_list = build_index(points, "L2", index_type, 1, 0)
-    np.testing.assert_array_equal(one_list.search(queries, 5)[1], exact)  # 1 list: exact
+    if index_type == "faiss.IVFFlat":
+        one_list = build_index(points, "L2", index_type, 1, 0)
+        np.testing.assert_array_equal(one_list.search(queries, 5)[1], exact)  # 1 list: exact
+
+
+def test_ivfpq_codes_rank_the_candidates_and_exact_distances_rerank_them(blobs):
+    points, _ = blobs
+    queries = points[:100] + np.random.default_rng(2).normal(0, 0.3, (100, 12))
+    index = build_index(points, "L2", "faiss.IVFPQ", 1, 0, pq_m=4)  # one list: PQ alone
+    assert index.pq.codebooks.shape == (4, 256, 3) and index.codes.shape == (1500, 4)
+    assert index.codes.dtype == np.uint8
+    residuals = points - index.centroids[index.assignment]
+    decoded = np.concatenate([index.pq.codebooks[j][index.codes[:, j]] for j in range(4)], axis=1)
+    error = ((decoded - residuals) ** 2).sum(1).mean() / (residuals**2).sum(1).mean()
+    distances, ids = index.search(queries, 5)
+    exact_distances, exact = build_index(points, "L2", "faiss.Flat", None, 0).search(queries, 5)
+    recall = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(ids, exact)])
+    print(f"\nIVFPQ m=4, 256 codes: relative quantization error {error:.3f}, recall@5 {recall:.3f}")
+    assert error < 0.2 and recall > 0.9
+    np.testing.assert_allclose(  # the answers carry exact distances
+        distances, ((queries[:, None, :] - points[ids]) ** 2).sum(2), rtol=1e-9
+    )
 
 
 def test_ivf_lists_default_to_sqrt_of_the_sample_and_probe_more_for_k(blobs):

@@ -13,8 +13,11 @@ The index types map onto searches this image implements itself (no faiss):
 * ``faiss.IVFFlat``: an inverted file. k-means (Lloyd, k-means++ start) puts ``nlists``
   coarse centroids over the sample; a query scans only the points of its ``nprobe``
   nearest lists (more lists when they hold fewer than k points), exactly;
-* ``faiss.IVFPQ``: the same inverted file, with exact distances inside the probed lists in
-  place of product-quantized codes (so it is at least as accurate as the service's).
+* ``faiss.IVFPQ``: the same inverted file with product quantization (Jegou et al., 2011):
+  each point's residual to its list centroid is cut into ``m`` sub-vectors, each coded by
+  the nearest of up to 256 centroids of its sub-space; a query ranks the points of its
+  probed lists by the asymmetric distance to their codes, then re-ranks the
+  ``RERANK`` x k best exactly (the sample is kept, so the answers carry exact distances).
 
 Metrics as faiss reports them: ``L2`` gives squared Euclidean distances, nearest first;
 ``INNER_PRODUCT`` inner products, largest first; ``COSINE`` the inner products of
@@ -39,6 +42,9 @@ REDUCTIONS = ("sign", "fjlt")
 PQ_M_VALUES = (1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 96)
 SCORES_PER_CHUNK = 1 << 22  # distances computed at once (32 MB), never rows x sample
 KMEANS_ITERATIONS = 25
+PQ_CENTROIDS = 256  # codes are one byte per sub-vector, as faiss's 8-bit PQ
+PQ_TRAINING_ROWS = 64 * PQ_CENTROIDS  # sub-quantizers learn from at most this many residuals
+RERANK = 4  # IVFPQ: candidates re-ranked exactly per neighbour asked
 
 
 # ------------------------------------------------------------------------------ sampling
@@ -141,7 +147,9 @@ class Projection:
 # ----------------------------------------------------------------------------- k-means
 
 
-def kmeans(points: np.ndarray, clusters: int, rng: np.random.Generator) -> np.ndarray:
+def kmeans(
+    points: np.ndarray, clusters: int, rng: np.random.Generator, iterations: int = KMEANS_ITERATIONS
+) -> np.ndarray:
     """``clusters`` centroids of ``points`` by Lloyd's algorithm from a k-means++ start; an
     emptied cluster is re-seeded at the point farthest from its centroid."""
     n = len(points)
@@ -154,7 +162,7 @@ def kmeans(points: np.ndarray, clusters: int, rng: np.random.Generator) -> np.nd
         pick = rng.choice(n, p=closest / total) if total > 0 else rng.integers(n)
         centroids[c] = points[pick]
         closest = np.minimum(closest, ((points - centroids[c]) ** 2).sum(axis=1))
-    for _ in range(KMEANS_ITERATIONS):
+    for _ in range(iterations):
         assignment, distances = nearest_centroid(points, centroids)
         counts = np.bincount(assignment, minlength=clusters)
         sums = np.zeros_like(centroids)
@@ -200,6 +208,57 @@ def normalized(x: np.ndarray) -> np.ndarray:
     return x / np.where(norms == 0, 1.0, norms)
 
 
+def default_pq_m(dim: int) -> int:
+    """This image's choice when ``faiss_index_pq_m`` is not given (the service documents no
+    default): the largest allowed value giving sub-vectors of at least 4 dimensions."""
+    return max(m for m in PQ_M_VALUES if m == 1 or m * 4 <= dim)
+
+
+@dataclass
+class ProductQuantizer:
+    """``codebooks`` (m, centroids, sub-dimension): the centroids of each sub-space of the
+    (zero-padded) residuals."""
+
+    codebooks: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return self.codebooks.shape[0] * self.codebooks.shape[2]
+
+    def _split(self, x: np.ndarray) -> np.ndarray:
+        padded = np.zeros((len(x), self.width))
+        padded[:, : x.shape[1]] = x
+        return padded.reshape(len(x), self.codebooks.shape[0], self.codebooks.shape[2])
+
+    def encode(self, residuals: np.ndarray) -> np.ndarray:
+        parts = self._split(residuals)
+        return np.stack(
+            [nearest_centroid(parts[:, j], book)[0] for j, book in enumerate(self.codebooks)],
+            axis=1,
+        ).astype(np.uint8)
+
+    def distances(self, residual: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Squared L2 from one query residual to each code (the asymmetric distance)."""
+        part = self._split(residual[None, :])[0]  # (m, sub-dimension)
+        tables = ((self.codebooks - part[:, None, :]) ** 2).sum(axis=2)  # (m, centroids)
+        return tables[np.arange(len(tables)), codes].sum(axis=1)
+
+
+def train_pq(residuals: np.ndarray, m: int, rng: np.random.Generator) -> ProductQuantizer:
+    sub = -(-residuals.shape[1] // m)  # the dimension padded to a multiple of m
+    rows = residuals
+    if len(rows) > PQ_TRAINING_ROWS:
+        rows = rows[rng.choice(len(rows), PQ_TRAINING_ROWS, replace=False)]
+    padded = np.zeros((len(rows), m * sub))
+    padded[:, : rows.shape[1]] = rows
+    parts = padded.reshape(len(rows), m, sub)
+    centroids = min(PQ_CENTROIDS, len(rows))
+    books = [kmeans(parts[:, j], centroids, rng, iterations=10) for j in range(m)]
+    width = max(len(b) for b in books)
+    books = [np.vstack([b, np.repeat(b[-1:], width - len(b), axis=0)]) for b in books]
+    return ProductQuantizer(np.stack(books))
+
+
 @dataclass
 class KNNIndex:
     """The sampled points (reduced, normalised for COSINE) and, for the IVF types, their
@@ -211,6 +270,8 @@ class KNNIndex:
     centroids: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     assignment: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     nprobe: int = 1
+    pq: ProductQuantizer | None = None
+    codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
     def __post_init__(self) -> None:
         self.norms = (self.points * self.points).sum(axis=1)
@@ -268,16 +329,35 @@ class KNNIndex:
             while sum(len(self.lists[c]) for c in lists[:probed]) < k:
                 probed += 1  # too few points in the nearest lists: probe the next ones
             candidates = np.concatenate([self.lists[c] for c in lists[:probed]])
+            if self.pq is not None:
+                candidates = self._shortlist(queries[row], lists[:probed], candidates, k)
             scores = self._scores(queries[row : row + 1], candidates)
             best = self._best(scores, k)[0]
             ids[row], distances[row] = candidates[best], scores[0, best]
         return distances, ids
 
+    def _shortlist(
+        self, query: np.ndarray, lists: np.ndarray, candidates: np.ndarray, k: int
+    ) -> np.ndarray:
+        """The ``RERANK`` x k candidates nearest by their codes (asymmetric distances)."""
+        if len(candidates) <= RERANK * k:
+            return candidates
+        coded = np.concatenate(
+            [self.pq.distances(query - self.centroids[c], self.codes[self.lists[c]]) for c in lists]
+        )
+        return candidates[np.argpartition(coded, RERANK * k - 1)[: RERANK * k]]
+
 
 def build_index(
-    points: np.ndarray, metric: str, index_type: str, nlists: int | None, seed: int
+    points: np.ndarray,
+    metric: str,
+    index_type: str,
+    nlists: int | None,
+    seed: int,
+    pq_m: int | None = None,
 ) -> KNNIndex:
-    """The index of ``points``; ``nlists`` None is the service's ``auto``: sqrt(points)."""
+    """The index of ``points``; ``nlists`` None is the service's ``auto``: sqrt(points);
+    ``pq_m`` None (IVFPQ) is ``default_pq_m``."""
     if metric == "COSINE":
         points = normalized(points)
     if index_type == "faiss.Flat":
@@ -290,7 +370,13 @@ def build_index(
     else:
         assignment = nearest_centroid(points, centroids)[0]
     nprobe = max(1, round(math.sqrt(len(centroids))))
-    return KNNIndex(metric, points, index_type, centroids, assignment, nprobe)
+    if index_type != "faiss.IVFPQ":
+        return KNNIndex(metric, points, index_type, centroids, assignment, nprobe)
+    residuals = points - centroids[assignment]
+    rng = np.random.default_rng(seed + 1)
+    pq = train_pq(residuals, pq_m or default_pq_m(points.shape[1]), rng)
+    codes = pq.encode(residuals)
+    return KNNIndex(metric, points, index_type, centroids, assignment, nprobe, pq, codes)
 
 
 # ---------------------------------------------------------------------------- predict

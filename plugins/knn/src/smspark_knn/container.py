@@ -184,6 +184,7 @@ def fit(
         settings.index_type,
         settings.nlists,
         seed,
+        settings.pq_m,
     )
     return KNNModel(
         settings.k, settings.predictor_type, index, sample.labels, settings.feature_dim, projection

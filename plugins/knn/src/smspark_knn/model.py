@@ -7,8 +7,9 @@
   ``predictor_type`` here changes how the served model predicts.
 * ``model_algo-1.labels``: the sampled points' labels, raw little-endian float32 (the
   service's "np.float32 binary format").
-* ``model_algo-1``: the index, an ``.npz`` of float32 arrays (``points``, ``centroids``,
-  ``assignment``, and the projection's ``matrix``/``signs``/``coordinates``), read with
+* ``model_algo-1``: the index, an ``.npz`` of arrays (``points``, ``centroids``,
+  ``assignment``; for IVFPQ the product quantizer's ``pq_codebooks`` and the points'
+  ``pq_codes``; the projection's ``matrix``/``signs``/``coordinates``), read with
   ``allow_pickle=False``. The service writes a faiss index here, so models do not move
   between the service and this image.
 """
@@ -28,6 +29,7 @@ from smspark_knn.algorithm import (
     REDUCTIONS,
     KNNIndex,
     KNNModel,
+    ProductQuantizer,
     Projection,
 )
 
@@ -66,6 +68,11 @@ def write(model: KNNModel, directory: Path) -> None:
         "centroids": model.index.centroids.astype(np.float32),
         "assignment": model.index.assignment.astype(np.int64),
     }
+    if model.index.pq is not None:
+        arrays.update(
+            pq_codebooks=model.index.pq.codebooks.astype(np.float32),
+            pq_codes=model.index.codes.astype(np.uint8),
+        )
     if projection is not None:
         arrays.update(
             matrix=projection.matrix.astype(np.float32),
@@ -119,6 +126,9 @@ def load(directory: Path) -> KNNModel:
             signs=arrays["signs"].astype(np.float64),
             coordinates=arrays["coordinates"].astype(np.int64),
         )
+    pq = None
+    if "pq_codebooks" in arrays:
+        pq = ProductQuantizer(arrays["pq_codebooks"].astype(np.float64))
     index = KNNIndex(
         metadata["index_metric"],
         points,
@@ -126,6 +136,8 @@ def load(directory: Path) -> KNNModel:
         arrays["centroids"].astype(np.float64),
         arrays["assignment"].astype(np.int64),
         int(metadata.get("nprobe", 1)),
+        pq,
+        arrays.get("pq_codes", np.zeros((0, 0), np.uint8)),
     )
     return KNNModel(
         k, metadata["predictor_type"], index, labels, int(metadata["feature_dim"]), projection
