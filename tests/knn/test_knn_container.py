@@ -425,6 +425,7 @@ def test_bad_requests_are_4xx_naming_the_problem(handler, body, content_type, ac
 
 def test_the_local_image_loads_no_spark_and_no_aws_sdk():
     assert modules_loaded_by("import smspark_knn.container") == set()
+    assert modules_loaded_by("import smspark_knn") == set()  # estimator names load lazily
 
 
 # ------------------------------------------------------------------------------ quality
