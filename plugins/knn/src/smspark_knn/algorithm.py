@@ -61,11 +61,9 @@ class UniformSample:
         self.keys = np.zeros(0)
         self.rows: np.ndarray | None = None
         self.labels = np.zeros(0)
-        self.seen = 0
 
     def add(self, rows: np.ndarray, labels: np.ndarray) -> None:
         keys = self.rng.random(len(rows))
-        self.seen += len(rows)
         if self.rows is None:
             all_keys, all_rows, all_labels = keys, rows, labels
         else:
