@@ -19,7 +19,7 @@ from smspark_core.plugins import PluginHost, using_plugin_host
 pytestmark = pytest.mark.connect
 
 ROWS = 120
-PLUGINS = ["pca", "linearlearner", "xgboost", "factorizationmachines", "lda"]
+PLUGINS = ["pca", "linearlearner", "xgboost", "factorizationmachines", "lda", "knn"]
 
 
 def _pca(module):
@@ -67,6 +67,14 @@ def _lda(module):
     )
 
 
+def _knn(module):
+    return (
+        module.KNNSageMakerEstimator,
+        lambda e: e.setK(3).setSampleSize(100).setPredictorType("classifier"),
+        "predicted_label",
+    )
+
+
 # (id, plugin module, how to build the estimator, labels: None, "binary", "classes", "real")
 CASES: list[tuple[str, str, Callable, str | None]] = [
     ("pca", "smspark_pca", _pca, None),
@@ -102,6 +110,7 @@ CASES: list[tuple[str, str, Callable, str | None]] = [
         "real",
     ),
     ("lda", "smspark_lda", _lda, None),
+    ("knn", "smspark_knn", _knn, "classes"),
 ]
 
 
