@@ -539,7 +539,9 @@ class SageMakerApi:
         answer's comes back."""
         fields = fields or {}
         problems = request_problems(
-            "InvokeEndpoint", {"EndpointName": name, **fields}, service="sagemaker-runtime"
+            "InvokeEndpoint",
+            {"EndpointName": name, "Body": body, **fields},
+            service="sagemaker-runtime",
         )
         if problems:
             count = len(problems)
