@@ -12,6 +12,7 @@ keeps the resources for debugging and names them instead.
 
 from __future__ import annotations
 
+import copy
 import logging
 import numbers
 import time
@@ -95,7 +96,8 @@ def hosting_requests(
     options: HostingOptions | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The CreateModel, CreateEndpointConfig and CreateEndpoint requests, with the hosting
-    options written in; a HostingOptionError names what the service would refuse."""
+    options written in; a HostingOptionError names what the service would refuse of them
+    (botocore's model of each request)."""
     container: dict[str, Any] = {
         "ContainerHostname": names.modelName,
         "Image": image,
@@ -113,16 +115,21 @@ def hosting_requests(
         variant["InitialInstanceCount"] = instance_count
     config = {"EndpointConfigName": names.endpointConfigName, "ProductionVariants": [variant]}
     endpoint = {"EndpointName": names.endpointName, "EndpointConfigName": names.endpointConfigName}
-    if options is not None:
-        options.apply_hosting_options(model, config, endpoint)
-        for operation, request in (
-            ("CreateModel", model),
-            ("CreateEndpointConfig", config),
-            ("CreateEndpoint", endpoint),
-        ):
-            problems = request_problems(operation, request)
-            if problems:
-                raise HostingOptionError(f"{operation}: " + "; ".join(problems))
+    if options is None:
+        return model, config, endpoint
+    plain = copy.deepcopy((model, config, endpoint))
+    options.apply_hosting_options(model, config, endpoint)
+    # The options' own problems: the rest is the service's to refuse, as it always was.
+    for operation, request, original in zip(
+        ("CreateModel", "CreateEndpointConfig", "CreateEndpoint"),
+        (model, config, endpoint),
+        plain,
+        strict=True,
+    ):
+        known = set(request_problems(operation, original))
+        problems = [p for p in request_problems(operation, request) if p not in known]
+        if problems:
+            raise HostingOptionError(f"{operation}: " + "; ".join(problems))
     return model, config, endpoint
 
 
