@@ -413,3 +413,26 @@ def test_options_are_persisted(spark, tmp_path):
     assert SageMakerEstimator.load(str(tmp_path / "e")).hosting_option_values() == (
         estimator.hosting_option_values()
     )
+
+
+def test_an_algorithm_estimator_hosts_serverless_without_instances():
+    from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
+
+    class Algorithm(AmazonAlgorithmEstimator):
+        image_repository = "algorithm"
+        registry_accounts = {"us-east-1": "123456789012"}
+
+    serverless = Algorithm(
+        "ml.m5.large",
+        1,
+        sagemakerRole=IAMRole(ROLE),
+        responseRowDeserializer=XGBoostCSVRowDeserializer(),
+        region="us-east-1",
+        sagemakerClient=_client(),
+        serverlessMemorySizeInMB=1024,
+        serverlessMaxConcurrency=1,
+    )
+    assert serverless.endpointInstanceType is None
+    assert serverless.getServerlessMemorySizeInMB() == 1024
+    with pytest.raises(TypeError, match="endpointInstanceType"):
+        Algorithm("ml.m5.large", 1, sagemakerRole=IAMRole(ROLE), region="us-east-1")
