@@ -12,6 +12,7 @@ bytes do.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,11 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from smspark_core.aws import ClientSpec
+from smspark_core.codecs.inference_ids import (
+    INFERENCE_ID_FIELD,
+    INFERENCE_TIME_FIELD,
+    split_inference_ids,
+)
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.errors import SmsparkError
 from smspark_core.media_types import CSV, JSON, JSONLINES, LIBSVM_TYPES, PROTOBUF, media_type
@@ -28,6 +34,8 @@ from smspark_core.transformation.arrow_transport import for_map_in_arrow, standa
 from smspark_core.transformation.arrow_vectors import arrow_type_for
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
+
+log = logging.getLogger(__name__)
 
 # File extensions of the staged parts by content type, for people reading the bucket.
 EXTENSIONS = {
@@ -111,6 +119,26 @@ def response_bodies(data: bytes, accept: str, assemble_with: str) -> list[bytes]
     return [data]
 
 
+def written_parts(parts: list[StagedPart], output_uri: str, spec: ClientSpec) -> str | None:
+    """How many of the staged parts have their ``.out`` object yet ("3 of 8 parts written"),
+    for the watch of the job; None when the output cannot be listed (the watch goes on)."""
+    expected = {part.output_key for part in parts if part.output_key}
+    bucket, prefix = split_s3_uri(output_uri)
+    try:
+        pages = (
+            spec.client("s3")
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=bucket, Prefix=prefix)
+        )
+        written = sum(
+            1 for page in pages for item in page.get("Contents", []) if item["Key"] in expected
+        )
+    except Exception as error:  # noqa: BLE001 - progress is informative only
+        log.debug("could not list %s for progress: %s", output_uri, error)
+        return None
+    return f"{written} of {len(expected)} parts written"
+
+
 def attach_predictions(
     dataset: DataFrame,
     parts: list[StagedPart],
@@ -122,14 +150,19 @@ def attach_predictions(
     accept: str,
     assemble_with: str,
     prepend: bool,
+    inference_ids: bool = False,
 ) -> DataFrame:
     """``dataset`` with each row's prediction appended (or the predictions alone), read
-    from the ``.out`` objects on the executors."""
+    from the ``.out`` objects on the executors. With ``inference_ids`` (the job's
+    GenerateInferenceId) each output record's inference id and time are taken off before
+    the deserializer reads it and come back as two string columns after the predictions."""
     by_partition = {part.partition: part for part in parts}
     names = dataset.columns
-    prediction_schema = pa.schema(
+    deserialized = pa.schema(
         [(f.name, arrow_type_for(f.dataType)) for f in deserializer.schema.fields]
     )
+    id_fields = [(INFERENCE_ID_FIELD, pa.string()), (INFERENCE_TIME_FIELD, pa.string())]
+    prediction_schema = pa.schema(list(deserialized) + (id_fields if inference_ids else []))
 
     def predictions_of(part: StagedPart) -> pa.Table:
         if part.output_key is None:
@@ -142,16 +175,28 @@ def attach_predictions(
                 f"the transform job wrote no output s3://{output_bucket}/{part.output_key} for "
                 f"partition {part.partition} ({part.rows} rows)"
             ) from None
+        where = f"s3://{output_bucket}/{part.output_key}"
+        ids: list[str] = []
+        times: list[str] = []
+        if inference_ids:
+            data, ids, times = split_inference_ids(data, accept, where)
         batches = [
-            deserializer.deserialize_batch(body).cast(prediction_schema)
+            deserializer.deserialize_batch(body).cast(deserialized)
             for body in response_bodies(data, accept, assemble_with)
         ]
-        table = pa.Table.from_batches(batches, prediction_schema)
-        if table.num_rows != part.rows:
-            raise BatchReadBackError(
-                f"part s3://{output_bucket}/{part.output_key} (partition {part.partition}) holds "
-                f"{table.num_rows} predictions for {part.rows} staged rows"
-            )
+        table = pa.Table.from_batches(batches, deserialized)
+        counts = {"predictions": table.num_rows}
+        if inference_ids:
+            counts["inference ids"] = len(ids)
+        for what, count in counts.items():
+            if count != part.rows:
+                raise BatchReadBackError(
+                    f"part {where} (partition {part.partition}) holds "
+                    f"{count} {what} for {part.rows} staged rows"
+                )
+        if inference_ids:
+            table = table.append_column(INFERENCE_ID_FIELD, pa.array(ids, pa.string()))
+            table = table.append_column(INFERENCE_TIME_FIELD, pa.array(times, pa.string()))
         return table.combine_chunks()
 
     def attach(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

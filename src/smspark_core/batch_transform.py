@@ -37,11 +37,21 @@ from pyspark.ml import Transformer
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
-from pyspark.sql.types import StructType
+from pyspark.sql.types import StringType, StructField, StructType
 from pyspark.storagelevel import StorageLevel
 
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.batch_io import BatchReadBackError, attach_predictions, stage_requests
+from smspark_core.batch_io import (
+    BatchReadBackError,
+    attach_predictions,
+    stage_requests,
+    written_parts,
+)
+from smspark_core.codecs.inference_ids import (
+    INFERENCE_ID_ACCEPTS,
+    INFERENCE_ID_FIELD,
+    INFERENCE_TIME_FIELD,
+)
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
 from smspark_core.media_types import (
@@ -437,6 +447,15 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
             raise ValueError(
                 "dataCaptureKmsKeyId and generateInferenceId need dataCaptureDestinationS3Uri"
             )
+        if get("generateInferenceId") and (
+            media_type(self._accept())[0] not in INFERENCE_ID_ACCEPTS
+            or self._assemble_with() != "Line"
+        ):
+            raise ValueError(
+                "generateInferenceId needs line-assembled CSV or JSON Lines output (the formats "
+                f"SageMaker appends inference ids to record by record); got accept "
+                f"{self._accept()!r} assembled with {self._assemble_with()!r}"
+            )
         # The whole request against botocore's model, with stand-in names and locations.
         self.transform_job_request("check", "check", "s3://check/input", "s3://check/output")
 
@@ -500,6 +519,11 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         """The input columns (when prepending) and the deserializer's prediction columns."""
         self.requestRowSerializer.validate_schema(schema)
         predictions = list(self.responseRowDeserializer.schema.fields)
+        if self.getOrDefault("generateInferenceId"):
+            predictions += [
+                StructField(INFERENCE_ID_FIELD, StringType(), False),
+                StructField(INFERENCE_TIME_FIELD, StringType(), False),
+            ]
         prepend = self.getOrDefault("prependResultRows")
         taken = set(schema.names) if prepend else set()
         clashes = [f.name for f in predictions if f.name in taken]
@@ -565,7 +589,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
             call_with_backoff(lambda: self.sagemakerClient.create_transform_job(**request))
             created = replace(created, transformJobName=job_name)
             self._created = created
-            self._watch(job_name, parts)
+            self._watch(job_name, parts, output_uri)
             job_done = time.monotonic()
             result = attach_predictions(
                 dataset,
@@ -577,6 +601,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 accept=self._accept(),
                 assemble_with=self._assemble_with(),
                 prepend=self.getOrDefault("prependResultRows"),
+                inference_ids=self.getOrDefault("generateInferenceId"),
             ).localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
             total, expected = result.count(), sum(p.rows for p in parts)
             if total != expected:
@@ -610,7 +635,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         call_with_backoff(lambda: self.sagemakerClient.create_model(**request))
         log.info("created model %s", name)
 
-    def _watch(self, job_name: str, parts: list) -> None:
+    def _watch(self, job_name: str, parts: list, output_uri: str) -> None:
         try:
             watch_transform_job(
                 self.sagemakerClient,
@@ -618,6 +643,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 job_name,
                 timeout_seconds=self.getOrDefault("timeoutInSeconds"),
                 poll_seconds=self.getOrDefault("pollSeconds"),
+                describe_progress=lambda: written_parts(parts, output_uri, self.clientSpec),
             )
         except TransformJobFailed as error:
             located = _locate_rejected((error.job or {}).get("FailureReason", ""), parts)

@@ -243,9 +243,12 @@ def watch_transform_job(
     timeout_seconds: float = 86400.0,
     poll_seconds: float = 5.0,
     on_log_line: Callable[[str], None] | None = None,
+    describe_progress: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
     """Waits for a Batch Transform job to end, as ``watch_training_job`` does for training;
-    raises TransformJobFailed."""
+    raises TransformJobFailed. DescribeTransformJob reports no progress, so the caller may
+    give ``describe_progress`` (for example how many ``.out`` objects exist): its answer is
+    logged when it changes and shown on the progress line."""
     return watch_job(
         TRANSFORM,
         sagemaker,
@@ -254,6 +257,7 @@ def watch_transform_job(
         timeout_seconds=timeout_seconds,
         poll_seconds=poll_seconds,
         on_log_line=on_log_line,
+        describe_progress=describe_progress,
     )
 
 
@@ -266,12 +270,14 @@ def watch_job(
     timeout_seconds: float,
     poll_seconds: float,
     on_log_line: Callable[[str], None] | None,
+    describe_progress: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
     """The watch loop of both kinds (see ``watch_training_job``)."""
     follower = LogFollower(logs, job_name, log_group=kind.log_group)
     progress = ProgressLine()
     deadline = time.monotonic() + timeout_seconds
     seen_status = None
+    seen_progress = None
     try:
         while True:
             job = kind.description(sagemaker, job_name)
@@ -287,7 +293,11 @@ def watch_job(
                 log.info("[%s] %s", job_name, line)
                 if on_log_line:
                     on_log_line(line)
-            progress.show(f"{kind.noun} {job_name}: {shown}")
+            detail = describe_progress() if describe_progress else None
+            if detail and detail != seen_progress:
+                log.info("%s %s: %s", kind.noun, job_name, detail)
+                seen_progress = detail
+            progress.show(f"{kind.noun} {job_name}: {shown}" + (f", {detail}" if detail else ""))
             if status[0] in TERMINAL:
                 break
             if time.monotonic() > deadline:

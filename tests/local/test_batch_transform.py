@@ -372,3 +372,76 @@ def test_a_prediction_count_mismatch_names_the_part_and_both_counts(spark, local
     with pytest.raises(Exception, match=r"\(partition \d\) holds 9 predictions for 10 staged rows"):
         stage.transform(_frame(spark, 20, 2))
     assert stage.getCreatedResources().inputS3Uri in stage.getCreatedResources().deleted
+
+
+def test_data_capture_writes_manifests_and_inference_ids(
+    spark, local, clients, bucket, artifact, caplog
+):
+    """DataCaptureConfig as the service documents it: input and output manifests under
+    yyyy/mm/dd/hh prefixes, and with GenerateInferenceId an id and the job start time for
+    every record, which the stage gives back as two columns beside the predictions."""
+    import json
+    import logging
+    import re
+
+    stage = _stage(
+        local,
+        bucket,
+        artifact,
+        dataCaptureDestinationS3Uri=f"s3://{bucket}/capture",
+        generateInferenceId=True,
+    )
+    with caplog.at_level(logging.INFO, logger="smspark.jobs"):
+        result = stage.transform(_frame(spark, 300, 3))
+    assert result.columns == [
+        "id",
+        "features",
+        "prediction",
+        "SageMakerInferenceId",
+        "SageMakerInferenceTime",
+    ]
+    _check_in_order(result, 300)
+    rows = result.collect()
+    assert len({r.SageMakerInferenceId for r in rows}) == 300  # one fresh id per record
+    assert all(re.fullmatch(r"[0-9a-f-]{36}", r.SageMakerInferenceId) for r in rows)
+    assert len({r.SageMakerInferenceTime for r in rows}) == 1
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[0].SageMakerInferenceTime)
+
+    keys = _keys(clients, bucket, "capture/")
+    assert sorted(k.split("/")[1] for k in keys) == ["input", "output"]
+    assert all(
+        re.fullmatch(r"capture/(input|output)/\d{4}/\d\d/\d\d/\d\d/.+\.jsonl", k) for k in keys
+    )
+    manifests = {
+        k.split("/")[1]: json.loads(clients["s3"].get_object(Bucket=bucket, Key=k)["Body"].read())
+        for k in keys
+    }
+    created = stage.getCreatedResources()
+    assert manifests["input"][0] == {"prefix": f"{created.inputS3Uri}/"}
+    assert manifests["output"][0] == {"prefix": f"{created.outputS3Uri}/"}
+    assert [f"{name}.out" for name in manifests["input"][1:]] == manifests["output"][1:]
+    assert len(manifests["input"]) == 1 + 3  # one object per partition
+    # DescribeTransformJob has no progress field: the watch reports the parts written.
+    assert any("3 of 3 parts written" in record.getMessage() for record in caplog.records)
+
+
+def test_inference_ids_need_a_line_format(spark, local, bucket, artifact):
+    stage = _stage(
+        local,
+        bucket,
+        artifact,
+        dataCaptureDestinationS3Uri=f"s3://{bucket}/capture",
+        generateInferenceId=True,
+        assembleWith="None",
+    )
+    with pytest.raises(ValueError, match="generateInferenceId needs line-assembled CSV"):
+        stage.transform(_frame(spark, 10, 1))
+
+
+def test_a_missing_transform_job_is_a_validation_exception(clients):
+    """As moto and the service answer (botocore models ResourceNotFound, which SageMaker
+    does not send for Describe of a missing job)."""
+    with pytest.raises(ClientError) as raised:
+        clients["sagemaker"].describe_transform_job(TransformJobName="no-such-job")
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "no-such-job" in raised.value.response["Error"]["Message"]

@@ -34,6 +34,7 @@ from typing import Any
 import boto3
 
 from smspark_core.aws import ClientSpec, install_default_client_spec, remove_default_client_spec
+from smspark_core.errors import SmsparkError
 from smspark_core.local.api import SageMakerApi
 from smspark_core.local.faults import Faults
 from smspark_core.local.hosting import PING_TIMEOUT_S
@@ -42,6 +43,10 @@ from smspark_core.local.server import LocalServer
 from smspark_core.specs import LocalImageSpec
 
 LOCAL_CREDENTIALS = ("smspark-local", "smspark-local-secret", None)
+
+
+class LocalBackendUnavailable(SmsparkError, ImportError):
+    """What the local backend needs is not installed (its ``local`` extra)."""
 
 
 class LocalSageMaker:
@@ -77,7 +82,13 @@ class LocalSageMaker:
         self.stop()
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as missing:
+            raise LocalBackendUnavailable(
+                f"the local SageMaker backend needs moto's server ({missing}); install it "
+                "with: pip install 'smspark-core[local]'"
+            ) from missing
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
         if self.workdir is None:

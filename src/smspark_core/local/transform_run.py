@@ -15,6 +15,13 @@ newline). A mini-batch that still fails fails the job, and the data log
 (``<job>/<instance>/data-log`` under ``/aws/sagemaker/TransformJobs``) names the object and
 the records of that mini-batch. A stopped job leaves no output.
 
+``DataCaptureConfig`` is carried out as the service documents it (SageMaker Developer Guide,
+"Capture data from batch transform job"): when the job completes, two manifests (JSON, the
+ManifestFile format) list its input objects and its ``.out`` objects under
+``<DestinationS3Uri>/input/`` and ``/output/``, each below a ``yyyy/mm/dd/hh/`` prefix of the
+job's start hour (UTC); ``GenerateInferenceId`` appends an inference id and the job start time
+to every CSV or JSON Lines output record (``smspark_core.codecs.inference_ids``).
+
 Fault injection: faults set for the job's model name (``LocalSageMaker.set_faults``) act on
 every request attempt (latency, throttling and errors count as failed attempts).
 """
@@ -22,9 +29,11 @@ every request attempt (latency, throttling and errors count as failed attempts).
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from smspark_core.codecs import recordio
+from smspark_core.codecs.inference_ids import INFERENCE_ID_ACCEPTS, append_inference_ids
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.local import hosting
 from smspark_core.local.container import FAILURE_LIMIT
@@ -42,6 +52,7 @@ from smspark_core.local.images import ImageResolver
 from smspark_core.local.logs import TRANSFORM_GROUP, LogStore
 from smspark_core.local.store import Store
 from smspark_core.local.training import JobFailed, manifest_objects, prefix_objects
+from smspark_core.media_types import media_type
 
 MIB = 1024 * 1024
 DEFAULT_PAYLOAD_MB = 6
@@ -235,7 +246,33 @@ class TransformRun:
                 if self.stop_requested.is_set():
                     return "Stopped"
                 self._transform_object(pool, bucket, key, relative)
-        return "Stopped" if self.stop_requested.is_set() else "Completed"
+        if self.stop_requested.is_set():
+            return "Stopped"
+        if job.get("DataCaptureConfig"):
+            self._capture(objects)
+        return "Completed"
+
+    def _capture(self, objects: list[tuple[str, str, str]]) -> None:
+        """The input and output manifests of ``DataCaptureConfig``."""
+        job = self.job
+        hour = time.strftime("%Y/%m/%d/%H", time.gmtime(job["TransformStartTime"]))
+        bucket, prefix = split_s3_uri(job["DataCaptureConfig"]["DestinationS3Uri"])
+        prefix = prefix.strip("/")
+        source = job["TransformInput"]["DataSource"]["S3DataSource"]
+        if source.get("S3DataType") == "ManifestFile":  # the objects it listed, by full key
+            inputs = [{"prefix": f"s3://{objects[0][0]}/"}] + [key for _, key, _ in objects]
+        else:
+            inputs = [{"prefix": source["S3Uri"].rstrip("/") + "/"}] + [r for _, _, r in objects]
+        output_uri = job["TransformOutput"]["S3OutputPath"]
+        manifests = {
+            "input": inputs,
+            "output": [{"prefix": output_uri.rstrip("/") + "/"}]
+            + [f"{r}.out" for _, _, r in objects],
+        }
+        for kind, manifest in manifests.items():
+            key = "/".join(p for p in (prefix, kind, hour, f"{uuid.uuid4()}.jsonl") if p)
+            self.s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest).encode())
+            self._log(f"[sagemaker logs]: data capture: {kind} manifest s3://{bucket}/{key}")
 
     def _concurrency(self) -> int:
         return max(1, int(self.job.get("MaxConcurrentTransforms") or 1))
@@ -265,6 +302,8 @@ class TransformRun:
         output = b"".join(
             answer + b"\n" if line and not answer.endswith(b"\n") else answer for answer in answers
         )
+        if job.get("DataCaptureConfig", {}).get("GenerateInferenceId"):
+            output = self._with_inference_ids(output, line)
         out_bucket, out_prefix = split_s3_uri(job["TransformOutput"]["S3OutputPath"])
         out_key = f"{out_prefix.rstrip('/')}/{relative}.out" if out_prefix else f"{relative}.out"
         self.s3.put_object(Bucket=out_bucket, Key=out_key, Body=output)
@@ -273,6 +312,16 @@ class TransformRun:
             f"[sagemaker logs]: {where}: {len(plan)} mini-batches, "
             f"{plan[-1].last + 1 if plan else 0} records -> s3://{out_bucket}/{out_key}"
         )
+
+    def _with_inference_ids(self, output: bytes, line: bool) -> bytes:
+        accept = self.job.get("TransformOutput", {}).get("Accept") or ""
+        if line and media_type(accept)[0] in INFERENCE_ID_ACCEPTS:
+            return append_inference_ids(output, accept, self.job["TransformStartTime"])
+        self._log(
+            f"[sagemaker logs]: GenerateInferenceId: no inference ids for Accept {accept!r} "
+            "assembled by records; they are appended to CSV and JSON Lines lines"
+        )
+        return output
 
     def _invoke(self, data: bytes, batch: MiniBatch, where: str) -> bytes:
         """One mini-batch's answer, retried as ModelClientConfig says; JobFailed when the
