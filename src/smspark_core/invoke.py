@@ -82,6 +82,9 @@ class InvokeSettings:
     deadline_seconds: float = DEFAULT_RETRY_DEADLINE_S
     retry_model_errors: bool = False
     error_mode: str = "fail"
+    # InvokeEndpoint's optional fields (TargetVariant, CustomAttributes, ...) as (name, value).
+    request_fields: tuple[tuple[str, str], ...] = ()
+    read_timeout: float | None = None  # seconds; botocore's default (60) when None
 
     def __post_init__(self) -> None:
         if self.error_mode not in ("fail", "column"):
@@ -173,7 +176,9 @@ class EndpointInvoker:
     ) -> None:
         self.settings = settings
         # smspark retries itself (by error code, with jitter and a deadline): botocore must not.
-        self.client = client_spec.with_(max_attempts=1).client("sagemaker-runtime")
+        self.client = client_spec.with_(max_attempts=1, read_timeout=settings.read_timeout).client(
+            "sagemaker-runtime"
+        )
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.stats = InvokeStats()
@@ -205,6 +210,7 @@ class EndpointInvoker:
                         Body=body,
                         ContentType=settings.content_type,
                         Accept=settings.accept,
+                        **dict(settings.request_fields),
                     )
                     answer = response["Body"].read()
                 with self._stats_lock:
