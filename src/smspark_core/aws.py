@@ -47,6 +47,7 @@ class ClientSpec:
     profile: str | None = None
     endpoint_urls: tuple[tuple[str, str], ...] = ()
     max_attempts: int = 10
+    read_timeout: float | None = None  # botocore's default (60 s) when None
     credentials: tuple[str, str, str | None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -85,7 +86,8 @@ class ClientSpec:
                     service,
                     endpoint_url=self.endpoint_url(service),
                     config=Config(
-                        retries={"total_max_attempts": self.max_attempts, "mode": "standard"}
+                        retries={"total_max_attempts": self.max_attempts, "mode": "standard"},
+                        **({"read_timeout": self.read_timeout} if self.read_timeout else {}),
                     ),
                 )
                 _clients[key] = client

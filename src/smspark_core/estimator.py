@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.errors import SmsparkError
+from smspark_core.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
 from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
 from smspark_core.model import SageMakerModel
@@ -83,7 +84,7 @@ def hyperparameter_text(value: Any) -> str:
     return str(value)
 
 
-class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
+class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable, MLReadable):
     """Trains any SageMaker-compatible image on a DataFrame (see the module docstring).
 
     Persisted as JSON metadata (also inside a Pipeline): settings, Spark Params, typed
@@ -147,7 +148,10 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         maximumRetryAttempts: int | None = None,
         keepAlivePeriodInSeconds: int | None = None,
         metricDefinitions: Any = None,
+        **hostingOptions: Any,
     ) -> None:
+        """``hostingOptions``: the Params of ``HostingOptions`` by name (``hostingTags``,
+        ``serverlessMemorySizeInMB``, ...), handed to the model ``fit`` returns."""
         super().__init__()
         if uid:
             self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
@@ -166,6 +170,10 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
             "keepAlivePeriodInSeconds": keepAlivePeriodInSeconds,
             "metricDefinitions": metricDefinitions,
         }
+        unknown = sorted(set(hostingOptions) - set(HOSTING_OPTION_NAMES))
+        if unknown:
+            raise TypeError(f"SageMakerEstimator got unexpected keyword arguments {unknown}")
+        options.update(hostingOptions)
         self._set(**{name: value for name, value in options.items() if value is not None})
         self.trainingImage, self.modelImage = trainingImage, modelImage
         self.trainingInstanceType = trainingInstanceType
@@ -277,6 +285,14 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
 
     def _fit(self, dataset: DataFrame) -> SageMakerModel:
         self.check_training_options(self.trainingMaxRuntimeInSeconds)
+        if self.endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
+            self.check_hosting_options(self.endpointInstanceType, self.endpointInitialInstanceCount)
+            check_endpoint_settings(
+                self.endpointInstanceType,
+                self.endpointInitialInstanceCount,
+                self.modelImage,
+                serverless=self.is_serverless(),
+            )
         hyperparameters = self._fit_hyperparameters(dataset)
         names = self.namePolicyFactory.create_name_policy()
         job = names.trainingJobName
@@ -284,10 +300,6 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
         role = self.sagemakerRole.resolve(conf)
         input_path = resolve_s3_path(self.trainingInputS3DataPath, job, conf, self.clientSpec)
         output_path = resolve_s3_path(self.trainingOutputS3DataPath, job, conf, self.clientSpec)
-        if self.endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
-            check_endpoint_settings(
-                self.endpointInstanceType, self.endpointInitialInstanceCount, self.modelImage
-            )
         check_s3_location(input_path, self.clientSpec, "trainingInputS3DataPath")
         check_s3_location(output_path, self.clientSpec, "trainingOutputS3DataPath")
         data = (
@@ -341,6 +353,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, MLWritable, MLReadable):
                 clientSpec=self.clientSpec,
                 endpointPollSeconds=self.pollSeconds,
                 **self.modelOptions,
+                **self.hosting_option_values(),
             )
         except Exception as error:
             raise HostingAfterTrainingFailed(job, artifact, error) from error

@@ -12,6 +12,7 @@ keeps the resources for debugging and names them instead.
 
 from __future__ import annotations
 
+import copy
 import logging
 import numbers
 import time
@@ -20,8 +21,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from smspark_core.errors import SmsparkError
+from smspark_core.hosting_options import HostingOptionError, HostingOptions
 from smspark_core.jobs import call_with_backoff
 from smspark_core.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
+from smspark_core.service_model import request_problems
 
 log = logging.getLogger("smspark.hosting")
 
@@ -81,6 +84,55 @@ def wait_for_endpoint(
         time.sleep(poll_seconds)
 
 
+def hosting_requests(
+    names: NamePolicy,
+    *,
+    image: str,
+    model_data_url: str | None,
+    environment: dict[str, str],
+    role_arn: str | None,
+    instance_type: str | None,
+    instance_count: int | None,
+    options: HostingOptions | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The CreateModel, CreateEndpointConfig and CreateEndpoint requests, with the hosting
+    options written in; a HostingOptionError names what the service would refuse of them
+    (botocore's model of each request)."""
+    container: dict[str, Any] = {
+        "ContainerHostname": names.modelName,
+        "Image": image,
+        "Environment": environment,
+    }
+    if model_data_url:
+        container["ModelDataUrl"] = model_data_url
+    model: dict[str, Any] = {"ModelName": names.modelName, "PrimaryContainer": container}
+    if role_arn:
+        model["ExecutionRoleArn"] = role_arn
+    variant: dict[str, Any] = {"VariantName": VARIANT_NAME, "ModelName": names.modelName}
+    if instance_type is not None:
+        variant["InstanceType"] = instance_type
+    if instance_count is not None:
+        variant["InitialInstanceCount"] = instance_count
+    config = {"EndpointConfigName": names.endpointConfigName, "ProductionVariants": [variant]}
+    endpoint = {"EndpointName": names.endpointName, "EndpointConfigName": names.endpointConfigName}
+    if options is None:
+        return model, config, endpoint
+    plain = copy.deepcopy((model, config, endpoint))
+    options.apply_hosting_options(model, config, endpoint)
+    # The options' own problems: the rest is the service's to refuse, as it always was.
+    for operation, request, original in zip(
+        ("CreateModel", "CreateEndpointConfig", "CreateEndpoint"),
+        (model, config, endpoint),
+        plain,
+        strict=True,
+    ):
+        known = set(request_problems(operation, original))
+        problems = [p for p in request_problems(operation, request) if p not in known]
+        if problems:
+            raise HostingOptionError(f"{operation}: " + "; ".join(problems))
+    return model, config, endpoint
+
+
 def create_hosting_resources(
     sagemaker: Any,
     names: NamePolicy,
@@ -89,15 +141,17 @@ def create_hosting_resources(
     model_data_url: str | None,
     environment: dict[str, str],
     role_arn: str | None,
-    instance_type: str,
-    instance_count: int,
+    instance_type: str | None,
+    instance_count: int | None,
     poll_seconds: float = 5.0,
     timeout_seconds: float = 1800.0,
     keep_failed: bool = False,
+    options: HostingOptions | None = None,
 ) -> CreatedResources:
     """Creates model, endpoint config and endpoint and waits for InService; on any failure
     removes what it created (unless ``keep_failed``) and raises EndpointCreationFailed, or
-    re-raises KeyboardInterrupt/SystemExit with the same report attached."""
+    re-raises KeyboardInterrupt/SystemExit with the same report attached. The three
+    requests are checked against botocore's model before the first call."""
     started = time.monotonic()
     # A name is recorded once its Create call may have taken effect: after it returns, or
     # when it was interrupted. A Create the service refused created nothing, and whatever
@@ -114,42 +168,27 @@ def create_hosting_resources(
             raise
         attempted[kind] = name
 
+    model_request, config_request, endpoint_request = hosting_requests(
+        names,
+        image=image,
+        model_data_url=model_data_url,
+        environment=environment,
+        role_arn=role_arn,
+        instance_type=instance_type,
+        instance_count=instance_count,
+        options=options,
+    )
     try:
-        container: dict[str, Any] = {
-            "ContainerHostname": names.modelName,
-            "Image": image,
-            "Environment": environment,
-        }
-        if model_data_url:
-            container["ModelDataUrl"] = model_data_url
-        model_request: dict[str, Any] = {
-            "ModelName": names.modelName,
-            "PrimaryContainer": container,
-        }
-        if role_arn:
-            model_request["ExecutionRoleArn"] = role_arn
         create("model", names.modelName, lambda: sagemaker.create_model(**model_request))
         create(
             "endpoint config",
             names.endpointConfigName,
-            lambda: sagemaker.create_endpoint_config(
-                EndpointConfigName=names.endpointConfigName,
-                ProductionVariants=[
-                    {
-                        "VariantName": VARIANT_NAME,
-                        "ModelName": names.modelName,
-                        "InstanceType": instance_type,
-                        "InitialInstanceCount": instance_count,
-                    }
-                ],
-            ),
+            lambda: sagemaker.create_endpoint_config(**config_request),
         )
         create(
             "endpoint",
             names.endpointName,
-            lambda: sagemaker.create_endpoint(
-                EndpointName=names.endpointName, EndpointConfigName=names.endpointConfigName
-            ),
+            lambda: sagemaker.create_endpoint(**endpoint_request),
         )
         wait_for_endpoint(
             sagemaker,

@@ -1,8 +1,9 @@
 """The executor-side engine of ``transform()``: serialized rows in, predictions out.
 
-For a partition's Arrow batches it cuts the serialized rows into request bodies under a
-byte limit (and an optional row limit), keeps up to ``max_concurrency`` InvokeEndpoint calls
-in flight (across consecutive batches, so that one request per batch still overlaps),
+For a partition's Arrow batches it packs the serialized rows into request bodies filled up
+to a byte limit (and an optional row limit) across batch boundaries, so that small rows make
+full requests rather than one small request per Arrow batch, keeps up to ``max_concurrency``
+InvokeEndpoint calls in flight (across consecutive requests),
 retries throttling, 5xx and connection errors with exponential backoff and full jitter
 until a per-request deadline (no attempt limit: a model server restart or a throttling storm
 is ridden out, not counted out), and reassembles the predictions in input order. Exactly one
@@ -81,6 +82,9 @@ class InvokeSettings:
     deadline_seconds: float = DEFAULT_RETRY_DEADLINE_S
     retry_model_errors: bool = False
     error_mode: str = "fail"
+    # InvokeEndpoint's optional fields (TargetVariant, CustomAttributes, ...) as (name, value).
+    request_fields: tuple[tuple[str, str], ...] = ()
+    read_timeout: float | None = None  # seconds; botocore's default (60) when None
 
     def __post_init__(self) -> None:
         if self.error_mode not in ("fail", "column"):
@@ -129,14 +133,15 @@ def plan_requests(
 class InvokeStats:
     """What a partition did: requests answered, HTTP attempts made (every one, the first
     included), retries by cause (``RETRY_CAUSES``), requests that failed for good (their
-    rows failed the task, or got the error column), bytes sent, and the most requests it had
-    outstanding at once."""
+    rows failed the task, or got the error column), the bytes and rows of the answered
+    requests, and the most requests it had outstanding at once."""
 
     requests: int = 0
     attempts: int = 0
     retries: dict[str, int] = field(default_factory=dict)
     failed: int = 0
     bytes_sent: int = 0
+    rows_sent: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
 
@@ -171,7 +176,9 @@ class EndpointInvoker:
     ) -> None:
         self.settings = settings
         # smspark retries itself (by error code, with jitter and a deadline): botocore must not.
-        self.client = client_spec.with_(max_attempts=1).client("sagemaker-runtime")
+        self.client = client_spec.with_(max_attempts=1, read_timeout=settings.read_timeout).client(
+            "sagemaker-runtime"
+        )
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.stats = InvokeStats()
@@ -203,6 +210,7 @@ class EndpointInvoker:
                         Body=body,
                         ContentType=settings.content_type,
                         Accept=settings.accept,
+                        **dict(settings.request_fields),
                     )
                     answer = response["Body"].read()
                 with self._stats_lock:
@@ -244,6 +252,8 @@ class EndpointInvoker:
         start, stop = span
         try:
             body = self._call(serialized.body(start, stop))
+            with self._stats_lock:
+                self.stats.rows_sent += stop - start
             predictions = deserializer.deserialize_batch(body)
             if predictions.num_rows != stop - start:
                 raise InvocationFailed(
@@ -314,27 +324,93 @@ class EndpointInvoker:
         serialize: Callable[[pa.RecordBatch, int], SerializedBatch],
         deserializer: ResponseRowDeserializer,
     ) -> Iterator[tuple[pa.RecordBatch, Predictions]]:
-        """Each input batch with its predictions, in order. The requests of consecutive
-        batches overlap: the next batch is serialized and sent while earlier requests are
-        in flight (``max_concurrency`` at a time), holding at most ``max_concurrency + 1``
-        batches. A failure cancels the requests not yet started."""
+        """Each input batch with its predictions, in order. Consecutive batches are packed
+        into requests up to the byte and row limits (``_packed``); the requests of
+        consecutive groups overlap: the next group is serialized and sent while earlier
+        requests are in flight (``max_concurrency`` at a time), holding at most
+        ``max_concurrency + 1`` groups. A failure cancels the requests not yet started."""
         schema = _arrow_schema(deserializer)
-        pending: deque[tuple[pa.RecordBatch, list[tuple[tuple[int, int], Future]]]] = deque()
+        pending: deque[tuple[list[pa.RecordBatch], list[tuple[tuple[int, int], Future]]]]
+        pending = deque()
         pool = ThreadPoolExecutor(max_workers=self.settings.max_concurrency)
         try:
-            rows = 0
-            for batch in batches:
-                serialized = serialize(batch, rows)
-                pending.append((batch, self._submit(pool, serialized, deserializer, schema, rows)))
-                rows += batch.num_rows
+            for group, serialized, row_offset in self._packed(batches, serialize):
+                requests = self._submit(pool, serialized, deserializer, schema, row_offset)
+                pending.append((group, requests))
                 while len(pending) > self.settings.max_concurrency:
-                    done, requests = pending.popleft()
-                    yield done, self._collect(requests, schema)
+                    yield from _per_batch(*pending.popleft(), self._collect, schema)
             while pending:
-                done, requests = pending.popleft()
-                yield done, self._collect(requests, schema)
+                yield from _per_batch(*pending.popleft(), self._collect, schema)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _packed(
+        self,
+        batches: Iterable[pa.RecordBatch],
+        serialize: Callable[[pa.RecordBatch, int], SerializedBatch],
+    ) -> Iterator[tuple[list[pa.RecordBatch], SerializedBatch, int]]:
+        """Groups of consecutive batches whose serialized rows fit one request together
+        (a batch larger than a request is a group alone, cut by ``plan_requests``), with the
+        group's rows back to back and the partition row index of its first row. A group is
+        sent as soon as it is full, so that requests leave while later batches arrive."""
+        max_bytes = self.settings.max_request_bytes
+        max_rows = self.settings.max_rows_per_request
+        group: list[pa.RecordBatch] = []
+        parts: list[SerializedBatch] = []
+        size = count = rows = first_row = 0
+        for batch in batches:
+            serialized = serialize(batch, rows)
+            nbytes = int(serialized.offsets[-1] - serialized.offsets[0])
+            fits = size + nbytes <= max_bytes and (
+                max_rows is None or count + len(serialized) <= max_rows
+            )
+            if group and not fits:
+                yield group, concatenate(parts), first_row
+                group, parts, size, count = [], [], 0, 0
+            if not group:
+                first_row = rows
+            group.append(batch)
+            parts.append(serialized)
+            size, count, rows = size + nbytes, count + len(serialized), rows + batch.num_rows
+            if size >= max_bytes or (max_rows is not None and count >= max_rows):
+                yield group, concatenate(parts), first_row
+                group, parts, size, count = [], [], 0, 0
+        if group:
+            yield group, concatenate(parts), first_row
+
+
+def concatenate(parts: list[SerializedBatch]) -> SerializedBatch:
+    """The rows of ``parts`` back to back as one SerializedBatch (no copy for one part)."""
+    if len(parts) == 1:
+        return parts[0]
+    lengths = [int(p.offsets[-1] - p.offsets[0]) for p in parts]
+    data = b"".join(bytes(p.data[p.offsets[0] : p.offsets[-1]]) for p in parts)
+    starts = np.cumsum([0, *lengths[:-1]])
+    offsets = np.concatenate(
+        [parts[0].offsets[:1] - parts[0].offsets[0]]
+        + [p.offsets[1:] - p.offsets[0] + start for p, start in zip(parts, starts)]
+    )
+    return SerializedBatch(data, offsets.astype(np.int64))
+
+
+def _per_batch(
+    group: list[pa.RecordBatch],
+    requests: list[tuple[tuple[int, int], Future]],
+    collect: Callable[[list[tuple[tuple[int, int], Future]], pa.Schema], Predictions],
+    schema: pa.Schema,
+) -> Iterator[tuple[pa.RecordBatch, Predictions]]:
+    """The predictions of a packed group, given back batch by batch."""
+    predictions = collect(requests, schema)
+    offset = 0
+    for batch in group:
+        rows = batch.num_rows
+        yield (
+            batch,
+            Predictions(
+                predictions.batch.slice(offset, rows), predictions.errors[offset : offset + rows]
+            ),
+        )
+        offset += rows
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,19 @@ from typing import Any
 import pyarrow as pa
 from pyspark import TaskContext
 from pyspark.ml import Model
-from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core import transform_stats
 from smspark_core.aws import ClientSpec, default_client_spec
 from smspark_core.hosting import create_hosting_resources
+from smspark_core.hosting_options import (
+    HOSTING_OPTION_NAMES,
+    RUNTIME_OPTION_NAMES,
+    HostingOptions,
+    RuntimeOptions,
+)
 from smspark_core.invoke import (
     DEFAULT_REQUEST_BYTES,
     DEFAULT_RETRY_DEADLINE_S,
@@ -59,8 +65,13 @@ def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[Clien
     return spec, sagemakerClient or control_plane_client(spec, "sagemaker")
 
 
-class SageMakerModel(Model, MLWritable, MLReadable):
+class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadable):
     """Runs rows through a SageMaker endpoint (see the module docstring).
+
+    The production options of its endpoint (``HostingOptions``: tags, VPC, KMS, data
+    capture, serverless) and of its requests (``RuntimeOptions``: TargetVariant,
+    CustomAttributes, ...) are Spark Params, also constructor keywords
+    (``smspark_core.hosting_options``).
 
     Persisted as JSON metadata (``save``/``load``, also inside a PipelineModel): the
     endpoint, image, artifact, settings and the codecs by registered name plus their JSON
@@ -93,10 +104,18 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
         endpointPollSeconds: float = 5.0,
         keepFailedResources: bool = False,
+        **options: Any,
     ) -> None:
+        """``options``: the Params of ``HostingOptions`` and ``RuntimeOptions`` by name
+        (``serverlessMemorySizeInMB=2048``, ``customAttributes="trace=1"``, ...)."""
         super().__init__()
         if uid:
             self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
+        unknown = sorted(set(options) - set(HOSTING_OPTION_NAMES) - set(RUNTIME_OPTION_NAMES))
+        if unknown:
+            raise TypeError(f"SageMakerModel got unexpected keyword arguments {unknown}")
+        self._set(**{name: value for name, value in options.items() if value is not None})
+        self.check_runtime_options()
         if existingEndpointName and endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
             raise ValueError(
                 "SageMakerModel's endpoint creation policy must be DO_NOT_CREATE if creating an "
@@ -151,8 +170,13 @@ class SageMakerModel(Model, MLWritable, MLReadable):
         return SageMakerResourceCleanup(self.sagemakerClient)
 
     def _create_hosting_resources(self) -> None:
+        serverless = self.is_serverless()
+        self.check_hosting_options(self.endpointInstanceType, self.endpointInitialInstanceCount)
         check_endpoint_settings(
-            self.endpointInstanceType, self.endpointInitialInstanceCount, self.modelImage
+            self.endpointInstanceType,
+            self.endpointInitialInstanceCount,
+            self.modelImage,
+            serverless=serverless,
         )
         self._created = create_hosting_resources(
             self.sagemakerClient,
@@ -162,9 +186,10 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             environment=self.modelEnvironmentVariables,
             role_arn=self.modelExecutionRoleARN,
             instance_type=self.endpointInstanceType,
-            instance_count=int(self.endpointInitialInstanceCount),
+            instance_count=None if serverless else int(self.endpointInitialInstanceCount),
             poll_seconds=self.endpointPollSeconds,
             keep_failed=self.keepFailedResources,
+            options=self,
         )
 
     # ------------------------------------------------------------------ factories
@@ -318,6 +343,20 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             )
         return StructType((list(schema.fields) if self.prependResultRows else []) + predictions)
 
+    def _invoke_settings(self) -> InvokeSettings:
+        """How ``transform()`` calls the endpoint: the model's settings, its runtime options
+        (checked here) and, for a serverless endpoint, requests cut under its 4 MB limit."""
+        self.check_runtime_options()
+        configured = self.invokeSettings["max_request_bytes"]
+        return InvokeSettings(
+            self.endpointName,
+            self.requestRowSerializer.content_type,
+            self.responseRowDeserializer.accepts,
+            **{**self.invokeSettings, "max_request_bytes": self.max_request_bytes(configured)},
+            request_fields=tuple(self.runtime_fields().items()),
+            read_timeout=self.read_timeout_seconds(),
+        )
+
     def _transform(self, dataset: DataFrame) -> DataFrame:
         if (
             self.endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_TRANSFORM
@@ -328,12 +367,7 @@ class SageMakerModel(Model, MLWritable, MLReadable):
             raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
         self.requestRowSerializer.set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
-        settings = InvokeSettings(
-            self.endpointName,
-            self.requestRowSerializer.content_type,
-            self.responseRowDeserializer.accepts,
-            **self.invokeSettings,
-        )
+        settings = self._invoke_settings()
         serializer, deserializer = self.requestRowSerializer, self.responseRowDeserializer
         spec, prepend = self.clientSpec, self.prependResultRows
         with_errors = settings.error_mode == "column"
@@ -466,6 +500,7 @@ class _ModelReader(MetadataReader):
             endpointPollSeconds=meta["endpointPollSeconds"],
             keepFailedResources=meta.get("keepFailedResources", False),
         )
+        DefaultParamsReader.getAndSetParams(model, meta)  # the hosting and runtime options
         model.existingEndpointName = meta["existingEndpointName"]
         model._created = CreatedResources(**meta["createdResources"])
         model.endpointCreationPolicy = EndpointCreationPolicy(meta["endpointCreationPolicy"])

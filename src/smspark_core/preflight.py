@@ -67,10 +67,15 @@ def check_s3_location(path: S3DataPath, spec: ClientSpec, setting: str) -> None:
     s3.delete_object(Bucket=path.bucket, Key=probe)
 
 
-def check_endpoint_settings(instance_type: Any, instance_count: Any, image: Any) -> None:
-    """What creating the endpoint will need, checked before training."""
+def check_endpoint_settings(
+    instance_type: Any, instance_count: Any, image: Any, serverless: bool = False
+) -> None:
+    """What creating the endpoint will need, checked before training (a serverless endpoint
+    has no instances)."""
     if not image:
         raise ValueError("creating an endpoint needs modelImage")
+    if serverless:
+        return
     if not instance_type:
         raise ValueError("creating an endpoint needs endpointInstanceType")
     require_instance_count(instance_count)

@@ -18,9 +18,9 @@ import botocore.session
 from botocore.model import Shape
 
 
-@lru_cache(maxsize=1)
-def _service_model():
-    return botocore.session.get_session().get_service_model("sagemaker")
+@lru_cache(maxsize=2)
+def _service_model(service: str = "sagemaker"):
+    return botocore.session.get_session().get_service_model(service)
 
 
 @lru_cache(maxsize=256)
@@ -107,9 +107,12 @@ def _problems(value: Any, shape: Shape, path: str) -> list[str]:
     return []
 
 
-def request_problems(operation: str, request: dict[str, Any]) -> list[str]:
-    """What the service would refuse in ``request`` for ``operation`` ([] when nothing)."""
-    shape = _service_model().operation_model(operation).input_shape
+def request_problems(
+    operation: str, request: dict[str, Any], service: str = "sagemaker"
+) -> list[str]:
+    """What the service would refuse in ``request`` for ``operation`` ([] when nothing);
+    ``service`` is "sagemaker" or "sagemaker-runtime"."""
+    shape = _service_model(service).operation_model(operation).input_shape
     return _problems(request, shape, "") if shape is not None else []
 
 

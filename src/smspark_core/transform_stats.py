@@ -23,9 +23,15 @@ from pyspark.sql.types import LongType, StructField, StructType
 from smspark_core.invoke import RETRY_CAUSES, InvokeStats
 
 STATS_COLUMN = "__smspark_transform_stats"
-_SUMMED = ("partitions", "requests", "attempts", "failed_requests", "task_retries") + tuple(
-    f"retries_{cause}" for cause in RETRY_CAUSES
-)
+_SUMMED = (
+    "partitions",
+    "requests",
+    "attempts",
+    "failed_requests",
+    "task_retries",
+    "bytes_sent",
+    "rows_sent",
+) + tuple(f"retries_{cause}" for cause in RETRY_CAUSES)
 _FIELDS = (*_SUMMED, "peak_in_flight")
 STATS_ARROW_TYPE = pa.struct([(name, pa.int64()) for name in _FIELDS])
 STATS_SPARK_FIELD = StructField(
@@ -42,6 +48,8 @@ def partition_record(stats: InvokeStats, earlier_attempts: int) -> dict[str, int
         "attempts": stats.attempts,
         "failed_requests": stats.failed,
         "task_retries": earlier_attempts,
+        "bytes_sent": stats.bytes_sent,
+        "rows_sent": stats.rows_sent,
         "peak_in_flight": stats.peak_in_flight,
     }
     record.update({f"retries_{c}": stats.retries.get(c, 0) for c in RETRY_CAUSES})
@@ -74,8 +82,9 @@ def empty() -> dict[str, Any]:
 def summarize(values: dict[str, int]) -> dict[str, Any]:
     """The public ``transformStats`` shape from the observed sums."""
     retries = {cause: int(values[f"retries_{cause}"]) for cause in RETRY_CAUSES}
+    requests = int(values["requests"])
     return {
-        "requests": int(values["requests"]),
+        "requests": requests,
         "attempts": int(values["attempts"]),
         "retries": sum(retries.values()),
         "retries_by_cause": retries,
@@ -83,6 +92,11 @@ def summarize(values: dict[str, int]) -> dict[str, Any]:
         "task_retries": int(values["task_retries"]),
         "partitions": int(values["partitions"]),
         "peak_in_flight": int(values["peak_in_flight"]),
+        # Of the answered requests: how full packing made them.
+        "bytes_sent": int(values["bytes_sent"]),
+        "rows_sent": int(values["rows_sent"]),
+        "bytes_per_request": int(values["bytes_sent"]) / requests if requests else 0.0,
+        "rows_per_request": int(values["rows_sent"]) / requests if requests else 0.0,
     }
 
 

@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "connect",
             "service_model",
             "training_options",
+            "hosting_options",
             "resources",
             "jobs",
             "hosting",

@@ -242,9 +242,10 @@ def _serialize(batch, row_offset):
 
 
 def test_requests_of_consecutive_batches_overlap_and_stay_in_order(local):
-    """One request per Arrow batch (as with small batches) still runs max_concurrency at a
+    """One request per Arrow batch (a row limit of one) still runs max_concurrency at a
     time, and every batch comes back with its own prediction, in order."""
-    invoker = EndpointInvoker(InvokeSettings("e", "text/csv", "text/csv"), local.client_spec)
+    settings = InvokeSettings("e", "text/csv", "text/csv", max_rows_per_request=1)
+    invoker = EndpointInvoker(settings, local.client_spec)
     invoker.client = fake = _CountingClient()
     batches = _one_row_batches(12)
     results = list(invoker.predict_batches(batches, _serialize, XGBoostCSVRowDeserializer()))
@@ -255,9 +256,59 @@ def test_requests_of_consecutive_batches_overlap_and_stay_in_order(local):
 
 
 def test_a_failed_request_stops_the_stream(local):
-    invoker = EndpointInvoker(InvokeSettings("e", "text/csv", "text/csv"), local.client_spec)
+    settings = InvokeSettings("e", "text/csv", "text/csv", max_rows_per_request=1)
+    invoker = EndpointInvoker(settings, local.client_spec)
     invoker.client = _CountingClient(fail_on=b"5.0\n")
     stream = invoker.predict_batches(_one_row_batches(40), _serialize, XGBoostCSVRowDeserializer())
     with pytest.raises(InvocationFailed, match="ModelError"):
         list(stream)
     assert invoker.stats.requests < 40  # the requests not yet started were cancelled
+
+
+class _RecordingClient(_CountingClient):
+    """Also keeps every request body, in arrival order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bodies = []
+
+    def invoke_endpoint(self, **kwargs):
+        with self.lock:
+            self.bodies.append(kwargs["Body"])
+        return super().invoke_endpoint(**kwargs)
+
+
+def test_small_batches_are_packed_into_full_requests(local):
+    """40 one-row batches of 4 or 5 bytes under a 20-byte limit: requests are filled across
+    batch boundaries (never over the limit), and each batch still gets its own prediction,
+    in order, exactly once."""
+    settings = InvokeSettings("e", "text/csv", "text/csv", max_request_bytes=20)
+    invoker = EndpointInvoker(settings, local.client_spec)
+    invoker.client = fake = _RecordingClient()
+    results = list(
+        invoker.predict_batches(_one_row_batches(40), _serialize, XGBoostCSVRowDeserializer())
+    )
+    assert [batch.column(0)[0].as_py() for batch, _ in results] == [float(i) for i in range(40)]
+    assert [r.batch.column(0)[0].as_py() for _, r in results] == [float(i) for i in range(40)]
+    assert all(r.batch.num_rows == 1 and r.errors == [None] for _, r in results)
+    sizes = [len(body) for body in fake.bodies]
+    assert max(sizes) <= 20 and sum(sizes) == sum(len(f"{float(i)}\n") for i in range(40))
+    assert len(sizes) < 40 / 3  # four rows a request at least, not one per batch
+    assert invoker.stats.rows_sent == 40 and invoker.stats.bytes_sent == sum(sizes)
+
+
+def test_packing_keeps_the_row_limit_and_splits_errors_per_batch(local):
+    """A failed packed request marks exactly its own rows, batch by batch, in column mode."""
+    settings = InvokeSettings(
+        "e", "text/csv", "text/csv", max_rows_per_request=3, error_mode="column"
+    )
+    invoker = EndpointInvoker(settings, local.client_spec)
+    invoker.client = fake = _RecordingClient(fail_on=b"3.0\n4.0\n5.0\n")
+    results = list(
+        invoker.predict_batches(_one_row_batches(9), _serialize, XGBoostCSVRowDeserializer())
+    )
+    assert [body.count(b"\n") for body in sorted(fake.bodies)] == [3, 3, 3]
+    failed = [i for i, (_, r) in enumerate(results) if r.errors != [None]]
+    assert failed == [3, 4, 5]
+    assert all(results[i][1].batch.column(0)[0].as_py() is None for i in failed)
+    assert [results[i][1].batch.column(0)[0].as_py() for i in (0, 8)] == [0.0, 8.0]

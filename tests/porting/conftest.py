@@ -4,5 +4,5 @@ does, and nothing else that may be installed."""
 from algorithm_helpers import plugin_fixtures
 
 plugin_host, local = plugin_fixtures(
-    "kmeans", "pca", "linearlearner", "xgboost", "factorizationmachines", "lda"
+    "kmeans", "pca", "linearlearner", "xgboost", "factorizationmachines", "lda", "knn"
 )

@@ -14,6 +14,7 @@ from smspark_factorizationmachines import (
     FactorizationMachinesRegressor,
 )
 from smspark_kmeans import KMeansSageMakerEstimator
+from smspark_knn import KNNSageMakerEstimator
 from smspark_lda import LDASageMakerEstimator
 from smspark_linearlearner import (
     LinearLearnerBinaryClassifier,
@@ -44,6 +45,7 @@ ALGORITHMS = [
     FactorizationMachinesBinaryClassifier,
     FactorizationMachinesRegressor,
     LDASageMakerEstimator,
+    KNNSageMakerEstimator,
 ]
 # Tried in order until the Param takes one: together they cover every Param's domain.
 CANDIDATES = [True, 3, 0.5, 1.5, 1, 0, -1, "auto", "msd", "rmse", "prune", "(1,0)", "[[0, 1]]"]

@@ -91,7 +91,16 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
             "endpointInstanceType": endpointInstanceType,
             "endpointInitialInstanceCount": endpointInitialInstanceCount,
         }
-        missing = [name for name, value in settings.items() if value is None]
+        # A serverless endpoint (HostingOptions) has no instance type or count.
+        serverless = any(
+            options.get(name) is not None
+            for name in ("serverlessMemorySizeInMB", "serverlessMaxConcurrency")
+        )
+        missing = [
+            name
+            for name, value in settings.items()
+            if value is None and not (serverless and name.startswith("endpoint"))
+        ]
         if missing:
             raise TypeError(f"{type(self).__name__}() needs {', '.join(missing)}")
         self.region = region

@@ -23,10 +23,12 @@ from smspark_core.local.model_validation import validate_request
 from smspark_core.local.store import Store
 from smspark_core.local.training import TrainingRun
 from smspark_core.local.transform_jobs import TransformJobs
+from smspark_core.service_model import request_problems
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 MAX_BODY_BYTES = 6 * 1024 * 1024
+SERVERLESS_MAX_BODY_BYTES = 4 * 1024 * 1024
 ENDPOINT_POLL_S = 0.2
 
 
@@ -284,8 +286,9 @@ class SageMakerApi:
                 "ModelArn": arn,
                 "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
             }
-            if request.get("ExecutionRoleArn"):
-                model["ExecutionRoleArn"] = request["ExecutionRoleArn"]
+            for field in ("ExecutionRoleArn", "VpcConfig"):
+                if request.get(field):
+                    model[field] = request[field]
             self.store.put("models", name, model)
         return {"ModelArn": arn}
 
@@ -324,6 +327,13 @@ class SageMakerApi:
             model = _require(variant, "ModelName")
             if not self.store.get("models", model):
                 raise not_found("model", self.arn("model", model))
+            serverless, instances = "ServerlessConfig" in variant, "InstanceType" in variant
+            if serverless == instances:
+                raise validation(
+                    f"Production variant {variant['VariantName']} must give either "
+                    "ServerlessConfig or InstanceType and InitialInstanceCount, not "
+                    + ("both." if serverless else "neither.")
+                )
             if int(variant.get("InitialInstanceCount", 1)) < 1:
                 raise validation(
                     f"1 validation error detected: Value '{variant['InitialInstanceCount']}' at "
@@ -334,16 +344,16 @@ class SageMakerApi:
         with self.store.lock:
             if self.store.get("endpoint_configs", name):
                 raise validation(f'Cannot create already existing endpoint configuration "{arn}".')
-            self.store.put(
-                "endpoint_configs",
-                name,
-                {
-                    "EndpointConfigName": name,
-                    "EndpointConfigArn": arn,
-                    "ProductionVariants": variants,
-                    "CreationTime": time.time(),
-                },
-            )
+            config = {
+                "EndpointConfigName": name,
+                "EndpointConfigArn": arn,
+                "ProductionVariants": variants,
+                "CreationTime": time.time(),
+            }
+            for field in ("KmsKeyId", "DataCaptureConfig"):
+                if request.get(field):
+                    config[field] = request[field]
+            self.store.put("endpoint_configs", name, config)
         return {"EndpointConfigArn": arn}
 
     def _config(self, name: str) -> dict:
@@ -390,15 +400,7 @@ class SageMakerApi:
                     "EndpointArn": arn,
                     "EndpointConfigName": config["EndpointConfigName"],
                     "ProductionVariants": [
-                        {
-                            "VariantName": v["VariantName"],
-                            "DeployedImages": [],
-                            "CurrentWeight": float(v.get("InitialVariantWeight", 1.0)),
-                            "DesiredWeight": float(v.get("InitialVariantWeight", 1.0)),
-                            "CurrentInstanceCount": 0,
-                            "DesiredInstanceCount": int(v.get("InitialInstanceCount", 1)),
-                        }
-                        for v in config["ProductionVariants"]
+                        _variant_summary(v) for v in config["ProductionVariants"]
                     ],
                     "EndpointStatus": "Creating",
                     "CreationTime": now,
@@ -464,7 +466,10 @@ class SageMakerApi:
                 variant["DeployedImages"] = [
                     {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": now}
                 ]
-                variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
+                if "DesiredServerlessConfig" in variant:
+                    variant["CurrentServerlessConfig"] = variant["DesiredServerlessConfig"]
+                else:
+                    variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
             self.store.update(
                 "endpoints", endpoint.name, EndpointStatus="InService", LastModifiedTime=now
             )
@@ -521,9 +526,30 @@ class SageMakerApi:
     # ----------------------------------------------------------------- runtime
 
     def invoke(
-        self, name: str, body: bytes, content_type: str | None, accept: str | None
+        self,
+        name: str,
+        body: bytes,
+        content_type: str | None,
+        accept: str | None,
+        fields: dict[str, str] | None = None,
     ) -> tuple[int, dict, bytes]:
-        """InvokeEndpoint: (HTTP status, headers, body), errors as the runtime answers them."""
+        """InvokeEndpoint: (HTTP status, headers, body), errors as the runtime answers them.
+        ``fields`` are the optional request fields (TargetVariant, CustomAttributes, ...),
+        checked against botocore's model; CustomAttributes goes to the container and its
+        answer's comes back."""
+        fields = fields or {}
+        problems = request_problems(
+            "InvokeEndpoint",
+            {"EndpointName": name, "Body": body, **fields},
+            service="sagemaker-runtime",
+        )
+        if problems:
+            count = len(problems)
+            raise ApiError(
+                "ValidationError",
+                f"{count} validation error{'s' if count > 1 else ''} detected: "
+                + "; ".join(problems),
+            )
         record = self.store.get("endpoints", name)
         if record is None:
             raise ApiError(
@@ -535,8 +561,13 @@ class SageMakerApi:
                 f"Endpoint {name} of account {self.account} is not in service "
                 f"(status {record['EndpointStatus']}).",
             )
-        if len(body) > MAX_BODY_BYTES:
-            raise ApiError("413", f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.", 413)
+        limit = (
+            SERVERLESS_MAX_BODY_BYTES
+            if any(v.get("ServerlessConfig") for v in record["_config"]["ProductionVariants"])
+            else MAX_BODY_BYTES
+        )
+        if len(body) > limit:
+            raise ApiError("413", f"HTTP content length exceeded {limit} bytes.", 413)
         faults = self.faults.get(name)
         if faults is not None:
             if faults.latency_ms:
@@ -548,12 +579,21 @@ class SageMakerApi:
                 if faults.error_status == 500:
                     raise ApiError("InternalFailure", "An internal failure occurred.", 500)
                 raise ApiError("ServiceUnavailable", "The service is unavailable.", 503)
-        variant = self.endpoints[name].first_variant()
+        endpoint = self.endpoints[name]
+        target = fields.get("TargetVariant")
+        if target is not None and target not in endpoint.variants:
+            raise ApiError(
+                "ValidationError",
+                f'The variant(s) "[{target}]" is/are not present on endpoint {name}.',
+            )
+        variant = endpoint.variants[target] if target else endpoint.first_variant()
         headers = {"Content-Type": content_type or "application/octet-stream"}
         if accept:
             headers["Accept"] = accept
+        if "CustomAttributes" in fields:
+            headers[hosting.CUSTOM_ATTRIBUTES_HEADER] = fields["CustomAttributes"]
         try:
-            status, payload, response_type = variant.invoke(body, headers)
+            status, payload, response_type, attributes = variant.invoke(body, headers)
         except hosting.ModelServerUnavailable as error:
             raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None
         if status >= 400:
@@ -575,11 +615,27 @@ class SageMakerApi:
                 "LogStreamArn": stream,
             }
             raise error
-        return (
-            200,
-            {"Content-Type": response_type, "x-Amzn-Invoked-Production-Variant": variant.name},
-            payload,
-        )
+        answer = {"Content-Type": response_type, "x-Amzn-Invoked-Production-Variant": variant.name}
+        if attributes is not None:
+            answer[hosting.CUSTOM_ATTRIBUTES_HEADER] = attributes
+        return 200, answer, payload
+
+
+def _variant_summary(variant: dict) -> dict:
+    """A new endpoint's view of a configured variant: instance counts, or for a serverless
+    one its serverless configuration."""
+    summary = {
+        "VariantName": variant["VariantName"],
+        "DeployedImages": [],
+        "CurrentWeight": float(variant.get("InitialVariantWeight", 1.0)),
+        "DesiredWeight": float(variant.get("InitialVariantWeight", 1.0)),
+    }
+    if variant.get("ServerlessConfig"):
+        summary["DesiredServerlessConfig"] = variant["ServerlessConfig"]
+    else:
+        summary["CurrentInstanceCount"] = 0
+        summary["DesiredInstanceCount"] = int(variant.get("InitialInstanceCount", 1))
+    return summary
 
 
 def _validated(name: str, operation: Callable[[dict], dict]) -> Callable[[dict], dict]:

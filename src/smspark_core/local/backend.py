@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 LOCAL_CREDENTIALS = ("smspark-local", "smspark-local-secret", None)
 
 
+class LocalBackendUnavailable(SmsparkError, ImportError):
+    """What the local backend needs is not installed (its ``local`` extra)."""
+
+
 class LocalSageMaker:
     """The embedded SageMaker backend (see the module docstring)."""
 
@@ -81,7 +85,13 @@ class LocalSageMaker:
         self.stop()
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as missing:
+            raise LocalBackendUnavailable(
+                f"the local SageMaker backend needs moto's server ({missing}); install it "
+                "with: pip install 'smspark-core[local]'"
+            ) from missing
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
         if self.workdir is None:

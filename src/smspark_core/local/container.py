@@ -41,10 +41,23 @@ OPT_ML_ENV = "SMSPARK_OPT_ML"
 FAILURE_LIMIT = 1024
 
 
+CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
+_request = threading.local()
+
+
 @dataclass(frozen=True)
 class InvocationResponse:
+    """An answer; ``custom_attributes`` becomes the caller's CustomAttributes."""
+
     body: bytes
     content_type: str = "application/octet-stream"
+    custom_attributes: str | None = None
+
+
+def request_custom_attributes() -> str | None:
+    """The CustomAttributes of the invocation a serve handler is answering (on its thread),
+    as the service passes them to the container; None when the caller sent none."""
+    return getattr(_request, "custom_attributes", None)
 
 
 class InvocationError(Exception):
@@ -163,9 +176,13 @@ def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # access log off
             pass
 
-        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        def _answer(
+            self, status: int, body: bytes, content_type: str, attributes: str | None = None
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if attributes is not None:
+                self.send_header(CUSTOM_ATTRIBUTES_HEADER, attributes)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -182,6 +199,7 @@ def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
             if self.path != "/invocations":
                 self._answer(404, b"not found", "text/plain")
                 return
+            _request.custom_attributes = self.headers.get(CUSTOM_ATTRIBUTES_HEADER)
             try:
                 response = predict(
                     body,
@@ -195,7 +213,7 @@ def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
                 traceback.print_exc()
                 self._answer(500, f"{type(error).__name__}: {error}".encode(), "text/plain")
                 return
-            self._answer(200, response.body, response.content_type)
+            self._answer(200, response.body, response.content_type, response.custom_attributes)
 
     return Handler
 

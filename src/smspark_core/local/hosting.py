@@ -26,6 +26,7 @@ from smspark_core.specs import LocalImageSpec
 
 PING_TIMEOUT_S = 240.0  # SageMaker gives a container 4 minutes to pass /ping
 INVOCATION_TIMEOUT_S = 60.0
+CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 
 
 class HostingFailed(Exception):
@@ -201,9 +202,10 @@ class Variant:
 
     def invoke(
         self, body: bytes, headers: dict[str, str], timeout: float | None = None
-    ) -> tuple[int, bytes, str]:
+    ) -> tuple[int, bytes, str, str | None]:
         """Forwards one invocation; tries each instance once before giving up. ``timeout``
-        (seconds) replaces the default read timeout for this request."""
+        (seconds) replaces the default read timeout for this request. The answer: status,
+        body, content type and the container's custom attributes header (or None)."""
         for _ in range(len(self.instances)):
             with self._lock:
                 instance = self.instances[next(self._next)]
@@ -227,7 +229,8 @@ class Variant:
                 connection.close()
             else:
                 instance.release(connection)
-            return response.status, payload, content_type
+            attributes = response.getheader(CUSTOM_ATTRIBUTES_HEADER)
+            return response.status, payload, content_type, attributes
         raise ModelServerUnavailable(f"no model server of variant {self.name} is answering")
 
     def stop(self) -> None:

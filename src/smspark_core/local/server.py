@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -16,6 +17,17 @@ from smspark_core.local.errors import ApiError
 from smspark_core.local.faults import Faults
 
 JSON_11 = "application/x-amz-json-1.1"
+# InvokeEndpoint's optional fields, as botocore's model puts them in headers.
+RUNTIME_HEADERS = {
+    "TargetVariant": "X-Amzn-SageMaker-Target-Variant",
+    "TargetModel": "X-Amzn-SageMaker-Target-Model",
+    "TargetContainerHostname": "X-Amzn-SageMaker-Target-Container-Hostname",
+    "InferenceId": "X-Amzn-SageMaker-Inference-Id",
+    "InferenceComponentName": "X-Amzn-SageMaker-Inference-Component",
+    "CustomAttributes": "X-Amzn-SageMaker-Custom-Attributes",
+    "EnableExplanations": "X-Amzn-SageMaker-Enable-Explanations",
+    "SessionId": "X-Amzn-SageMaker-Session-Id",
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -30,6 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
+        # Every answer of the service carries one (botocore reads it as the RequestId).
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         for key, value in headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
@@ -93,7 +107,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _invoke(self, endpoint: str, body: bytes) -> None:
         try:
             status, headers, payload = self.api.invoke(
-                endpoint, body, self.headers.get("Content-Type"), self.headers.get("Accept")
+                endpoint,
+                body,
+                self.headers.get("Content-Type"),
+                self.headers.get("Accept"),
+                {
+                    field: self.headers[header]
+                    for field, header in RUNTIME_HEADERS.items()
+                    if self.headers.get(header) is not None
+                },
             )
         except ApiError as error:
             document = {"message": error.message, **getattr(error, "extra", {})}

@@ -360,7 +360,7 @@ class TransformRun:
                 status = 429 if decision == "throttle" else faults.error_status
                 return status, b"", f"injected fault: the model server answered {status}"
         try:
-            status, answer, _ = self.variant.invoke(body, headers, timeout=timeout)
+            status, answer, *_ = self.variant.invoke(body, headers, timeout=timeout)
         except hosting.ModelServerUnavailable as error:  # also a request past its timeout
             return 503, b"", str(error)
         if status >= 400:

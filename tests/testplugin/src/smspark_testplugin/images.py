@@ -25,6 +25,7 @@ from smspark_core.local.container import (
     InvocationError,
     InvocationResponse,
     TrainingEnvironment,
+    request_custom_attributes,
 )
 
 
@@ -108,7 +109,8 @@ def echo_train(env: TrainingEnvironment) -> None:
 def echo_serve(model_dir: Path):
     """Echoes the body. ``slow`` waits 1 s; ``peak`` answers the most requests it has
     seen in flight at once (for concurrency tests without timing assertions); ``env:NAME``
-    answers that environment variable of the model server."""
+    answers that environment variable of the model server. The request's CustomAttributes
+    come back as the answer's."""
     lock = threading.Lock()
     state = {"in_flight": 0, "peak": 0}
 
@@ -123,7 +125,7 @@ def echo_serve(model_dir: Path):
         try:
             if body == b"slow":
                 time.sleep(1.0)
-            return InvocationResponse(body, content_type)
+            return InvocationResponse(body, content_type, request_custom_attributes())
         finally:
             with lock:
                 state["in_flight"] -= 1

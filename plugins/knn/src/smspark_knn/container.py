@@ -1,0 +1,252 @@
+"""The local ``knn`` image: SageMaker k-NN's container contract.
+
+train: the ``train`` channel (RecordIO-protobuf with ``label['values']``, dense or sparse,
+or CSV with the label first, ``text/csv;label_size=1``: the service reads both) streamed
+in ``mini_batch_size`` batches into a seeded uniform sample of ``sample_size`` rows, then
+the optional dimension reduction and the index (see ``smspark_knn.algorithm``). A record
+without a label, a non-numeric (NaN, infinite or text) label, or a row that is not
+``feature_dim`` wide fails the job naming it. With a ``test`` channel, reports
+``test:accuracy`` (classifier) or ``test:mse`` (regressor). Writes the three model files
+of ``smspark_knn.model``.
+
+serve: ``predicted_label`` per row in RecordIO-protobuf, JSON or JSON Lines per ``Accept``;
+with ``verbose=true`` among the Accept parameters (``application/json; verbose=true``)
+also the k ``distances`` and the neighbours' ``labels``. Requests in RecordIO-protobuf,
+JSON, JSON Lines or CSV (``label_size`` leading columns dropped, 0 by default); a row of
+the wrong width is a 400 naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from smspark_core.local import payloads
+from smspark_core.local.channels import ChannelFormatError, iter_batches
+from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
+from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_core.media_types import CSV, JSON, media_type
+from smspark_knn import model as artifact
+from smspark_knn.algorithm import (
+    INDEX_TYPES,
+    METRICS,
+    PQ_M_VALUES,
+    PREDICTOR_TYPES,
+    REDUCTIONS,
+    Features,
+    KNNModel,
+    Projection,
+    UniformSample,
+    build_index,
+)
+
+OFFERED = payloads.response_types(csv=False)
+SEED = 0
+
+
+@dataclass(frozen=True)
+class KNNSettings:
+    k: int
+    sample_size: int
+    predictor_type: str
+    feature_dim: int
+    mini_batch_size: int = 5000
+    dimension_reduction_type: str | None = None
+    dimension_reduction_target: int | None = None
+    index_type: str = "faiss.Flat"
+    index_metric: str = "L2"
+    nlists: int | None = None  # None: auto, sqrt(sample size)
+    pq_m: int | None = None
+
+    @property
+    def reduced_dim(self) -> int | None:
+        """The target dimension; for IVFPQ raised to a multiple of ``faiss_index_pq_m``, as
+        the service documents."""
+        target = self.dimension_reduction_target
+        if target is None or self.index_type != "faiss.IVFPQ" or not self.pq_m:
+            return target
+        return -(-target // self.pq_m) * self.pq_m
+
+
+def parse_settings(values: dict[str, str]) -> KNNSettings:
+    """The hyperparameters with the documented ranges and the cross-field rules."""
+    hp = Hyperparameters(values)
+    feature_dim = hp.integer("feature_dim")
+    reduction = values.get("dimension_reduction_type")
+    if reduction is not None:
+        reduction = hp.choice("dimension_reduction_type", "", REDUCTIONS)
+    target = None
+    if reduction is not None:
+        if "dimension_reduction_target" not in values:
+            raise HyperparameterError(
+                "hyperparameter dimension_reduction_target is required when "
+                "dimension_reduction_type is set"
+            )
+        target = hp.integer("dimension_reduction_target")
+        if target >= feature_dim:
+            raise HyperparameterError(
+                f"hyperparameter dimension_reduction_target must be less than feature_dim "
+                f"({feature_dim}): {target}"
+            )
+    index_type = hp.choice("index_type", "faiss.Flat", INDEX_TYPES)
+    metric = hp.choice("index_metric", "L2", METRICS)
+    if index_type == "faiss.IVFPQ" and metric != "L2":
+        raise HyperparameterError(
+            f"index_metric {metric} is not supported with index_type faiss.IVFPQ (use L2)"
+        )
+    pq_m = None
+    if "faiss_index_pq_m" in values:
+        pq_m = hp.integer("faiss_index_pq_m")
+        if pq_m not in PQ_M_VALUES:
+            raise HyperparameterError(
+                f"hyperparameter faiss_index_pq_m must be one of "
+                f"{', '.join(map(str, PQ_M_VALUES))}: {pq_m}"
+            )
+    return KNNSettings(
+        k=hp.integer("k"),
+        sample_size=hp.integer("sample_size"),
+        predictor_type=hp.choice("predictor_type", "", PREDICTOR_TYPES),
+        feature_dim=feature_dim,
+        mini_batch_size=hp.integer("mini_batch_size", 5000),
+        dimension_reduction_type=reduction,
+        dimension_reduction_target=target,
+        index_type=index_type,
+        index_metric=metric,
+        nlists=hp.auto_integer("faiss_index_ivf_nlists"),
+        pq_m=pq_m,
+    )
+
+
+def labelled_batches(
+    env: TrainingEnvironment, channel: str, settings: KNNSettings
+) -> Iterator[tuple[Features, np.ndarray]]:
+    """The channel's (features, labels) batches, checked: a numeric label on every row,
+    width feature_dim."""
+    first = 0
+    batches = iter_batches(env, channel, settings.mini_batch_size, feature_dim=settings.feature_dim)
+    try:
+        for batch in batches:
+            if batch.labels is None:
+                raise HyperparameterError(
+                    f"channel {channel!r}: records {first}.. have no label; k-NN needs "
+                    "label['values'] on every record (or the label as the first CSV column)"
+                )
+            if batch.features.shape[1] != settings.feature_dim:
+                raise HyperparameterError(
+                    f"channel {channel!r}: records {first}..{first + len(batch) - 1} have "
+                    f"{batch.features.shape[1]} features, feature_dim is {settings.feature_dim}"
+                )
+            bad = np.flatnonzero(~np.isfinite(batch.labels))
+            if len(bad):
+                raise HyperparameterError(
+                    f"channel {channel!r}: record {first + int(bad[0])} has label "
+                    f"{batch.labels[bad[0]]}; the k-NN {settings.predictor_type} needs a "
+                    "numeric label on every record"
+                )
+            yield batch.features, batch.labels
+            first += len(batch)
+    except ChannelFormatError as error:
+        raise HyperparameterError(
+            f"channel {channel!r}: {error}. The k-NN {settings.predictor_type} needs numeric "
+            "features and a numeric label (class labels as numbers, e.g. from StringIndexer)"
+        ) from None
+
+
+def fit(
+    batches: Iterator[tuple[Features, np.ndarray]], settings: KNNSettings, seed: int = SEED
+) -> KNNModel:
+    """Sample, reduce, index (see ``smspark_knn.algorithm``)."""
+    projection = None
+    if settings.dimension_reduction_type is not None:
+        projection = Projection.random(
+            settings.dimension_reduction_type, settings.feature_dim, settings.reduced_dim, seed
+        )
+    sample = UniformSample(settings.sample_size, np.random.default_rng(seed))
+    for features, labels in batches:
+        if projection is not None:
+            rows = projection.apply(features)  # sparse batches are projected without densifying
+        else:
+            rows = features.toarray() if sp.issparse(features) else np.asarray(features)
+        sample.add(rows.astype(np.float32), labels)
+    if sample.rows is None:
+        raise HyperparameterError("the train channel holds no rows")
+    if len(sample.labels) < settings.k:
+        raise HyperparameterError(
+            f"k is {settings.k} but the train channel holds only {len(sample.labels)} rows"
+        )
+    index = build_index(
+        sample.rows.astype(np.float64),
+        settings.index_metric,
+        settings.index_type,
+        settings.nlists,
+        seed,
+        settings.pq_m,
+    )
+    return KNNModel(
+        settings.k, settings.predictor_type, index, sample.labels, settings.feature_dim, projection
+    )
+
+
+def evaluate(model: KNNModel, batches: Iterator[tuple[Features, np.ndarray]]) -> dict[str, float]:
+    """``test:accuracy`` (classifier) or ``test:mse`` (regressor), streamed."""
+    rows = correct = 0
+    squared = 0.0
+    for features, labels in batches:
+        predicted = model.predict(features)["predicted_label"]
+        rows += len(labels)
+        correct += int((predicted == labels).sum())
+        squared += float(((predicted - labels) ** 2).sum())
+    if rows == 0:
+        return {}
+    if model.predictor_type == "classifier":
+        return {"test:accuracy": correct / rows}
+    return {"test:mse": squared / rows}
+
+
+def train(env: TrainingEnvironment) -> None:
+    settings = parse_settings(env.hyperparameters)
+    print(f"k-NN: {settings}", flush=True)
+    model = fit(labelled_batches(env, "train", settings), settings)
+    print(f"k-NN: indexed {len(model.labels)} sampled rows", flush=True)
+    artifact.write(model, env.model_dir)
+    if env.channel_files("test"):
+        for name, value in evaluate(model, labelled_batches(env, "test", settings)).items():
+            env.report_metric(name, value)
+
+
+def is_verbose(accept: str | None) -> bool:
+    """Whether any type of ``accept`` carries ``verbose=true``."""
+    return any(
+        media_type(choice)[1].get("verbose", "").lower() == "true"
+        for choice in (accept or "").split(",")
+    )
+
+
+def parse_request(body: bytes, content_type: str, feature_dim: int) -> np.ndarray:
+    """The request's rows; a CSV request's ``label_size`` leading columns are dropped."""
+    kind, params = media_type(content_type)
+    label_size = int(params.get("label_size", "0") or 0) if kind == CSV else 0
+    rows = payloads.parse_features(body, content_type, feature_dim + label_size)
+    return rows[:, label_size:]
+
+
+def serve(model_dir: Path):
+    model = artifact.load(model_dir)
+    print(
+        f"k-NN model: {model.predictor_type}, k={model.k}, {len(model.labels)} points, "
+        f"{model.index.index_type} {model.index.metric}"
+    )
+
+    def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
+        answer = payloads.negotiate(accept, OFFERED, JSON)
+        try:
+            features = parse_request(body, content_type, model.feature_dim)
+        except ValueError as error:
+            raise InvocationError(400, f"bad label_size in {content_type!r}: {error}") from None
+        return payloads.encode_predictions(model.predict(features, is_verbose(accept)), answer)
+
+    return handle

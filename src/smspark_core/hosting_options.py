@@ -1,0 +1,445 @@
+"""What production endpoints need beyond the original's settings: tags, VPC, network
+isolation, encryption, data capture and serverless hosting (``HostingOptions``, on the
+estimator and the model), and the per-request InvokeEndpoint fields of ``transform()``
+(``RuntimeOptions``, on the model).
+
+As ``smspark_core.training_options``: each option is a typed Spark Param named for its API
+field, a ``StageSetting`` (never a hyperparameter), copied and persisted by pyspark's Params
+machinery. The ``check_*`` methods look at them together before any AWS call and name the
+field SageMaker would refuse; the ``apply_*`` methods write the set ones into exactly the
+request fields botocore's model defines. Unset options add nothing, so the requests stay the
+original's.
+
+A serverless endpoint (``serverlessMemorySizeInMB`` and ``serverlessMaxConcurrency``) is an
+alternative to instances: the model's endpoint instance type and count must then be None.
+Its payload limit is 4 MB, not 6 MB, and ``transform()`` cuts its requests under it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyspark.ml.param import Param, Params, TypeConverters
+
+from smspark_core.errors import SmsparkError
+from smspark_core.service_model import request_problems
+from smspark_core.training_options import StageSetting, _tags, _vpc_config
+
+SERVERLESS_MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a serverless endpoint's payload limit
+SERVERLESS_MEMORY_SIZES = tuple(range(1024, 6144 + 1, 1024))
+CAPTURE_MODES = ("Input", "Output")
+_S3_URI = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
+
+
+class HostingOptionError(SmsparkError, ValueError):
+    """A hosting or runtime option SageMaker would refuse; the message names the field."""
+
+
+def _fail(operation: str, field: str, problem: str) -> HostingOptionError:
+    return HostingOptionError(f"{operation} field {field}: {problem}")
+
+
+def _capture_modes(value: Any) -> list[str]:
+    """``["Input", "Output"]`` or ``"Input"``."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple) and all(isinstance(mode, str) for mode in value):
+        return list(value)
+    raise TypeError(f"expected a list of capture modes ('Input', 'Output'), got {value!r}")
+
+
+def _option(params: Params, param: Param) -> Any:
+    return params.getOrDefault(param) if params.isDefined(param) else None
+
+
+class HostingOptions(Params):
+    """The production options of a model and its endpoint (see the module docstring)."""
+
+    hostingTags = StageSetting(
+        "hostingTags",
+        "Tags of the model, endpoint config and endpoint (Tags of CreateModel, "
+        "CreateEndpointConfig and CreateEndpoint); at most 50.",
+        _tags,
+    )
+    modelVpcConfig = StageSetting(
+        "modelVpcConfig",
+        "Subnets and security groups the model containers run in (CreateModel.VpcConfig).",
+        _vpc_config,
+    )
+    modelEnableNetworkIsolation = StageSetting(
+        "modelEnableNetworkIsolation",
+        "No network access for the model container (CreateModel.EnableNetworkIsolation).",
+        TypeConverters.toBoolean,
+    )
+    endpointKmsKeyId = StageSetting(
+        "endpointKmsKeyId",
+        "KMS key of the endpoint instances' storage volumes (CreateEndpointConfig.KmsKeyId).",
+        TypeConverters.toString,
+    )
+    dataCaptureDestinationS3Uri = StageSetting(
+        "dataCaptureDestinationS3Uri",
+        "Capture requests and responses to this S3 URI "
+        "(CreateEndpointConfig.DataCaptureConfig.DestinationS3Uri).",
+        TypeConverters.toString,
+    )
+    dataCaptureInitialSamplingPercentage = StageSetting(
+        "dataCaptureInitialSamplingPercentage",
+        "Percentage of requests captured, 0 to 100, default 100 "
+        "(DataCaptureConfig.InitialSamplingPercentage); needs dataCaptureDestinationS3Uri.",
+        TypeConverters.toInt,
+    )
+    dataCaptureOptions = StageSetting(
+        "dataCaptureOptions",
+        "What is captured, 'Input' and/or 'Output', default both "
+        "(DataCaptureConfig.CaptureOptions); needs dataCaptureDestinationS3Uri.",
+        _capture_modes,
+    )
+    dataCaptureKmsKeyId = StageSetting(
+        "dataCaptureKmsKeyId",
+        "KMS key of the captured data (DataCaptureConfig.KmsKeyId); needs "
+        "dataCaptureDestinationS3Uri.",
+        TypeConverters.toString,
+    )
+    serverlessMemorySizeInMB = StageSetting(
+        "serverlessMemorySizeInMB",
+        "A serverless endpoint with this much memory: 1024 to 6144 in steps of 1024 "
+        "(ProductionVariants.ServerlessConfig.MemorySizeInMB); needs serverlessMaxConcurrency.",
+        TypeConverters.toInt,
+    )
+    serverlessMaxConcurrency = StageSetting(
+        "serverlessMaxConcurrency",
+        "Most concurrent invocations of a serverless endpoint, 1 to 200 "
+        "(ProductionVariants.ServerlessConfig.MaxConcurrency); needs serverlessMemorySizeInMB.",
+        TypeConverters.toInt,
+    )
+
+    def is_serverless(self) -> bool:
+        """Whether the endpoint is serverless (either serverless option set)."""
+        return (
+            _option(self, self.serverlessMemorySizeInMB) is not None
+            or _option(self, self.serverlessMaxConcurrency) is not None
+        )
+
+    def max_request_bytes(self, configured: int) -> int:
+        """The request size limit ``transform()`` cuts under: the serverless payload limit
+        applies on its own."""
+        return min(configured, SERVERLESS_MAX_REQUEST_BYTES) if self.is_serverless() else configured
+
+    def check_hosting_options(self, instance_type: Any, instance_count: Any) -> None:
+        """Raises ``HostingOptionError`` naming the field SageMaker would refuse (instances
+        themselves are ``preflight.check_endpoint_settings``'s)."""
+        tags = _option(self, self.hostingTags) or []
+        if len(tags) > 50:
+            raise _fail("CreateModel", "Tags", f"at most 50 tags, got {len(tags)}")
+        vpc = _option(self, self.modelVpcConfig)
+        if vpc is not None:
+            for key, low, high in (("SecurityGroupIds", 1, 5), ("Subnets", 1, 16)):
+                if not low <= len(vpc[key]) <= high:
+                    raise _fail(
+                        "CreateModel", f"VpcConfig.{key}", f"{low} to {high} ids, got {vpc[key]}"
+                    )
+        self._check_data_capture()
+        if not self.is_serverless():
+            return
+        field = "ProductionVariants.ServerlessConfig"
+        if instance_type is not None or instance_count is not None:
+            raise _fail(
+                "CreateEndpointConfig",
+                field,
+                "a serverless endpoint has no instances: give serverlessMemorySizeInMB and "
+                "serverlessMaxConcurrency, or endpointInstanceType and "
+                f"endpointInitialInstanceCount, not both (got {instance_type!r}, "
+                f"{instance_count!r})",
+            )
+        memory = _option(self, self.serverlessMemorySizeInMB)
+        concurrency = _option(self, self.serverlessMaxConcurrency)
+        if memory is None or memory not in SERVERLESS_MEMORY_SIZES:
+            raise _fail(
+                "CreateEndpointConfig",
+                f"{field}.MemorySizeInMB",
+                f"one of {list(SERVERLESS_MEMORY_SIZES)}, got {memory}",
+            )
+        if concurrency is None or not 1 <= concurrency <= 200:
+            raise _fail(
+                "CreateEndpointConfig", f"{field}.MaxConcurrency", f"1 to 200, got {concurrency}"
+            )
+
+    def _check_data_capture(self) -> None:
+        field = "DataCaptureConfig"
+        destination = _option(self, self.dataCaptureDestinationS3Uri)
+        others = {
+            "dataCaptureInitialSamplingPercentage": self.dataCaptureInitialSamplingPercentage,
+            "dataCaptureOptions": self.dataCaptureOptions,
+            "dataCaptureKmsKeyId": self.dataCaptureKmsKeyId,
+        }
+        if destination is None:
+            given = [name for name, param in others.items() if _option(self, param) is not None]
+            if given:
+                raise _fail(
+                    "CreateEndpointConfig",
+                    f"{field}.DestinationS3Uri",
+                    f"{', '.join(given)} need dataCaptureDestinationS3Uri",
+                )
+            return
+        if not _S3_URI.match(destination):
+            raise _fail(
+                "CreateEndpointConfig",
+                f"{field}.DestinationS3Uri",
+                f"expected an s3:// URI, got {destination!r}",
+            )
+        percentage = _option(self, self.dataCaptureInitialSamplingPercentage)
+        if percentage is not None and not 0 <= percentage <= 100:
+            raise _fail(
+                "CreateEndpointConfig",
+                f"{field}.InitialSamplingPercentage",
+                f"0 to 100, got {percentage}",
+            )
+        modes = _option(self, self.dataCaptureOptions)
+        if modes is not None and (
+            not 1 <= len(modes) <= 2 or any(mode not in CAPTURE_MODES for mode in modes)
+        ):
+            raise _fail(
+                "CreateEndpointConfig",
+                f"{field}.CaptureOptions",
+                f"one or both of {list(CAPTURE_MODES)}, got {modes}",
+            )
+
+    def apply_hosting_options(
+        self, model: dict[str, Any], config: dict[str, Any], endpoint: dict[str, Any]
+    ) -> None:
+        """Writes the set options into the CreateModel, CreateEndpointConfig (one variant)
+        and CreateEndpoint requests."""
+        tags = _option(self, self.hostingTags)
+        if tags is not None:
+            for request in (model, config, endpoint):
+                request["Tags"] = tags
+        for field, param in (
+            ("VpcConfig", self.modelVpcConfig),
+            ("EnableNetworkIsolation", self.modelEnableNetworkIsolation),
+        ):
+            value = _option(self, param)
+            if value is not None:
+                model[field] = value
+        kms = _option(self, self.endpointKmsKeyId)
+        if kms is not None:
+            config["KmsKeyId"] = kms
+        destination = _option(self, self.dataCaptureDestinationS3Uri)
+        if destination is not None:
+            percentage = _option(self, self.dataCaptureInitialSamplingPercentage)
+            modes = _option(self, self.dataCaptureOptions) or list(CAPTURE_MODES)
+            capture: dict[str, Any] = {
+                "EnableCapture": True,
+                "InitialSamplingPercentage": 100 if percentage is None else percentage,
+                "DestinationS3Uri": destination,
+                "CaptureOptions": [{"CaptureMode": mode} for mode in modes],
+            }
+            capture_kms = _option(self, self.dataCaptureKmsKeyId)
+            if capture_kms is not None:
+                capture["KmsKeyId"] = capture_kms
+            config["DataCaptureConfig"] = capture
+        if self.is_serverless():
+            variant = config["ProductionVariants"][0]
+            variant.pop("InstanceType", None)
+            variant.pop("InitialInstanceCount", None)
+            variant["ServerlessConfig"] = {
+                "MemorySizeInMB": _option(self, self.serverlessMemorySizeInMB),
+                "MaxConcurrency": _option(self, self.serverlessMaxConcurrency),
+            }
+
+    def hosting_option_values(self) -> dict[str, Any]:
+        """The set options as constructor keywords (what the estimator hands its model)."""
+        return {
+            name: self.getOrDefault(getattr(self, name))
+            for name in HOSTING_OPTION_NAMES
+            if self.isSet(getattr(self, name))
+        }
+
+    # Setters and getters, in pyspark's style (chainable setters).
+
+    def setHostingTags(self, value: Any) -> HostingOptions:  # noqa: N802
+        return self._set(hostingTags=value)
+
+    def getHostingTags(self) -> list[dict[str, str]]:  # noqa: N802
+        return self.getOrDefault(self.hostingTags)
+
+    def setModelVpcConfig(self, value: Any) -> HostingOptions:  # noqa: N802
+        return self._set(modelVpcConfig=value)
+
+    def getModelVpcConfig(self) -> dict[str, list[str]]:  # noqa: N802
+        return self.getOrDefault(self.modelVpcConfig)
+
+    def setModelEnableNetworkIsolation(self, value: bool) -> HostingOptions:  # noqa: N802
+        return self._set(modelEnableNetworkIsolation=value)
+
+    def getModelEnableNetworkIsolation(self) -> bool:  # noqa: N802
+        return self.getOrDefault(self.modelEnableNetworkIsolation)
+
+    def setEndpointKmsKeyId(self, value: str) -> HostingOptions:  # noqa: N802
+        return self._set(endpointKmsKeyId=value)
+
+    def getEndpointKmsKeyId(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.endpointKmsKeyId)
+
+    def setDataCaptureDestinationS3Uri(self, value: str) -> HostingOptions:  # noqa: N802
+        return self._set(dataCaptureDestinationS3Uri=value)
+
+    def getDataCaptureDestinationS3Uri(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.dataCaptureDestinationS3Uri)
+
+    def setDataCaptureInitialSamplingPercentage(self, value: int) -> HostingOptions:  # noqa: N802
+        return self._set(dataCaptureInitialSamplingPercentage=value)
+
+    def getDataCaptureInitialSamplingPercentage(self) -> int:  # noqa: N802
+        return self.getOrDefault(self.dataCaptureInitialSamplingPercentage)
+
+    def setDataCaptureOptions(self, value: Any) -> HostingOptions:  # noqa: N802
+        return self._set(dataCaptureOptions=value)
+
+    def getDataCaptureOptions(self) -> list[str]:  # noqa: N802
+        return self.getOrDefault(self.dataCaptureOptions)
+
+    def setDataCaptureKmsKeyId(self, value: str) -> HostingOptions:  # noqa: N802
+        return self._set(dataCaptureKmsKeyId=value)
+
+    def getDataCaptureKmsKeyId(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.dataCaptureKmsKeyId)
+
+    def setServerlessMemorySizeInMB(self, value: int) -> HostingOptions:  # noqa: N802
+        return self._set(serverlessMemorySizeInMB=value)
+
+    def getServerlessMemorySizeInMB(self) -> int:  # noqa: N802
+        return self.getOrDefault(self.serverlessMemorySizeInMB)
+
+    def setServerlessMaxConcurrency(self, value: int) -> HostingOptions:  # noqa: N802
+        return self._set(serverlessMaxConcurrency=value)
+
+    def getServerlessMaxConcurrency(self) -> int:  # noqa: N802
+        return self.getOrDefault(self.serverlessMaxConcurrency)
+
+
+HOSTING_OPTION_NAMES = tuple(
+    name for name, value in vars(HostingOptions).items() if isinstance(value, StageSetting)
+)
+
+# InvokeEndpoint's fields and the Params that fill them.
+RUNTIME_FIELDS = {
+    "targetVariant": "TargetVariant",
+    "targetModel": "TargetModel",
+    "inferenceComponentName": "InferenceComponentName",
+    "customAttributes": "CustomAttributes",
+    "inferenceId": "InferenceId",
+}
+
+
+RUNTIME_OPTION_NAMES = (*RUNTIME_FIELDS, "invocationReadTimeoutSeconds")
+
+
+class RuntimeOptions(Params):
+    """The InvokeEndpoint options of ``transform()`` (see the module docstring)."""
+
+    targetVariant = StageSetting(
+        "targetVariant",
+        "The production variant every request goes to (InvokeEndpoint.TargetVariant).",
+        TypeConverters.toString,
+    )
+    targetModel = StageSetting(
+        "targetModel",
+        "The model archive of a multi-model endpoint, relative to its S3 prefix "
+        "(InvokeEndpoint.TargetModel).",
+        TypeConverters.toString,
+    )
+    inferenceComponentName = StageSetting(
+        "inferenceComponentName",
+        "The inference component of a shared endpoint (InvokeEndpoint.InferenceComponentName).",
+        TypeConverters.toString,
+    )
+    customAttributes = StageSetting(
+        "customAttributes",
+        "Opaque text passed to the container with every request, at most 1024 ASCII "
+        "characters (InvokeEndpoint.CustomAttributes).",
+        TypeConverters.toString,
+    )
+    inferenceId = StageSetting(
+        "inferenceId",
+        "An id recorded with captured data for ground-truth labels, 1 to 64 characters "
+        "(InvokeEndpoint.InferenceId).",
+        TypeConverters.toString,
+    )
+    invocationReadTimeoutSeconds = StageSetting(
+        "invocationReadTimeoutSeconds",
+        "Seconds to wait for an InvokeEndpoint answer before the request is retried "
+        "(botocore's read_timeout; default 60).",
+        TypeConverters.toFloat,
+    )
+
+    def runtime_fields(self) -> dict[str, str]:
+        """The set InvokeEndpoint fields, by their API names."""
+        fields = {}
+        for name, field in RUNTIME_FIELDS.items():
+            value = _option(self, getattr(self, name))
+            if value is not None:
+                fields[field] = value
+        return fields
+
+    def read_timeout_seconds(self) -> float | None:
+        return _option(self, self.invocationReadTimeoutSeconds)
+
+    def check_runtime_options(self) -> None:
+        """Raises ``HostingOptionError`` naming the InvokeEndpoint field the runtime would
+        refuse (lengths and patterns of botocore's model)."""
+        fields = self.runtime_fields()
+        request = {"EndpointName": "e", "Body": b"", **fields}
+        problems = request_problems("InvokeEndpoint", request, service="sagemaker-runtime")
+        if problems:
+            raise HostingOptionError("InvokeEndpoint: " + "; ".join(problems))
+        timeout = self.read_timeout_seconds()
+        if timeout is not None and not timeout > 0:
+            raise HostingOptionError(
+                f"InvokeEndpoint read timeout (invocationReadTimeoutSeconds): must be > 0, "
+                f"got {timeout}"
+            )
+
+    def runtime_option_values(self) -> dict[str, Any]:
+        """The set options as constructor keywords."""
+        return {
+            name: self.getOrDefault(getattr(self, name))
+            for name in RUNTIME_OPTION_NAMES
+            if self.isSet(getattr(self, name))
+        }
+
+    def setTargetVariant(self, value: str) -> RuntimeOptions:  # noqa: N802
+        return self._set(targetVariant=value)
+
+    def getTargetVariant(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.targetVariant)
+
+    def setTargetModel(self, value: str) -> RuntimeOptions:  # noqa: N802
+        return self._set(targetModel=value)
+
+    def getTargetModel(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.targetModel)
+
+    def setInferenceComponentName(self, value: str) -> RuntimeOptions:  # noqa: N802
+        return self._set(inferenceComponentName=value)
+
+    def getInferenceComponentName(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.inferenceComponentName)
+
+    def setCustomAttributes(self, value: str) -> RuntimeOptions:  # noqa: N802
+        return self._set(customAttributes=value)
+
+    def getCustomAttributes(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.customAttributes)
+
+    def setInferenceId(self, value: str) -> RuntimeOptions:  # noqa: N802
+        return self._set(inferenceId=value)
+
+    def getInferenceId(self) -> str:  # noqa: N802
+        return self.getOrDefault(self.inferenceId)
+
+    def setInvocationReadTimeoutSeconds(self, value: float) -> RuntimeOptions:  # noqa: N802
+        return self._set(invocationReadTimeoutSeconds=value)
+
+    def getInvocationReadTimeoutSeconds(self) -> float:  # noqa: N802
+        return self.getOrDefault(self.invocationReadTimeoutSeconds)

@@ -1,0 +1,300 @@
+"""KNNSageMakerEstimator: every Param valid and invalid, the rules between them, no
+client defaults, the hyperparameter map, required checks, the image in every region of
+the SDK's knn.json (and the newer first-party regions), persistence of the unfitted
+estimator, and both deserializers on RecordIO-protobuf, JSON and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from algorithm_helpers import check_setters, make_estimator
+from pyspark.ml import Pipeline
+from pyspark.ml.linalg import DenseVector
+from pyspark.sql.types import StructType
+from smspark_knn import (
+    KNNProtobufResponseRowDeserializer,
+    KNNSageMakerEstimator,
+    KNNVerboseResponseRowDeserializer,
+)
+
+from smspark_core.algorithms.estimator import MissingHyperParameterError
+from smspark_core.algorithms.images import UnsupportedRegionError
+from smspark_core.codecs import amazon_record, recordio
+from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
+
+# aws/sagemaker-python-sdk src/sagemaker/image_uri_config/knn.json (version "1", the
+# snapshot with 34 regions), and ca-west-1 from AWS's ECR path page for that region.
+KNN_ACCOUNTS = {
+    "af-south-1": "455444449433",
+    "ap-east-1": "286214385809",
+    "ap-northeast-1": "351501993468",
+    "ap-northeast-2": "835164637446",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "991648021394",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "712309505854",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "469771592824",
+    "ca-west-1": "190319476487",
+    "cn-north-1": "390948362332",
+    "cn-northwest-1": "387376663083",
+    "eu-central-1": "664544806723",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "669576153137",
+    "eu-south-1": "257386234256",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "438346466558",
+    "eu-west-2": "644912444149",
+    "eu-west-3": "749696950732",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
+    "me-south-1": "249704162688",
+    "sa-east-1": "855470959533",
+    "us-east-1": "382416733822",
+    "us-east-2": "404615174143",
+    "us-gov-east-1": "237065988967",
+    "us-gov-west-1": "226302683700",
+    "us-iso-east-1": "490574956308",
+    "us-isob-east-1": "765400339828",
+    "us-west-1": "632365934929",
+    "us-west-2": "174872318107",
+}
+
+
+# ECR's DNS suffix per partition (botocore's endpoint data).
+DOMAINS = {"cn-": "amazonaws.com.cn", "us-iso-": "c2s.ic.gov", "us-isob-": "sc2s.sgov.gov"}
+
+
+def ecr_domain(region: str) -> str:
+    return next((d for p, d in DOMAINS.items() if region.startswith(p)), "amazonaws.com")
+
+
+def estimator(**kwargs) -> KNNSageMakerEstimator:
+    return make_estimator(KNNSageMakerEstimator, **kwargs)
+
+
+CASES = [
+    ("K", [(1, 1), (100, 100), (3.0, 3)], [0, -1, ("5", TypeError), (2.5, TypeError)]),
+    ("SampleSize", [(1, 1), (200000, 200000)], [0, -3, ("100", TypeError)]),
+    ("PredictorType", ["classifier", "regressor"], ["classification", "", 1, (None, TypeError)]),
+    ("DimensionReductionType", ["sign", "fjlt"], ["pca", "SIGN", 0]),
+    ("DimensionReductionTarget", [(1, 1), (32, 32)], [0, -2, ("8", TypeError)]),
+    ("IndexType", ["faiss.Flat", "faiss.IVFFlat", "faiss.IVFPQ"], ["Flat", "faiss.flat", 3]),
+    ("IndexMetric", ["L2", "INNER_PRODUCT", "COSINE"], ["l2", "cosine", "EUCLIDEAN", 2]),
+    ("FaissIndexIvfNlists", ["auto", (16, "16"), ("7", "7")], ["0", -1, "many", 2.5, True]),
+    ("FaissIndexPqM", [(1, 1), (8, 8), (96, 96), (16.0, 16)], [5, 0, 128, ("8", TypeError)]),
+    ("FeatureDim", [(1, 1), (784, 784)], [0, -1]),
+    ("MiniBatchSize", [(1, 1), (5000, 5000)], [0, -1]),
+]
+
+
+@pytest.mark.parametrize("suffix, valid, invalid", CASES, ids=[c[0] for c in CASES])
+def test_every_param_valid_and_invalid(suffix, valid, invalid):
+    check_setters(estimator(), suffix, valid, invalid)
+
+
+def test_no_client_defaults_and_the_full_hyperparameter_map():
+    knn = estimator()
+    assert knn.make_hyperparameters() == {}
+    assert isinstance(knn.requestRowSerializer, ProtobufRequestRowSerializer)
+    assert type(knn.responseRowDeserializer) is KNNProtobufResponseRowDeserializer
+    assert knn.trainingSparkDataFormat == "sagemaker"
+    knn.setK(5).setSampleSize(1000).setPredictorType("classifier")
+    knn.setDimensionReductionType("fjlt").setDimensionReductionTarget(16)
+    knn.setIndexType("faiss.IVFPQ").setIndexMetric("L2").setFaissIndexIvfNlists("auto")
+    knn.setFaissIndexPqM(8).setFeatureDim(64).setMiniBatchSize(500)
+    assert type(knn.getK()) is int and knn.getIndexType() == "faiss.IVFPQ"
+    assert knn.make_hyperparameters() == {
+        "k": "5",
+        "sample_size": "1000",
+        "predictor_type": "classifier",
+        "dimension_reduction_type": "fjlt",
+        "dimension_reduction_target": "16",
+        "index_type": "faiss.IVFPQ",
+        "index_metric": "L2",
+        "faiss_index_ivf_nlists": "auto",
+        "faiss_index_pq_m": "8",
+        "feature_dim": "64",
+        "mini_batch_size": "500",
+    }
+    knn.transformSchema(StructType([]))  # every rule holds
+
+
+@pytest.mark.parametrize(
+    "setters, missing",
+    [
+        ({}, "k, sample_size, predictor_type"),
+        ({"setK": 3, "setSampleSize": 10}, "predictor_type"),
+        ({"setPredictorType": "regressor", "setK": 1}, "sample_size"),
+    ],
+)
+def test_required_params_fail_before_any_aws_call(setters, missing):
+    knn = estimator()
+    for setter, value in setters.items():
+        getattr(knn, setter)(value)
+    with pytest.raises(MissingHyperParameterError, match=missing):
+        knn.transformSchema(StructType([]))
+
+
+@pytest.mark.parametrize(
+    "setters, message",
+    [
+        ({"setDimensionReductionType": "sign"}, "dimension_reduction_target is required"),
+        ({"setDimensionReductionTarget": 4}, "needs a dimension_reduction_type"),
+        (
+            {"setDimensionReductionType": "sign", "setDimensionReductionTarget": 10},
+            r"less than feature_dim \(10\)",
+        ),
+        ({"setIndexType": "faiss.IVFPQ", "setIndexMetric": "COSINE"}, "not supported"),
+        ({"setIndexType": "faiss.IVFPQ", "setIndexMetric": "INNER_PRODUCT"}, "not supported"),
+        ({"setFaissIndexPqM": 4}, "only to index_type faiss.IVFPQ"),
+    ],
+)
+def test_rules_between_params_fail_at_fit(setters, message):
+    knn = estimator().setK(3).setSampleSize(10).setPredictorType("classifier").setFeatureDim(10)
+    for setter, value in setters.items():
+        getattr(knn, setter)(value)
+    with pytest.raises(ValueError, match=message):
+        knn.transformSchema(StructType([]))
+
+
+@pytest.mark.parametrize("region", sorted(KNN_ACCOUNTS))
+def test_image_uri_in_every_region_of_the_service(region):
+    expected = f"{KNN_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/knn:1"
+    knn = estimator(region=region)
+    assert knn.trainingImage == expected and knn.modelImage == expected
+
+
+def test_an_unknown_region_fails_at_construction():
+    with pytest.raises(UnsupportedRegionError, match="knn:1"):
+        estimator(region="xx-nowhere-1")
+
+
+@pytest.mark.spark
+def test_uid_and_every_param_survive_save_and_load(spark, tmp_path):
+    knn = estimator(uid="KNNSageMakerEstimator_fixed")
+    knn.setK(7).setSampleSize(300).setPredictorType("regressor").setIndexType("faiss.IVFFlat")
+    knn.setIndexMetric("COSINE").setFaissIndexIvfNlists(4).setMiniBatchSize(100)
+    knn.save(str(tmp_path / "estimator"))
+    loaded = KNNSageMakerEstimator.load(str(tmp_path / "estimator"))
+    assert loaded.uid == knn.uid
+    assert loaded.make_hyperparameters() == knn.make_hyperparameters()
+    assert loaded.getIndexMetric() == "COSINE" and loaded.trainingImage == knn.trainingImage
+    Pipeline(stages=[knn]).save(str(tmp_path / "pipeline"))
+    stage = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
+    assert stage.uid == knn.uid and stage.make_hyperparameters() == knn.make_hyperparameters()
+
+
+def _protobuf(rows: list[dict[str, list[float]]]) -> bytes:
+    return b"".join(recordio.frame(amazon_record.response_record(r)) for r in rows)
+
+
+VERBOSE_ROWS = [
+    {"predicted_label": [0.0], "distances": [3.1, 3.8, 6.3], "labels": [0.0, 1.0, 0.0]},
+    {"predicted_label": [2.0], "distances": [1.0, 3.0, 5.2], "labels": [2.0, 2.0, 0.0]},
+]
+
+
+def _bodies(rows: list[dict[str, list[float]]]) -> dict[str, bytes]:
+    def plain(r):
+        return {k: v[0] if k == "predicted_label" else v for k, v in r.items()}
+
+    return {
+        "protobuf": _protobuf(rows),
+        "json": json.dumps({"predictions": [plain(r) for r in rows]}).encode(),
+        "jsonlines": "".join(json.dumps(plain(r)) + "\n" for r in rows).encode(),
+    }
+
+
+@pytest.mark.parametrize("kind", ["protobuf", "json", "jsonlines"])
+def test_predicted_label_deserializer_reads_every_answer_format(kind):
+    deserializer = KNNProtobufResponseRowDeserializer(predicted_label_column_name="digit")
+    body = _bodies([{"predicted_label": [0.0]}, {"predicted_label": [2.0]}])[kind]
+    assert [r.digit for r in deserializer.deserialize_response(body)] == [0.0, 2.0]
+    assert deserializer.deserialize_batch(body).column(0).to_pylist() == [0.0, 2.0]
+    again = KNNProtobufResponseRowDeserializer.from_config(deserializer.config())
+    assert again.schema == deserializer.schema and again.accepts == deserializer.accepts
+
+
+@pytest.mark.parametrize("kind", ["protobuf", "json", "jsonlines"])
+def test_verbose_deserializer_reads_distances_and_labels(kind):
+    deserializer = KNNVerboseResponseRowDeserializer()
+    rows = deserializer.deserialize_response(_bodies(VERBOSE_ROWS)[kind])
+    assert [r.predicted_label for r in rows] == [0.0, 2.0]
+    assert isinstance(rows[0].distances, DenseVector)
+    np.testing.assert_allclose(rows[1].distances.toArray(), [1.0, 3.0, 5.2], rtol=1e-6)
+    assert rows[0].labels.toArray().tolist() == [0.0, 1.0, 0.0]
+    assert deserializer.deserialize_batch(_bodies(VERBOSE_ROWS)[kind]).num_rows == 2
+
+
+@pytest.mark.parametrize(
+    "accept, header",
+    [
+        ("application/json", "application/json; verbose=true"),
+        ("application/jsonlines", "application/jsonlines; verbose=true"),
+        ("application/x-recordio-protobuf", "application/x-recordio-protobuf; verbose=true"),
+        ("application/json; verbose=true", "application/json; verbose=true"),
+    ],
+)
+def test_verbose_deserializer_asks_for_the_neighbours(accept, header):
+    deserializer = KNNVerboseResponseRowDeserializer("label", "d", "l", accept=accept)
+    assert deserializer.accepts == header
+    assert deserializer.schema.names == ["label", "d", "l"]
+    again = KNNVerboseResponseRowDeserializer.from_config(deserializer.config())
+    assert again.accepts == header and again.schema == deserializer.schema
+
+
+def test_verbose_deserializer_refuses_other_answer_types():
+    with pytest.raises(ValueError, match="accept must be one of"):
+        KNNVerboseResponseRowDeserializer(accept="text/csv")
+
+
+def test_a_verbose_answer_without_distances_is_an_error_naming_the_key():
+    with pytest.raises(Exception, match="distances"):
+        KNNVerboseResponseRowDeserializer().deserialize_response(
+            b'{"predictions": [{"predicted_label": 1}]}'
+        )
+
+
+def test_found_by_the_algorithms_namespace():
+    from smspark_core.algorithms import KNNSageMakerEstimator as found
+
+    assert found is KNNSageMakerEstimator
+
+
+def test_the_plugin_registers_the_algorithm_both_deserializers_and_the_local_image(plugin_host):
+    spec = plugin_host.algorithms.get("knn")
+    assert spec.estimators == (KNNSageMakerEstimator,) and spec.image_repository == "knn"
+    assert plugin_host.algorithms.owner("knn") == "knn"
+    assert plugin_host.deserializer("knn").schema.names == ["predicted_label"]
+    verbose = plugin_host.deserializer("knn-verbose", {"accept": "application/jsonlines"})
+    assert verbose.accepts == "application/jsonlines; verbose=true"
+    assert plugin_host.name_of(verbose) == "knn-verbose"
+    image = plugin_host.local_images.get("knn")
+    assert image.train == "smspark_knn.container:train"
+    assert image.serve == "smspark_knn.container:serve"
+
+
+@pytest.mark.spark
+def test_a_model_with_the_verbose_deserializer_saves_and_loads(spark, tmp_path):
+    from smspark_core import EndpointCreationPolicy, SageMakerModel
+
+    model = SageMakerModel.from_model_s3_path(
+        "s3://bucket/knn/model.tar.gz",
+        estimator().modelImage,
+        "arn:aws:iam::123456789012:role/r",
+        "ml.m5.large",
+        1,
+        ProtobufRequestRowSerializer(),
+        KNNVerboseResponseRowDeserializer("label", accept="application/x-recordio-protobuf"),
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM,  # no AWS call here
+    )
+    model.save(str(tmp_path / "model"))
+    loaded = SageMakerModel.load(str(tmp_path / "model"))
+    assert type(loaded.responseRowDeserializer) is KNNVerboseResponseRowDeserializer
+    assert loaded.responseRowDeserializer.accepts == "application/x-recordio-protobuf; verbose=true"
+    assert loaded.responseRowDeserializer.schema.names == ["label", "distances", "labels"]
