@@ -202,7 +202,10 @@ def attach_predictions(
     def attach(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
 
-        partition = TaskContext.get().partitionId()
+        context = TaskContext.get()
+        if context is None:
+            raise BatchReadBackError("the read-back runs only inside a Spark task")
+        partition = context.partitionId()
         part = by_partition.get(partition)
         if part is None:
             raise BatchReadBackError(

@@ -3,6 +3,8 @@ resource at fault and what was expected."""
 
 from __future__ import annotations
 
+import sys
+
 
 class SmsparkError(Exception):
     """Base class of smspark's own errors."""
@@ -30,3 +32,12 @@ class ResponseError(SmsparkError, ValueError):
 
 class PluginError(SmsparkError):
     """A plugin that could not be loaded or registered something twice."""
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``: Python 3.11's exception notes, kept in ``__notes__`` on 3.10
+    too (where the traceback does not print them), so callers can read them either way."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:
+        setattr(error, "__notes__", [*getattr(error, "__notes__", []), note])  # noqa: B010

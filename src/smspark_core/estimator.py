@@ -22,7 +22,7 @@ from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
-from smspark_core.errors import SmsparkError
+from smspark_core.errors import SmsparkError, add_note
 from smspark_core.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
 from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
 from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
@@ -209,7 +209,7 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         self.namePolicyFactory = namePolicyFactory or RandomNamePolicyFactory()
         self.trainingManifest = trainingManifest
         self.pollSeconds = pollSeconds
-        self.modelOptions = {
+        self.modelOptions: dict[str, Any] = {
             "maxConcurrency": maxConcurrency,
             "maxRequestBytes": maxRequestBytes,
             "errorMode": errorMode,
@@ -358,9 +358,10 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         except Exception as error:
             raise HostingAfterTrainingFailed(job, artifact, error) from error
         except BaseException as interrupt:  # Ctrl-C or SystemExit while the endpoint starts
-            interrupt.add_note(
+            add_note(
+                interrupt,
                 f"training job {job} had completed (model artifact {artifact}); "
-                f"SageMakerModel.from_training_job({job!r}, ...) hosts it without training again"
+                f"SageMakerModel.from_training_job({job!r}, ...) hosts it without training again",
             )
             raise
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from smspark_core.errors import SmsparkError
+from smspark_core.errors import SmsparkError, add_note
 from smspark_core.hosting_options import HostingOptionError, HostingOptions
 from smspark_core.jobs import call_with_backoff
 from smspark_core.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
@@ -113,8 +113,14 @@ def hosting_requests(
         variant["InstanceType"] = instance_type
     if instance_count is not None:
         variant["InitialInstanceCount"] = instance_count
-    config = {"EndpointConfigName": names.endpointConfigName, "ProductionVariants": [variant]}
-    endpoint = {"EndpointName": names.endpointName, "EndpointConfigName": names.endpointConfigName}
+    config: dict[str, Any] = {
+        "EndpointConfigName": names.endpointConfigName,
+        "ProductionVariants": [variant],
+    }
+    endpoint: dict[str, Any] = {
+        "EndpointName": names.endpointName,
+        "EndpointConfigName": names.endpointConfigName,
+    }
     if options is None:
         return model, config, endpoint
     plain = copy.deepcopy((model, config, endpoint))
@@ -204,7 +210,7 @@ def create_hosting_resources(
         message, remaining, removed = _settle(sagemaker, headline, attempted, keep_failed)
         if interrupted:
             log.warning("%s", message)
-            error.add_note(message)
+            add_note(error, message)
             raise
         raise EndpointCreationFailed(message, error, remaining, removed) from error
     finally:

@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -180,9 +181,7 @@ class LogFollower:
                 }
                 if name in self.tokens:
                     request["nextToken"] = self.tokens[name]
-                page = call_with_backoff(
-                    lambda request=request: self.logs.get_log_events(**request)
-                )
+                page = call_with_backoff(partial(self.logs.get_log_events, **request))
                 events = page["events"]
                 self.tokens[name] = page["nextForwardToken"]
                 lines += [e["message"] for e in events]

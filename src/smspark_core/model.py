@@ -17,12 +17,12 @@ import pyarrow as pa
 from pyspark import TaskContext
 from pyspark.ml import Model
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql.types import StringType, StructField, StructType
 
 from smspark_core import transform_stats
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.hosting import create_hosting_resources
+from smspark_core.hosting import create_hosting_resources, require_instance_count
 from smspark_core.hosting_options import (
     HOSTING_OPTION_NAMES,
     RUNTIME_OPTION_NAMES,
@@ -137,7 +137,7 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         self.namePolicy = namePolicy or RandomNamePolicy()
         self.clientSpec = clientSpec or default_client_spec()
         self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
-        self.invokeSettings = dict(
+        self.invokeSettings: dict[str, Any] = dict(
             max_concurrency=maxConcurrency,
             max_request_bytes=maxRequestBytes,
             max_rows_per_request=maxRowsPerRequest,
@@ -149,7 +149,7 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         self.endpointPollSeconds = endpointPollSeconds
         self.keepFailedResources = keepFailedResources
         self._created = CreatedResources()
-        self._observation = None
+        self._observation: Observation | None = None
         if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
 
@@ -178,6 +178,7 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
             self.modelImage,
             serverless=serverless,
         )
+        assert self.modelImage  # check_endpoint_settings refused an empty one
         self._created = create_hosting_resources(
             self.sagemakerClient,
             self.namePolicy,
@@ -186,7 +187,9 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
             environment=self.modelEnvironmentVariables,
             role_arn=self.modelExecutionRoleARN,
             instance_type=self.endpointInstanceType,
-            instance_count=None if serverless else int(self.endpointInitialInstanceCount),
+            instance_count=None
+            if serverless
+            else require_instance_count(self.endpointInitialInstanceCount),
             poll_seconds=self.endpointPollSeconds,
             keep_failed=self.keepFailedResources,
             options=self,
@@ -347,6 +350,8 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         """How ``transform()`` calls the endpoint: the model's settings, its runtime options
         (checked here) and, for a serverless endpoint, requests cut under its 4 MB limit."""
         self.check_runtime_options()
+        if self.endpointName is None:
+            raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
         configured = self.invokeSettings["max_request_bytes"]
         return InvokeSettings(
             self.endpointName,

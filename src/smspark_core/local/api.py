@@ -425,6 +425,7 @@ class SageMakerApi:
 
     def _host(self, endpoint: hosting.Endpoint) -> None:
         record = self.store.get("endpoints", endpoint.name)
+        assert record is not None  # stored before its hosting thread starts
         try:
             endpoint.create(
                 record["_config"],
@@ -603,18 +604,18 @@ class SageMakerApi:
                 f"arn:aws:logs:{self.region}:{self.account}:log-group:"
                 f"/aws/sagemaker/Endpoints/{name}"
             )
-            error = ApiError(
+            model_error = ApiError(
                 "ModelError",
                 f'Received {kind} error ({status}) from primary with message "{message}". '
                 f"See {stream} in account {self.account} for more information.",
                 424,
             )
-            error.extra = {
+            model_error.extra = {
                 "OriginalStatusCode": status,
                 "OriginalMessage": message,
                 "LogStreamArn": stream,
             }
-            raise error
+            raise model_error
         answer = {"Content-Type": response_type, "x-Amzn-Invoked-Production-Variant": variant.name}
         if attributes is not None:
             answer[hosting.CUSTOM_ATTRIBUTES_HEADER] = attributes

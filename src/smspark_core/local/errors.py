@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """An AWS JSON error: ``{"__type": code, "message": message}`` with an HTTP status."""
@@ -11,6 +13,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.status = status
+        self.extra: dict[str, Any] = {}  # more fields of the error document, as some carry
 
 
 def validation(message: str) -> ApiError:

@@ -118,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         except ApiError as error:
-            document = {"message": error.message, **getattr(error, "extra", {})}
+            document = {"message": error.message, **error.extra}
             headers = {"Content-Type": "application/json"}
             if not error.code.isdigit():
                 headers["x-amzn-ErrorType"] = f"{error.code}:http://internal.amazon.com/coral/"
@@ -150,7 +150,7 @@ class LocalServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> None:
         self.thread.start()

@@ -136,7 +136,9 @@ class TransformRun:
 
     @property
     def job(self) -> dict[str, Any]:
-        return self.store.get("transform_jobs", self.name)
+        job = self.store.get("transform_jobs", self.name)
+        assert job is not None  # the job's record outlives its run
+        return job
 
     def start(self) -> None:
         self.thread.start()
@@ -359,6 +361,7 @@ class TransformRun:
             if decision is not None:
                 status = 429 if decision == "throttle" else faults.error_status
                 return status, b"", f"injected fault: the model server answered {status}"
+        assert self.variant is not None  # started before any request is sent
         try:
             status, answer, *_ = self.variant.invoke(body, headers, timeout=timeout)
         except hosting.ModelServerUnavailable as error:  # also a request past its timeout
