@@ -5,7 +5,6 @@ Stubber checks the requests against it), never hyperparameters, and persisted.""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 import boto3
 import pytest
@@ -145,7 +144,10 @@ def test_serverless_replaces_the_instances():
 
 
 def test_serverless_requests_are_cut_under_its_payload_limit():
-    serverless = _model(None, None, serverlessMemorySizeInMB=1024, serverlessMaxConcurrency=1)
+    endpoint = {"existingEndpointName": "endpoint-1"}
+    serverless = _model(
+        None, None, serverlessMemorySizeInMB=1024, serverlessMaxConcurrency=1, **endpoint
+    )
     assert serverless._invoke_settings().max_request_bytes == SERVERLESS_MAX_REQUEST_BYTES
     smaller = _model(
         None,
@@ -153,9 +155,10 @@ def test_serverless_requests_are_cut_under_its_payload_limit():
         serverlessMemorySizeInMB=1024,
         serverlessMaxConcurrency=1,
         maxRequestBytes=1024,
+        **endpoint,
     )
     assert smaller._invoke_settings().max_request_bytes == 1024
-    assert _model()._invoke_settings().max_request_bytes == 5 * 1024 * 1024
+    assert _model(**endpoint)._invoke_settings().max_request_bytes == 5 * 1024 * 1024
 
 
 def test_the_stubbed_service_receives_exactly_these_requests():
@@ -255,7 +258,7 @@ def test_the_estimator_checks_its_hosting_options_before_training():
 
 
 def test_runtime_options_go_into_every_invoke_request():
-    settings = replace(_model(**RUNTIME)._invoke_settings(), endpoint_name="endpoint-1")
+    settings = _model(existingEndpointName="endpoint-1", **RUNTIME)._invoke_settings()
     assert dict(settings.request_fields) == {
         "TargetVariant": "AllRequests",
         "TargetModel": "model-a.tar.gz",
