@@ -160,11 +160,11 @@ def main() -> int:
                 for latency in (0, 20, 100):
                     backend.set_faults(model.endpointName, latency_ms=latency)
                     for label, concurrency in (
-                        ("default", model.invokeSettings["max_concurrency"]),
+                        ("default", model.getMaxConcurrency()),
                         ("serial", 1),
                     ):
                         variant = model.copy()
-                        variant.invokeSettings["max_concurrency"] = concurrency
+                        variant.setMaxConcurrency(concurrency)
                         seconds = run(variant.transform, df, args.reps)
                         requests = variant.transformStats["requests"]  # the last action
                         results.append(

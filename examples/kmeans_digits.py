@@ -78,7 +78,7 @@ def main() -> int:
             pollSeconds=0.5,
         )
         kmeans.setK(10).setFeatureDim(64)
-        print(f"training image: {kmeans.trainingImage}")
+        print(f"training image: {kmeans.getTrainingImage()}")
 
         model = Pipeline(stages=[scaler, kmeans]).fit(train)
         kmeans_model = model.stages[-1]
@@ -104,7 +104,7 @@ def main() -> int:
                 "is their own)"
             )
 
-            centroids = centroids_from_artifact(str(kmeans_model.modelPath.to_s3_uri()))
+            centroids = centroids_from_artifact(str(kmeans_model.getModelPath().to_s3_uri()))
             for index, centroid in enumerate(centroids):
                 pixels = centroid.reshape(8, 8) / max(float(centroid.max()), 1e-12)
                 (output / f"cluster_{index}.png").write_bytes(png(pixels))

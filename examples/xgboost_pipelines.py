@@ -79,7 +79,7 @@ def model_trained_elsewhere(s3_uri: str) -> tuple[np.ndarray, np.ndarray]:
 def host(s3_uri: str, **options) -> SageMakerModel:
     return SageMakerModel.from_model_s3_path(
         s3_uri,
-        XGBoostSageMakerEstimator(sagemakerRole=ROLE, **INSTANCES).modelImage,
+        XGBoostSageMakerEstimator(sagemakerRole=ROLE, **INSTANCES).getModelImage(),
         ROLE.role,
         "ml.m5.large",
         1,

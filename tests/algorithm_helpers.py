@@ -155,13 +155,13 @@ def assert_batch_transform_matches_endpoint(local: Any, model: Any, df: Any) -> 
     from smspark_core import SageMakerBatchTransformer, SageMakerModel, SageMakerResourceCleanup
 
     hosted = SageMakerModel.from_model_s3_path(
-        model.modelPath.to_s3_uri(),
-        model.modelImage,
+        model.getModelPath().to_s3_uri(),
+        model.getModelImage(),
         ROLE,
         "ml.m5.large",
         1,
-        model.requestRowSerializer,
-        model.responseRowDeserializer,
+        model.getRequestRowSerializer(),
+        model.getResponseRowDeserializer(),
         clientSpec=local.client_spec,
         endpointPollSeconds=0.1,
     )

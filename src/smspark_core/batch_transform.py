@@ -376,16 +376,17 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         settings: dict[str, Any] = {
             "clientSpec": model.clientSpec,
             "sagemakerClient": model.sagemakerClient,
-            "prependResultRows": model.prependResultRows,
+            "prependResultRows": model.getPrependResultRows(),
         }
-        if model.endpointInstanceType:
-            settings["instanceType"] = model.endpointInstanceType
-        if model.modelImage and model.modelPath:
+        if model.getEndpointInstanceType():
+            settings["instanceType"] = model.getEndpointInstanceType()
+        image, path = model.getModelImage(), model.getModelPath()
+        if image and path:
             settings.update(
-                modelImage=model.modelImage,
-                modelPath=model.modelPath.to_s3_uri(),
-                modelEnvironmentVariables=dict(model.modelEnvironmentVariables),
-                modelExecutionRoleARN=model.modelExecutionRoleARN,
+                modelImage=image,
+                modelPath=path.to_s3_uri(),
+                modelEnvironmentVariables=dict(model.getModelEnvironmentVariables()),
+                modelExecutionRoleARN=model.getModelExecutionRoleARN(),
             )
         elif model.getCreatedResources().modelName:
             settings["modelName"] = model.getCreatedResources().modelName
@@ -394,7 +395,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         else:
             raise ValueError("the SageMakerModel has no image, artifact, model or endpoint")
         settings.update(options)
-        return cls(model.requestRowSerializer, model.responseRowDeserializer, **settings)
+        return cls(model.getRequestRowSerializer(), model.getResponseRowDeserializer(), **settings)
 
     fromModelName = from_model_name
     fromModelS3Path = from_model_s3_path

@@ -6,8 +6,14 @@ locations, staging the (projected) data from the executors, CreateTrainingJob wi
 field the original fills, watching the job (status and CloudWatch logs as they arrive,
 throttling tolerated, the timeout in *seconds*), removing the staging data (on success, on
 failure and on Ctrl-C, which also stops the job), then the model from the job's artifact.
-Hyperparameters are the constructor map plus every Spark Param that is set or has a default
-(algorithm subclasses declare those Params under the SageMaker hyperparameter keys).
+Hyperparameters are the ``hyperParameters`` map plus every Spark Param that is set or has a
+default and is not a ``StageSetting`` (algorithm subclasses declare those Params under the
+SageMaker hyperparameter keys).
+
+Every setting is a Spark Param (``smspark_core.stage_params``): constructor keywords in the
+original's order set them, as do the generated setters (``setTrainingInstanceType``, ...),
+``copy(extra)`` and ``ParamGridBuilder``. The SageMaker client and the client spec are the
+stage's collaborators, not settings: they are never saved.
 """
 
 from __future__ import annotations
@@ -17,38 +23,39 @@ import time
 from typing import Any
 
 from pyspark.ml import Estimator
-from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
 from smspark_core.codecs.javanum import java_double_str
 from smspark_core.errors import SmsparkError, add_note
 from smspark_core.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
-from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S
 from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
 from smspark_core.model import SageMakerModel
 from smspark_core.persistence import (
+    DESERIALIZER,
+    ENDPOINT_POLICY,
+    RESOURCE,
+    SERIALIZER,
     MetadataReader,
     MetadataWriter,
-    stage_wiring_from_json,
-    stage_wiring_to_json,
+    client_spec_from_json,
+    client_spec_to_json,
+    restore_params,
+    saved_params,
 )
 from smspark_core.preflight import check_endpoint_settings, check_s3_location
-from smspark_core.resources import (
-    CreatedResources,
-    CustomNamePolicyFactory,
-    CustomNamePolicyWithTimeStampSuffixFactory,
-    EndpointCreationPolicy,
-    IAMRole,
-    IAMRoleFromConfig,
-    NamePolicyFactory,
-    RandomNamePolicyFactory,
-    S3AutoCreatePath,
-    S3DataPath,
-    S3PathFromConfig,
+from smspark_core.resources import CreatedResources, EndpointCreationPolicy, S3DataPath
+from smspark_core.setting import StageSetting
+from smspark_core.stage_params import (
+    INVOCATION_SETTING_NAMES,
+    CodecSettings,
+    EndpointSettings,
+    InvocationSettings,
+    TrainingSettings,
 )
 from smspark_core.staging import delete_staging, resolve_s3_path, stage
-from smspark_core.training_options import StageSetting, TrainingOptions
+from smspark_core.training_options import TrainingOptions
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
@@ -84,139 +91,118 @@ def hyperparameter_text(value: Any) -> str:
     return str(value)
 
 
-class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable, MLReadable):
+class SageMakerEstimator(
+    Estimator,
+    CodecSettings,
+    TrainingSettings,
+    EndpointSettings,
+    InvocationSettings,
+    TrainingOptions,
+    HostingOptions,
+    MLWritable,
+    MLReadable,
+):
     """Trains any SageMaker-compatible image on a DataFrame (see the module docstring).
 
-    Persisted as JSON metadata (also inside a Pipeline): settings, Spark Params, typed
-    resources (roles, S3 locations, name policy factories) and the codecs by registered name
-    plus their configuration; never pickled, no credentials.
+    Persisted as Spark ML metadata (also inside a Pipeline) by its Params: typed values
+    (roles, S3 locations, name policy factories) as data, the codecs by registered name plus
+    their configuration; never pickled, no credentials.
     """
 
     def __init__(
         self,
-        trainingImage: str,
-        modelImage: str,
-        trainingInstanceType: str,
-        trainingInstanceCount: int,
-        endpointInstanceType: str,
-        endpointInitialInstanceCount: int,
-        requestRowSerializer: RequestRowSerializer,
-        responseRowDeserializer: ResponseRowDeserializer,
+        trainingImage: str | None = None,
+        modelImage: str | None = None,
+        trainingInstanceType: str | None = None,
+        trainingInstanceCount: int | None = None,
+        endpointInstanceType: str | None = None,
+        endpointInitialInstanceCount: int | None = None,
+        requestRowSerializer: RequestRowSerializer | None = None,
+        responseRowDeserializer: ResponseRowDeserializer | None = None,
         hyperParameters: dict[str, str] | None = None,
         trainingInputS3DataPath: Any = None,
         trainingOutputS3DataPath: Any = None,
-        trainingInstanceVolumeSizeInGB: int = 1024,
+        trainingInstanceVolumeSizeInGB: int | None = None,
         trainingProjectedColumns: list[str] | None = None,
-        trainingChannelName: str = "train",
+        trainingChannelName: str | None = None,
         trainingContentType: str | None = None,
-        trainingS3DataDistribution: str = "ShardedByS3Key",
-        trainingSparkDataFormat: str = "sagemaker",
+        trainingS3DataDistribution: str | None = None,
+        trainingSparkDataFormat: str | None = None,
         trainingSparkDataFormatOptions: dict[str, str] | None = None,
-        trainingInputMode: str = "File",
+        trainingInputMode: str | None = None,
         trainingCompressionCodec: str | None = None,
-        trainingMaxRuntimeInSeconds: int = 24 * 60 * 60,
+        trainingMaxRuntimeInSeconds: int | None = None,
         trainingKmsKeyId: str | None = None,
         modelEnvironmentVariables: dict[str, str] | None = None,
-        endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+        endpointCreationPolicy: EndpointCreationPolicy | None = None,
         sagemakerClient: Any = None,
         sagemakerRole: Any = None,
         s3Client: Any = None,
         stsClient: Any = None,
-        modelPrependInputRowsToTransformationRows: bool = True,
-        deleteStagingDataAfterTraining: bool = True,
-        namePolicyFactory: NamePolicyFactory | None = None,
+        modelPrependInputRowsToTransformationRows: bool | None = None,
+        deleteStagingDataAfterTraining: bool | None = None,
+        namePolicyFactory: Any = None,
         uid: str | None = None,
         *,
         clientSpec: ClientSpec | None = None,
-        trainingManifest: bool = False,
-        pollSeconds: float = 5.0,
-        maxConcurrency: int = 4,
-        maxRequestBytes: int = DEFAULT_REQUEST_BYTES,
-        errorMode: str = "fail",
-        retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
-        keepFailedResources: bool = False,
-        tags: Any = None,
-        vpcConfig: dict[str, list[str]] | None = None,
-        enableNetworkIsolation: bool | None = None,
-        enableInterContainerTrafficEncryption: bool | None = None,
-        trainingVolumeKmsKeyId: str | None = None,
-        enableManagedSpotTraining: bool | None = None,
-        maxWaitTimeInSeconds: int | None = None,
-        checkpointS3Uri: str | None = None,
-        checkpointLocalPath: str | None = None,
-        trainingEnvironment: dict[str, str] | None = None,
-        maximumRetryAttempts: int | None = None,
-        keepAlivePeriodInSeconds: int | None = None,
-        metricDefinitions: Any = None,
-        **hostingOptions: Any,
+        **settings: Any,
     ) -> None:
-        """``hostingOptions``: the Params of ``HostingOptions`` by name (``hostingTags``,
-        ``serverlessMemorySizeInMB``, ...), handed to the model ``fit`` returns."""
+        """Keywords are the original's, in its order; ``settings`` are the other Params by
+        name (``maxConcurrency``, ``retryDeadlineSeconds``, the training options such as
+        ``tags`` and ``vpcConfig``, the hosting options such as ``hostingTags``, ...). An
+        omitted or None keyword keeps the setting's default."""
         super().__init__()
         if uid:
             self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
-        options = {
-            "tags": tags,
-            "vpcConfig": vpcConfig,
-            "enableNetworkIsolation": enableNetworkIsolation,
-            "enableInterContainerTrafficEncryption": enableInterContainerTrafficEncryption,
-            "trainingVolumeKmsKeyId": trainingVolumeKmsKeyId,
-            "enableManagedSpotTraining": enableManagedSpotTraining,
-            "maxWaitTimeInSeconds": maxWaitTimeInSeconds,
-            "checkpointS3Uri": checkpointS3Uri,
-            "checkpointLocalPath": checkpointLocalPath,
-            "trainingEnvironment": trainingEnvironment,
-            "maximumRetryAttempts": maximumRetryAttempts,
-            "keepAlivePeriodInSeconds": keepAlivePeriodInSeconds,
-            "metricDefinitions": metricDefinitions,
-        }
-        unknown = sorted(set(hostingOptions) - set(HOSTING_OPTION_NAMES))
-        if unknown:
-            raise TypeError(f"SageMakerEstimator got unexpected keyword arguments {unknown}")
-        options.update(hostingOptions)
-        self._set(**{name: value for name, value in options.items() if value is not None})
-        self.trainingImage, self.modelImage = trainingImage, modelImage
-        self.trainingInstanceType = trainingInstanceType
-        self.trainingInstanceCount = trainingInstanceCount
-        self.endpointInstanceType = endpointInstanceType
-        self.endpointInitialInstanceCount = endpointInitialInstanceCount
-        self.requestRowSerializer = requestRowSerializer
-        self.responseRowDeserializer = responseRowDeserializer
-        self.hyperParameters = dict(hyperParameters or {})
-        self.sagemakerRole = sagemakerRole or IAMRoleFromConfig()
-        self.trainingInputS3DataPath = trainingInputS3DataPath or S3AutoCreatePath()
-        self.trainingOutputS3DataPath = trainingOutputS3DataPath or S3AutoCreatePath()
-        self.trainingInstanceVolumeSizeInGB = trainingInstanceVolumeSizeInGB
-        self.trainingProjectedColumns = trainingProjectedColumns
-        self.trainingChannelName = trainingChannelName
-        self.trainingContentType = trainingContentType
-        self.trainingS3DataDistribution = trainingS3DataDistribution
-        self.trainingSparkDataFormat = trainingSparkDataFormat
-        self.trainingSparkDataFormatOptions = dict(trainingSparkDataFormatOptions or {})
-        self.trainingInputMode = trainingInputMode
-        self.trainingCompressionCodec = trainingCompressionCodec
-        self.trainingMaxRuntimeInSeconds = trainingMaxRuntimeInSeconds
-        self.trainingKmsKeyId = trainingKmsKeyId
-        self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
-        self.endpointCreationPolicy = endpointCreationPolicy
+        self._set_setting_defaults()
         # s3Client and stsClient serve the driver's S3 and account calls, as in the original.
         self.clientSpec = with_driver_clients(
             clientSpec or default_client_spec(), s3=s3Client, sts=stsClient
         )
         self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
-        self.modelPrependInputRowsToTransformationRows = modelPrependInputRowsToTransformationRows
-        self.deleteStagingDataAfterTraining = deleteStagingDataAfterTraining
-        self.namePolicyFactory = namePolicyFactory or RandomNamePolicyFactory()
-        self.trainingManifest = trainingManifest
-        self.pollSeconds = pollSeconds
-        self.modelOptions: dict[str, Any] = {
-            "maxConcurrency": maxConcurrency,
-            "maxRequestBytes": maxRequestBytes,
-            "errorMode": errorMode,
-            "retryDeadlineSeconds": retryDeadlineSeconds,
-            "keepFailedResources": keepFailedResources,
-        }
         self.latestTrainingJob: str | None = None
+        self.setParams(
+            trainingImage=trainingImage,
+            modelImage=modelImage,
+            trainingInstanceType=trainingInstanceType,
+            trainingInstanceCount=trainingInstanceCount,
+            endpointInstanceType=endpointInstanceType,
+            endpointInitialInstanceCount=endpointInitialInstanceCount,
+            requestRowSerializer=requestRowSerializer,
+            responseRowDeserializer=responseRowDeserializer,
+            hyperParameters=hyperParameters,
+            trainingInputS3DataPath=trainingInputS3DataPath,
+            trainingOutputS3DataPath=trainingOutputS3DataPath,
+            trainingInstanceVolumeSizeInGB=trainingInstanceVolumeSizeInGB,
+            trainingProjectedColumns=trainingProjectedColumns,
+            trainingChannelName=trainingChannelName,
+            trainingContentType=trainingContentType,
+            trainingS3DataDistribution=trainingS3DataDistribution,
+            trainingSparkDataFormat=trainingSparkDataFormat,
+            trainingSparkDataFormatOptions=trainingSparkDataFormatOptions,
+            trainingInputMode=trainingInputMode,
+            trainingCompressionCodec=trainingCompressionCodec,
+            trainingMaxRuntimeInSeconds=trainingMaxRuntimeInSeconds,
+            trainingKmsKeyId=trainingKmsKeyId,
+            modelEnvironmentVariables=modelEnvironmentVariables,
+            endpointCreationPolicy=endpointCreationPolicy,
+            sagemakerRole=sagemakerRole,
+            modelPrependInputRowsToTransformationRows=modelPrependInputRowsToTransformationRows,
+            deleteStagingDataAfterTraining=deleteStagingDataAfterTraining,
+            namePolicyFactory=namePolicyFactory,
+            **settings,
+        )
+
+    def setParams(self, **settings: Any) -> SageMakerEstimator:  # noqa: N802 - pyspark's name
+        """Sets Params by name; None leaves a setting as it is. A name that is no Param of
+        this estimator is a ``TypeError`` listing them."""
+        unknown = sorted(name for name in settings if not self.hasParam(name))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword arguments {unknown}; its "
+                f"Params: {', '.join(sorted(p.name for p in self.params))}"
+            )
+        return self._set(**{name: value for name, value in settings.items() if value is not None})
 
     @property
     def s3Client(self) -> Any:  # noqa: N802 - the original's name
@@ -229,8 +215,9 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         return self.clientSpec.client("sts")
 
     def make_hyperparameters(self) -> dict[str, str]:
-        """The constructor map, overridden by every Spark Param that is set or defaulted."""
-        values = dict(self.hyperParameters)
+        """The ``hyperParameters`` map, overridden by every Spark Param that is set or
+        defaulted and is not a setting."""
+        values = dict(self.getHyperParameters())
         for param in self.params:
             if isinstance(param, StageSetting):
                 continue
@@ -244,78 +231,98 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         self.transformSchema(dataset.schema)
         return self.make_hyperparameters()
 
+    def _required(self, *names: str) -> None:
+        missing = [name for name in names if self.getOrDefault(name) is None]
+        if missing:
+            raise SmsparkError(
+                f"{type(self).__name__}: {', '.join(missing)} must be set before fit "
+                f"(constructor keywords or set{missing[0][0].upper()}{missing[0][1:]}(...))"
+            )
+
     def _training_request(
         self, job: str, role: str, staged, output: S3DataPath, hyperparameters: dict[str, str]
     ) -> dict:
         source = {
             "S3DataType": staged.data_type,
             "S3Uri": staged.s3_uri,
-            "S3DataDistributionType": self.trainingS3DataDistribution,
+            "S3DataDistributionType": self.getTrainingS3DataDistribution(),
         }
         channel: dict[str, Any] = {
-            "ChannelName": self.trainingChannelName,
+            "ChannelName": self.getTrainingChannelName(),
             "DataSource": {"S3DataSource": source},
         }
-        if self.trainingContentType:
-            channel["ContentType"] = self.trainingContentType
-        if self.trainingCompressionCodec:
+        if self.getTrainingContentType():
+            channel["ContentType"] = self.getTrainingContentType()
+        if self.getTrainingCompressionCodec():
             channel["CompressionType"] = "Gzip"
         request: dict[str, Any] = {
             "TrainingJobName": job,
             "AlgorithmSpecification": {
-                "TrainingImage": self.trainingImage,
-                "TrainingInputMode": self.trainingInputMode,
+                "TrainingImage": self.getTrainingImage(),
+                "TrainingInputMode": self.getTrainingInputMode(),
             },
             "RoleArn": role,
             "InputDataConfig": [channel],
             "OutputDataConfig": {"S3OutputPath": output.to_s3_uri()},
             "ResourceConfig": {
-                "InstanceType": self.trainingInstanceType,
-                "InstanceCount": self.trainingInstanceCount,
-                "VolumeSizeInGB": self.trainingInstanceVolumeSizeInGB,
+                "InstanceType": self.getTrainingInstanceType(),
+                "InstanceCount": self.getTrainingInstanceCount(),
+                "VolumeSizeInGB": self.getTrainingInstanceVolumeSizeInGB(),
             },
-            "StoppingCondition": {"MaxRuntimeInSeconds": self.trainingMaxRuntimeInSeconds},
+            "StoppingCondition": {"MaxRuntimeInSeconds": self.getTrainingMaxRuntimeInSeconds()},
         }
         if hyperparameters:
             request["HyperParameters"] = hyperparameters
-        if self.trainingKmsKeyId:
-            request["OutputDataConfig"]["KmsKeyId"] = self.trainingKmsKeyId
+        if self.getTrainingKmsKeyId():
+            request["OutputDataConfig"]["KmsKeyId"] = self.getTrainingKmsKeyId()
         self.apply_training_options(request)
         return request
 
-    def _fit(self, dataset: DataFrame) -> SageMakerModel:
-        self.check_training_options(self.trainingMaxRuntimeInSeconds)
-        if self.endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
-            self.check_hosting_options(self.endpointInstanceType, self.endpointInitialInstanceCount)
+    def _check_before_any_call(self) -> None:
+        """Settings that must hold before anything is staged or created."""
+        self._required(
+            "trainingImage",
+            "trainingInstanceType",
+            "trainingInstanceCount",
+            "requestRowSerializer",
+            "responseRowDeserializer",
+        )
+        self.check_training_options(self.getTrainingMaxRuntimeInSeconds())
+        if self.getEndpointCreationPolicy() != EndpointCreationPolicy.DO_NOT_CREATE:
+            self.check_hosting_options(
+                self.getEndpointInstanceType(), self.getEndpointInitialInstanceCount()
+            )
             check_endpoint_settings(
-                self.endpointInstanceType,
-                self.endpointInitialInstanceCount,
-                self.modelImage,
+                self.getEndpointInstanceType(),
+                self.getEndpointInitialInstanceCount(),
+                self.getModelImage(),
                 serverless=self.is_serverless(),
             )
+
+    def _fit(self, dataset: DataFrame) -> SageMakerModel:
+        self._check_before_any_call()
         hyperparameters = self._fit_hyperparameters(dataset)
-        names = self.namePolicyFactory.create_name_policy()
+        names = self.getNamePolicyFactory().create_name_policy()
         job = names.trainingJobName
         conf = dataset.sparkSession.conf  # the session's conf: classic and Connect alike
-        role = self.sagemakerRole.resolve(conf)
-        input_path = resolve_s3_path(self.trainingInputS3DataPath, job, conf, self.clientSpec)
-        output_path = resolve_s3_path(self.trainingOutputS3DataPath, job, conf, self.clientSpec)
+        role = self.getSagemakerRole().resolve(conf)
+        input_path = resolve_s3_path(self.getTrainingInputS3DataPath(), job, conf, self.clientSpec)
+        output_path = resolve_s3_path(
+            self.getTrainingOutputS3DataPath(), job, conf, self.clientSpec
+        )
         check_s3_location(input_path, self.clientSpec, "trainingInputS3DataPath")
         check_s3_location(output_path, self.clientSpec, "trainingOutputS3DataPath")
-        data = (
-            dataset.select(*self.trainingProjectedColumns)
-            if self.trainingProjectedColumns
-            else dataset
-        )
+        projected = self.getTrainingProjectedColumns()
+        data = dataset.select(*projected) if projected else dataset
         started = time.monotonic()
         staged = stage(
             data,
-            self.trainingSparkDataFormat,
-            self.trainingSparkDataFormatOptions,
+            self.getTrainingSparkDataFormat(),
+            self.getTrainingSparkDataFormatOptions(),
             input_path,
             self.clientSpec,
-            compression=self.trainingCompressionCodec,
-            manifest=self.trainingManifest,
+            compression=self.getTrainingCompressionCodec(),
+            manifest=self.getTrainingManifest(),
         )
         log.info("staged training data at %s in %.1f s", staged.s3_uri, time.monotonic() - started)
         try:
@@ -327,34 +334,16 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
                 self.sagemakerClient,
                 control_plane_client(self.clientSpec, "logs"),
                 job,
-                timeout_seconds=self.trainingMaxRuntimeInSeconds,
-                poll_seconds=self.pollSeconds,
+                timeout_seconds=self.getTrainingMaxRuntimeInSeconds(),
+                poll_seconds=self.getPollSeconds(),
             )
         finally:
-            if self.deleteStagingDataAfterTraining:
+            if self.getDeleteStagingDataAfterTraining():
                 removed = delete_staging(staged, self.clientSpec)
                 log.info("removed %d staged objects under %s", removed, staged.prefix_uri)
         artifact = description["ModelArtifacts"]["S3ModelArtifacts"]
         try:
-            return SageMakerModel(
-                self.endpointInstanceType,
-                self.endpointInitialInstanceCount,
-                self.requestRowSerializer,
-                self.model_deserializer(),
-                modelImage=self.modelImage,
-                modelPath=artifact,
-                modelEnvironmentVariables=self.modelEnvironmentVariables,
-                modelExecutionRoleARN=role,
-                endpointCreationPolicy=self.endpointCreationPolicy,
-                sagemakerClient=self.sagemakerClient,
-                prependResultRows=self.modelPrependInputRowsToTransformationRows,
-                namePolicy=names,
-                uid=self.uid,
-                clientSpec=self.clientSpec,
-                endpointPollSeconds=self.pollSeconds,
-                **self.modelOptions,
-                **self.hosting_option_values(),
-            )
+            return self._model(artifact, role, names)
         except Exception as error:
             raise HostingAfterTrainingFailed(job, artifact, error) from error
         except BaseException as interrupt:  # Ctrl-C or SystemExit while the endpoint starts
@@ -365,9 +354,26 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
             )
             raise
 
+    def _model(self, artifact: str, role: str, names: Any) -> SageMakerModel:
+        """The model of a trained artifact, with this estimator's endpoint, invocation and
+        hosting settings (creating its endpoint now if the policy says so)."""
+        return SageMakerModel(
+            requestRowSerializer=self.getRequestRowSerializer(),
+            responseRowDeserializer=self.model_deserializer(),
+            modelPath=artifact,
+            modelExecutionRoleARN=role,
+            sagemakerClient=self.sagemakerClient,
+            prependResultRows=self.getModelPrependInputRowsToTransformationRows(),
+            namePolicy=names,
+            uid=self.uid,
+            clientSpec=self.clientSpec,
+            endpointPollSeconds=self.getPollSeconds(),
+            **self.setting_values(MODEL_SETTING_NAMES),
+        )
+
     def model_deserializer(self) -> ResponseRowDeserializer:
         """The deserializer of the model ``fit`` returns (subclasses may pick one by Param)."""
-        return self.responseRowDeserializer
+        return self.getResponseRowDeserializer()
 
     def transformSchema(self, schema):  # noqa: N802 - pyspark's name
         """Algorithm subclasses check their required Params here; the base accepts."""
@@ -376,78 +382,26 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
     # ------------------------------------------------------------------ persistence
 
     def write(self) -> MLWriter:
-        return MetadataWriter(self, _estimator_metadata)
+        return MetadataWriter(
+            self, lambda stage: {"clientSpec": client_spec_to_json(stage.clientSpec)}
+        )
 
     @classmethod
     def read(cls) -> MLReader:
         return _EstimatorReader(cls)
 
 
-# Only these value types are written and read back: a stored name never imports anything else.
-_VALUE_TYPES = {
-    t.__name__: t
-    for t in (
-        IAMRole,
-        IAMRoleFromConfig,
-        S3DataPath,
-        S3PathFromConfig,
-        S3AutoCreatePath,
-        RandomNamePolicyFactory,
-        CustomNamePolicyFactory,
-        CustomNamePolicyWithTimeStampSuffixFactory,
-    )
-}
-_PLAIN_SETTINGS = (
-    "trainingImage",
+# What the estimator hands the model it returns, by the same names.
+MODEL_SETTING_NAMES = (
     "modelImage",
-    "trainingInstanceType",
-    "trainingInstanceCount",
     "endpointInstanceType",
     "endpointInitialInstanceCount",
-    "hyperParameters",
-    "trainingInstanceVolumeSizeInGB",
-    "trainingProjectedColumns",
-    "trainingChannelName",
-    "trainingContentType",
-    "trainingS3DataDistribution",
-    "trainingSparkDataFormat",
-    "trainingSparkDataFormatOptions",
-    "trainingInputMode",
-    "trainingCompressionCodec",
-    "trainingMaxRuntimeInSeconds",
-    "trainingKmsKeyId",
     "modelEnvironmentVariables",
-    "modelPrependInputRowsToTransformationRows",
-    "deleteStagingDataAfterTraining",
-    "trainingManifest",
-    "pollSeconds",
+    "endpointCreationPolicy",
+    "keepFailedResources",
+    *INVOCATION_SETTING_NAMES,
+    *HOSTING_OPTION_NAMES,
 )
-_VALUE_SETTINGS = (
-    "sagemakerRole",
-    "trainingInputS3DataPath",
-    "trainingOutputS3DataPath",
-    "namePolicyFactory",
-)
-
-
-def _value_to_json(value: Any) -> dict[str, Any]:
-    kind = type(value).__name__
-    if _VALUE_TYPES.get(kind) is not type(value):
-        raise TypeError(f"{kind} cannot be persisted; use one of {sorted(_VALUE_TYPES)}")
-    return {"type": kind, "fields": dict(vars(value))}
-
-
-def _value_from_json(document: dict[str, Any]) -> Any:
-    return _VALUE_TYPES[document["type"]](**document["fields"])
-
-
-def _estimator_metadata(estimator: SageMakerEstimator) -> dict[str, Any]:
-    extra = {name: getattr(estimator, name) for name in _PLAIN_SETTINGS}
-    extra.update({name: _value_to_json(getattr(estimator, name)) for name in _VALUE_SETTINGS})
-    extra["endpointCreationPolicy"] = estimator.endpointCreationPolicy.value
-    extra["modelOptions"] = estimator.modelOptions
-    extra.update(stage_wiring_to_json(estimator))
-    return extra
 
 
 class _EstimatorReader(MetadataReader):
@@ -457,15 +411,58 @@ class _EstimatorReader(MetadataReader):
 
     def load(self, path: str) -> SageMakerEstimator:
         meta = self.load_metadata(path)
-        estimator = self.cls.__new__(self.cls)
-        SageMakerEstimator.__init__(
-            estimator,
-            endpointCreationPolicy=EndpointCreationPolicy(meta["endpointCreationPolicy"]),
-            uid=meta["uid"],
-            **stage_wiring_from_json(meta),
-            **{name: meta[name] for name in _PLAIN_SETTINGS},
-            **{name: _value_from_json(meta[name]) for name in _VALUE_SETTINGS},
-            **meta["modelOptions"],
+        estimator = self.cls(
+            uid=meta["uid"], clientSpec=client_spec_from_json(meta.get("clientSpec", {}))
         )
-        DefaultParamsReader.getAndSetParams(estimator, meta)
+        if "smsparkFormat" in meta:
+            restore_params(estimator, saved_params(meta), saved_params(meta, "defaultParamMap"))
+        else:
+            restore_params(estimator, _params_saved_by_0_1(meta), {}, encoded=False)
         return estimator
+
+
+# smspark 0.1 saved these settings as extra fields, typed ones encoded as Params are now.
+_SAVED_BY_0_1 = {
+    "trainingImage": None,
+    "modelImage": None,
+    "trainingInstanceType": None,
+    "trainingInstanceCount": None,
+    "endpointInstanceType": None,
+    "endpointInitialInstanceCount": None,
+    "hyperParameters": None,
+    "trainingInstanceVolumeSizeInGB": None,
+    "trainingProjectedColumns": None,
+    "trainingChannelName": None,
+    "trainingContentType": None,
+    "trainingS3DataDistribution": None,
+    "trainingSparkDataFormat": None,
+    "trainingSparkDataFormatOptions": None,
+    "trainingInputMode": None,
+    "trainingCompressionCodec": None,
+    "trainingMaxRuntimeInSeconds": None,
+    "trainingKmsKeyId": None,
+    "modelEnvironmentVariables": None,
+    "modelPrependInputRowsToTransformationRows": None,
+    "deleteStagingDataAfterTraining": None,
+    "trainingManifest": None,
+    "pollSeconds": None,
+    "sagemakerRole": RESOURCE,
+    "trainingInputS3DataPath": RESOURCE,
+    "trainingOutputS3DataPath": RESOURCE,
+    "namePolicyFactory": RESOURCE,
+    "endpointCreationPolicy": ENDPOINT_POLICY,
+}
+
+
+def _params_saved_by_0_1(meta: dict[str, Any]) -> dict[str, Any]:
+    """The Params of an estimator smspark 0.1 saved (``tests/data/saved_0_1``), decoded."""
+    params = {
+        name: codec.from_json(meta[name]) if codec and meta[name] is not None else meta[name]
+        for name, codec in _SAVED_BY_0_1.items()
+    }
+    params["requestRowSerializer"] = SERIALIZER.from_json(meta["serializer"])
+    params["responseRowDeserializer"] = DESERIALIZER.from_json(meta["deserializer"])
+    params.update(meta["modelOptions"])
+    for name, saved in saved_params(meta).items():  # the options were Params already
+        params[name] = saved
+    return {name: value for name, value in params.items() if value is not None}

@@ -20,11 +20,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import Param, Params
 
+from smspark_core._accessors import HostingOptionsAccessors, RuntimeOptionsAccessors
 from smspark_core.errors import SmsparkError
 from smspark_core.service_model import request_problems
-from smspark_core.training_options import StageSetting, _tags, _vpc_config
+from smspark_core.setting import (
+    StageSetting,
+    tag_list,
+    to_bool,
+    to_float,
+    to_int,
+    to_str,
+    vpc_config,
+)
 
 SERVERLESS_MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a serverless endpoint's payload limit
 SERVERLESS_MEMORY_SIZES = tuple(range(1024, 6144 + 1, 1024))
@@ -53,65 +62,75 @@ def _option(params: Params, param: Param) -> Any:
     return params.getOrDefault(param) if params.isDefined(param) else None
 
 
-class HostingOptions(Params):
+class HostingOptions(HostingOptionsAccessors):
     """The production options of a model and its endpoint (see the module docstring)."""
 
     hostingTags = StageSetting(
         "hostingTags",
         "Tags of the model, endpoint config and endpoint (Tags of CreateModel, "
         "CreateEndpointConfig and CreateEndpoint); at most 50.",
-        _tags,
+        tag_list,
+        "list[dict[str, str]]",
     )
     modelVpcConfig = StageSetting(
         "modelVpcConfig",
         "Subnets and security groups the model containers run in (CreateModel.VpcConfig).",
-        _vpc_config,
+        vpc_config,
+        "dict[str, list[str]]",
     )
     modelEnableNetworkIsolation = StageSetting(
         "modelEnableNetworkIsolation",
         "No network access for the model container (CreateModel.EnableNetworkIsolation).",
-        TypeConverters.toBoolean,
+        to_bool,
+        "bool",
     )
     endpointKmsKeyId = StageSetting(
         "endpointKmsKeyId",
         "KMS key of the endpoint instances' storage volumes (CreateEndpointConfig.KmsKeyId).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     dataCaptureDestinationS3Uri = StageSetting(
         "dataCaptureDestinationS3Uri",
         "Capture requests and responses to this S3 URI "
         "(CreateEndpointConfig.DataCaptureConfig.DestinationS3Uri).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     dataCaptureInitialSamplingPercentage = StageSetting(
         "dataCaptureInitialSamplingPercentage",
         "Percentage of requests captured, 0 to 100, default 100 "
         "(DataCaptureConfig.InitialSamplingPercentage); needs dataCaptureDestinationS3Uri.",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
     dataCaptureOptions = StageSetting(
         "dataCaptureOptions",
         "What is captured, 'Input' and/or 'Output', default both "
         "(DataCaptureConfig.CaptureOptions); needs dataCaptureDestinationS3Uri.",
         _capture_modes,
+        "list[str]",
     )
     dataCaptureKmsKeyId = StageSetting(
         "dataCaptureKmsKeyId",
         "KMS key of the captured data (DataCaptureConfig.KmsKeyId); needs "
         "dataCaptureDestinationS3Uri.",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     serverlessMemorySizeInMB = StageSetting(
         "serverlessMemorySizeInMB",
         "A serverless endpoint with this much memory: 1024 to 6144 in steps of 1024 "
         "(ProductionVariants.ServerlessConfig.MemorySizeInMB); needs serverlessMaxConcurrency.",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
     serverlessMaxConcurrency = StageSetting(
         "serverlessMaxConcurrency",
         "Most concurrent invocations of a serverless endpoint, 1 to 200 "
         "(ProductionVariants.ServerlessConfig.MaxConcurrency); needs serverlessMemorySizeInMB.",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
 
     def is_serverless(self) -> bool:
@@ -247,76 +266,6 @@ class HostingOptions(Params):
                 "MaxConcurrency": _option(self, self.serverlessMaxConcurrency),
             }
 
-    def hosting_option_values(self) -> dict[str, Any]:
-        """The set options as constructor keywords (what the estimator hands its model)."""
-        return {
-            name: self.getOrDefault(getattr(self, name))
-            for name in HOSTING_OPTION_NAMES
-            if self.isSet(getattr(self, name))
-        }
-
-    # Setters and getters, in pyspark's style (chainable setters).
-
-    def setHostingTags(self, value: Any) -> HostingOptions:  # noqa: N802
-        return self._set(hostingTags=value)
-
-    def getHostingTags(self) -> list[dict[str, str]]:  # noqa: N802
-        return self.getOrDefault(self.hostingTags)
-
-    def setModelVpcConfig(self, value: Any) -> HostingOptions:  # noqa: N802
-        return self._set(modelVpcConfig=value)
-
-    def getModelVpcConfig(self) -> dict[str, list[str]]:  # noqa: N802
-        return self.getOrDefault(self.modelVpcConfig)
-
-    def setModelEnableNetworkIsolation(self, value: bool) -> HostingOptions:  # noqa: N802
-        return self._set(modelEnableNetworkIsolation=value)
-
-    def getModelEnableNetworkIsolation(self) -> bool:  # noqa: N802
-        return self.getOrDefault(self.modelEnableNetworkIsolation)
-
-    def setEndpointKmsKeyId(self, value: str) -> HostingOptions:  # noqa: N802
-        return self._set(endpointKmsKeyId=value)
-
-    def getEndpointKmsKeyId(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.endpointKmsKeyId)
-
-    def setDataCaptureDestinationS3Uri(self, value: str) -> HostingOptions:  # noqa: N802
-        return self._set(dataCaptureDestinationS3Uri=value)
-
-    def getDataCaptureDestinationS3Uri(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.dataCaptureDestinationS3Uri)
-
-    def setDataCaptureInitialSamplingPercentage(self, value: int) -> HostingOptions:  # noqa: N802
-        return self._set(dataCaptureInitialSamplingPercentage=value)
-
-    def getDataCaptureInitialSamplingPercentage(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.dataCaptureInitialSamplingPercentage)
-
-    def setDataCaptureOptions(self, value: Any) -> HostingOptions:  # noqa: N802
-        return self._set(dataCaptureOptions=value)
-
-    def getDataCaptureOptions(self) -> list[str]:  # noqa: N802
-        return self.getOrDefault(self.dataCaptureOptions)
-
-    def setDataCaptureKmsKeyId(self, value: str) -> HostingOptions:  # noqa: N802
-        return self._set(dataCaptureKmsKeyId=value)
-
-    def getDataCaptureKmsKeyId(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.dataCaptureKmsKeyId)
-
-    def setServerlessMemorySizeInMB(self, value: int) -> HostingOptions:  # noqa: N802
-        return self._set(serverlessMemorySizeInMB=value)
-
-    def getServerlessMemorySizeInMB(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.serverlessMemorySizeInMB)
-
-    def setServerlessMaxConcurrency(self, value: int) -> HostingOptions:  # noqa: N802
-        return self._set(serverlessMaxConcurrency=value)
-
-    def getServerlessMaxConcurrency(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.serverlessMaxConcurrency)
-
 
 HOSTING_OPTION_NAMES = tuple(
     name for name, value in vars(HostingOptions).items() if isinstance(value, StageSetting)
@@ -335,42 +284,48 @@ RUNTIME_FIELDS = {
 RUNTIME_OPTION_NAMES = (*RUNTIME_FIELDS, "invocationReadTimeoutSeconds")
 
 
-class RuntimeOptions(Params):
+class RuntimeOptions(RuntimeOptionsAccessors):
     """The InvokeEndpoint options of ``transform()`` (see the module docstring)."""
 
     targetVariant = StageSetting(
         "targetVariant",
         "The production variant every request goes to (InvokeEndpoint.TargetVariant).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     targetModel = StageSetting(
         "targetModel",
         "The model archive of a multi-model endpoint, relative to its S3 prefix "
         "(InvokeEndpoint.TargetModel).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     inferenceComponentName = StageSetting(
         "inferenceComponentName",
         "The inference component of a shared endpoint (InvokeEndpoint.InferenceComponentName).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     customAttributes = StageSetting(
         "customAttributes",
         "Opaque text passed to the container with every request, at most 1024 ASCII "
         "characters (InvokeEndpoint.CustomAttributes).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     inferenceId = StageSetting(
         "inferenceId",
         "An id recorded with captured data for ground-truth labels, 1 to 64 characters "
         "(InvokeEndpoint.InferenceId).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     invocationReadTimeoutSeconds = StageSetting(
         "invocationReadTimeoutSeconds",
         "Seconds to wait for an InvokeEndpoint answer before the request is retried "
         "(botocore's read_timeout; default 60).",
-        TypeConverters.toFloat,
+        to_float,
+        "float",
     )
 
     def runtime_fields(self) -> dict[str, str]:
@@ -399,47 +354,3 @@ class RuntimeOptions(Params):
                 f"InvokeEndpoint read timeout (invocationReadTimeoutSeconds): must be > 0, "
                 f"got {timeout}"
             )
-
-    def runtime_option_values(self) -> dict[str, Any]:
-        """The set options as constructor keywords."""
-        return {
-            name: self.getOrDefault(getattr(self, name))
-            for name in RUNTIME_OPTION_NAMES
-            if self.isSet(getattr(self, name))
-        }
-
-    def setTargetVariant(self, value: str) -> RuntimeOptions:  # noqa: N802
-        return self._set(targetVariant=value)
-
-    def getTargetVariant(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.targetVariant)
-
-    def setTargetModel(self, value: str) -> RuntimeOptions:  # noqa: N802
-        return self._set(targetModel=value)
-
-    def getTargetModel(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.targetModel)
-
-    def setInferenceComponentName(self, value: str) -> RuntimeOptions:  # noqa: N802
-        return self._set(inferenceComponentName=value)
-
-    def getInferenceComponentName(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.inferenceComponentName)
-
-    def setCustomAttributes(self, value: str) -> RuntimeOptions:  # noqa: N802
-        return self._set(customAttributes=value)
-
-    def getCustomAttributes(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.customAttributes)
-
-    def setInferenceId(self, value: str) -> RuntimeOptions:  # noqa: N802
-        return self._set(inferenceId=value)
-
-    def getInferenceId(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.inferenceId)
-
-    def setInvocationReadTimeoutSeconds(self, value: float) -> RuntimeOptions:  # noqa: N802
-        return self._set(invocationReadTimeoutSeconds=value)
-
-    def getInvocationReadTimeoutSeconds(self) -> float:  # noqa: N802
-        return self.getOrDefault(self.invocationReadTimeoutSeconds)

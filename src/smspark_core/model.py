@@ -6,6 +6,10 @@ Differences from the original: ``transform`` keeps exactly one output row per in
 response with the wrong number of predictions is an error); requests go out several at a
 time with retries (see ``smspark_core.invoke``); ``getCreatedResources`` reports only what
 this model created, never an endpoint it was given; a copy keeps its creation policy.
+
+Every setting is a Spark Param (``smspark_core.stage_params``), set by the original's
+constructor keywords, the generated setters or ``copy(extra)``. The model's state (what it
+created) is saved beside its Params.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 from pyspark import TaskContext
 from pyspark.ml import Model
-from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql.types import StringType, StructField, StructType
 
@@ -24,23 +28,20 @@ from smspark_core import transform_stats
 from smspark_core.aws import ClientSpec, default_client_spec
 from smspark_core.hosting import create_hosting_resources, require_instance_count
 from smspark_core.hosting_options import (
-    HOSTING_OPTION_NAMES,
-    RUNTIME_OPTION_NAMES,
     HostingOptions,
     RuntimeOptions,
 )
-from smspark_core.invoke import (
-    DEFAULT_REQUEST_BYTES,
-    DEFAULT_RETRY_DEADLINE_S,
-    EndpointInvoker,
-    InvokeSettings,
-)
+from smspark_core.invoke import DEFAULT_RETRY_DEADLINE_S, EndpointInvoker, InvokeSettings
 from smspark_core.jobs import call_with_backoff, control_plane_client
 from smspark_core.persistence import (
+    DESERIALIZER,
+    SERIALIZER,
     MetadataReader,
     MetadataWriter,
-    stage_wiring_from_json,
-    stage_wiring_to_json,
+    client_spec_from_json,
+    client_spec_to_json,
+    restore_params,
+    saved_params,
 )
 from smspark_core.preflight import check_endpoint_settings
 from smspark_core.resources import (
@@ -51,6 +52,12 @@ from smspark_core.resources import (
     RandomNamePolicy,
     S3DataPath,
     SageMakerResourceCleanup,
+)
+from smspark_core.stage_params import (
+    CodecSettings,
+    EndpointSettings,
+    InvocationSettings,
+    ModelSettings,
 )
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -65,25 +72,34 @@ def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[Clien
     return spec, sagemakerClient or control_plane_client(spec, "sagemaker")
 
 
-class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadable):
+class SageMakerModel(
+    Model,
+    CodecSettings,
+    EndpointSettings,
+    ModelSettings,
+    InvocationSettings,
+    HostingOptions,
+    RuntimeOptions,
+    MLWritable,
+    MLReadable,
+):
     """Runs rows through a SageMaker endpoint (see the module docstring).
 
     The production options of its endpoint (``HostingOptions``: tags, VPC, KMS, data
     capture, serverless) and of its requests (``RuntimeOptions``: TargetVariant,
-    CustomAttributes, ...) are Spark Params, also constructor keywords
-    (``smspark_core.hosting_options``).
+    CustomAttributes, ...) are Spark Params too (``smspark_core.hosting_options``).
 
-    Persisted as JSON metadata (``save``/``load``, also inside a PipelineModel): the
-    endpoint, image, artifact, settings and the codecs by registered name plus their JSON
-    configuration, never pickled. A loaded model reuses the endpoint.
+    Persisted as Spark ML metadata (``save``/``load``, also inside a PipelineModel): its
+    Params (the codecs by registered name plus their JSON configuration, never pickled) and
+    the resources it created. A loaded model reuses the endpoint.
     """
 
     def __init__(
         self,
-        endpointInstanceType: str | None,
-        endpointInitialInstanceCount: int | None,
-        requestRowSerializer: RequestRowSerializer,
-        responseRowDeserializer: ResponseRowDeserializer,
+        endpointInstanceType: str | None = None,
+        endpointInitialInstanceCount: int | None = None,
+        requestRowSerializer: RequestRowSerializer | None = None,
+        responseRowDeserializer: ResponseRowDeserializer | None = None,
         existingEndpointName: str | None = None,
         modelImage: str | None = None,
         modelPath: S3DataPath | str | None = None,
@@ -91,73 +107,68 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         modelExecutionRoleARN: str | None = None,
         endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
         sagemakerClient: Any = None,
-        prependResultRows: bool = True,
+        prependResultRows: bool | None = None,
         namePolicy: NamePolicy | None = None,
         uid: str | None = None,
         *,
         clientSpec: ClientSpec | None = None,
-        maxConcurrency: int = 4,
-        maxRequestBytes: int = DEFAULT_REQUEST_BYTES,
-        maxRowsPerRequest: int | None = None,
-        errorMode: str = "fail",
-        retryModelErrors: bool = False,
-        retryDeadlineSeconds: float = DEFAULT_RETRY_DEADLINE_S,
-        endpointPollSeconds: float = 5.0,
-        keepFailedResources: bool = False,
-        **options: Any,
+        **settings: Any,
     ) -> None:
-        """``options``: the Params of ``HostingOptions`` and ``RuntimeOptions`` by name
-        (``serverlessMemorySizeInMB=2048``, ``customAttributes="trace=1"``, ...)."""
+        """Keywords are the original's, in its order; ``settings`` are the other Params by
+        name (``maxConcurrency``, ``errorMode``, ``retryDeadlineSeconds``, the hosting and
+        runtime options such as ``serverlessMemorySizeInMB`` or ``customAttributes``)."""
         super().__init__()
         if uid:
             self._resetUid(uid)  # rebinds the Params too: they must belong to this uid
-        unknown = sorted(set(options) - set(HOSTING_OPTION_NAMES) - set(RUNTIME_OPTION_NAMES))
-        if unknown:
-            raise TypeError(f"SageMakerModel got unexpected keyword arguments {unknown}")
-        self._set(**{name: value for name, value in options.items() if value is not None})
+        self._set_setting_defaults()
+        self._setDefault(namePolicy=RandomNamePolicy())
+        self.clientSpec = clientSpec or default_client_spec()
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
+        self._created = CreatedResources()
+        self._observation: Observation | None = None
+        self.setParams(
+            endpointInstanceType=endpointInstanceType,
+            endpointInitialInstanceCount=endpointInitialInstanceCount,
+            requestRowSerializer=requestRowSerializer,
+            responseRowDeserializer=responseRowDeserializer,
+            existingEndpointName=existingEndpointName,
+            modelImage=modelImage,
+            modelPath=modelPath,
+            modelEnvironmentVariables=modelEnvironmentVariables,
+            modelExecutionRoleARN=modelExecutionRoleARN,
+            endpointCreationPolicy=endpointCreationPolicy,
+            prependResultRows=prependResultRows,
+            namePolicy=namePolicy,
+            **settings,
+        )
         self.check_runtime_options()
-        if existingEndpointName and endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
+        if (
+            self.getExistingEndpointName()
+            and self.getEndpointCreationPolicy() != EndpointCreationPolicy.DO_NOT_CREATE
+        ):
             raise ValueError(
                 "SageMakerModel's endpoint creation policy must be DO_NOT_CREATE if creating an "
                 "SageMakerModel from an existing endpoint."
             )
-        self.endpointInstanceType = endpointInstanceType
-        self.endpointInitialInstanceCount = endpointInitialInstanceCount
-        self.requestRowSerializer = requestRowSerializer
-        self.responseRowDeserializer = responseRowDeserializer
-        self.existingEndpointName = existingEndpointName
-        self.modelImage = modelImage
-        self.modelPath = (
-            S3DataPath.from_s3_uri(modelPath) if isinstance(modelPath, str) else modelPath
-        )
-        self.modelEnvironmentVariables = dict(modelEnvironmentVariables or {})
-        self.modelExecutionRoleARN = modelExecutionRoleARN
-        self.endpointCreationPolicy = endpointCreationPolicy
-        self.prependResultRows = prependResultRows
-        self.namePolicy = namePolicy or RandomNamePolicy()
-        self.clientSpec = clientSpec or default_client_spec()
-        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
-        self.invokeSettings: dict[str, Any] = dict(
-            max_concurrency=maxConcurrency,
-            max_request_bytes=maxRequestBytes,
-            max_rows_per_request=maxRowsPerRequest,
-            error_mode=errorMode,
-            retry_model_errors=retryModelErrors,
-            deadline_seconds=float(retryDeadlineSeconds),
-        )
-        InvokeSettings("validation", "x", "y", **self.invokeSettings)  # fail early on bad values
-        self.endpointPollSeconds = endpointPollSeconds
-        self.keepFailedResources = keepFailedResources
-        self._created = CreatedResources()
-        self._observation: Observation | None = None
-        if endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
+        if self.getEndpointCreationPolicy() == EndpointCreationPolicy.CREATE_ON_CONSTRUCT:
             self._create_hosting_resources()
+
+    def setParams(self, **settings: Any) -> SageMakerModel:  # noqa: N802 - pyspark's name
+        """Sets Params by name; None leaves a setting as it is. A name that is no Param of
+        this model is a ``TypeError`` listing them."""
+        unknown = sorted(name for name in settings if not self.hasParam(name))
+        if unknown:
+            raise TypeError(
+                f"SageMakerModel got unexpected keyword arguments {unknown}; its Params: "
+                f"{', '.join(sorted(p.name for p in self.params))}"
+            )
+        return self._set(**{name: value for name, value in settings.items() if value is not None})
 
     # ------------------------------------------------------------------ endpoint
 
     @property
     def endpointName(self) -> str | None:
-        return self.existingEndpointName or self._created.endpointName
+        return self.getExistingEndpointName() or self._created.endpointName
 
     def getCreatedResources(self) -> CreatedResources:  # noqa: N802 - the original's name
         """What this model created: never an endpoint it was given or shares with its source."""
@@ -171,27 +182,25 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
 
     def _create_hosting_resources(self) -> None:
         serverless = self.is_serverless()
-        self.check_hosting_options(self.endpointInstanceType, self.endpointInitialInstanceCount)
-        check_endpoint_settings(
-            self.endpointInstanceType,
-            self.endpointInitialInstanceCount,
-            self.modelImage,
-            serverless=serverless,
+        instance_type, count = (
+            self.getEndpointInstanceType(),
+            self.getEndpointInitialInstanceCount(),
         )
-        assert self.modelImage  # check_endpoint_settings refused an empty one
+        image, path = self.getModelImage(), self.getModelPath()
+        self.check_hosting_options(instance_type, count)
+        check_endpoint_settings(instance_type, count, image, serverless=serverless)
+        assert image  # check_endpoint_settings refused an empty one
         self._created = create_hosting_resources(
             self.sagemakerClient,
-            self.namePolicy,
-            image=self.modelImage,
-            model_data_url=self.modelPath.to_s3_uri() if self.modelPath else None,
-            environment=self.modelEnvironmentVariables,
-            role_arn=self.modelExecutionRoleARN,
-            instance_type=self.endpointInstanceType,
-            instance_count=None
-            if serverless
-            else require_instance_count(self.endpointInitialInstanceCount),
-            poll_seconds=self.endpointPollSeconds,
-            keep_failed=self.keepFailedResources,
+            self.getNamePolicy(),
+            image=image,
+            model_data_url=path.to_s3_uri() if path else None,
+            environment=self.getModelEnvironmentVariables(),
+            role_arn=self.getModelExecutionRoleARN(),
+            instance_type=instance_type,
+            instance_count=None if serverless else require_instance_count(count),
+            poll_seconds=self.getEndpointPollSeconds(),
+            keep_failed=self.getKeepFailedResources(),
             options=self,
         )
 
@@ -331,20 +340,22 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
 
     def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
         """The output schema: the input columns (when prepending) and the predictions."""
-        self.requestRowSerializer.validate_schema(schema)
-        predictions = list(self.responseRowDeserializer.schema.fields)
-        if self.invokeSettings["error_mode"] == "column":
+        self.getRequestRowSerializer().validate_schema(schema)
+        predictions = list(self.getResponseRowDeserializer().schema.fields)
+        if self.getErrorMode() == "column":
             # A request that failed for good leaves its rows' predictions null.
             predictions = [StructField(f.name, f.dataType, True, f.metadata) for f in predictions]
             predictions.append(StructField(ERROR_COLUMN, StringType(), True))
-        taken = set(schema.names) if self.prependResultRows else set()
+        taken = set(schema.names) if self.getPrependResultRows() else set()
         clashes = [f.name for f in predictions if f.name in taken]
         if clashes:
             raise ValueError(
                 f"prediction columns {clashes} already exist in the input; rename them or "
                 "configure the deserializer's column names"
             )
-        return StructType((list(schema.fields) if self.prependResultRows else []) + predictions)
+        return StructType(
+            (list(schema.fields) if self.getPrependResultRows() else []) + predictions
+        )
 
     def _invoke_settings(self) -> InvokeSettings:
         """How ``transform()`` calls the endpoint: the model's settings, its runtime options
@@ -352,29 +363,33 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         self.check_runtime_options()
         if self.endpointName is None:
             raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
-        configured = self.invokeSettings["max_request_bytes"]
         return InvokeSettings(
             self.endpointName,
-            self.requestRowSerializer.content_type,
-            self.responseRowDeserializer.accepts,
-            **{**self.invokeSettings, "max_request_bytes": self.max_request_bytes(configured)},
+            self.getRequestRowSerializer().content_type,
+            self.getResponseRowDeserializer().accepts,
+            max_request_bytes=self.max_request_bytes(self.getMaxRequestBytes()),
+            max_rows_per_request=self.getMaxRowsPerRequest(),
+            max_concurrency=self.getMaxConcurrency(),
+            deadline_seconds=self.getRetryDeadlineSeconds(),
+            retry_model_errors=self.getRetryModelErrors(),
+            error_mode=self.getErrorMode(),
             request_fields=tuple(self.runtime_fields().items()),
             read_timeout=self.read_timeout_seconds(),
         )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         if (
-            self.endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_TRANSFORM
+            self.getEndpointCreationPolicy() == EndpointCreationPolicy.CREATE_ON_TRANSFORM
             and self.endpointName is None
         ):
             self._create_hosting_resources()
         if self.endpointName is None:
             raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
-        self.requestRowSerializer.set_schema(dataset.schema)
+        serializer, deserializer = self.getRequestRowSerializer(), self.getResponseRowDeserializer()
+        serializer.set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
         settings = self._invoke_settings()
-        serializer, deserializer = self.requestRowSerializer, self.responseRowDeserializer
-        spec, prepend = self.clientSpec, self.prependResultRows
+        spec, prepend = self.clientSpec, self.getPrependResultRows()
         with_errors = settings.error_mode == "column"
         names = dataset.columns
 
@@ -424,12 +439,10 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
         that = copy_module.copy(self)
         that._paramMap, that._defaultParamMap = {}, {}
         self._copyValues(that, extra or {})
-        that.invokeSettings = dict(self.invokeSettings)
-        that.modelEnvironmentVariables = dict(self.modelEnvironmentVariables)
         that._created = CreatedResources()
         that._observation = None  # its own transforms' figures, not this model's
         if self.endpointName is not None:
-            that.existingEndpointName = self.endpointName
+            that._set(existingEndpointName=self.endpointName)
         return that
 
     @property
@@ -447,66 +460,71 @@ class SageMakerModel(Model, HostingOptions, RuntimeOptions, MLWritable, MLReadab
     # ------------------------------------------------------------------ persistence
 
     def write(self) -> MLWriter:
-        return MetadataWriter(self, _model_metadata)
+        return MetadataWriter(self, _model_state)
 
     @classmethod
     def read(cls) -> MLReader:
         return _ModelReader()
 
 
-def _model_metadata(model: SageMakerModel) -> dict[str, Any]:
+def _model_state(model: SageMakerModel) -> dict[str, Any]:
+    """What a model saves beside its Params: what it created, and its region."""
     return {
-        "endpointInstanceType": model.endpointInstanceType,
-        "endpointInitialInstanceCount": model.endpointInitialInstanceCount,
-        "existingEndpointName": model.existingEndpointName,
         "createdResources": vars(model.getCreatedResources()),
-        "modelImage": model.modelImage,
-        "modelPath": model.modelPath.to_s3_uri() if model.modelPath else None,
-        "modelEnvironmentVariables": model.modelEnvironmentVariables,
-        "modelExecutionRoleARN": model.modelExecutionRoleARN,
-        "endpointCreationPolicy": model.endpointCreationPolicy.value,
-        "prependResultRows": model.prependResultRows,
-        "namePolicy": [
-            model.namePolicy.trainingJobName,
-            model.namePolicy.modelName,
-            model.namePolicy.endpointConfigName,
-            model.namePolicy.endpointName,
-        ],
-        "invokeSettings": model.invokeSettings,
-        "endpointPollSeconds": model.endpointPollSeconds,
-        "keepFailedResources": model.keepFailedResources,
-        **stage_wiring_to_json(model),
+        "clientSpec": client_spec_to_json(model.clientSpec),
     }
 
 
 class _ModelReader(MetadataReader):
     def load(self, path: str) -> SageMakerModel:
         meta = self.load_metadata(path)
-        settings = meta["invokeSettings"]
         model = SageMakerModel(
-            meta["endpointInstanceType"],
-            meta["endpointInitialInstanceCount"],
-            modelImage=meta["modelImage"],
-            modelPath=meta["modelPath"],
-            modelEnvironmentVariables=meta["modelEnvironmentVariables"],
-            modelExecutionRoleARN=meta["modelExecutionRoleARN"],
             endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
-            prependResultRows=meta["prependResultRows"],
-            namePolicy=CustomNamePolicy(*meta["namePolicy"]),
             uid=meta["uid"],
-            **stage_wiring_from_json(meta),
-            maxConcurrency=settings["max_concurrency"],
-            maxRequestBytes=settings["max_request_bytes"],
-            maxRowsPerRequest=settings["max_rows_per_request"],
-            errorMode=settings["error_mode"],
-            retryModelErrors=settings["retry_model_errors"],
-            # Stages saved before the deadline existed get the default.
-            retryDeadlineSeconds=settings.get("deadline_seconds", DEFAULT_RETRY_DEADLINE_S),
-            endpointPollSeconds=meta["endpointPollSeconds"],
-            keepFailedResources=meta.get("keepFailedResources", False),
+            clientSpec=client_spec_from_json(meta.get("clientSpec", {})),
         )
-        DefaultParamsReader.getAndSetParams(model, meta)  # the hosting and runtime options
-        model.existingEndpointName = meta["existingEndpointName"]
+        if "smsparkFormat" in meta:
+            restore_params(model, saved_params(meta), saved_params(meta, "defaultParamMap"))
+        else:
+            restore_params(model, _params_saved_by_0_1(meta), {}, encoded=False)
         model._created = CreatedResources(**meta["createdResources"])
-        model.endpointCreationPolicy = EndpointCreationPolicy(meta["endpointCreationPolicy"])
         return model
+
+
+# smspark 0.1's names of the invocation settings.
+_INVOKE_SETTINGS_0_1 = {
+    "max_concurrency": "maxConcurrency",
+    "max_request_bytes": "maxRequestBytes",
+    "max_rows_per_request": "maxRowsPerRequest",
+    "error_mode": "errorMode",
+    "retry_model_errors": "retryModelErrors",
+    "deadline_seconds": "retryDeadlineSeconds",
+}
+
+
+def _params_saved_by_0_1(meta: dict[str, Any]) -> dict[str, Any]:
+    """The Params of a model smspark 0.1 saved (``tests/data/saved_0_1``), decoded."""
+    params: dict[str, Any] = {
+        name: meta[name]
+        for name in (
+            "endpointInstanceType",
+            "endpointInitialInstanceCount",
+            "existingEndpointName",
+            "modelImage",
+            "modelPath",
+            "modelEnvironmentVariables",
+            "modelExecutionRoleARN",
+            "prependResultRows",
+            "endpointPollSeconds",
+        )
+    }
+    params["endpointCreationPolicy"] = EndpointCreationPolicy(meta["endpointCreationPolicy"])
+    params["namePolicy"] = CustomNamePolicy(*meta["namePolicy"])
+    params["keepFailedResources"] = meta.get("keepFailedResources", False)
+    params["requestRowSerializer"] = SERIALIZER.from_json(meta["serializer"])
+    params["responseRowDeserializer"] = DESERIALIZER.from_json(meta["deserializer"])
+    saved = meta["invokeSettings"]
+    params.update({new: saved[old] for old, new in _INVOKE_SETTINGS_0_1.items() if old in saved})
+    params.setdefault("retryDeadlineSeconds", DEFAULT_RETRY_DEADLINE_S)
+    params.update(saved_params(meta))  # the hosting and runtime options were Params already
+    return {name: value for name, value in params.items() if value is not None}

@@ -83,6 +83,10 @@ class IAMRoleResource:
     """The IAM role SageMaker assumes: given, or read from Spark conf (the original's common
     base of the two)."""
 
+    def resolve(self, conf: Any) -> str:
+        """The role ARN, given the session's conf."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class IAMRole(IAMRoleResource):

@@ -16,9 +16,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import Param
 
+from smspark_core._accessors import TrainingOptionsAccessors
 from smspark_core.errors import SmsparkError
+from smspark_core.setting import (
+    StageSetting,
+    string_map,
+    tag_list,
+    to_bool,
+    to_int,
+    to_str,
+    vpc_config,
+)
 
 _S3_URI = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 _ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,511}$")
@@ -26,37 +36,6 @@ _ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,511}$")
 
 class TrainingOptionError(SmsparkError, ValueError):
     """A training option SageMaker would refuse; the message names the field."""
-
-
-class StageSetting(Param):
-    """A Param that configures the stage's AWS requests, not the algorithm: never sent as a
-    hyperparameter."""
-
-    def __init__(self, name: str, doc: str, converter: Any) -> None:
-        super().__init__(Params._dummy(), name, doc, converter)
-
-
-def _string_map(value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"expected a dict of strings, got {type(value).__name__} {value!r}")
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def _tags(value: Any) -> list[dict[str, str]]:
-    """``{"team": "ml"}`` or ``[{"Key": "team", "Value": "ml"}]``, kept as the latter."""
-    if isinstance(value, Mapping):
-        return [{"Key": str(k), "Value": str(v)} for k, v in value.items()]
-    if isinstance(value, list | tuple) and all(
-        isinstance(t, Mapping) and set(t) == {"Key", "Value"} for t in value
-    ):
-        return [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in value]
-    raise TypeError(f"expected a dict or a list of {{'Key', 'Value'}} dicts, got {value!r}")
-
-
-def _vpc_config(value: Any) -> dict[str, list[str]]:
-    if not isinstance(value, Mapping) or set(value) != {"SecurityGroupIds", "Subnets"}:
-        raise TypeError(f"expected {{'SecurityGroupIds': [...], 'Subnets': [...]}}, got {value!r}")
-    return {key: [str(item) for item in value[key]] for key in ("SecurityGroupIds", "Subnets")}
 
 
 def _metric_definitions(value: Any) -> list[dict[str, str]]:
@@ -74,74 +53,88 @@ def _fail(field: str, problem: str) -> TrainingOptionError:
     return TrainingOptionError(f"CreateTrainingJob field {field}: {problem}")
 
 
-class TrainingOptions(Params):
+class TrainingOptions(TrainingOptionsAccessors):
     """The production options of a training job (see the module docstring)."""
 
-    tags = StageSetting("tags", "Tags of the training job (Tags); at most 50.", _tags)
+    tags = StageSetting(
+        "tags", "Tags of the training job (Tags); at most 50.", tag_list, "list[dict[str, str]]"
+    )
     vpcConfig = StageSetting(
         "vpcConfig",
         "Subnets and security groups the training containers run in (VpcConfig).",
-        _vpc_config,
+        vpc_config,
+        "dict[str, list[str]]",
     )
     enableNetworkIsolation = StageSetting(
         "enableNetworkIsolation",
         "No network access for the training container (EnableNetworkIsolation).",
-        TypeConverters.toBoolean,
+        to_bool,
+        "bool",
     )
     enableInterContainerTrafficEncryption = StageSetting(
         "enableInterContainerTrafficEncryption",
         "Encrypt traffic between training instances (EnableInterContainerTrafficEncryption).",
-        TypeConverters.toBoolean,
+        to_bool,
+        "bool",
     )
     trainingVolumeKmsKeyId = StageSetting(
         "trainingVolumeKmsKeyId",
         "KMS key of the training instances' storage volumes (ResourceConfig.VolumeKmsKeyId).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     enableManagedSpotTraining = StageSetting(
         "enableManagedSpotTraining",
         "Train on spot capacity (EnableManagedSpotTraining); needs maxWaitTimeInSeconds.",
-        TypeConverters.toBoolean,
+        to_bool,
+        "bool",
     )
     maxWaitTimeInSeconds = StageSetting(
         "maxWaitTimeInSeconds",
         "Longest wait for spot capacity plus training, in seconds, at least "
         "trainingMaxRuntimeInSeconds (StoppingCondition.MaxWaitTimeInSeconds).",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
     checkpointS3Uri = StageSetting(
         "checkpointS3Uri",
         "Where checkpoints are synced to and restored from (CheckpointConfig.S3Uri).",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     checkpointLocalPath = StageSetting(
         "checkpointLocalPath",
         "The container's checkpoint directory (CheckpointConfig.LocalPath; default "
         "/opt/ml/checkpoints); needs checkpointS3Uri.",
-        TypeConverters.toString,
+        to_str,
+        "str",
     )
     trainingEnvironment = StageSetting(
         "trainingEnvironment",
         "Environment variables of the training container (Environment); at most 100.",
-        _string_map,
+        string_map,
+        "dict[str, str]",
     )
     maximumRetryAttempts = StageSetting(
         "maximumRetryAttempts",
         "Times SageMaker retries the job after an internal error, 1 to 30 "
         "(RetryStrategy.MaximumRetryAttempts).",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
     keepAlivePeriodInSeconds = StageSetting(
         "keepAlivePeriodInSeconds",
         "Keep the instances warm for the next job, 0 to 3600 seconds "
         "(ResourceConfig.KeepAlivePeriodInSeconds).",
-        TypeConverters.toInt,
+        to_int,
+        "int",
     )
     metricDefinitions = StageSetting(
         "metricDefinitions",
         "Metrics SageMaker reads from a custom image's log by regex "
         "(AlgorithmSpecification.MetricDefinitions); at most 40.",
         _metric_definitions,
+        "list[dict[str, str]]",
     )
 
     def _option(self, param: Param) -> Any:
@@ -232,83 +225,3 @@ class TrainingOptions(Params):
             value = self._option(param)
             if value is not None:
                 request.setdefault(section, {})[field] = value
-
-    # Setters and getters, in pyspark's style (chainable setters).
-
-    def setTags(self, value: Any) -> TrainingOptions:  # noqa: N802
-        return self._set(tags=value)
-
-    def getTags(self) -> list[dict[str, str]]:  # noqa: N802
-        return self.getOrDefault(self.tags)
-
-    def setVpcConfig(self, value: Mapping[str, list[str]]) -> TrainingOptions:  # noqa: N802
-        return self._set(vpcConfig=value)
-
-    def getVpcConfig(self) -> dict[str, list[str]]:  # noqa: N802
-        return self.getOrDefault(self.vpcConfig)
-
-    def setEnableNetworkIsolation(self, value: bool) -> TrainingOptions:  # noqa: N802
-        return self._set(enableNetworkIsolation=value)
-
-    def getEnableNetworkIsolation(self) -> bool:  # noqa: N802
-        return self.getOrDefault(self.enableNetworkIsolation)
-
-    def setEnableInterContainerTrafficEncryption(self, value: bool) -> TrainingOptions:  # noqa: N802
-        return self._set(enableInterContainerTrafficEncryption=value)
-
-    def getEnableInterContainerTrafficEncryption(self) -> bool:  # noqa: N802
-        return self.getOrDefault(self.enableInterContainerTrafficEncryption)
-
-    def setTrainingVolumeKmsKeyId(self, value: str) -> TrainingOptions:  # noqa: N802
-        return self._set(trainingVolumeKmsKeyId=value)
-
-    def getTrainingVolumeKmsKeyId(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.trainingVolumeKmsKeyId)
-
-    def setEnableManagedSpotTraining(self, value: bool) -> TrainingOptions:  # noqa: N802
-        return self._set(enableManagedSpotTraining=value)
-
-    def getEnableManagedSpotTraining(self) -> bool:  # noqa: N802
-        return self.getOrDefault(self.enableManagedSpotTraining)
-
-    def setMaxWaitTimeInSeconds(self, value: int) -> TrainingOptions:  # noqa: N802
-        return self._set(maxWaitTimeInSeconds=value)
-
-    def getMaxWaitTimeInSeconds(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.maxWaitTimeInSeconds)
-
-    def setCheckpointS3Uri(self, value: str) -> TrainingOptions:  # noqa: N802
-        return self._set(checkpointS3Uri=value)
-
-    def getCheckpointS3Uri(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.checkpointS3Uri)
-
-    def setCheckpointLocalPath(self, value: str) -> TrainingOptions:  # noqa: N802
-        return self._set(checkpointLocalPath=value)
-
-    def getCheckpointLocalPath(self) -> str:  # noqa: N802
-        return self.getOrDefault(self.checkpointLocalPath)
-
-    def setTrainingEnvironment(self, value: Mapping[str, str]) -> TrainingOptions:  # noqa: N802
-        return self._set(trainingEnvironment=value)
-
-    def getTrainingEnvironment(self) -> dict[str, str]:  # noqa: N802
-        return self.getOrDefault(self.trainingEnvironment)
-
-    def setMaximumRetryAttempts(self, value: int) -> TrainingOptions:  # noqa: N802
-        return self._set(maximumRetryAttempts=value)
-
-    def getMaximumRetryAttempts(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.maximumRetryAttempts)
-
-    def setKeepAlivePeriodInSeconds(self, value: int) -> TrainingOptions:  # noqa: N802
-        return self._set(keepAlivePeriodInSeconds=value)
-
-    def getKeepAlivePeriodInSeconds(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.keepAlivePeriodInSeconds)
-
-    def setMetricDefinitions(self, value: Any) -> TrainingOptions:  # noqa: N802
-        return self._set(metricDefinitions=value)
-
-    def getMetricDefinitions(self) -> list[dict[str, str]]:  # noqa: N802
-        return self.getOrDefault(self.metricDefinitions)

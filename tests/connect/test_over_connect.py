@@ -192,7 +192,7 @@ def test_transform_with_every_endpoint_creation_policy(local, fitted, data, poli
         )
     else:
         hosted = SageMakerModel.from_model_s3_path(
-            model.modelPath.to_s3_uri(),
+            model.getModelPath().to_s3_uri(),
             SUM_IMAGE,
             ROLE,
             "ml.m5.large",
@@ -273,9 +273,12 @@ def test_pipeline_saves_with_overwrite_loads_and_fits(local, bucket, data, tmp_p
     )
     Pipeline(stages=[_estimator(bucket)]).write().overwrite().save(path)
     loaded = Pipeline.load(path).getStages()[0]
-    assert isinstance(loaded, SageMakerEstimator) and loaded.trainingSparkDataFormat == "sagemaker"
+    assert (
+        isinstance(loaded, SageMakerEstimator)
+        and loaded.getTrainingSparkDataFormat() == "sagemaker"
+    )
     fitted = loaded.fit(df.select("label", "features"))
-    assert fitted.modelPath is not None
+    assert fitted.getModelPath() is not None
 
 
 def test_cross_validator_over_a_sagemaker_estimator(local, bucket, data):

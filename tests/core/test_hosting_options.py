@@ -74,13 +74,13 @@ def _model(instance_type="ml.m5.large", count=1, client=None, **options):
 
 def _requests(model):
     requests = hosting_requests(
-        model.namePolicy,
-        image=model.modelImage,
-        model_data_url=model.modelPath.to_s3_uri(),
+        model.getNamePolicy(),
+        image=model.getModelImage(),
+        model_data_url=model.getModelPath().to_s3_uri(),
         environment={},
         role_arn=ROLE,
-        instance_type=model.endpointInstanceType,
-        instance_count=model.endpointInitialInstanceCount,
+        instance_type=model.getEndpointInstanceType(),
+        instance_count=model.getEndpointInitialInstanceCount(),
         options=model,
     )
     service = _client().meta.service_model
@@ -330,7 +330,7 @@ def test_options_are_params_never_hyperparameters():
     assert "hostingTags" in model.explainParams()
     estimator = _estimator(hostingTags={"a": "b"})
     assert estimator.make_hyperparameters() == {}
-    assert estimator.hosting_option_values() == {"hostingTags": [{"Key": "a", "Value": "b"}]}
+    assert estimator.getHostingTags() == [{"Key": "a", "Value": "b"}]
     with pytest.raises(TypeError, match="unexpected"):
         _model(hostingTag={"a": "b"})
 
@@ -408,14 +408,14 @@ def test_options_are_persisted(spark, tmp_path):
     model = _model(**HOSTING, **RUNTIME)
     model.save(str(tmp_path / "m"))
     loaded = SageMakerModel.load(str(tmp_path / "m"))
-    assert loaded.hosting_option_values() == model.hosting_option_values()
-    assert loaded.runtime_option_values() == model.runtime_option_values() != {}
+    options = (*HOSTING, *RUNTIME)
+    assert loaded.setting_values(options) == model.setting_values(options)
+    assert len(loaded.setting_values(options)) == len(options)
     assert _requests(loaded) == _requests(model)
     estimator = _estimator(**HOSTING)
     estimator.save(str(tmp_path / "e"))
-    assert SageMakerEstimator.load(str(tmp_path / "e")).hosting_option_values() == (
-        estimator.hosting_option_values()
-    )
+    reloaded = SageMakerEstimator.load(str(tmp_path / "e"))
+    assert reloaded.setting_values(tuple(HOSTING)) == estimator.setting_values(tuple(HOSTING))
 
 
 def test_an_algorithm_estimator_hosts_serverless_without_instances():
@@ -435,7 +435,15 @@ def test_an_algorithm_estimator_hosts_serverless_without_instances():
         serverlessMemorySizeInMB=1024,
         serverlessMaxConcurrency=1,
     )
-    assert serverless.endpointInstanceType is None
+    assert serverless.getEndpointInstanceType() is None
     assert serverless.getServerlessMemorySizeInMB() == 1024
-    with pytest.raises(TypeError, match="endpointInstanceType"):
-        Algorithm("ml.m5.large", 1, sagemakerRole=IAMRole(ROLE), region="us-east-1")
+    without = Algorithm(
+        "ml.m5.large",
+        1,
+        sagemakerRole=IAMRole(ROLE),
+        responseRowDeserializer=XGBoostCSVRowDeserializer(),
+        region="us-east-1",
+        sagemakerClient=_client(),
+    )
+    with pytest.raises(ValueError, match="endpointInstanceType"):
+        without._check_before_any_call()  # what fit() checks before any AWS call

@@ -18,7 +18,7 @@ import pytest
 SOURCE = Path(__file__).parents[2] / "src"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("errors", "media_types", "keywords", "lazy")),
+    ("foundation", ("errors", "media_types", "keywords", "lazy", "accessor_codegen")),
     ("wire formats", ("codecs", "codecs.*")),
     (
         "container toolkit",
@@ -46,13 +46,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "hosting",
             "preflight",
             "persistence",
+            "setting",
+            "_accessors",
         ),
     ),
     (
         "executor side",
         ("datasource", "datasource.*", "staging", "invoke", "transform_stats", "batch_io"),
     ),
-    ("stages", ("estimator", "model", "batch_transform", "algorithms", "algorithms.*")),
+    (
+        "stages",
+        ("stage_params", "estimator", "model", "batch_transform", "algorithms", "algorithms.*"),
+    ),
     ("local backend", ("local", "local.*", "cli", "")),
 ]
 

@@ -108,7 +108,7 @@ def test_wrong_width_requests_surface_as_model_error(local, spark, tmp_path):
     s3.put_object(Bucket=bucket, Key="hand/model.tar.gz", Body=archive.getvalue())
     model = SageMakerModel.from_model_s3_path(
         f"s3://{bucket}/hand/model.tar.gz",
-        make_estimator(FactorizationMachinesBinaryClassifier).modelImage,
+        make_estimator(FactorizationMachinesBinaryClassifier).getModelImage(),
         ROLE,
         "ml.m5.large",
         1,

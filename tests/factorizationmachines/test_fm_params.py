@@ -73,9 +73,9 @@ def test_defaults(cls, predictor_type, deserializer):
     fm = make_estimator(cls)
     # no mini_batch_size default (the original has none): only predictor_type is sent
     assert fm.make_hyperparameters() == {"predictor_type": predictor_type}
-    assert type(fm.responseRowDeserializer) is deserializer
-    assert isinstance(fm.requestRowSerializer, ProtobufRequestRowSerializer)
-    assert fm.trainingSparkDataFormat == "sagemaker"
+    assert type(fm.getResponseRowDeserializer()) is deserializer
+    assert isinstance(fm.getRequestRowSerializer(), ProtobufRequestRowSerializer)
+    assert fm.getTrainingSparkDataFormat() == "sagemaker"
     assert not hasattr(fm, "setPredictorType")  # fixed by the class
 
 
@@ -153,7 +153,7 @@ def test_image_uri_in_every_region_of_the_original(region):
     expected = f"{account}.dkr.ecr.{region}.{domain}/factorization-machines:1"
     for cls in ESTIMATORS:
         fm = make_estimator(cls, region=region)
-        assert fm.trainingImage == expected and fm.modelImage == expected
+        assert fm.getTrainingImage() == expected and fm.getModelImage() == expected
 
 
 @pytest.mark.spark
@@ -169,7 +169,7 @@ def test_uid_and_every_param_survive_save_and_load(spark, tmp_path, cls):
     assert loaded.uid == fm.uid
     assert loaded.make_hyperparameters() == fm.make_hyperparameters()
     assert loaded.getNumFactors() == 8 and loaded.getBiasLr() == 0.5
-    assert type(loaded.responseRowDeserializer) is type(fm.responseRowDeserializer)
+    assert type(loaded.getResponseRowDeserializer()) is type(fm.getResponseRowDeserializer())
 
     Pipeline(stages=[fm]).save(str(tmp_path / "pipeline"))
     stage = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]

@@ -97,7 +97,7 @@ def test_test_channel_metrics_reach_describe_training_job(local):
         TrainingJobName=name,
         RoleArn=ROLE,
         AlgorithmSpecification={
-            "TrainingImage": estimator().trainingImage,
+            "TrainingImage": estimator().getTrainingImage(),
             "TrainingInputMode": "File",
         },
         HyperParameters={"k": "10", "feature_dim": "64", "eval_metrics": "[msd, ssd]"},
@@ -140,7 +140,7 @@ def test_hosts_an_artifact_made_by_hand_in_the_mxnet_layout(local, spark):
 
     model = SageMakerModel.from_model_s3_path(
         f"s3://{bucket}/model.tar.gz",
-        estimator().modelImage,
+        estimator().getModelImage(),
         ROLE,
         "ml.m5.large",
         1,

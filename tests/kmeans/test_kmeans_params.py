@@ -118,10 +118,10 @@ def test_defaults():
     kmeans = estimator()
     assert kmeans.getMiniBatchSize() == 5000
     assert not kmeans.isDefined(kmeans.k)
-    assert isinstance(kmeans.requestRowSerializer, ProtobufRequestRowSerializer)
-    assert isinstance(kmeans.responseRowDeserializer, KMeansProtobufResponseRowDeserializer)
-    assert kmeans.trainingSparkDataFormat == "sagemaker"
-    assert kmeans.trainingContentType is None
+    assert isinstance(kmeans.getRequestRowSerializer(), ProtobufRequestRowSerializer)
+    assert isinstance(kmeans.getResponseRowDeserializer(), KMeansProtobufResponseRowDeserializer)
+    assert kmeans.getTrainingSparkDataFormat() == "sagemaker"
+    assert kmeans.getTrainingContentType() is None
 
 
 def test_constructor_needs_the_instance_settings():
@@ -162,9 +162,9 @@ def test_feature_dim_comes_from_the_data_when_unset(spark):
 @pytest.mark.parametrize("region", sorted(ORIGINAL_ACCOUNTS))
 def test_image_uri_in_every_region_of_the_original(region):
     domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    uri = estimator(region=region).trainingImage
+    uri = estimator(region=region).getTrainingImage()
     assert uri == f"{ORIGINAL_ACCOUNTS[region]}.dkr.ecr.{region}.{domain}/kmeans:1"
-    assert estimator(region=region).modelImage == uri
+    assert estimator(region=region).getModelImage() == uri
 
 
 def test_unknown_region_lists_the_supported_ones():
@@ -174,7 +174,7 @@ def test_unknown_region_lists_the_supported_ones():
 
 def test_region_defaults_to_boto3_configuration(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    assert estimator().trainingImage.startswith("438346466558.dkr.ecr.eu-west-1.")
+    assert estimator().getTrainingImage().startswith("438346466558.dkr.ecr.eu-west-1.")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.delenv("AWS_REGION", raising=False)
     with pytest.raises(UnsupportedRegionError, match="no AWS region is configured"):

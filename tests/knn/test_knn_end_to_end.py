@@ -85,8 +85,8 @@ def test_verbose_answers_and_wrong_width_as_model_error(local, spark):
     knn.setK(2).setSampleSize(100).setPredictorType("classifier")
     fitted = knn.fit(df)
     hosted = SageMakerModel.from_model_s3_path(
-        fitted.modelPath.to_s3_uri(),
-        fitted.modelImage,
+        fitted.getModelPath().to_s3_uri(),
+        fitted.getModelImage(),
         ROLE,
         "ml.m5.large",
         1,

@@ -100,9 +100,9 @@ def test_every_param_valid_and_invalid(suffix, valid, invalid):
 def test_no_client_defaults_and_the_full_hyperparameter_map():
     knn = estimator()
     assert knn.make_hyperparameters() == {}
-    assert isinstance(knn.requestRowSerializer, ProtobufRequestRowSerializer)
-    assert type(knn.responseRowDeserializer) is KNNProtobufResponseRowDeserializer
-    assert knn.trainingSparkDataFormat == "sagemaker"
+    assert isinstance(knn.getRequestRowSerializer(), ProtobufRequestRowSerializer)
+    assert type(knn.getResponseRowDeserializer()) is KNNProtobufResponseRowDeserializer
+    assert knn.getTrainingSparkDataFormat() == "sagemaker"
     knn.setK(5).setSampleSize(1000).setPredictorType("classifier")
     knn.setDimensionReductionType("fjlt").setDimensionReductionTarget(16)
     knn.setIndexType("faiss.IVFPQ").setIndexMetric("L2").setFaissIndexIvfNlists("auto")
@@ -166,7 +166,7 @@ def test_rules_between_params_fail_at_fit(setters, message):
 def test_image_uri_in_every_region_of_the_service(region):
     expected = f"{KNN_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/knn:1"
     knn = estimator(region=region)
-    assert knn.trainingImage == expected and knn.modelImage == expected
+    assert knn.getTrainingImage() == expected and knn.getModelImage() == expected
 
 
 def test_an_unknown_region_fails_at_construction():
@@ -183,7 +183,9 @@ def test_uid_and_every_param_survive_save_and_load(spark, tmp_path):
     loaded = KNNSageMakerEstimator.load(str(tmp_path / "estimator"))
     assert loaded.uid == knn.uid
     assert loaded.make_hyperparameters() == knn.make_hyperparameters()
-    assert loaded.getIndexMetric() == "COSINE" and loaded.trainingImage == knn.trainingImage
+    assert (
+        loaded.getIndexMetric() == "COSINE" and loaded.getTrainingImage() == knn.getTrainingImage()
+    )
     Pipeline(stages=[knn]).save(str(tmp_path / "pipeline"))
     stage = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
     assert stage.uid == knn.uid and stage.make_hyperparameters() == knn.make_hyperparameters()
@@ -285,7 +287,7 @@ def test_a_model_with_the_verbose_deserializer_saves_and_loads(spark, tmp_path):
 
     model = SageMakerModel.from_model_s3_path(
         "s3://bucket/knn/model.tar.gz",
-        estimator().modelImage,
+        estimator().getModelImage(),
         "arn:aws:iam::123456789012:role/r",
         "ml.m5.large",
         1,
@@ -295,6 +297,9 @@ def test_a_model_with_the_verbose_deserializer_saves_and_loads(spark, tmp_path):
     )
     model.save(str(tmp_path / "model"))
     loaded = SageMakerModel.load(str(tmp_path / "model"))
-    assert type(loaded.responseRowDeserializer) is KNNVerboseResponseRowDeserializer
-    assert loaded.responseRowDeserializer.accepts == "application/x-recordio-protobuf; verbose=true"
-    assert loaded.responseRowDeserializer.schema.names == ["label", "distances", "labels"]
+    assert type(loaded.getResponseRowDeserializer()) is KNNVerboseResponseRowDeserializer
+    assert (
+        loaded.getResponseRowDeserializer().accepts
+        == "application/x-recordio-protobuf; verbose=true"
+    )
+    assert loaded.getResponseRowDeserializer().schema.names == ["label", "distances", "labels"]

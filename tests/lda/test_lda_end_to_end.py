@@ -69,7 +69,7 @@ def test_hand_written_artifact_and_a_negative_count(local, spark):
     s3.put_object(Bucket=bucket, Key="hand/model.tar.gz", Body=archive.getvalue())
     model = SageMakerModel.from_model_s3_path(
         f"s3://{bucket}/hand/model.tar.gz",
-        make_estimator(LDASageMakerEstimator).modelImage,
+        make_estimator(LDASageMakerEstimator).getModelImage(),
         ROLE,
         "ml.m5.large",
         1,

@@ -43,9 +43,9 @@ def test_every_param_valid_and_invalid(suffix, valid, invalid):
 def test_defaults_and_full_hyperparameter_map():
     lda = estimator()
     assert lda.make_hyperparameters() == {}  # no client-side defaults at all
-    assert isinstance(lda.requestRowSerializer, ProtobufRequestRowSerializer)
-    assert type(lda.responseRowDeserializer) is LDAProtobufResponseRowDeserializer
-    assert lda.trainingSparkDataFormat == "sagemaker"
+    assert isinstance(lda.getRequestRowSerializer(), ProtobufRequestRowSerializer)
+    assert type(lda.getResponseRowDeserializer()) is LDAProtobufResponseRowDeserializer
+    assert lda.getTrainingSparkDataFormat() == "sagemaker"
     lda.setNumTopics(5).setAlpha0(0.5).setMaxRestarts(3).setMaxIterations(20).setTol(1e-8)
     lda.setFeatureDim(500).setMiniBatchSize(2000)
     assert type(lda.getNumTopics()) is int and type(lda.getTol()) is float
@@ -81,7 +81,7 @@ def test_required_params_fail_before_any_aws_call(setters, missing):
 def test_image_uri_in_every_lda_region_of_the_original(region):
     expected = f"{ORIGINAL_LDA_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/lda:1"
     lda = estimator(region=region)
-    assert lda.trainingImage == expected and lda.modelImage == expected
+    assert lda.getTrainingImage() == expected and lda.getModelImage() == expected
 
 
 @pytest.mark.parametrize("region", sorted(set(ORIGINAL_ACCOUNTS) - set(ORIGINAL_LDA_ACCOUNTS)))
@@ -100,7 +100,7 @@ def test_uid_and_every_param_survive_save_and_load(spark, tmp_path):
     loaded = LDASageMakerEstimator.load(str(tmp_path / "estimator"))
     assert loaded.uid == lda.uid
     assert loaded.make_hyperparameters() == lda.make_hyperparameters()
-    assert loaded.getAlpha0() == 0.3 and loaded.trainingImage == lda.trainingImage
+    assert loaded.getAlpha0() == 0.3 and loaded.getTrainingImage() == lda.getTrainingImage()
     Pipeline(stages=[lda]).save(str(tmp_path / "pipeline"))
     stage = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
     assert stage.uid == lda.uid and stage.make_hyperparameters() == lda.make_hyperparameters()

@@ -115,8 +115,8 @@ def test_defaults(cls, predictor_type, deserializer):
         "mini_batch_size": "1000",
         "predictor_type": predictor_type,
     }
-    assert type(estimator.responseRowDeserializer) is deserializer
-    assert estimator.trainingSparkDataFormat == "sagemaker"
+    assert type(estimator.getResponseRowDeserializer()) is deserializer
+    assert estimator.getTrainingSparkDataFormat() == "sagemaker"
 
 
 def test_multiclass_needs_num_classes_before_any_aws_call():
@@ -129,7 +129,7 @@ def test_multiclass_needs_num_classes_before_any_aws_call():
 def test_image_uri_in_every_region_of_the_original(region):
     expected = f"{ORIGINAL_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/linear-learner:1"
     for cls in (LinearLearnerBinaryClassifier, LinearLearnerRegressor):
-        assert cls(**INSTANCES, region=region).trainingImage == expected
+        assert cls(**INSTANCES, region=region).getTrainingImage() == expected
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_every_staging_format(local, clients, bucket, data, fmt, compression, ma
     )
     assert channel.get("CompressionType") == ("Gzip" if compression else None)
     assert job["FinalMetricDataList"][0]["Value"] == 600.0
-    assert model.modelPath.to_s3_uri() == job["ModelArtifacts"]["S3ModelArtifacts"]
+    assert model.getModelPath().to_s3_uri() == job["ModelArtifacts"]["S3ModelArtifacts"]
     assert _staged_keys(clients, bucket) == []
 
 
@@ -137,7 +137,7 @@ def test_columns_named_with_dots_are_staged(local, clients, bucket, data, fmt):
 def test_a_failed_job_raises_and_still_removes_staging(local, clients, bucket, data):
     df, _ = data
     estimator = _estimator(local, bucket)
-    estimator.hyperParameters["fail"] = "true"
+    estimator.setHyperParameters({**estimator.getHyperParameters(), "fail": "true"})
     with pytest.raises(TrainingJobFailed, match="requested failure"):
         estimator.fit(df)
     assert _staged_keys(clients, bucket) == []
@@ -174,7 +174,7 @@ def test_copies_fit_with_a_param_map(local, bucket, data):
     estimator = _estimator(local, bucket)
     twin = estimator.copy()
     assert twin.uid == estimator.uid and twin is not estimator
-    assert twin.fit(df, {}).modelImage == SUM_IMAGE
+    assert twin.fit(df, {}).getModelImage() == SUM_IMAGE
 
 
 def test_ctrl_c_during_fit_stops_the_job_and_removes_staging(
@@ -193,7 +193,7 @@ def test_ctrl_c_during_fit_stops_the_job_and_removes_staging(
 
     monkeypatch.setattr(jobs.LogFollower, "poll", interrupted)
     estimator = _estimator(local, bucket)
-    estimator.hyperParameters["sleep_seconds"] = "60"
+    estimator.setHyperParameters({**estimator.getHyperParameters(), "sleep_seconds": "60"})
     with pytest.raises(KeyboardInterrupt):
         estimator.fit(df)
     job = clients["sagemaker"].describe_training_job(TrainingJobName=estimator.latestTrainingJob)
@@ -209,15 +209,15 @@ def test_an_unfitted_pipeline_saves_loads_and_fits(local, clients, bucket, data,
     Pipeline(stages=[estimator]).write().overwrite().save(str(tmp_path / "pipeline"))
     loaded = Pipeline.load(str(tmp_path / "pipeline")).getStages()[0]
     assert isinstance(loaded, SageMakerEstimator) and loaded.uid == estimator.uid
-    assert loaded.trainingInputS3DataPath == S3DataPath(bucket, "staging")
-    assert loaded.sagemakerRole == IAMRole(ROLE)
-    assert type(loaded.requestRowSerializer) is UnlabeledCSVRequestRowSerializer
-    assert loaded.trainingSparkDataFormat == "csv" and loaded.hyperParameters == {
+    assert loaded.getTrainingInputS3DataPath() == S3DataPath(bucket, "staging")
+    assert loaded.getSagemakerRole() == IAMRole(ROLE)
+    assert type(loaded.getRequestRowSerializer()) is UnlabeledCSVRequestRowSerializer
+    assert loaded.getTrainingSparkDataFormat() == "csv" and loaded.getHyperParameters() == {
         "feature_dim": "4"
     }
     fitted = loaded.fit(df)
-    assert fitted.modelImage == SUM_IMAGE
-    assert fitted.invokeSettings["deadline_seconds"] == 42.5  # the model it returns has it
+    assert fitted.getModelImage() == SUM_IMAGE
+    assert fitted.getRetryDeadlineSeconds() == 42.5  # the model it returns has it
 
 
 def test_cross_validator_fits_copies(local, bucket, data):
@@ -230,14 +230,32 @@ def test_cross_validator_fits_copies(local, bucket, data):
     estimator = _estimator(
         local, bucket, endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM
     )
+    # Stage settings are Params: a grid may vary them like any other.
+    grid = (
+        ParamGridBuilder()
+        .addGrid(estimator.trainingInstanceType, ["ml.m5.large", "ml.c5.xlarge"])
+        .addGrid(estimator.maxConcurrency, [1, 3])
+        .build()
+    )
     validator = CrossValidator(
         estimator=estimator,
-        estimatorParamMaps=ParamGridBuilder().build(),
+        estimatorParamMaps=grid,
         evaluator=RegressionEvaluator(labelCol="label", predictionCol="prediction"),
         numFolds=2,
+        parallelism=1,
     )
     fitted = validator.fit(df.select("label", "features"))
-    assert len(fitted.avgMetrics) == 1 and fitted.avgMetrics[0] > 0
+    assert len(fitted.avgMetrics) == 4 and all(metric > 0 for metric in fitted.avgMetrics)
+    best = fitted.bestModel
+    assert best.getMaxConcurrency() in (1, 3)
+    jobs = local.client("sagemaker").list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
+    types = {
+        local.client("sagemaker").describe_training_job(TrainingJobName=job["TrainingJobName"])[
+            "ResourceConfig"
+        ]["InstanceType"]
+        for job in jobs[:10]
+    }
+    assert {"ml.m5.large", "ml.c5.xlarge"} <= types  # the grid reached CreateTrainingJob
 
 
 def test_production_training_options_are_accepted_end_to_end(local, clients, bucket, data):

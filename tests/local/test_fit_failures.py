@@ -108,7 +108,7 @@ def test_a_bad_endpoint_count_fails_before_training(local, clients, bucket, data
         endpointInitialInstanceCount=count,
         endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
     )
-    assert lazy.fit(data[0]).modelPath is not None
+    assert lazy.fit(data[0]).getModelPath() is not None
 
 
 def test_a_missing_staging_bucket_is_one_line_naming_bucket_and_account(local, clients, data):

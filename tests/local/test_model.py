@@ -94,7 +94,7 @@ def test_requests_in_flight_are_measured_and_bounded(local, model, frame, concur
     maxConcurrency requests outstanding, and never more."""
     df, features = frame
     variant = model.copy()
-    variant.invokeSettings.update(max_rows_per_request=25, max_concurrency=concurrency)
+    variant.setMaxRowsPerRequest(25).setMaxConcurrency(concurrency)
     local.set_faults(model.endpointName, latency_ms=20)
     try:
         _check(variant.transform(df), features)
@@ -111,7 +111,7 @@ def test_every_row_once_when_the_model_server_is_killed_mid_transform(local, mod
     killer = threading.Timer(1.0, local.kill_model_server, args=(model.endpointName, 0))
     try:
         small = model.copy()
-        small.invokeSettings.update(max_rows_per_request=50)
+        small.setMaxRowsPerRequest(50)
         killer.start()
         _check(small.transform(df), features)
     finally:
@@ -155,7 +155,7 @@ def test_create_on_transform_creates_at_the_first_transform(local, artifact, fra
     twin = lazy.copy()  # keeps its policy: it can still create its own endpoint
     _check(lazy.transform(df), features)
     assert lazy.getCreatedResources().endpointName == lazy.endpointName
-    assert twin.endpointCreationPolicy == EndpointCreationPolicy.CREATE_ON_TRANSFORM
+    assert twin.getEndpointCreationPolicy() == EndpointCreationPolicy.CREATE_ON_TRANSFORM
 
 
 def test_policy_and_endpoint_errors(local, artifact, frame):
@@ -291,7 +291,8 @@ def test_a_fitted_pipeline_saves_and_loads_and_reuses_the_endpoint(
     pipeline.write().overwrite().save(str(tmp_path / "pipeline"))
     metadata = (tmp_path / "pipeline" / "stages").glob("1_*/metadata/part-*")
     text = next(metadata).read_text()
-    assert '"serializer":{"name":"unlabeled-csv"' in text and "secret" not in text.lower()
+    assert '"requestRowSerializer":{"name":"unlabeled-csv"' in text
+    assert "secret" not in text.lower()
     loaded = PipelineModel.load(str(tmp_path / "pipeline"))
     restored = loaded.stages[1]
     assert isinstance(restored, SageMakerModel)
@@ -348,7 +349,7 @@ def test_the_retry_deadline_is_a_setting_that_survives_save_and_load(local, mode
     )
     impatient.write().overwrite().save(str(tmp_path / "model"))
     loaded = SageMakerModel.load(str(tmp_path / "model"))
-    assert loaded.invokeSettings["deadline_seconds"] == 0.5
+    assert loaded.getRetryDeadlineSeconds() == 0.5
     one_row = spark.createDataFrame([(0, Vectors.dense([1.0, 2.0, 3.0]))], ["id", "features"])
     local.set_faults(model.endpointName, fail_next=10**6)
     try:

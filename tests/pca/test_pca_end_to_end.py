@@ -52,7 +52,7 @@ def test_spark_pca_then_sagemaker_kmeans(local, digits):
     model = example.spark_pca_then_sagemaker(**_options(local)).fit(train)
     try:
         job = local.client("sagemaker").describe_training_job(
-            TrainingJobName=model.stages[-1].namePolicy.trainingJobName
+            TrainingJobName=model.stages[-1].getNamePolicy().trainingJobName
         )
         assert job["HyperParameters"]["feature_dim"] == "10"  # from the pca_features column
         assert example.purity(model.transform(test)) > 0.5

@@ -44,9 +44,9 @@ def test_every_param_valid_and_invalid(setter, valid, invalid):
 
 def test_defaults_and_hyperparameters():
     pca = estimator()
-    assert isinstance(pca.requestRowSerializer, ProtobufRequestRowSerializer)
-    assert isinstance(pca.responseRowDeserializer, PCAProtobufResponseRowDeserializer)
-    assert pca.trainingSparkDataFormat == "sagemaker"
+    assert isinstance(pca.getRequestRowSerializer(), ProtobufRequestRowSerializer)
+    assert isinstance(pca.getResponseRowDeserializer(), PCAProtobufResponseRowDeserializer)
+    assert pca.getTrainingSparkDataFormat() == "sagemaker"
     pca.setNumComponents(3).setFeatureDim(8)
     assert pca.make_hyperparameters() == {
         "num_components": "3",
@@ -68,7 +68,7 @@ def test_missing_num_components_fails_before_any_aws_call(spark):
 @pytest.mark.parametrize("region", sorted(ORIGINAL_ACCOUNTS))
 def test_image_uri_in_every_region_of_the_original(region):
     expected = f"{ORIGINAL_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/pca:1"
-    assert estimator(region=region).trainingImage == expected
+    assert estimator(region=region).getTrainingImage() == expected
 
 
 DELIBERATE = {

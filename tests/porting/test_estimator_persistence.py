@@ -106,8 +106,8 @@ def _assert_same_estimator(loaded, original) -> None:
     assert loaded.make_hyperparameters() == original.make_hyperparameters()
     for name in ("trainingImage", "trainingInstanceVolumeSizeInGB", "endpointCreationPolicy"):
         assert getattr(loaded, name) == getattr(original, name), name
-    assert loaded.trainingInputS3DataPath.to_s3_uri() == "s3://in-bucket/in/prefix"
-    assert type(loaded.responseRowDeserializer) is type(original.responseRowDeserializer)
+    assert loaded.getTrainingInputS3DataPath().to_s3_uri() == "s3://in-bucket/in/prefix"
+    assert type(loaded.getResponseRowDeserializer()) is type(original.getResponseRowDeserializer())
 
 
 @pytest.mark.parametrize("cls", ALGORITHMS, ids=lambda c: c.__name__)
@@ -145,7 +145,7 @@ def test_the_returned_model_round_trips_in_a_fitted_pipeline_model(spark, tmp_pa
     model = SageMakerModel(
         "ml.m5.large",
         1,
-        estimator.requestRowSerializer,
+        estimator.getRequestRowSerializer(),
         estimator.model_deserializer(),
         existingEndpointName="an-endpoint",
         endpointCreationPolicy=EndpointCreationPolicy.DO_NOT_CREATE,
@@ -155,6 +155,8 @@ def test_the_returned_model_round_trips_in_a_fitted_pipeline_model(spark, tmp_pa
     PipelineModel([assembler, model]).save(str(tmp_path / "fitted"))
     loaded = PipelineModel.load(str(tmp_path / "fitted")).stages[1]
     assert (loaded.uid, loaded.endpointName) == ("est", "an-endpoint")
-    assert type(loaded.responseRowDeserializer) is type(model.responseRowDeserializer)
-    assert loaded.responseRowDeserializer.config() == model.responseRowDeserializer.config()
-    assert loaded.responseRowDeserializer.schema == model.responseRowDeserializer.schema
+    assert type(loaded.getResponseRowDeserializer()) is type(model.getResponseRowDeserializer())
+    assert (
+        loaded.getResponseRowDeserializer().config() == model.getResponseRowDeserializer().config()
+    )
+    assert loaded.getResponseRowDeserializer().schema == model.getResponseRowDeserializer().schema

@@ -111,7 +111,7 @@ def test_dense_training_formats(local, spark, fmt):
         job = local.client("sagemaker").describe_training_job(
             TrainingJobName=xgboost.latestTrainingJob
         )
-        assert job["InputDataConfig"][0]["ContentType"] == xgboost.trainingContentType
+        assert job["InputDataConfig"][0]["ContentType"] == xgboost.getTrainingContentType()
         out = model.transform(data).select("label", "prediction").toPandas()
         assert ((out.prediction > 0.5) == (out.label == 1)).mean() > 0.95
     finally:

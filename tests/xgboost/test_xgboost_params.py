@@ -83,17 +83,17 @@ def test_lambda_is_sent_as_lambda():
 def test_no_client_side_defaults_and_codec_defaults():
     xgb = estimator()
     assert xgb.make_hyperparameters() == {}
-    assert isinstance(xgb.requestRowSerializer, LibSVMRequestRowSerializer)
-    assert isinstance(xgb.responseRowDeserializer, XGBoostCSVRowDeserializer)
-    assert (xgb.trainingSparkDataFormat, xgb.trainingContentType) == ("libsvm", "libsvm")
+    assert isinstance(xgb.getRequestRowSerializer(), LibSVMRequestRowSerializer)
+    assert isinstance(xgb.getResponseRowDeserializer(), XGBoostCSVRowDeserializer)
+    assert (xgb.getTrainingSparkDataFormat(), xgb.getTrainingContentType()) == ("libsvm", "libsvm")
     for fmt, content_type in [
         ("csv", "text/csv"),
         ("parquet", "application/x-parquet"),
         ("sagemaker", "application/x-recordio-protobuf"),
     ]:
         dense = estimator(trainingSparkDataFormat=fmt)
-        assert dense.trainingContentType == content_type
-        assert isinstance(dense.requestRowSerializer, UnlabeledCSVRequestRowSerializer)
+        assert dense.getTrainingContentType() == content_type
+        assert isinstance(dense.getRequestRowSerializer(), UnlabeledCSVRequestRowSerializer)
 
 
 def test_required_and_version_checks_before_any_aws_call():
@@ -153,7 +153,7 @@ def test_softprob_models_read_probability_vectors():
 
 @pytest.mark.parametrize("region", sorted(ORIGINAL_APPLICATIONS_ACCOUNTS))
 def test_legacy_image_in_every_region_of_the_original(region):
-    uri = estimator(region=region, imageVersion="1").trainingImage
+    uri = estimator(region=region, imageVersion="1").getTrainingImage()
     assert uri == (
         f"{ORIGINAL_APPLICATIONS_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/xgboost:1"
     )
@@ -186,7 +186,7 @@ def test_legacy_image_in_every_region_of_the_original(region):
 )
 def test_current_images(region, version, expected):
     xgb = estimator(region=region, imageVersion=version)
-    assert xgb.trainingImage == xgb.modelImage == expected
+    assert xgb.getTrainingImage() == xgb.getModelImage() == expected
     assert xgb.imageVersion == version
 
 
@@ -210,12 +210,12 @@ def test_bad_version_and_region():
 def test_default_deserializer_on_golden_cases(case):
     golden = load("deserializers", case["name"])
     deserializer = XGBoostCSVRowDeserializer(*golden["args"])
-    assert type(estimator().responseRowDeserializer) is type(deserializer)
+    assert type(estimator().getResponseRowDeserializer()) is type(deserializer)
     assert_deserializer_matches(deserializer, golden, case["error"])
 
 
 def test_predictions_by_comma_newline_or_json():
-    deserializer = estimator().responseRowDeserializer
+    deserializer = estimator().getResponseRowDeserializer()
     for body in [
         b"0.1,0.9\n",
         b"0.1\n0.9\n",

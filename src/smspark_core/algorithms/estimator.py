@@ -61,48 +61,29 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
         responseRowDeserializer: ResponseRowDeserializer | None = None,
         trainingInputS3DataPath: Any = None,
         trainingOutputS3DataPath: Any = None,
-        trainingInstanceVolumeSizeInGB: int = 1024,
+        trainingInstanceVolumeSizeInGB: int | None = None,
         trainingProjectedColumns: list[str] | None = None,
-        trainingChannelName: str = "train",
+        trainingChannelName: str | None = None,
         trainingContentType: str | None = None,
-        trainingS3DataDistribution: str = "ShardedByS3Key",
+        trainingS3DataDistribution: str | None = None,
         trainingSparkDataFormat: str | None = None,
         trainingSparkDataFormatOptions: dict[str, str] | None = None,
-        trainingInputMode: str = "File",
+        trainingInputMode: str | None = None,
         trainingCompressionCodec: str | None = None,
-        trainingMaxRuntimeInSeconds: int = 24 * 60 * 60,
+        trainingMaxRuntimeInSeconds: int | None = None,
         trainingKmsKeyId: str | None = None,
         modelEnvironmentVariables: dict[str, str] | None = None,
-        endpointCreationPolicy: EndpointCreationPolicy = EndpointCreationPolicy.CREATE_ON_CONSTRUCT,
+        endpointCreationPolicy: EndpointCreationPolicy | None = None,
         sagemakerClient: Any = None,
         region: str | None = None,
         s3Client: Any = None,
         stsClient: Any = None,
-        modelPrependInputRowsToTransformationRows: bool = True,
-        deleteStagingDataAfterTraining: bool = True,
+        modelPrependInputRowsToTransformationRows: bool | None = None,
+        deleteStagingDataAfterTraining: bool | None = None,
         namePolicyFactory: Any = None,
         uid: str | None = None,
         **options: Any,
     ) -> None:
-        # Any: each is checked not None just below, which mypy cannot see through the dict.
-        settings: dict[str, Any] = {
-            "trainingInstanceType": trainingInstanceType,
-            "trainingInstanceCount": trainingInstanceCount,
-            "endpointInstanceType": endpointInstanceType,
-            "endpointInitialInstanceCount": endpointInitialInstanceCount,
-        }
-        # A serverless endpoint (HostingOptions) has no instance type or count.
-        serverless = any(
-            options.get(name) is not None
-            for name in ("serverlessMemorySizeInMB", "serverlessMaxConcurrency")
-        )
-        missing = [
-            name
-            for name, value in settings.items()
-            if value is None and not (serverless and name.startswith("endpoint"))
-        ]
-        if missing:
-            raise TypeError(f"{type(self).__name__}() needs {', '.join(missing)}")
         self.region = region
         image = self.resolve_image(region or default_region(), options)
         super().__init__(
@@ -133,7 +114,10 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
             deleteStagingDataAfterTraining=deleteStagingDataAfterTraining,
             namePolicyFactory=namePolicyFactory,
             uid=uid,
-            **settings,
+            trainingInstanceType=trainingInstanceType,
+            trainingInstanceCount=trainingInstanceCount,
+            endpointInstanceType=endpointInstanceType,
+            endpointInitialInstanceCount=endpointInitialInstanceCount,
             **{k: v for k, v in options.items() if k not in self.image_options},
         )
 
@@ -198,7 +182,7 @@ class AmazonAlgorithmEstimator(AlgorithmEstimator):
         return self._set(mini_batch_size=size)
 
     def _features_column(self) -> str:
-        options = self.trainingSparkDataFormatOptions
+        options = self.getTrainingSparkDataFormatOptions()
         return options.get("featuresColumnName", "features")
 
     def _fit_hyperparameters(self, dataset: DataFrame) -> dict[str, str]:

@@ -57,6 +57,14 @@ class ResponseRowDeserializer(ABC):
         """Constructor keywords, as JSON, to rebuild this deserializer (persistence)."""
         return {}
 
+    def __eq__(self, other: object) -> bool:
+        """Two deserializers are equal when they read the same columns: same class and
+        config."""
+        return type(self) is type(other) and self.config() == other.config()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(sorted(self.config().items()))))
+
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> ResponseRowDeserializer:
         """The inverse of ``config``."""

@@ -157,6 +157,13 @@ class RequestRowSerializer(ABC):
         """The inverse of ``config`` (the schema is set again by the stage that uses it)."""
         return cls(**config)
 
+    def __eq__(self, other: object) -> bool:
+        """Two serializers are equal when they write the same bytes: same class and config."""
+        return type(self) is type(other) and self.config() == other.config()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(sorted(self.config().items()))))
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"{type(self).__name__}({args})"

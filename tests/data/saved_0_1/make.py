@@ -12,6 +12,7 @@ from pathlib import Path
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import VectorAssembler
 from pyspark.sql import SparkSession
+from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 from smspark_core import (
     EndpointCreationPolicy,
@@ -27,7 +28,6 @@ from smspark_core.transformation.serializers import (
     ProtobufRequestRowSerializer,
     UnlabeledCSVRequestRowSerializer,
 )
-from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 HERE = Path(__file__).parent
 ROLE = "arn:aws:iam::123456789012:role/saved"

@@ -195,7 +195,7 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
 
     @property
     def imageVersion(self) -> str:  # noqa: N802 - constructor keyword
-        return images.version_of(self.trainingImage)
+        return images.version_of(self.getTrainingImage())
 
     @classmethod
     def resolve_image(cls, region: str, options: Mapping[str, Any]) -> str:
@@ -256,11 +256,10 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         """For ``multi:softprob``, a probabilities reader in place of the scalar CSV one,
         which cannot read one probability vector per row."""
         objective = self.getOrDefault(self.objective) if self.isDefined(self.objective) else ""
-        if objective == "multi:softprob" and isinstance(
-            self.responseRowDeserializer, XGBoostCSVRowDeserializer
-        ):
+        deserializer = self.getResponseRowDeserializer()
+        if objective == "multi:softprob" and isinstance(deserializer, XGBoostCSVRowDeserializer):
             return XGBoostProbabilitiesRowDeserializer()
-        return self.responseRowDeserializer
+        return deserializer
 
 
 # The original's setter and getter names where they differ from the hyperparameter key.
