@@ -80,6 +80,10 @@ class HostingAfterTrainingFailed(SmsparkError):
         self.removedResources = getattr(error, "removedResources", [])
 
 
+class MissingSettingError(SmsparkError, ValueError):
+    """A setting ``fit()`` needs was not given; the message names it and its setter."""
+
+
 def hyperparameter_text(value: Any) -> str:
     """A Param value as the original sent it: Java number text, booleans as True/False."""
     if isinstance(value, bool):
@@ -234,7 +238,7 @@ class SageMakerEstimator(
     def _required(self, *names: str) -> None:
         missing = [name for name in names if self.getOrDefault(name) is None]
         if missing:
-            raise SmsparkError(
+            raise MissingSettingError(
                 f"{type(self).__name__}: {', '.join(missing)} must be set before fit "
                 f"(constructor keywords or set{missing[0][0].upper()}{missing[0][1:]}(...))"
             )

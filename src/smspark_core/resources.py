@@ -151,6 +151,16 @@ class NamePolicy:
         self.endpointConfigName = check_name(endpointConfigName, "endpoint config name")
         self.endpointName = check_name(endpointName, "endpoint name")
 
+    def names(self) -> tuple[str, str, str, str]:
+        return (self.trainingJobName, self.modelName, self.endpointConfigName, self.endpointName)
+
+    def __eq__(self, other: object) -> bool:
+        """Policies are equal when they name the same resources, however the names came."""
+        return isinstance(other, NamePolicy) and self.names() == other.names()
+
+    def __hash__(self) -> int:
+        return hash(self.names())
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(trainingJobName={self.trainingJobName!r}, modelName="

@@ -124,9 +124,14 @@ def test_defaults():
     assert kmeans.getTrainingContentType() is None
 
 
-def test_constructor_needs_the_instance_settings():
-    with pytest.raises(TypeError, match="trainingInstanceType, trainingInstanceCount"):
-        KMeansSageMakerEstimator(endpointInstanceType="ml.m5.large", endpointInitialInstanceCount=1)
+def test_fit_needs_the_instance_settings_before_any_call():
+    """Every setting is optional at construction (pyspark's style, and what loading needs);
+    fit() checks the training instances before it stages anything."""
+    kmeans = KMeansSageMakerEstimator(
+        endpointInstanceType="ml.m5.large", endpointInitialInstanceCount=1
+    )
+    with pytest.raises(ValueError, match="trainingInstanceType, trainingInstanceCount must be set"):
+        kmeans._check_before_any_call()
 
 
 @pytest.mark.spark
