@@ -35,6 +35,8 @@ from pyspark.ml.functions import array_to_vector
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StructField, StructType
+from smspark_local import LocalSageMaker
+from smspark_local.stub_images import KMEANS_STUB_IMAGE
 
 from smspark_core import (
     EndpointCreationPolicy,
@@ -42,8 +44,6 @@ from smspark_core import (
     SageMakerModel,
     SageMakerResourceCleanup,
 )
-from smspark_core.local import LocalSageMaker
-from smspark_core.local.stub_images import KMEANS_STUB_IMAGE
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 

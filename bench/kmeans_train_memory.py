@@ -33,8 +33,8 @@ CHILD = r"""
 import resource, sys, time
 from pathlib import Path
 import numpy as np, scipy.sparse
-from smspark_core.local.container import TrainingEnvironment
-from smspark_core.local.channels import read_all
+from smspark_local.toolkit.container import TrainingEnvironment
+from smspark_local.toolkit.channels import read_all
 from smspark_kmeans import container
 from smspark_kmeans.algorithm import train_kmeans
 mode, root = sys.argv[1], Path(sys.argv[2])

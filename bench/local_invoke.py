@@ -22,8 +22,8 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from smspark_core.local import LocalSageMaker
-from smspark_core.local.stub_images import ECHO_IMAGE
+from smspark_local import LocalSageMaker
+from smspark_local.stub_images import ECHO_IMAGE
 
 BODY = b'{"features": [0.5, 1.5, 2.5]}\n'
 IMAGE = "local/bench-echo:1"

@@ -37,10 +37,10 @@ from pyspark.ml.linalg import DenseVector
 from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StructField, StructType
+from smspark_local import LocalSageMaker
+from smspark_local.stub_images import KMEANS_STUB_IMAGE
 
 from smspark_core import EndpointCreationPolicy, SageMakerModel
-from smspark_core.local import LocalSageMaker
-from smspark_core.local.stub_images import KMEANS_STUB_IMAGE
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer

@@ -9,7 +9,7 @@ no download) through every smspark codec on Spark, and back.
 
 Needs smspark-core[examples] installed (nothing from this folder).
 Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
-Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_local.session``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import SparkSession
 from pyspark.sql.types import BinaryType, StructField, StructType
 from sklearn.datasets import load_digits
+from smspark_local.session import spark_session
 
 from smspark_core.codecs import amazon_record
-from smspark_core.local.session import spark_session
 from smspark_core.transformation.deserializers import LibSVMResponseRowDeserializer
 from smspark_core.transformation.serializers import (
     LibSVMRequestRowSerializer,

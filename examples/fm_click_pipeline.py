@@ -21,9 +21,8 @@ from pyspark.ml import Pipeline
 from pyspark.ml.feature import OneHotEncoder, StringIndexer, VectorAssembler
 from pyspark.sql import DataFrame, SparkSession
 from smspark_factorizationmachines import FactorizationMachinesBinaryClassifier
-
-from smspark_core.local.png import png
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
+from smspark_local.toolkit.png import png
 
 CATEGORIES = {"segment": 12, "ad": 10, "site": 20, "hour": 24}
 

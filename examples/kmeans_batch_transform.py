@@ -19,9 +19,9 @@ import sys
 from pyspark.ml.linalg import Vectors
 from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
+from smspark_local.session import INSTANCES, ROLE, local_spark
 
 from smspark_core import EndpointCreationPolicy, SageMakerBatchTransformer
-from smspark_core.local.session import INSTANCES, ROLE, local_spark
 
 
 def main() -> int:

@@ -16,7 +16,7 @@
 
 Needs smspark-core[examples], smspark-kmeans installed (nothing from this folder).
 Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
-Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_local.session``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from pyspark.ml.feature import Normalizer
 from pyspark.ml.linalg import Vectors
 from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
+from smspark_local.session import delete_endpoints, local_spark
+from smspark_local.toolkit.png import png
 
 from smspark_core import IAMRole
 from smspark_core.codecs import mxnet_ndarray
-from smspark_core.local.png import png
-from smspark_core.local.session import delete_endpoints, local_spark
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 

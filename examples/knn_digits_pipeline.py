@@ -19,8 +19,7 @@ from pyspark.ml.feature import StandardScaler
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import DataFrame, SparkSession
 from smspark_knn import KNNSageMakerEstimator
-
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 
 def digits_frame(spark: SparkSession) -> DataFrame:

@@ -19,9 +19,9 @@ from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import CountVectorizer, Tokenizer
 from pyspark.sql import DataFrame, SparkSession
 from smspark_lda import LDASageMakerEstimator
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 from smspark_core.codecs import mxnet_ndarray
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 THEMES = {
     "space": "rocket orbit planet star galaxy comet telescope astronaut moon launch",

@@ -12,7 +12,7 @@ backend: one example per estimator.
 
 Needs smspark-core[examples], smspark-linearlearner installed (nothing from this folder).
 Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
-Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_local.session``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from smspark_linearlearner import (
     LinearLearnerMultiClassClassifier,
     LinearLearnerRegressor,
 )
-
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 
 DATASETS = {"binary": load_breast_cancer, "multiclass": load_wine, "regressor": load_diabetes}
 

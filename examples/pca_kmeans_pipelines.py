@@ -12,7 +12,7 @@ Each prints the purity of its clusters on held-out digits and deletes its endpoi
 
 Needs smspark-core[examples], smspark-kmeans, smspark-pca installed (nothing from this folder).
 Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
-Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_local.session``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import DataFrame, SparkSession
 from sklearn.datasets import load_digits
 from smspark_kmeans import KMeansSageMakerEstimator
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_pca import PCASageMakerEstimator
 
 from smspark_core import EndpointCreationPolicy, RandomNamePolicyFactory
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 

@@ -11,7 +11,7 @@
 
 Needs smspark-core[examples], smspark-xgboost installed (nothing from this folder).
 Spark runs where ``SMSPARK_MASTER`` (a master URL) or ``SMSPARK_REMOTE`` (an ``sc://``
-Spark Connect URL) says, ``local[2]`` by default; see ``smspark_core.local.session``.
+Spark Connect URL) says, ``local[2]`` by default; see ``smspark_local.session``.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import DataFrame, SparkSession
 from sklearn.datasets import load_breast_cancer, load_diabetes
+from smspark_local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_xgboost import XGBoostSageMakerEstimator
 
 from smspark_core import SageMakerModel
-from smspark_core.local.session import INSTANCES, ROLE, delete_endpoints, local_spark
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from smspark_local.toolkit.container import TrainingEnvironment
+
 from smspark_core import EndpointCreationPolicy, IAMRole
-from smspark_core.local.container import TrainingEnvironment
 
 ROLE = "arn:aws:iam::123456789012:role/smspark-test"
 REPO = Path(__file__).resolve().parents[1]
@@ -101,8 +102,8 @@ def plugin_fixtures(*plugins: str) -> tuple[Any, Any]:
         plugin_host, local = plugin_fixtures("kmeans")
     """
     import pytest
+    from smspark_local import LocalSageMaker
 
-    from smspark_core.local import LocalSageMaker
     from smspark_core.plugins import PluginHost, using_plugin_host
 
     @pytest.fixture(scope="module", autouse=True)

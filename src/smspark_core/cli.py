@@ -34,7 +34,7 @@ def _plugins_report(host: PluginHost) -> str:
 
 def _run_local(workdir: str | None, region: str) -> int:
     """Runs the local backend in the foreground until Ctrl-C (or SIGTERM)."""
-    from smspark_core.local import LocalSageMaker
+    from smspark_core.local import LocalSageMaker  # says what to install if it is missing
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -27,7 +27,7 @@ from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
-from smspark_core.codecs.javanum import java_double_str
+from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 from smspark_core.errors import SmsparkError, add_note
 from smspark_core.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
 from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
@@ -82,17 +82,6 @@ class HostingAfterTrainingFailed(SmsparkError):
 
 class MissingSettingError(SmsparkError, ValueError):
     """A setting ``fit()`` needs was not given; the message names it and its setter."""
-
-
-def hyperparameter_text(value: Any) -> str:
-    """A Param value as the original sent it: Java number text, booleans as True/False."""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, float):
-        return java_double_str(value)
-    if isinstance(value, list | tuple):
-        return ",".join(hyperparameter_text(v) for v in value)
-    return str(value)
 
 
 class SageMakerEstimator(

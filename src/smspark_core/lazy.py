@@ -27,7 +27,17 @@ def lazy_exports(
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        try:
+            value = getattr(importlib.import_module(module), name)
+        except ModuleNotFoundError as missing:
+            top = module.split(".")[0]
+            if missing.name != top:
+                raise
+            raise ModuleNotFoundError(
+                f"{package}.{name} comes from {module}, which is not installed: "
+                f"pip install {top.replace('_', '-')}",
+                name=top,
+            ) from None
         namespace[name] = value  # later lookups skip this function
         return value
 

@@ -37,14 +37,14 @@ _MODULES = {
     "smspark_core.algorithms.responses": ["AlgorithmResponseRowDeserializer"],
     "smspark_core.hookspecs": ["hookimpl"],
     "smspark_core.keywords": ["keyword_aliases"],
-    "smspark_core.local.channels": ["Batch", "ChannelFormatError", "iter_batches", "read_all"],
-    "smspark_core.local.container": [
+    "smspark_local.toolkit.channels": ["Batch", "ChannelFormatError", "iter_batches", "read_all"],
+    "smspark_local.toolkit.container": [
         "InvocationError",
         "InvocationResponse",
         "TrainingEnvironment",
     ],
-    "smspark_core.local.hyperparameters": ["HyperparameterError", "Hyperparameters"],
-    "smspark_core.local.payloads": [
+    "smspark_local.toolkit.hyperparameters": ["HyperparameterError", "Hyperparameters"],
+    "smspark_local.toolkit.payloads": [
         "encode_predictions",
         "first_party_handler",
         "negotiate",

@@ -54,6 +54,8 @@ def main(master: str, workdir: Path) -> dict:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout)
     logging.getLogger("smspark").setLevel(logging.DEBUG)
 
+    from smspark_local import LocalSageMaker
+
     from smspark_core import (
         EndpointCreationPolicy,
         IAMRole,
@@ -61,7 +63,6 @@ def main(master: str, workdir: Path) -> dict:
         SageMakerEstimator,
         SageMakerResourceCleanup,
     )
-    from smspark_core.local import LocalSageMaker
     from smspark_core.specs import LocalImageSpec
     from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
     from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer

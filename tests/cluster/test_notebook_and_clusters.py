@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from smspark_local.service.backend import LOCAL_CREDENTIALS
 from spark_processes import JvmProcess, free_port, without_aws
-
-from smspark_core.local.backend import LOCAL_CREDENTIALS
 
 pytestmark = pytest.mark.cluster
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from algorithm_helpers import make_estimator
 from pyspark.ml.linalg import Vectors
+from smspark_local import LocalSageMaker
 
 from smspark_core import EndpointCreationPolicy, S3DataPath, SageMakerResourceCleanup
-from smspark_core.local import LocalSageMaker
 from smspark_core.plugins import PluginHost, using_plugin_host
 
 pytestmark = pytest.mark.connect

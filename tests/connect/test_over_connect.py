@@ -16,10 +16,10 @@ from pyspark.ml.evaluation import RegressionEvaluator
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
 from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from smspark_local import LocalSageMaker
 
 from smspark_core import EndpointCreationPolicy, IAMRole, S3DataPath, SageMakerModel
 from smspark_core.estimator import SageMakerEstimator
-from smspark_core.local import LocalSageMaker
 from smspark_core.model import ERROR_COLUMN
 from smspark_core.plugins import PluginHost, using_plugin_host
 from smspark_core.specs import LocalImageSpec

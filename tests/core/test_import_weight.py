@@ -14,8 +14,8 @@ LIGHT = [
     "import smspark_core",
     "import smspark_core.codecs.recordio, smspark_core.codecs.amazon_record",
     "import smspark_core.codecs.libsvm, smspark_core.codecs.csv, smspark_core.codecs.mxnet_ndarray",
-    "import smspark_core.local.container, smspark_core.local.channels",
-    "import smspark_core.local.payloads, smspark_core.local.hyperparameters",
+    "import smspark_local.toolkit.container, smspark_local.toolkit.channels",
+    "import smspark_local.toolkit.payloads, smspark_local.toolkit.hyperparameters",
 ]
 
 

@@ -1,4 +1,4 @@
-"""``smspark_core.local.payloads``: sparse parsing gives the same rows as dense parsing in
+"""``smspark_local.toolkit.payloads``: sparse parsing gives the same rows as dense parsing in
 every request format, keeps sparse rows sparse (an all-zero sparse record too), and refuses
 what the dense parser refuses."""
 
@@ -9,10 +9,10 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.container import InvocationError
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local import payloads
-from smspark_core.local.container import InvocationError
 
 ROWS = np.array([[0.0, 2.0, 0.0, 1.5], [0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 0.0, 0.0]])
 

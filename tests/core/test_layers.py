@@ -3,7 +3,9 @@
 it needs no extra tool). Every import counts, including those inside functions: a lazy import
 is still a dependency. The wire formats and the container toolkit that local images build on
 also import neither pyspark nor boto3 (nor botocore) at module level (checked statically
-here; the import-weight tests check the modules actually loaded).
+here; the import-weight tests check the modules actually loaded). The core never imports the
+emulator (``smspark_local``), whose container toolkit imports neither Spark, AWS nor the
+emulated service.
 
 Bottom to top, as README's "Layout" describes them."""
 
@@ -20,17 +22,6 @@ SOURCE = Path(__file__).parents[2] / "src"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("errors", "media_types", "keywords", "lazy", "accessor_codegen")),
     ("wire formats", ("codecs", "codecs.*")),
-    (
-        "container toolkit",
-        (
-            "local.container",
-            "local.run_container",
-            "local.hyperparameters",
-            "local.channels",
-            "local.payloads",
-            "local.png",
-        ),
-    ),
     ("Spark-facing codecs", ("transformation", "transformation.*")),
     ("plugin contract", ("specs", "hookspecs", "builtin_plugin", "plugins", "sdk")),
     (
@@ -58,11 +49,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "stages",
         ("stage_params", "estimator", "model", "batch_transform", "algorithms", "algorithms.*"),
     ),
-    ("local backend", ("local", "local.*", "cli", "")),
+    ("entry points", ("local", "cli", "")),
 ]
 
 # Layers whose modules must not import these at module level.
-NO_SPARK_OR_AWS = ("foundation", "wire formats", "container toolkit")
+NO_SPARK_OR_AWS = ("foundation", "wire formats")
 HEAVY = ("pyspark", "boto3", "botocore")
 
 
@@ -146,3 +137,31 @@ def test_the_contract_catches_an_upward_import(tmp_path, monkeypatch):
     monkeypatch.setitem(MODULES, "codecs.bad", module)
     with pytest.raises(AssertionError, match=r"codecs.bad \(wire formats\) imports from a higher"):
         test_imports_point_down_only("codecs.bad")
+
+
+def test_the_core_never_imports_the_emulator():
+    """smspark-core works without smspark-local: only the ``smspark_core.local`` alias
+    reaches it, by ``importlib`` with an error that says what to install."""
+    found = [
+        f"{module} line {line}"
+        for module, path in MODULES.items()
+        for imported, line, _ in _imports(path)
+        if imported.split(".")[0] == "smspark_local"
+    ]
+    assert not found
+
+
+EMULATOR = Path(__file__).parents[2] / "emulator" / "src" / "smspark_local"
+TOOLKIT = sorted((EMULATOR / "toolkit").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", TOOLKIT, ids=lambda p: p.stem)
+def test_the_container_toolkit_imports_no_spark_aws_or_service(path):
+    """Local images are written with the toolkit alone: it imports neither pyspark nor boto3
+    nor the emulated service, at any level."""
+    bad = [
+        f"line {line}: {imported}"
+        for imported, line, _ in _imports(path)
+        if imported.split(".")[0] in HEAVY or imported.startswith("smspark_local.service")
+    ]
+    assert not bad, f"smspark_local.toolkit.{path.stem} imports: {bad}"

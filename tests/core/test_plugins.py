@@ -197,9 +197,10 @@ def test_codecs_are_found_by_content_type():
 
 def test_the_sdk_module_offers_what_plugin_authors_need():
     """One import for hooks, specs, codec bases, media types and the container toolkit."""
+    from smspark_local.toolkit.container import TrainingEnvironment
+
     from smspark_core import sdk
     from smspark_core.hookspecs import hookimpl
-    from smspark_core.local.container import TrainingEnvironment
 
     assert sdk.hookimpl is hookimpl and sdk.TrainingEnvironment is TrainingEnvironment
     assert sdk.PROTOBUF == "application/x-recordio-protobuf"

@@ -25,10 +25,10 @@ from sklearn.metrics import roc_auc_score
 from smspark_factorizationmachines import container
 from smspark_factorizationmachines import model as artifact
 from smspark_factorizationmachines.algorithm import FactorizationMachine
+from smspark_local.toolkit.container import InvocationError
+from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError
-from smspark_core.local.hyperparameters import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 # The settings of the quality figures: Adam with one learning rate, no weight decay.
@@ -282,7 +282,7 @@ def test_a_sparse_request_is_never_densified(handler, monkeypatch):
     assert wide.raw(x).tolist() == [3.5]
     tensor = amazon_record.sparse_tensor(10_000_000, x.indices, x.data)
     body = recordio.frame(amazon_record.record(tensor))
-    from smspark_core.local import payloads
+    from smspark_local.toolkit import payloads
 
     parsed = payloads.parse_sparse_features(body, PROTOBUF, 10_000_000)
     assert sp.issparse(parsed) and parsed.nnz == 2

@@ -16,9 +16,9 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
 from smspark_kmeans import container
+from smspark_local.toolkit.container import InvocationError
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
-from smspark_core.local.container import InvocationError
 
 
 def dense_recordio(x):

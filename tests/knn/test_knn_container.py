@@ -19,10 +19,10 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from smspark_knn import algorithm, container
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import Projection, build_index, vote
+from smspark_local.toolkit.container import InvocationError
+from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record
-from smspark_core.local.container import InvocationError
-from smspark_core.local.hyperparameters import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 

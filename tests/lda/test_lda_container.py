@@ -18,10 +18,10 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import LatentDirichletAllocation
 from smspark_lda import container
 from smspark_lda.algorithm import log_likelihood
+from smspark_local.toolkit.container import InvocationError
+from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
-from smspark_core.local.container import InvocationError
-from smspark_core.local.hyperparameters import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 

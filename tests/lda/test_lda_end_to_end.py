@@ -24,8 +24,7 @@ from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 import lda_topics_pipeline as example  # noqa: E402
-
-from smspark_core.local.session import delete_endpoints  # noqa: E402
+from smspark_local.session import delete_endpoints  # noqa: E402
 
 pytestmark = pytest.mark.spark
 

@@ -16,9 +16,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from smspark_linearlearner import container
 from smspark_linearlearner.model import LinearModel
+from smspark_local.toolkit.container import InvocationError
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError
 
 # Small data: small mini-batches and more epochs than the service's defaults.
 SMALL_DATA = {"mini_batch_size": 64, "epochs": 30}

@@ -12,8 +12,7 @@ from pyspark.ml import PipelineModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 import linear_learner_pipelines as example  # noqa: E402
-
-from smspark_core.local.session import delete_endpoints  # noqa: E402
+from smspark_local.session import delete_endpoints  # noqa: E402
 
 pytestmark = pytest.mark.spark
 

@@ -8,9 +8,9 @@ import uuid
 
 import numpy as np
 import pytest
+from smspark_local import LocalSageMaker
 
 from smspark_core.codecs import amazon_record
-from smspark_core.local import LocalSageMaker
 from smspark_core.specs import LocalImageSpec
 
 ROLE = "arn:aws:iam::123456789012:role/smspark-test"

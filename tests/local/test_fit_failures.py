@@ -9,10 +9,10 @@ import pytest
 from botocore.stub import Stubber
 from conftest import ROLE, SUM_IMAGE, unique
 from pyspark.ml.linalg import Vectors
+from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
 from smspark_core import hosting
 from smspark_core.estimator import HostingAfterTrainingFailed, SageMakerEstimator
-from smspark_core.local.stub_images import ECHO_IMAGE as ECHO_STUB
 from smspark_core.model import SageMakerModel
 from smspark_core.preflight import S3LocationError, check_s3_location
 from smspark_core.resources import (

@@ -10,10 +10,10 @@ import tarfile
 import pytest
 from botocore.exceptions import ClientError
 from conftest import FAST, ROLE, unique
+from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
 from smspark_core import hosting
 from smspark_core.hosting import EndpointCreationFailed
-from smspark_core.local.stub_images import ECHO_IMAGE as ECHO_STUB
 from smspark_core.model import SageMakerModel
 from smspark_core.resources import CustomNamePolicy, SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer

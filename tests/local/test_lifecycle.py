@@ -14,8 +14,7 @@ import time
 import boto3
 import pytest
 from conftest import ECHO, ECHO_IMAGE, SUM, host, start_job, unique, wait_job
-
-from smspark_core.local import LocalSageMaker
+from smspark_local import LocalSageMaker
 
 
 def _alive(pid: int) -> bool:
@@ -89,7 +88,7 @@ def test_children_stop_when_the_backend_process_dies(tmp_path):
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from conftest import ECHO, ECHO_IMAGE
         from test_lifecycle import _train_and_host
-        from smspark_core.local import LocalSageMaker
+        from smspark_local import LocalSageMaker
         backend = LocalSageMaker()
         backend.start()
         backend.register_image(ECHO_IMAGE, ECHO)
@@ -175,7 +174,7 @@ def test_sts_and_spark_workers_started_inside_reach_the_backend(tmp_path):
         """
         import boto3
         from pyspark.sql import SparkSession
-        from smspark_core.local import LocalSageMaker
+        from smspark_local import LocalSageMaker
 
         with LocalSageMaker() as backend:
             print(boto3.client("sts").get_caller_identity()["Account"])

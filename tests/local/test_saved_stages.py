@@ -14,11 +14,11 @@ import pytest
 from conftest import ROLE, SUM, SUM_IMAGE, start_job, unique, wait_job
 from pyspark.ml import PipelineModel
 from pyspark.ml.linalg import Vectors
+from smspark_local import LocalSageMaker
+from smspark_local.service.backend import LOCAL_CREDENTIALS
 
 from smspark_core import SageMakerModel, SageMakerResourceCleanup
 from smspark_core.codecs import amazon_record
-from smspark_core.local import LocalSageMaker
-from smspark_core.local.backend import LOCAL_CREDENTIALS
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

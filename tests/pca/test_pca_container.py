@@ -11,10 +11,10 @@ import scipy.sparse as sp
 from algorithm_helpers import modules_loaded_by, training_environment
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
+from smspark_local.toolkit.container import InvocationError
 from smspark_pca import container
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
-from smspark_core.local.container import InvocationError
 
 
 def dense_recordio(x):

@@ -6,9 +6,8 @@ prediction, as in the fault-free run."""
 from __future__ import annotations
 
 import pytest
-
-from smspark_core.local import LocalSageMaker
-from smspark_core.local.stub_images import ECHO_IMAGE
+from smspark_local import LocalSageMaker
+from smspark_local.stub_images import ECHO_IMAGE
 
 ROWS = 200_000
 IMAGE = "local/stub-echo:1"

@@ -15,10 +15,10 @@ import scipy.sparse as sp
 import xgboost as xgb
 from algorithm_helpers import modules_loaded_by, training_environment
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+from smspark_local.toolkit.container import InvocationError
 from smspark_xgboost import container
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError
 
 
 def libsvm_text(x, y, base=0):

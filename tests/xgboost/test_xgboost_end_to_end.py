@@ -22,8 +22,7 @@ from smspark_core import EndpointCreationPolicy
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples"))
 import xgboost_pipelines as example  # noqa: E402
-
-from smspark_core.local.session import delete_endpoints  # noqa: E402
+from smspark_local.session import delete_endpoints  # noqa: E402
 
 
 def estimator(local=None, **kwargs) -> XGBoostSageMakerEstimator:

@@ -22,7 +22,7 @@ from typing import Any
 
 from pyspark.ml.param import Param, Params
 
-from smspark_core.local.hyperparameters import parse_list_text
+from smspark_core.codecs.hyperparameter_text import parse_list_text
 
 
 class HyperParameter(Param):

@@ -1,39 +1,33 @@
-"""The local SageMaker backend: training jobs and endpoints as local processes behind
-SageMaker's real wire protocols, with S3 and STS from moto's server.
-
-Names load on first use: a local image's child process imports ``smspark_core.local.container``
-and must not pay for the backend's boto3 and moto."""
+"""The local SageMaker backend moved to its own distribution, ``smspark-local`` (module
+``smspark_local``); ``from smspark_core.local import LocalSageMaker`` keeps working when it
+is installed, and says what to install when it is not."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import Any
 
-from smspark_core.lazy import lazy_exports
+_NAMES = ("LocalSageMaker", "Faults")
 
-_EXPORTS = {
-    "LocalSageMaker": "smspark_core.local.backend",
-    "InvocationError": "smspark_core.local.container",
-    "InvocationResponse": "smspark_core.local.container",
-    "TrainingEnvironment": "smspark_core.local.container",
-    "Faults": "smspark_core.local.faults",
-}
-
-if TYPE_CHECKING:
-    from smspark_core.local.backend import LocalSageMaker
-    from smspark_core.local.container import (
-        InvocationError,
-        InvocationResponse,
-        TrainingEnvironment,
-    )
-    from smspark_core.local.faults import Faults
-
-__all__ = [
-    "Faults",
-    "InvocationError",
-    "InvocationResponse",
-    "LocalSageMaker",
-    "TrainingEnvironment",
-]
+__all__ = list(_NAMES)
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+def __getattr__(name: str) -> Any:
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module("smspark_local")
+    except ModuleNotFoundError as missing:
+        if missing.name != "smspark_local":
+            raise
+        raise ModuleNotFoundError(
+            f"{name} is in the smspark-local distribution, which is not installed: "
+            "pip install smspark-local (and the plugins' local images: pip install "
+            '"smspark-kmeans[local]", ...)',
+            name="smspark_local",
+        ) from None
+    return getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return list(_NAMES)

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import iter_batches
+from smspark_local.toolkit.container import TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.local import payloads
-from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import TrainingEnvironment
-from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_factorizationmachines import model as artifact
 from smspark_factorizationmachines.algorithm import (
     Features,

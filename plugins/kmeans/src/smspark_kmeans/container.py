@@ -16,16 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from smspark_core.codecs import mxnet_ndarray
-from smspark_core.local import payloads
-from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import TrainingEnvironment
-from smspark_core.local.hyperparameters import (
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import iter_batches
+from smspark_local.toolkit.container import TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import (
     HyperparameterError,
     Hyperparameters,
     parse_list_text,
 )
+
+from smspark_core.codecs import mxnet_ndarray
 from smspark_kmeans.algorithm import KMeansSettings, score, squared_distances, train_kmeans
 
 MODEL_FILE = "model_algo-1"

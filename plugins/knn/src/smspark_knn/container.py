@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import ChannelFormatError, iter_batches
+from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.local import payloads
-from smspark_core.local.channels import ChannelFormatError, iter_batches
-from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
-from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_core.media_types import CSV, JSON, media_type
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import (

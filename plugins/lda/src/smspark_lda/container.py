@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import iter_batches
+from smspark_local.toolkit.container import InvocationError, TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
 from smspark_core.codecs import mxnet_ndarray
-from smspark_core.local import payloads
-from smspark_core.local.channels import iter_batches
-from smspark_core.local.container import InvocationError, TrainingEnvironment
-from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_lda.algorithm import LDAModel, LDASettings, train_lda
 
 MODEL_FILE = "model_algo-1"

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smspark_core.local import payloads
-from smspark_core.local.channels import read_all
-from smspark_core.local.container import TrainingEnvironment
-from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import read_all
+from smspark_local.toolkit.container import TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
+
 from smspark_linearlearner.losses import LossSettings
 from smspark_linearlearner.model import LinearModel
 from smspark_linearlearner.selection import CRITERIA, BinaryCriterion

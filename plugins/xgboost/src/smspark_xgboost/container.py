@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import xgboost as xgb
+from smspark_local.toolkit import payloads
+from smspark_local.toolkit.channels import ChannelFormatError, read_all
+from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
+from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.local import payloads
-from smspark_core.local.channels import ChannelFormatError, read_all
-from smspark_core.local.container import InvocationError, InvocationResponse, TrainingEnvironment
-from smspark_core.local.hyperparameters import HyperparameterError, Hyperparameters
 from smspark_core.media_types import LIBSVM_TYPES, media_type
 
 MODEL_FILE = "xgboost-model"

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
-
-from smspark_core.codecs import amazon_record
-from smspark_core.local.container import (
+from smspark_local.toolkit.container import (
     InvocationError,
     InvocationResponse,
     TrainingEnvironment,
     request_custom_attributes,
 )
+
+from smspark_core.codecs import amazon_record
 
 
 def _rows(path: Path, dim: int) -> list[np.ndarray]:

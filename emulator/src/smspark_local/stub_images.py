@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationResponse, TrainingEnvironment
 from smspark_core.specs import LocalImageSpec
+from smspark_local.toolkit.container import InvocationResponse, TrainingEnvironment
 
 _KMEANS_ANSWER = recordio.frame(
     amazon_record.response_record({"closest_cluster": 0.0, "distance_to_cluster": 0.0})

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.local import images
-from smspark_core.local.container import FAILURE_LIMIT
-from smspark_core.local.logs import TRAINING_GROUP, LogStore
-from smspark_core.local.store import Store
+from smspark_local.service import images
+from smspark_local.service.logs import TRAINING_GROUP, LogStore
+from smspark_local.service.store import Store
+from smspark_local.toolkit.container import FAILURE_LIMIT
 
 STATUS_MESSAGES = {
     "Starting": "Launching requested ML instances",

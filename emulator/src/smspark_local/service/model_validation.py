@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smspark_core.local.errors import validation
 from smspark_core.service_model import request_problems
+from smspark_local.service.errors import validation
 
 
 def service_rule_problems(operation: str, request: dict[str, Any]) -> list[str]:

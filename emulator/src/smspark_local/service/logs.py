@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smspark_core.local.errors import ApiError
+from smspark_local.service.errors import ApiError
 
 TRAINING_GROUP = "/aws/sagemaker/TrainingJobs"
 TRANSFORM_GROUP = "/aws/sagemaker/TransformJobs"

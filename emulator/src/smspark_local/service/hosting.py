@@ -20,9 +20,9 @@ from typing import Any
 
 from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.errors import SmsparkError
-from smspark_core.local import images
-from smspark_core.local.logs import LogStore, endpoint_group
 from smspark_core.specs import LocalImageSpec
+from smspark_local.service import images
+from smspark_local.service.logs import LogStore, endpoint_group
 
 PING_TIMEOUT_S = 240.0  # SageMaker gives a container 4 minutes to pass /ping
 INVOCATION_TIMEOUT_S = 60.0

@@ -1,4 +1,4 @@
-"""The child-process side of a local container (run by ``smspark_core.local.run_container``).
+"""The child-process side of a local container (run by ``smspark_local.toolkit.run_container``).
 
 The local backend runs every training job and model server through this runner, in a
 directory laid out like ``/opt/ml`` (given as ``SMSPARK_OPT_ML``)::

@@ -22,8 +22,8 @@ from pyspark.sql import SparkSession
 
 from smspark_core.connect import is_connect
 from smspark_core.datasource import register_data_source
-from smspark_core.local.backend import LocalSageMaker
 from smspark_core.resources import IAMRole, SageMakerResourceCleanup
+from smspark_local.service.backend import LocalSageMaker
 
 # The local backend accepts any well-formed role; on AWS, use your SageMaker execution role.
 ROLE = IAMRole("arn:aws:iam::123456789012:role/SageMakerRole")

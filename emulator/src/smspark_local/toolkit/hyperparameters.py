@@ -3,23 +3,13 @@ errors that name the hyperparameter, as the real containers' ``ClientError`` mes
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 
+from smspark_core.codecs.hyperparameter_text import parse_list_text
 from smspark_core.errors import SmsparkError
 
-
-def parse_list_text(text: str) -> list[str]:
-    """``"[msd, ssd]"``, ``'["msd","ssd"]'`` or ``"msd"`` as a list of keywords."""
-    text = text.strip()
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, list):
-            return [str(item).strip() for item in parsed]
-    except ValueError:
-        pass
-    return [t.strip().strip('"').strip("'") for t in text.strip("[]").split(",") if t.strip()]
+__all__ = ["HyperparameterError", "Hyperparameters", "parse_list_text"]
 
 
 class HyperparameterError(SmsparkError, ValueError):

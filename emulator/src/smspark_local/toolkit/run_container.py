@@ -1,4 +1,4 @@
-"""Entry point of a local container process: ``python -m smspark_core.local.run_container``.
+"""Entry point of a local container process: ``python -m smspark_local.toolkit.run_container``.
 
 Kept apart from ``container`` so that the classes images import from there
 (``InvocationError``, ...) are the same objects the runner catches.
@@ -6,6 +6,6 @@ Kept apart from ``container`` so that the classes images import from there
 
 import sys
 
-from smspark_core.local.container import main
+from smspark_local.toolkit.container import main
 
 sys.exit(main(sys.argv[1:]))

@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from smspark_core.local.errors import ApiError, not_found, validation
-from smspark_core.local.model_validation import validate_request
-from smspark_core.local.transform_run import DEFAULT_PAYLOAD_MB, TransformRun
+from smspark_local.service.errors import ApiError, not_found, validation
+from smspark_local.service.model_validation import validate_request
+from smspark_local.service.transform_run import DEFAULT_PAYLOAD_MB, TransformRun
 
 if TYPE_CHECKING:
-    from smspark_core.local.api import SageMakerApi
+    from smspark_local.service.api import SageMakerApi
 
 MAX_PAYLOAD_MB = 100
 SUPPORTED_DATA_TYPES = ("S3Prefix", "ManifestFile")
@@ -181,7 +181,7 @@ class TransformJobs:
         return {}
 
     def list(self, request: dict) -> dict:
-        from smspark_core.local.api import _page
+        from smspark_local.service.api import _page
 
         validate_request("ListTransformJobs", request)
         jobs = self.api.store.all("transform_jobs")

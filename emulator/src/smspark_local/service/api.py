@@ -14,16 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smspark_core.local import hosting
-from smspark_core.local.errors import ApiError, not_found, validation
-from smspark_core.local.faults import Faults
-from smspark_core.local.images import ImageResolver
-from smspark_core.local.logs import LogStore
-from smspark_core.local.model_validation import validate_request
-from smspark_core.local.store import Store
-from smspark_core.local.training import TrainingRun
-from smspark_core.local.transform_jobs import TransformJobs
 from smspark_core.service_model import request_problems
+from smspark_local.service import hosting
+from smspark_local.service.errors import ApiError, not_found, validation
+from smspark_local.service.faults import Faults
+from smspark_local.service.images import ImageResolver
+from smspark_local.service.logs import LogStore
+from smspark_local.service.model_validation import validate_request
+from smspark_local.service.store import Store
+from smspark_local.service.training import TrainingRun
+from smspark_local.service.transform_jobs import TransformJobs
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
@@ -125,7 +125,7 @@ class SageMakerApi:
 
     def operations(self) -> dict[str, Callable[[dict], dict]]:
         """Each operation, validated first against botocore's model of its input and the
-        service's own rules (``smspark_core.local.model_validation``; the transform job
+        service's own rules (``smspark_local.service.model_validation``; the transform job
         operations validate their requests themselves)."""
         own = {
             name: getattr(self, name)

@@ -35,12 +35,12 @@ import boto3
 
 from smspark_core.aws import ClientSpec, install_default_client_spec, remove_default_client_spec
 from smspark_core.errors import SmsparkError
-from smspark_core.local.api import SageMakerApi
-from smspark_core.local.faults import Faults
-from smspark_core.local.hosting import PING_TIMEOUT_S
-from smspark_core.local.images import ImageResolver
-from smspark_core.local.server import LocalServer
 from smspark_core.specs import LocalImageSpec
+from smspark_local.service.api import SageMakerApi
+from smspark_local.service.faults import Faults
+from smspark_local.service.hosting import PING_TIMEOUT_S
+from smspark_local.service.images import ImageResolver
+from smspark_local.service.server import LocalServer
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -89,8 +89,8 @@ class LocalSageMaker:
             from moto.server import ThreadedMotoServer
         except ImportError as missing:
             raise LocalBackendUnavailable(
-                f"the local SageMaker backend needs moto's server ({missing}); install it "
-                "with: pip install 'smspark-core[local]'"
+                f"the local SageMaker backend needs moto's server ({missing}), a dependency "
+                "of smspark-local that is missing here: pip install 'moto[server]>=5.1,<6'"
             ) from missing
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
@@ -219,7 +219,7 @@ class LocalSageMaker:
         self.resolver.register(uri_or_repository, spec)
 
     def set_faults(self, endpoint: str, **settings: Any) -> Faults:
-        """Injects faults into an endpoint's invocations (see ``smspark_core.local.faults``),
+        """Injects faults into an endpoint's invocations (see ``smspark_local.service.faults``),
         or, given a model name, into the requests of every transform job of that model."""
         api = self._started()[1]
         if endpoint not in api.endpoints and api.store.get("models", endpoint) is None:

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from smspark_core.local.api import SageMakerApi
-from smspark_core.local.errors import ApiError
-from smspark_core.local.faults import Faults
+from smspark_local.service.api import SageMakerApi
+from smspark_local.service.errors import ApiError
+from smspark_local.service.faults import Faults
 
 JSON_11 = "application/x-amz-json-1.1"
 # InvokeEndpoint's optional fields, as botocore's model puts them in headers.

@@ -45,14 +45,14 @@ import numpy as np
 from smspark_core.codecs import recordio
 from smspark_core.codecs.inference_ids import INFERENCE_ID_ACCEPTS, append_inference_ids
 from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.local import hosting
-from smspark_core.local.container import FAILURE_LIMIT
-from smspark_core.local.faults import Faults
-from smspark_core.local.images import ImageResolver
-from smspark_core.local.logs import TRANSFORM_GROUP, LogStore
-from smspark_core.local.store import Store
-from smspark_core.local.training import JobFailed, manifest_objects, prefix_objects
 from smspark_core.media_types import media_type
+from smspark_local.service import hosting
+from smspark_local.service.faults import Faults
+from smspark_local.service.images import ImageResolver
+from smspark_local.service.logs import TRANSFORM_GROUP, LogStore
+from smspark_local.service.store import Store
+from smspark_local.service.training import JobFailed, manifest_objects, prefix_objects
+from smspark_local.toolkit.container import FAILURE_LIMIT
 
 MIB = 1024 * 1024
 DEFAULT_PAYLOAD_MB = 6

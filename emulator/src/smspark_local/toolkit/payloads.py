@@ -24,8 +24,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.local.container import InvocationError, InvocationResponse
 from smspark_core.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
+from smspark_local.toolkit.container import InvocationError, InvocationResponse
 
 
 def _bad(message: str) -> InvocationError:

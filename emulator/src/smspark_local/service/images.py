@@ -15,9 +15,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from smspark_core.local.container import OPT_ML_ENV
 from smspark_core.plugins import get_plugin_host
 from smspark_core.specs import LocalImageSpec
+from smspark_local.toolkit.container import OPT_ML_ENV
 
 
 def repository_of(image_uri: str) -> str:
@@ -59,7 +59,7 @@ def command(spec: LocalImageSpec, mode: str) -> list[str]:
     target = spec.train if mode == "train" else spec.serve
     if target is None:
         raise LookupError(f"local image {spec.name!r} has no {mode} step")
-    runner = [sys.executable, "-m", "smspark_core.local.run_container", mode]
+    runner = [sys.executable, "-m", "smspark_local.toolkit.run_container", mode]
     if isinstance(target, str):
         return [*runner, target]
     return [*runner, "--", *target]
