@@ -92,7 +92,7 @@ def test_params_are_named_by_hyperparameter_keys_and_sent_as_the_original_did():
         "feature_dim": "64",
         "mini_batch_size": "5000",
         "local_lloyd_tol": "1.0E-4",
-        "eval_metrics": "[ssd, msd]",
+        "eval_metrics": "[ssd,msd]",
         "local_lloyd_num_trials": "3",
         "extra_center_factor": "auto",
         "half_life_time_size": "0",

@@ -180,9 +180,11 @@ class AmazonAlgorithmEstimator(AlgorithmEstimator):
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "mini_batch_size")
     filled_from_data: ClassVar[tuple[str, ...]] = ("feature_dim",)
 
-    feature_dim = int_param("feature_dim", "The number of features in the input data.", low=1)
+    feature_dim = int_param(
+        "feature_dim", "The number of features in the input data.", low=0, low_open=True
+    )
     mini_batch_size = int_param(
-        "mini_batch_size", "The number of rows in a mini-batch of training.", low=1
+        "mini_batch_size", "The number of rows in a mini-batch of training.", low=0, low_open=True
     )
 
     def getFeatureDim(self) -> int:  # noqa: N802 - the original's names
