@@ -24,6 +24,7 @@ from typing import Any
 
 from pyspark.ml.param import Param, Params
 
+from smspark_core.errors import SmsparkError
 from smspark_core.local.hyperparameters import parse_list_text
 
 
@@ -59,6 +60,23 @@ class HyperParameter(Param):
             raise type(error)(f"{self.name} {error}") from None
         self.validate(converted)
         return converted
+
+
+class UnsetHyperParameterError(SmsparkError, KeyError):
+    """A getter was called for a hyperparameter that is not set and has no default. A
+    ``KeyError``, as pyspark's ``getOrDefault`` raises, with a message that says what to do."""
+
+    def __str__(self) -> str:  # KeyError's own would show the message in quotes
+        return str(self.args[0])
+
+
+def get_hyperparameter(stage: Params, param: Param, setter: str) -> Any:
+    """``stage``'s value of ``param``, or an ``UnsetHyperParameterError`` naming ``setter``."""
+    if not stage.isDefined(param):
+        raise UnsetHyperParameterError(
+            f"{param.name} is not set and has no default in smspark: call {setter}(value) first"
+        )
+    return stage.getOrDefault(param)
 
 
 class ValidatedParams(Params):
@@ -367,8 +385,8 @@ def add_accessors(
         def setter(self, value, _name=param.name):
             return self._set(**{_name: value})
 
-        def getter(self, _name=param.name):
-            return self.getOrDefault(getattr(self, _name))
+        def getter(self, _name=param.name, _setter=f"set{suffix}"):
+            return get_hyperparameter(self, getattr(self, _name), _setter)
 
         notes = " ".join(n for n in (param.differs, differences.get(param.name, "")) if n)
         setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}" + (
