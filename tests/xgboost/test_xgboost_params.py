@@ -41,7 +41,7 @@ CASES = [
     ("Alpha", [0.0, 0.5], [-0.5]),
     ("TreeMethod", ["auto", "exact", "approx", "hist"], ["gpu"]),
     ("SketchEps", [0.03, 0.5], [0.0, 1.0]),
-    ("ScalePosWeight", [0.5, 3.0], [-1.0, 0.0]),
+    ("ScalePosWeight", [0.0, 0.5, 3.0], [-1.0]),
     ("Updater", ["grow_colmaker,prune", "refresh"], ["grow_colmaker,oops", ""]),
     ("RefreshLeaf", [0, 1], [2, 0.5]),
     ("ProcessType", ["default", "update"], ["other"]),

@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# A valid jar with a manifest and nothing else.
-NO_CLASSES_JAR = Path(__file__).parent / "jars" / "smspark-compat-no-classes.jar"
+# A valid jar with a manifest and nothing else. Its name has "sagemaker" in it, as the original's
+# EMR jars all did (build scripts select them by that).
+NO_CLASSES_JAR = Path(__file__).parent / "jars" / "smspark-compat-sagemaker-pyspark-no-classes.jar"
 
 
 def print_jars() -> None:

@@ -126,7 +126,7 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
         "sketch_eps", "approx only: sketch accuracy.", 0.0, 1.0, low_open=True, high_open=True
     )
     scale_pos_weight = float_param(
-        "scale_pos_weight", "Balance of positive and negative weights.", 0.0, low_open=True
+        "scale_pos_weight", "Balance of positive and negative weights.", 0.0
     )
     updater = _list_param(
         "updater",
@@ -318,8 +318,8 @@ add_accessors(
         "any AWS call, as the XGBoost container refuses it (sagemaker_pyspark checked none).",
         "alpha": "A negative value is refused before any AWS call, as the XGBoost container "
         "refuses it (sagemaker_pyspark checked none).",
-        "scale_pos_weight": "0 and negative values are refused before any AWS call, as the "
-        "XGBoost container refuses them (sagemaker_pyspark checked none).",
+        "scale_pos_weight": "A negative value is refused before any AWS call, as the XGBoost "
+        "container refuses it (sagemaker_pyspark checked none).",
         "objective": "The current objectives, with binary:logitraw spelled right "
         "(sagemaker_pyspark listed binary:logistraw).",
         "silent": "On images newer than the legacy xgboost:1, sent as verbosity (silent=1 as "
