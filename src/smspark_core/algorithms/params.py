@@ -316,9 +316,10 @@ def auto_or_number_param(
     integer: bool = False,
     words: Iterable[str] = ("auto",),
 ) -> HyperParameter:
-    """``"auto"`` (or another keyword of ``words``) or a number in range, stored as text. An
-    ``integer`` one refuses fractions, which the original passed on to SageMaker (whose
-    algorithm then failed the training job); its setter's docstring says so."""
+    """``"auto"`` (or another keyword of ``words``) or a number in range, stored as text.
+    Booleans, and for an ``integer`` one fractions, are refused, where the original passed
+    them on to SageMaker (whose algorithm then failed the training job); the setter's docstring
+    says so."""
     keywords = tuple(words)
     kind = "an integer" if integer else "a number"
     allowed = f"{' or '.join(repr(w) for w in keywords)} or {kind} " + _bounds(
@@ -333,8 +334,8 @@ def auto_or_number_param(
             return False
         return _within(number, low, high, low_open, high_open)
 
-    differs = (
-        "A fraction (1.5) is refused before any AWS call: sagemaker_pyspark passed it on, "
+    differs = "True/False are refused (sagemaker_pyspark sent 'True' to the algorithm)." + (
+        " A fraction (1.5) is refused before any AWS call: sagemaker_pyspark passed it on, "
         "and the algorithm, which takes an integer, failed the training job."
         if integer
         else ""
