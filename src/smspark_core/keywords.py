@@ -6,7 +6,8 @@ deserializers take snake_case ones
 ported programs pass, while saved pipelines hold smspark's camelCase names in their codec
 configuration; ``CreatedResources(model_name=...)`` and
 ``SageMakerResourceCleanup(sagemakerClient)`` likewise. ``keyword_aliases`` keeps both
-spellings working.
+spellings working, and ``attribute_aliases`` does the same for the instance attributes that
+the original's codecs kept under their keyword names (``deserializer.score_column_name``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 Init = TypeVar("Init", bound=Callable[..., None])
+Cls = TypeVar("Cls", bound=type)
 
 
 def keyword_aliases(**aliases: str) -> Callable[[Init], Init]:
@@ -36,5 +38,24 @@ def keyword_aliases(**aliases: str) -> Callable[[Init], Init]:
 
         wrapper.keyword_aliases = dict(aliases)  # type: ignore[attr-defined]  # for tools
         return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def attribute_aliases(**aliases: str) -> Callable[[Cls], Cls]:
+    """Decorates a class so that each ``alias`` is a read-write attribute for the attribute
+    it names (``score_column_name`` for ``scoreColumnName``): one value under two names."""
+
+    def decorate(cls: Cls) -> Cls:
+        for alias, name in aliases.items():
+
+            def get(self: Any, _name: str = name) -> Any:
+                return getattr(self, _name)
+
+            def put(self: Any, value: Any, _name: str = name) -> None:
+                setattr(self, _name, value)
+
+            setattr(cls, alias, property(get, put, doc=f"``{name}``, as the original named it."))
+        return cls
 
     return decorate

@@ -20,10 +20,9 @@ ORIGINAL_API = {
 ORIGINAL_MODULES: dict[str, list[str]] = json.loads(
     (Path(__file__).parents[1] / "data" / "original_api.json").read_text()
 )["_modules"]
-# Pieces of the original's JVM bridge, which has no counterpart in pure Python, and the Param
-# mixins of its wrappers (smspark declares each algorithm's Params on its estimator).
-JVM_ONLY = {"SageMakerJavaWrapper", "Option", "LinearLearnerParams", "FactorizationMachinesParams"}
-JVM_ONLY_MODULES = {"sagemaker_pyspark.wrapper"}
+# Pieces of the original's JVM bridge (sagemaker_pyspark.wrapper), which has no counterpart in
+# pure Python: the names exist, and using one raises NoJvmBridgeError saying so.
+JVM_ONLY = {"SageMakerJavaWrapper", "Option", "ScalaMap", "ScalaList"}
 # Constructor keywords of the JVM bridge only (an existing JVM object to wrap).
 JVM_KEYWORDS = {"javaObject", "java_object"}
 
@@ -52,8 +51,6 @@ def constructor_keywords(cls: type) -> tuple[list[str], dict[str, str]]:
 
 def compare(module_name: str, name: str, entry: dict[str, Any]) -> list[str]:
     """What differs between the original's ``module_name.name`` and smspark-compat's."""
-    if name in JVM_ONLY:
-        return []
     module = importlib.import_module(module_name)
     try:
         ours = getattr(module, name)

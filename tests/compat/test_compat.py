@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import sagemaker_pyspark
 from algorithm_helpers import INSTANCES, REPO, ROLE, digits_libsvm, run_example
-from api_inventory import JVM_ONLY, JVM_ONLY_MODULES, ORIGINAL_API, ORIGINAL_MODULES, compare
+from api_inventory import JVM_ONLY, ORIGINAL_API, ORIGINAL_MODULES, compare
 from sagemaker_pyspark import EndpointCreationPolicy, IAMRole, SageMakerModel
 from sagemaker_pyspark._guard import check_and_announce
 from sagemaker_pyspark.transformation.serializers import ProtobufRequestRowSerializer
@@ -38,16 +40,50 @@ def _kmeans(**kwargs):
     return KMeansSageMakerEstimator(**INSTANCES, sagemakerRole=IAMRole(ROLE), **kwargs)
 
 
-MODULES = sorted(set(ORIGINAL_MODULES) - JVM_ONLY_MODULES)
-
-
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", sorted(ORIGINAL_MODULES))
 def test_every_module_path_of_the_original(module):
     """Programs import from the modules too (``sagemaker_pyspark.S3Resources``, ...)."""
     imported = importlib.import_module(module)
-    assert [
-        n for n in ORIGINAL_MODULES[module] if n not in JVM_ONLY and not hasattr(imported, n)
-    ] == []
+    assert [n for n in ORIGINAL_MODULES[module] if not hasattr(imported, n)] == []
+
+
+@pytest.mark.parametrize("name", sorted(JVM_ONLY))
+def test_the_jvm_bridge_names_import_and_say_there_is_no_jvm(name):
+    from sagemaker_pyspark.wrapper import NoJvmBridgeError
+
+    cls = getattr(importlib.import_module("sagemaker_pyspark.wrapper"), name)
+    with pytest.raises(NoJvmBridgeError, match="smspark.*has no JVM bridge"):
+        cls(None) if name != "SageMakerJavaWrapper" else cls()
+    with pytest.raises(NotImplementedError, match=f"wrapper.{name}._from_java"):
+        cls._from_java(object())
+    with pytest.raises(NoJvmBridgeError, match="Option.empty"):
+        sagemaker_pyspark.Option.empty()
+
+
+def test_the_param_mixins_are_the_bases_of_their_estimators():
+    from sagemaker_pyspark.algorithms import (
+        FactorizationMachinesBinaryClassifier,
+        FactorizationMachinesRegressor,
+        LinearLearnerBinaryClassifier,
+        LinearLearnerMultiClassClassifier,
+        LinearLearnerRegressor,
+    )
+    from sagemaker_pyspark.algorithms.FactorizationMachinesSageMakerEstimator import (
+        FactorizationMachinesParams,
+    )
+    from sagemaker_pyspark.algorithms.LinearLearnerSageMakerEstimator import (
+        LinearLearnerParams,
+    )
+
+    for cls in (
+        LinearLearnerBinaryClassifier,
+        LinearLearnerMultiClassClassifier,
+        LinearLearnerRegressor,
+    ):
+        assert issubclass(cls, LinearLearnerParams)
+        assert isinstance(cls(**INSTANCES, sagemakerRole=IAMRole(ROLE)), LinearLearnerParams)
+    for cls in (FactorizationMachinesBinaryClassifier, FactorizationMachinesRegressor):
+        assert issubclass(cls, FactorizationMachinesParams)
 
 
 def _stages():
@@ -122,12 +158,37 @@ def test_refuses_to_run_beside_the_real_package(tmp_path, monkeypatch):
         check_and_announce()
 
 
-def test_the_jar_listing_scripts_print_no_jars():
+def test_the_jar_listing_scripts_print_a_jar_with_no_classes():
     scripts = Path(sys.executable).parent
     for script in ("sagemakerpyspark-jars", "sagemakerpyspark-emr-jars"):
-        assert subprocess.run([scripts / script], capture_output=True, text=True).stdout == "\n"
+        printed = subprocess.run([scripts / script], capture_output=True, text=True).stdout
+        jar = Path(printed.strip())
+        with zipfile.ZipFile(jar) as archive:
+            assert archive.namelist() == ["META-INF/MANIFEST.MF"]
         usage = subprocess.run([scripts / script, "--help"], capture_output=True, text=True)
         assert "usage" in usage.stdout
+    assert sagemaker_pyspark.classpath_jars() == []
+
+
+@pytest.mark.spark
+def test_the_original_readmes_spark_submit_command_line_runs(tmp_path):
+    """``spark-submit --jars `sagemakerpyspark-jars` app.py``: with an empty output,
+    ``--jars`` would take app.py as its value and spark-submit would have no program."""
+    app = tmp_path / "app.py"
+    marker = tmp_path / "ran"
+    app.write_text(
+        "from pyspark.sql import SparkSession\n"
+        "import sagemaker_pyspark\n"
+        "spark = SparkSession.builder.master('local[1]').getOrCreate()\n"
+        f"open({str(marker)!r}, 'w').write(str(spark.range(3).count()))\n"
+        "spark.stop()\n"
+    )
+    bin_dir = Path(sys.executable).parent
+    command = f"{bin_dir / 'spark-submit'} --jars `{bin_dir / 'sagemakerpyspark-jars'}` {app}"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    run = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert marker.read_text() == "3"
 
 
 def _original_program(example: str, tmp_path: Path) -> Path:

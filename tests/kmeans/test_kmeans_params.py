@@ -92,7 +92,7 @@ def test_params_are_named_by_hyperparameter_keys_and_sent_as_the_original_did():
         "feature_dim": "64",
         "mini_batch_size": "5000",
         "local_lloyd_tol": "1.0E-4",
-        "eval_metrics": "[ssd, msd]",
+        "eval_metrics": "[ssd,msd]",
         "local_lloyd_num_trials": "3",
         "extra_center_factor": "auto",
         "half_life_time_size": "0",
@@ -184,3 +184,28 @@ def test_region_defaults_to_boto3_configuration(monkeypatch):
     monkeypatch.delenv("AWS_REGION", raising=False)
     with pytest.raises(UnsupportedRegionError, match="no AWS region is configured"):
         estimator()
+
+
+def test_get_k_before_set_k_says_there_is_no_default_and_what_to_call():
+    """sagemaker_pyspark's k defaulted to 2; smspark has none, and says so (a KeyError, as
+    pyspark's getOrDefault raises for an unset Param)."""
+    with pytest.raises(KeyError) as error:
+        estimator().getK()
+    assert str(error.value) == "k is not set and has no default in smspark: call setK(value) first"
+
+
+@pytest.mark.parametrize(
+    ("given", "read_back", "sent"),
+    [
+        ("msd,ssd", "msd,ssd", "[msd,ssd]"),
+        ("ssd, msd", "ssd, msd", "[ssd, msd]"),
+        ("[msd]", "msd", "[msd]"),
+        (["ssd", "msd"], "ssd, msd", "[ssd, msd]"),
+    ],
+)
+def test_eval_metrics_read_back_as_given_and_sent_in_brackets(given, read_back, sent):
+    """As sagemaker_pyspark 1.4.5: setEvalMetrics stored '[' + value + ']' and the getter
+    stripped the brackets."""
+    kmeans = estimator().setK(2).setEvalMetrics(given)
+    assert kmeans.getEvalMetrics() == read_back
+    assert kmeans.make_hyperparameters()["eval_metrics"] == sent

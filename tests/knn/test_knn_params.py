@@ -80,7 +80,7 @@ def estimator(**kwargs) -> KNNSageMakerEstimator:
 CASES = [
     ("K", [(1, 1), (100, 100), (3.0, 3)], [0, -1, ("5", TypeError), (2.5, TypeError)]),
     ("SampleSize", [(1, 1), (200000, 200000)], [0, -3, ("100", TypeError)]),
-    ("PredictorType", ["classifier", "regressor"], ["classification", "", 1, (None, TypeError)]),
+    ("PredictorType", ["classifier", "regressor"], ["classification", "", 1, (None, ValueError)]),
     ("DimensionReductionType", ["sign", "fjlt"], ["pca", "SIGN", 0]),
     ("DimensionReductionTarget", [(1, 1), (32, 32)], [0, -2, ("8", TypeError)]),
     ("IndexType", ["faiss.Flat", "faiss.IVFFlat", "faiss.IVFPQ"], ["Flat", "faiss.flat", 3]),

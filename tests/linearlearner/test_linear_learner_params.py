@@ -56,7 +56,7 @@ COMMON = [
     ("LrSchedulerMinimumLr", [(1e-5, 1e-5)], [0.0]),
     ("NormalizeData", [(True, True)], ["auto"]),
     ("NormalizeLabel", [(False, False)], ["sometimes"]),
-    ("UnbiasData", [("True", True)], [(None, TypeError)]),
+    ("UnbiasData", [("True", True)], [(None, ValueError)]),
     ("UnbiasLabel", [(True, True)], [1.0]),
     ("NumPointForScaler", [(10000, 10000)], [0]),
     ("EarlyStoppingPatience", [(3, 3)], [0]),

@@ -1,6 +1,8 @@
-"""Every estimator class round-trips through save and load with every Param set: alone,
-inside an unfitted Pipeline, and (as the model it returns) inside a fitted PipelineModel.
-A ``uid`` given to a constructor is the stage's uid, and its Params belong to it."""
+"""Every estimator class round-trips through save and load with every Param set (each
+hyperparameter, and each training and hosting option): alone, inside an unfitted Pipeline,
+and (as the model it returns) inside a fitted PipelineModel, including one that a real
+``fit()`` on the local backend returned. A ``uid`` given to a constructor is the stage's uid,
+and its Params belong to it."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from smspark_linearlearner import (
     LinearLearnerMultiClassClassifier,
     LinearLearnerRegressor,
 )
+from smspark_local.session import delete_endpoints
 from smspark_pca import PCASageMakerEstimator
 from smspark_xgboost import XGBoostSageMakerEstimator
 
@@ -32,6 +35,7 @@ from smspark_core import (
     SageMakerModel,
 )
 from smspark_core.algorithms.params import HyperParameter
+from smspark_core.training_options import StageSetting
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
@@ -58,9 +62,42 @@ SETTINGS = {
 }
 
 
+# A value for each training option (TrainingOptions) and hosting option (HostingOptions).
+STAGE_SETTINGS = {
+    "tags": [{"Key": "team", "Value": "ml"}],
+    "vpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]},
+    "enableNetworkIsolation": True,
+    "enableInterContainerTrafficEncryption": True,
+    "trainingVolumeKmsKeyId": "training-key",
+    "enableManagedSpotTraining": True,
+    "maxWaitTimeInSeconds": 7200,
+    "checkpointS3Uri": "s3://checkpoints/job",
+    "checkpointLocalPath": "/opt/ml/checkpoints",
+    "trainingEnvironment": {"OMP_NUM_THREADS": "1"},
+    "maximumRetryAttempts": 3,
+    "keepAlivePeriodInSeconds": 600,
+    "metricDefinitions": [{"Name": "loss", "Regex": "loss=(\\S+)"}],
+    "hostingTags": [{"Key": "stage", "Value": "prod"}],
+    "modelVpcConfig": {"SecurityGroupIds": ["sg-2"], "Subnets": ["subnet-2"]},
+    "modelEnableNetworkIsolation": True,
+    "endpointKmsKeyId": "endpoint-key",
+    "dataCaptureDestinationS3Uri": "s3://capture/here",
+    "dataCaptureInitialSamplingPercentage": 50,
+    "dataCaptureOptions": ["Input"],
+    "dataCaptureKmsKeyId": "capture-key",
+    "serverlessMemorySizeInMB": 2048,
+    "serverlessMaxConcurrency": 5,
+}
+
+
 def _set_every_param(stage) -> dict[str, object]:
-    """Sets each HyperParameter of ``stage`` to a valid value; returns name -> value."""
+    """Sets each Param of ``stage`` (hyperparameters and training and hosting options) to a
+    valid value; returns name -> value."""
     values = {}
+    for param in [p for p in stage.params if isinstance(p, StageSetting)]:
+        assert param.name in STAGE_SETTINGS, f"no test value for the option {param.name}"
+        stage.set(param, STAGE_SETTINGS[param.name])
+        values[param.name] = stage.getOrDefault(param)
     for param in [p for p in stage.params if isinstance(p, HyperParameter)]:
         for candidate in (param.choices[-1],) if param.choices else CANDIDATES:
             try:
@@ -116,7 +153,10 @@ def test_a_given_uid_owns_the_params(cls):
     assert estimator.uid == "sagemaker"
     assert all(p.parent == "sagemaker" for p in estimator.params)
     values = _set_every_param(estimator)
-    assert values and all(isinstance(v, bool | int | float | str) for v in values.values())
+    assert set(STAGE_SETTINGS) <= set(values)
+    hyperparameters = {k: v for k, v in values.items() if k not in STAGE_SETTINGS}
+    assert hyperparameters
+    assert all(isinstance(v, bool | int | float | str) for v in hyperparameters.values())
     assert estimator.copy().uid == "sagemaker"
 
 
@@ -160,3 +200,49 @@ def test_the_returned_model_round_trips_in_a_fitted_pipeline_model(spark, tmp_pa
         loaded.getResponseRowDeserializer().config() == model.getResponseRowDeserializer().config()
     )
     assert loaded.getResponseRowDeserializer().schema == model.getResponseRowDeserializer().schema
+
+
+@pytest.mark.spark
+def test_a_model_returned_by_fit_round_trips_in_a_fitted_pipeline_model(local, spark, tmp_path):
+    """A real fit() on the local backend (k-means), its model in a PipelineModel with a
+    native stage, saved, loaded and used: the loaded model creates its endpoint on transform
+    and predicts every row."""
+    rows = [(float(i % 3) * 10 + (i % 5) * 0.1, float(i % 3) * 10) for i in range(60)]
+    frame = spark.createDataFrame(rows, ["a", "b"]).repartition(2)
+    kmeans = KMeansSageMakerEstimator(
+        sagemakerRole=IAMRole(ROLE),
+        **INSTANCES,
+        endpointCreationPolicy=EndpointCreationPolicy.CREATE_ON_TRANSFORM,
+        clientSpec=local.client_spec,
+        pollSeconds=0.1,
+        hostingTags={"stage": "test"},
+        uid="kmeans-stage",
+    ).setK(3)
+    assembler = VectorAssembler(inputCols=["a", "b"], outputCol="features")
+    fitted = Pipeline(stages=[assembler, kmeans]).fit(frame)
+    model = fitted.stages[1]
+    assert isinstance(model, SageMakerModel) and model.getModelPath() is not None
+
+    fitted.save(str(tmp_path / "fitted"))
+    loaded_pipeline = PipelineModel.load(str(tmp_path / "fitted"))
+    loaded = loaded_pipeline.stages[1]
+    try:
+        assert type(loaded) is SageMakerModel
+        assert loaded.uid == model.uid
+        assert all(p.parent == loaded.uid for p in loaded.params)
+        assert _param_values(loaded) == _param_values(model)
+        assert loaded.getModelPath() == model.getModelPath()
+        assert loaded.getModelImage() == model.getModelImage()
+        assert loaded.getNamePolicy() == model.getNamePolicy()
+        assert loaded.getResponseRowDeserializer() == model.getResponseRowDeserializer()
+        assert loaded.getHostingTags() == [{"Key": "stage", "Value": "test"}]
+
+        out = loaded_pipeline.transform(frame).select("a", "b", "closest_cluster").collect()
+        assert len(out) == 60
+        clusters = {}
+        for row in out:
+            clusters.setdefault(row.b, set()).add(row.closest_cluster)
+        assert all(len(found) == 1 for found in clusters.values()), clusters
+        assert len({c for found in clusters.values() for c in found}) == 3
+    finally:
+        delete_endpoints(loaded_pipeline)

@@ -96,3 +96,56 @@ def test_s3_and_sts_clients_given_to_the_estimator_serve_the_driver_calls():
         sts_stub.assert_no_pending_responses()
         s3_stub.assert_no_pending_responses()
     assert path.bucket == bucket
+
+
+def _attribute_cases():
+    from smspark_factorizationmachines import (
+        FactorizationMachinesBinaryClassifierDeserializer,
+        FactorizationMachinesRegressorDeserializer,
+    )
+    from smspark_lda import LDAProtobufResponseRowDeserializer
+
+    return [
+        *DESERIALIZERS,
+        (
+            FactorizationMachinesBinaryClassifierDeserializer,
+            ["score_column_name", "predicted_label_column_name"],
+        ),
+        (FactorizationMachinesRegressorDeserializer, ["score_column_name"]),
+        (LDAProtobufResponseRowDeserializer, ["projection_column_name"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cls", "keywords"), _attribute_cases(), ids=lambda c: getattr(c, "__name__", "")
+)
+def test_deserializers_keep_each_keyword_as_a_public_attribute(cls, keywords):
+    """The original's codecs stored each keyword under its own name (``d.score_column_name``)."""
+    names = [f"my_{i}" for i in range(len(keywords))]
+    deserializer = cls(*names)
+    assert [getattr(deserializer, keyword) for keyword in keywords] == names
+    setattr(deserializer, keywords[0], "renamed")
+    assert getattr(deserializer, keywords[0]) == "renamed"
+
+
+def test_serializers_keep_their_schema_as_a_public_attribute():
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql.types import DoubleType, StructField, StructType
+
+    from smspark_core.transformation.serializers import (
+        LibSVMRequestRowSerializer,
+        ProtobufRequestRowSerializer,
+        UnlabeledCSVRequestRowSerializer,
+    )
+
+    schema = StructType([StructField("label", DoubleType()), StructField("features", VectorUDT())])
+    for cls in (
+        ProtobufRequestRowSerializer,
+        LibSVMRequestRowSerializer,
+        UnlabeledCSVRequestRowSerializer,
+    ):
+        assert cls().schema is None
+        serializer = cls(schema=schema)
+        assert serializer.schema == schema
+        with pytest.raises(ValueError, match="features"):
+            serializer.schema = StructType([StructField("label", DoubleType())])

@@ -58,7 +58,11 @@ CASES = [
     ("Objective", ["binary:logitraw", "multi:softprob", "reg:squarederror"], ["binary:logistraw"]),
     ("NumClasses", [1, 10], [0]),
     ("BaseScore", [0.5, -2.0], [("0.5", TypeError)]),
-    ("EvalMetric", ["rmse", "error@0.7,auc", "ndcg@5-", "map@3"], ["accuracy", "rmse,"]),
+    (
+        "EvalMetric",
+        ["rmse", "error@0.7,auc", "ndcg@5-", "map@3"],
+        ["accuracy", "rmse,", "error@t", "ndcg@n", "ndcg@n-", "map@n-"],
+    ),
     ("Seed", [0, 42], [("x", TypeError)]),
     ("NumRound", [1, 100], [0]),
     ("EarlyStoppingRounds", [1, 10], [0]),
@@ -236,3 +240,60 @@ def test_is_listed_by_the_algorithms_namespace():
     from smspark_core.algorithms import XGBoostSageMakerEstimator as ported
 
     assert ported is XGBoostSageMakerEstimator
+
+
+def test_lambda_weights_is_the_originals_name_of_the_lambda_param():
+    """sagemaker_pyspark declared XGBoostSageMakerEstimator.lambda_weights; it is the same
+    Param as lambda, on the class, on an instance, after uid= and after copy()."""
+    assert XGBoostSageMakerEstimator.lambda_weights.name == "lambda"
+    xgb = estimator(uid="xgb-1").setLambda(2.5)
+    assert xgb.lambda_weights == xgb.getParam("lambda")
+    assert xgb.lambda_weights.parent == "xgb-1"
+    assert xgb.getOrDefault(xgb.lambda_weights) == 2.5
+    xgb._set(lambda_weights=3.5)  # what the original's setLambda did
+    assert xgb.getLambda() == 3.5
+    assert [p.name for p in xgb.params].count("lambda") == 1
+    copied = xgb.copy()
+    assert copied.getOrDefault(copied.lambda_weights) == 3.5
+
+
+def test_eval_metric_error_lists_only_metrics_xgboost_takes():
+    with pytest.raises(ValueError) as error:
+        estimator().setEvalMetric("error@t")
+    allowed = str(error.value).split("must be", 1)[1].rsplit(", got", 1)[0]
+    for placeholder in ("error@t", "ndcg@n", "map@n-"):
+        assert placeholder not in allowed.replace(", ", " ").split()
+    assert "error@0.6" in allowed and "ndcg@5" in allowed
+
+
+def test_sketch_eps_is_sent_as_max_bin_on_current_images(caplog):
+    values = estimator().setNumRound(3).setSketchEps(0.03).make_hyperparameters()
+    assert ("sketch_eps" in values, values["max_bin"]) == (False, "33")
+    assert "sketch_eps=0.03 is sent as max_bin=33" in caplog.text
+    explicit = estimator().setNumRound(3).setSketchEps(0.03).setMaxBin(64).make_hyperparameters()
+    assert ("sketch_eps" in explicit, explicit["max_bin"]) == (False, "64")
+    older = estimator(imageVersion="1.5-1").setNumRound(3).setSketchEps(0.03)
+    assert older.make_hyperparameters()["sketch_eps"] == "0.03"
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda x: x.setLambdaBias(0.1), "lambda_bias cannot be used with imageVersion '1.7-1'"),
+        (
+            lambda x: x.setUpdater("distcol,prune"),
+            "updater distcol cannot be used with imageVersion '1.7-1'",
+        ),
+        (
+            lambda x: x.setUpdater("grow_local_histmaker, grow_skmaker"),
+            "updater grow_local_histmaker, grow_skmaker cannot be used",
+        ),
+    ],
+)
+def test_legacy_values_without_an_equivalent_fail_before_any_aws_call(setup, message):
+    xgb = setup(estimator().setNumRound(3))
+    with pytest.raises(ValueError, match=message):
+        xgb.transformSchema(StructType([]))
+    # The legacy image still takes them.
+    setup(estimator(imageVersion="1").setNumRound(3)).transformSchema(StructType([]))
+    estimator().setNumRound(3).setUpdater("grow_colmaker,prune").transformSchema(StructType([]))

@@ -29,6 +29,7 @@ from sagemaker_pyspark.SageMakerResourceCleanup import (  # noqa: E402
     CreatedResources,
     SageMakerResourceCleanup,
 )
+from sagemaker_pyspark.wrapper import Option, SageMakerJavaWrapper  # noqa: E402
 from smspark_core import classpath_jars  # noqa: E402
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "EndpointCreationPolicy",
     "IAMRole",
     "IAMRoleFromConfig",
+    "Option",
     "RandomNamePolicy",
     "RandomNamePolicyFactory",
     "S3AutoCreatePath",
@@ -48,6 +50,7 @@ __all__ = [
     "SageMakerClients",
     "SageMakerEstimator",
     "SageMakerEstimatorBase",
+    "SageMakerJavaWrapper",
     "SageMakerModel",
     "SageMakerResourceCleanup",
     "classpath_jars",

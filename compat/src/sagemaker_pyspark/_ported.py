@@ -41,6 +41,17 @@ def plugin_estimator(name: str, module: str, distribution: str) -> type:
         return _not_installed(name, module, distribution)
 
 
+def plugin_class(name: str, source: str, module: str, distribution: str) -> type:
+    """Class ``name`` of the plugin module ``source`` (e.g. the Param base of an algorithm's
+    estimators); without the plugin, a class that says which distribution to install."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(source), name)
+    except (ImportError, AttributeError):
+        return _not_installed(name, module, distribution)
+
+
 def plugin_deserializer(name: str, module: str, distribution: str) -> type:
     """The installed plugin's deserializer class ``name`` (as it is: deserializers persist by
     registered name); without the plugin, a class that says which distribution to install."""

@@ -18,7 +18,12 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from smspark_core.algorithms.images import default_region, image_uri
-from smspark_core.algorithms.params import HyperParameter, ValidatedParams, int_param
+from smspark_core.algorithms.params import (
+    HyperParameter,
+    ValidatedParams,
+    get_hyperparameter,
+    int_param,
+)
 from smspark_core.errors import SmsparkError
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.resources import EndpointCreationPolicy
@@ -164,19 +169,21 @@ class AmazonAlgorithmEstimator(AlgorithmEstimator):
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "mini_batch_size")
     filled_from_data: ClassVar[tuple[str, ...]] = ("feature_dim",)
 
-    feature_dim = int_param("feature_dim", "The number of features in the input data.", low=1)
+    feature_dim = int_param(
+        "feature_dim", "The number of features in the input data.", low=0, low_open=True
+    )
     mini_batch_size = int_param(
-        "mini_batch_size", "The number of rows in a mini-batch of training.", low=1
+        "mini_batch_size", "The number of rows in a mini-batch of training.", low=0, low_open=True
     )
 
     def getFeatureDim(self) -> int:  # noqa: N802 - the original's names
-        return self.getOrDefault(self.feature_dim)
+        return get_hyperparameter(self, self.feature_dim, "setFeatureDim")
 
     def setFeatureDim(self, value: int) -> AmazonAlgorithmEstimator:  # noqa: N802
         return self._set(feature_dim=value)
 
     def getMiniBatchSize(self) -> int:  # noqa: N802
-        return self.getOrDefault(self.mini_batch_size)
+        return get_hyperparameter(self, self.mini_batch_size, "setMiniBatchSize")
 
     def setMiniBatchSize(self, size: int) -> AmazonAlgorithmEstimator:  # noqa: N802
         return self._set(mini_batch_size=size)

@@ -7,10 +7,12 @@ check with the allowed range in words, applied by every way of setting it: the s
 ``set``, ``_set`` and ``fit(params=...)``. Values keep their Python type (bool, int, float,
 str); the text SageMaker receives is made only when the CreateTrainingJob map is built.
 
-Exception types are the original's: a string where a number is expected is a ``TypeError``
-(its comparisons raised one); every other value outside the domain (a number for a choice,
-0.5 for a 0/1 flag, ``"yes"`` for a boolean) is a ``ValueError`` naming the parameter and
-what it accepts.
+Exception types are the original's, whose setters compared the value with the allowed range
+and then handed it to a pyspark type converter: a value that cannot be compared with a number
+(a string, a list, ``None``) or that the converter refuses (a boolean for a number, 0.5 for an
+integer inside the range) is a ``TypeError``; a number outside the range, and any value that is
+not one of a fixed set (a choice, a 0/1 flag, ``'True'``/``'False'``), ``None`` included, is a
+``ValueError``. Messages name the parameter and what it accepts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from pyspark.ml.param import Param, Params
 
 from smspark_core.codecs.hyperparameter_text import parse_list_text
+from smspark_core.errors import SmsparkError
 
 
 class HyperParameter(Param):
@@ -48,27 +51,71 @@ class HyperParameter(Param):
         if not self.check(value):
             raise ValueError(f"{self.name} must be {self.allowed}, got {value!r}")
 
+    def accept(self, value: Any) -> Any:
+        """``value`` converted and checked, or the converter's error with this parameter's
+        name, of the type the original raised (see the module docstring)."""
+        try:
+            converted = self.typeConverter(value)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{self.name} {error}") from None
+        self.validate(converted)
+        return converted
+
+
+class UnsetHyperParameterError(SmsparkError, KeyError):
+    """A getter was called for a hyperparameter that is not set and has no default. A
+    ``KeyError``, as pyspark's ``getOrDefault`` raises, with a message that says what to do."""
+
+    def __str__(self) -> str:  # KeyError's own would show the message in quotes
+        return str(self.args[0])
+
+
+def get_hyperparameter(stage: Params, param: Param, setter: str) -> Any:
+    """``stage``'s value of ``param``, or an ``UnsetHyperParameterError`` naming ``setter``."""
+    if not stage.isDefined(param):
+        raise UnsetHyperParameterError(
+            f"{param.name} is not set and has no default in smspark: call {setter}(value) first"
+        )
+    return stage.getOrDefault(param)
+
 
 class ValidatedParams(Params):
     """Validates ``HyperParameter`` values however they are set, before they are stored."""
 
     def set(self, param: Param, value: Any) -> None:
         if isinstance(param, HyperParameter):
-            param.validate(param.typeConverter(value))
+            param.accept(value)
         super().set(param, value)
 
     def _set(self, **kwargs: Any):
         for name, value in kwargs.items():
             param = getattr(self, name)
             if isinstance(param, HyperParameter):
-                if value is None:
-                    raise TypeError(f"{name}: a value is required, got None")
-                try:
-                    converted = param.typeConverter(value)
-                except (TypeError, ValueError) as error:
-                    raise type(error)(f"{name}: {error}") from None
-                param.validate(converted)
+                param.accept(value)
         return super()._set(**kwargs)
+
+    @property
+    def params(self) -> list[Param]:
+        """Each Param once, though a ``ParamAlias`` gives one a second attribute name."""
+        if self._params is None:
+            self._params = list(dict.fromkeys(Params.params.fget(self)))  # type: ignore[attr-defined]
+        return self._params
+
+
+class ParamAlias:
+    """A second attribute name for a Param, as the original spelled it (XGBoost's
+    ``lambda_weights`` for ``lambda``): the class's Param on the class, the instance's own
+    Param on an instance, so that the alias follows the Param through ``uid=``, ``copy`` and
+    loading; assigning to it assigns the Param it names."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __get__(self, instance: Any, owner: type) -> Param:
+        return getattr(owner if instance is None else instance, self.target)
+
+    def __set__(self, instance: Any, value: Param) -> None:
+        setattr(instance, self.target, value)
 
 
 # ------------------------------------------------------------------------------ converters
@@ -79,39 +126,39 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def strict_int(value: Any) -> int:
-    """An integer; integral floats (``3.0``) are taken, as pyspark's converter takes them. A
-    string or a fraction is a ``TypeError`` (what that converter raised in the original)."""
-    if isinstance(value, str) or (_is_number(value) and not float(value).is_integer()):
-        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
-    if not _is_number(value):
-        raise ValueError(f"expected an integer, got {type(value).__name__} {value!r}")
-    return int(value)
-
-
-def _strict_float(value: Any) -> float:
-    if isinstance(value, str):
-        raise TypeError(f"expected a number, got str {value!r}")
-    if not _is_number(value):
-        raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+def compared_number(value: Any, kind: str) -> float:
+    """``value`` as the number the original's range check compared (a boolean as 0 or 1); a
+    value that cannot be compared with a number is a ``TypeError``, as the comparison was."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"must be {kind}, got {type(value).__name__} {value!r}")
     return float(value)
+
+
+def strict_int(value: Any) -> int:
+    """An integer; integral floats (``3.0``) are taken, as pyspark's converter takes them.
+    Anything else (a string, a boolean, a fraction) is a ``TypeError``, as it was there."""
+    if not _is_number(value) or not float(value).is_integer():
+        raise TypeError(f"must be an integer, got {type(value).__name__} {value!r}")
+    return int(value)
 
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise ValueError(f"must be a string, got {type(value).__name__} {value!r}")
     return value
 
 
 def _number_text(value: Any) -> str:
-    """ "auto"-or-number values are stored as text, as the original stores them."""
+    """ "auto"-or-number values are stored as text, as the original stores them. A value
+    that is neither a number nor text is a ``TypeError`` (the original's ``int()``/``float()``
+    raised one); a boolean is a ``ValueError`` (the original sent ``"True"`` to SageMaker)."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a number or a string, got bool {value!r}")
+        raise ValueError(f"must be a number or a string, got bool {value!r}")
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str):
         return value.strip()
-    raise ValueError(f"expected a number or a string, got {type(value).__name__} {value!r}")
+    raise TypeError(f"must be a number or a string, got {type(value).__name__} {value!r}")
 
 
 def _number_of(text: str) -> float | None:
@@ -128,7 +175,7 @@ def to_bool(value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ValueError(f"expected True/False or 'True'/'False', got {value!r}")
+    raise ValueError(f"must be True/False or 'True'/'False', got {value!r}")
 
 
 # -------------------------------------------------------------------------------- factories
@@ -151,24 +198,60 @@ def _within(
     return not (high is not None and (number >= high if high_open else number > high))
 
 
-def int_param(
-    name: str, doc: str, low: int | None = None, high: int | None = None
-) -> HyperParameter:
-    """An integer hyperparameter within [low, high]. A fraction outside the range, or any
-    fraction for a 0/1 flag, is a ``ValueError``: the original checked those before
-    converting."""
-    allowed = f"an integer {_bounds(low, high, False, False)}"
-    flag = (low, high) == (0, 1)
+def _bounded(
+    kind: str,
+    convert: Callable[[Any], Any],
+    bounds: tuple[float | None, float | None, bool, bool],
+    checked: tuple[float | None, float | None, bool, bool],
+) -> tuple[str, Callable[[Any], Any], Callable[[Any], bool]]:
+    """The allowed-values text, converter and check of a number within ``bounds`` (low,
+    high, low_open, high_open). The converter compares the value with ``checked`` (the
+    original's own bounds) before converting, as the original's setters did, so that each bad
+    value raises the original's exception type (see the module docstring); the check then
+    holds it to ``bounds``."""
+    allowed = f"{kind} {_bounds(*bounds)}"
 
-    def in_range(number: float) -> bool:
-        return _within(number, low, high, False, False)
-
-    def convert(value: Any) -> int:
-        if _is_number(value) and not float(value).is_integer() and (flag or not in_range(value)):
+    def checked_then_converted(value: Any) -> Any:
+        if not _within(compared_number(value, kind), *checked):
             raise ValueError(f"must be {allowed}, got {value!r}")
-        return strict_int(value)
+        return convert(value)
 
-    return HyperParameter(name, doc, convert, allowed, in_range)
+    return allowed, checked_then_converted, lambda v: math.isfinite(v) and _within(v, *bounds)
+
+
+def int_param(
+    name: str,
+    doc: str,
+    low: int | None = None,
+    high: int | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> HyperParameter:
+    """An integer hyperparameter within the bounds, given as the original's setter wrote them
+    (``> 0`` where it checked ``value <= 0``, ``>= 1`` where it checked ``value < 1``): a
+    fraction inside them is a ``TypeError`` (its converter's), outside a ``ValueError``. A 0/1
+    flag is a ``ValueError`` for anything but 0 and 1 (the original tested ``value not in (0,
+    1)``), and a ``TypeError`` for ``True``/``False``."""
+    if (low, high, low_open, high_open) == (0, 1, False, False):
+        return HyperParameter(name, doc, _flag, "0 or 1", (0, 1).__contains__)
+    bounds = (low, high, low_open, high_open)
+    allowed, convert, check = _bounded("an integer", strict_int, bounds, bounds)
+    return HyperParameter(name, doc, convert, allowed, check)
+
+
+def _flag(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"must be 0 or 1, got bool {value!r}")
+    if not (_is_number(value) and value in (0, 1)):
+        raise ValueError(f"must be 0 or 1, got {value!r}")
+    return int(value)
+
+
+def _float(value: Any) -> float:
+    if not _is_number(value):
+        raise TypeError(f"must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def float_param(
@@ -179,16 +262,17 @@ def float_param(
     *,
     low_open: bool = False,
     high_open: bool = False,
+    original: tuple[float, float] | None = None,
 ) -> HyperParameter:
-    """A finite number within the given bounds (open or closed)."""
-    allowed = f"a number {_bounds(low, high, low_open, high_open)}"
-    return HyperParameter(
-        name,
-        doc,
-        _strict_float,
-        allowed,
-        lambda v: math.isfinite(v) and _within(v, low, high, low_open, high_open),
-    )
+    """A finite number within the given bounds (open or closed); NaN and infinities are
+    refused (the original stored NaN, and the training job then failed). ``original`` gives
+    the closed range the original's setter checked where it was wider than the bounds, so that
+    a value between the two is a ``ValueError`` but ``True`` still the original's
+    ``TypeError``."""
+    bounds = (low, high, low_open, high_open)
+    checked = bounds if original is None else (*original, False, False)
+    allowed, convert, check = _bounded("a number", _float, bounds, checked)
+    return HyperParameter(name, doc, convert, allowed, check)
 
 
 def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
@@ -202,12 +286,13 @@ def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
 def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> HyperParameter:
     """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
     original took only the strings); getters return a ``bool``. A value that is neither raises
-    ``not_text`` if it is no string at all (the original's setters differ: most raised
-    ``ValueError``, one left it to a string converter's ``TypeError``), else ``ValueError``."""
+    ``not_text`` if it is no string at all (the original's setters differ: most tested
+    ``value not in ('True', 'False')``, so ``None`` too was a ``ValueError``; one left it to a
+    string converter's ``TypeError``), else ``ValueError``."""
 
     def convert(value: Any) -> bool:
         if not isinstance(value, bool | str):
-            raise not_text(f"expected True/False or 'True'/'False', got {value!r}")
+            raise not_text(f"must be True/False or 'True'/'False', got {value!r}")
         return to_bool(value)
 
     return HyperParameter(
@@ -231,7 +316,10 @@ def auto_or_number_param(
     integer: bool = False,
     words: Iterable[str] = ("auto",),
 ) -> HyperParameter:
-    """``"auto"`` (or another keyword of ``words``) or a number in range, stored as text."""
+    """``"auto"`` (or another keyword of ``words``) or a number in range, stored as text.
+    Booleans, and for an ``integer`` one fractions, are refused, where the original passed
+    them on to SageMaker (whose algorithm then failed the training job); the setter's docstring
+    says so."""
     keywords = tuple(words)
     kind = "an integer" if integer else "a number"
     allowed = f"{' or '.join(repr(w) for w in keywords)} or {kind} " + _bounds(
@@ -246,19 +334,28 @@ def auto_or_number_param(
             return False
         return _within(number, low, high, low_open, high_open)
 
-    return HyperParameter(name, doc, _number_text, allowed, check)
+    differs = "True/False are refused (sagemaker_pyspark sent 'True' to the algorithm)." + (
+        " A fraction (1.5) is refused before any AWS call: sagemaker_pyspark passed it on, "
+        "and the algorithm, which takes an integer, failed the training job."
+        if integer
+        else ""
+    )
+    return HyperParameter(name, doc, _number_text, allowed, check, differs=differs)
 
 
 def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
-    """A list of keywords, stored in the original's ``"[a, b]"`` text form."""
+    """A comma-separated list of keywords, stored as the original stored it: the text given,
+    in brackets (``"msd,ssd"`` as ``"[msd,ssd]"``, which is what SageMaker receives); a list
+    of keywords is taken too, as ``"[a, b]"``."""
     options = tuple(choices)
 
     def convert(value: Any) -> str:
         if isinstance(value, list | tuple):
-            items = [_string(v).strip() for v in value]
-        else:
-            items = [t.strip() for t in _string(value).strip().strip("[]").split(",")]
-        return "[" + ", ".join(t.strip('"').strip("'") for t in items) + "]"
+            return "[" + ", ".join(_string(v).strip() for v in value) + "]"
+        text = _string(value).strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        return f"[{text}]"
 
     def check(text: str) -> bool:
         items = parse_list_text(text)
@@ -289,8 +386,8 @@ def add_accessors(
         def setter(self, value, _name=param.name):
             return self._set(**{_name: value})
 
-        def getter(self, _name=param.name):
-            return self.getOrDefault(getattr(self, _name))
+        def getter(self, _name=param.name, _setter=f"set{suffix}"):
+            return get_hyperparameter(self, getattr(self, _name), _setter)
 
         notes = " ".join(n for n in (param.differs, differences.get(param.name, "")) if n)
         setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}" + (

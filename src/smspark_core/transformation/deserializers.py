@@ -26,7 +26,7 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 from smspark_core.codecs import amazon_record, csv, jsonlines, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
 from smspark_core.errors import ResponseError
-from smspark_core.keywords import keyword_aliases
+from smspark_core.keywords import attribute_aliases, keyword_aliases
 from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
 
@@ -292,6 +292,7 @@ def json_scores(body: bytes, key: str = "score") -> list[Any]:
     return scores
 
 
+@attribute_aliases(prediction_column_name="predictionColumnName")
 class XGBoostCSVRowDeserializer(ResponseRowDeserializer):
     """One prediction per value of a CSV body (comma- or newline-separated); a JSON or
     JSON Lines body (``score`` per row) is read too."""

@@ -131,6 +131,19 @@ class RequestRowSerializer(ABC):
 
     setSchema = set_schema
 
+    @property
+    def schema(self) -> StructType | None:
+        """The schema given to the constructor or ``set_schema`` (the original's attribute);
+        assigning one validates it as ``set_schema`` does."""
+        return self._schema
+
+    @schema.setter
+    def schema(self, schema: StructType | None) -> None:
+        if schema is None:
+            self._schema = None
+        else:
+            self.set_schema(schema)
+
     @abstractmethod
     def serialize_row(self, row: Row) -> bytes:
         """The request bytes of one row."""

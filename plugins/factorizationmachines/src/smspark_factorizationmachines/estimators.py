@@ -35,11 +35,13 @@ class FactorizationMachinesSageMakerEstimator(AmazonAlgorithmEstimator):
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "predictor_type", "num_factors")
     predictor_type_value: ClassVar[str]
 
-    num_factors = int_param("num_factors", "The dimensionality of the factorization.", low=1)
+    num_factors = int_param(
+        "num_factors", "The dimensionality of the factorization.", low=0, low_open=True
+    )
     predictor_type = choice_param(
         "predictor_type", "Fixed by the estimator class.", ("binary_classifier", "regressor")
     )
-    epochs = int_param("epochs", "Passes over the training data.", low=1)
+    epochs = int_param("epochs", "Passes over the training data.", low=0, low_open=True)
     clip_gradient = float_param(
         "clip_gradient", "Gradients are clipped to [-clip_gradient, clip_gradient]."
     )

@@ -8,10 +8,14 @@ from typing import Any
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import keyword_aliases
+from smspark_core.keywords import attribute_aliases, keyword_aliases
 from smspark_core.media_types import PROTOBUF
 
 
+@attribute_aliases(
+    distance_to_cluster_column_name="distanceToClusterColumnName",
+    closest_cluster_column_name="closestClusterColumnName",
+)
 class KMeansProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
     """``distance_to_cluster`` and ``closest_cluster`` per row (keys fixed by the
     container; column names configurable). ``accept="application/json"`` or

@@ -17,6 +17,7 @@ from smspark_core.algorithms.params import (
     auto_or_number_param,
     choice_param,
     float_param,
+    get_hyperparameter,
     int_param,
     string_list_param,
 )
@@ -78,11 +79,17 @@ class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
         return KMeansProtobufResponseRowDeserializer()
 
     def getEvalMetrics(self) -> str:  # noqa: N802
-        """The metrics without the brackets the hyperparameter carries (``"msd, ssd"``)."""
-        return self.getOrDefault(self.eval_metrics).strip("[]")
+        """The metrics as given, without the brackets the hyperparameter carries (``"msd,ssd"``
+        after ``setEvalMetrics("msd,ssd")``, as the original returned)."""
+        return get_hyperparameter(self, self.eval_metrics, "setEvalMetrics").strip("[]")
 
     def setEvalMetrics(self, value: str | list[str]) -> KMeansSageMakerEstimator:  # noqa: N802
-        """``"msd"``, ``"ssd, msd"`` or a list; sent as ``"[ssd, msd]"``."""
+        """``"msd"``, ``"ssd,msd"`` or a list; sent in brackets as the original sent it
+        (``"[ssd,msd]"``; a list as ``"[ssd, msd]"``).
+
+        Unlike sagemaker_pyspark: a list is taken too, and a value that is not text is a
+        ``ValueError`` naming eval_metrics (the original's ``value.split`` raised
+        ``AttributeError``)."""
         return self._set(eval_metrics=value)
 
 

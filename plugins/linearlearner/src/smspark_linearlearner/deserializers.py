@@ -9,10 +9,13 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import DataType, DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import keyword_aliases
+from smspark_core.keywords import attribute_aliases, keyword_aliases
 from smspark_core.media_types import PROTOBUF
 
 
+@attribute_aliases(
+    score_column_name="scoreColumnName", predicted_label_column_name="predictedLabelColumnName"
+)
 class LinearLearnerBinaryClassifierProtobufResponseRowDeserializer(
     AlgorithmResponseRowDeserializer
 ):
@@ -55,6 +58,7 @@ class LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer(
     score_type: ClassVar[DataType] = VectorUDT()
 
 
+@attribute_aliases(score_column_name="scoreColumnName")
 class LinearLearnerRegressorProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
     """``score``: the predicted value."""
 

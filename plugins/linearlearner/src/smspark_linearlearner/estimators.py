@@ -51,8 +51,9 @@ _DIFFERENCES = {
     "allowed [0, 1]).",
     "target_precision": "0 and 1 are refused, as SageMaker refuses them (sagemaker_pyspark "
     "allowed [0, 1]).",
-    "balance_multiclass_weights": "The value is checked (sagemaker_pyspark checked none; a "
-    "non-string still raises TypeError, as its string converter did).",
+    "balance_multiclass_weights": "The value is checked (sagemaker_pyspark checked none and "
+    "sent any string); a value that is neither a bool nor a string still raises TypeError, as "
+    "its string converter did.",
 }
 
 
@@ -98,7 +99,9 @@ class LinearLearnerSageMakerEstimator(AmazonAlgorithmEstimator):
     bias_lr_mult = float_param("bias_lr_mult", "Bias learning-rate multiplier.", 0.0, low_open=True)
     bias_wd_mult = float_param("bias_wd_mult", "Bias L2 multiplier.", 0.0)
     use_lr_scheduler = bool_param("use_lr_scheduler", "Whether the learning rate decays.")
-    lr_scheduler_step = int_param("lr_scheduler_step", "Updates between decays.", low=1)
+    lr_scheduler_step = int_param(
+        "lr_scheduler_step", "Updates between decays.", low=0, low_open=True
+    )
     lr_scheduler_factor = float_param(
         "lr_scheduler_factor", "Decay factor.", 0.0, 1.0, low_open=True, high_open=True
     )
@@ -110,10 +113,13 @@ class LinearLearnerSageMakerEstimator(AmazonAlgorithmEstimator):
     unbias_data = bool_param("unbias_data", "Centre the features.")
     unbias_label = bool_param("unbias_label", "Centre a regressor's label.")
     num_point_for_scaler = int_param(
-        "num_point_for_scaler", "Rows used to estimate the scaling.", low=1
+        "num_point_for_scaler", "Rows used to estimate the scaling.", low=0, low_open=True
     )
     early_stopping_patience = int_param(
-        "early_stopping_patience", "Epochs without improvement before stopping.", low=1
+        "early_stopping_patience",
+        "Epochs without improvement before stopping.",
+        low=0,
+        low_open=True,
     )
     early_stopping_tolerance = float_param(
         "early_stopping_tolerance", "Relative improvement that counts.", 0.0, low_open=True
@@ -145,11 +151,11 @@ class LinearLearnerBinaryClassifier(LinearLearnerSageMakerEstimator):
     )
     target_recall = float_param(
         "target_recall", "precision_at_target_recall: the recall to reach.", 0.0, 1.0,
-        low_open=True, high_open=True,
+        low_open=True, high_open=True, original=(0.0, 1.0),
     )  # fmt: skip
     target_precision = float_param(
         "target_precision", "recall_at_target_precision: the precision to reach.", 0.0, 1.0,
-        low_open=True, high_open=True,
+        low_open=True, high_open=True, original=(0.0, 1.0),
     )  # fmt: skip
     positive_example_weight_mult = auto_or_number_param(
         "positive_example_weight_mult",
@@ -174,7 +180,9 @@ class LinearLearnerMultiClassClassifier(LinearLearnerSageMakerEstimator):
     )  # fmt: skip
 
     num_classes = int_param("num_classes", "The number of classes.", 3, 1_000_000)
-    accuracy_top_k = int_param("accuracy_top_k", "k of the top-k accuracy metric.", low=1)
+    accuracy_top_k = int_param(
+        "accuracy_top_k", "k of the top-k accuracy metric.", low=0, low_open=True
+    )
     balance_multiclass_weights = bool_param(
         "balance_multiclass_weights", "Weight classes to count equally.", not_text=TypeError
     )

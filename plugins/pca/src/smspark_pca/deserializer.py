@@ -8,10 +8,11 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import keyword_aliases
+from smspark_core.keywords import attribute_aliases, keyword_aliases
 from smspark_core.media_types import PROTOBUF
 
 
+@attribute_aliases(projection_column_name="projectionColumnName")
 class PCAProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):
     """``projection`` per row as a Vector, also when num_components is 1 (the original gave
     a scalar there). Reads RecordIO-protobuf, JSON (``projections``) and JSON Lines."""

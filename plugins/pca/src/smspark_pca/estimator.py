@@ -8,7 +8,7 @@ original's Python wrapper, ``subtract_mean`` defaults to True on the client (and
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
@@ -17,10 +17,20 @@ from smspark_core.algorithms.params import (
     add_accessors,
     bool_param,
     choice_param,
+    compared_number,
     int_param,
     strict_int,
 )
 from smspark_pca.deserializer import PCAProtobufResponseRowDeserializer
+
+
+def _extra_components(value: Any) -> int:
+    """-1 or an integer >= 1, checked in the original's order (range, then integer) so that
+    0.5 is a ``ValueError`` and 1.5 a ``TypeError``, as there."""
+    number = compared_number(value, "an integer")
+    if number != -1 and number < 1:
+        raise ValueError(f"must be -1 or an integer >= 1, got {value!r}")
+    return strict_int(value)
 
 
 class PCASageMakerEstimator(AmazonAlgorithmEstimator):
@@ -45,7 +55,7 @@ class PCASageMakerEstimator(AmazonAlgorithmEstimator):
     extra_components = HyperParameter(
         "extra_components",
         "Extra directions of the randomized mode's sketch; -1 means max(10, num_components).",
-        strict_int,
+        _extra_components,
         "-1 or an integer >= 1",
         lambda v: v == -1 or v >= 1,
     )

@@ -11,11 +11,12 @@ from pyspark.sql import Row
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.errors import ResponseError
-from smspark_core.keywords import keyword_aliases
+from smspark_core.keywords import attribute_aliases, keyword_aliases
 from smspark_core.media_types import CSV
 from smspark_core.transformation.deserializers import ResponseRowDeserializer, json_scores
 
 
+@attribute_aliases(probabilities_column_name="probabilitiesColumnName")
 class XGBoostProbabilitiesRowDeserializer(ResponseRowDeserializer):
     """Each CSV line (comma-separated class probabilities) is one row's vector; a JSON or
     JSON Lines answer's ``score`` lists are read too."""

@@ -6,7 +6,11 @@ current images accept: ``num_class`` (``setNumClasses``), ``early_stopping_round
 ``interaction_constraints`` and ``num_parallel_tree``. Differences from sagemaker_pyspark:
 
 * ``lambda`` is sent as ``lambda`` (the original's Python wrapper named the Param
-  ``lambda_weights``, so fit failed);
+  ``lambda_weights``, so fit failed; ``lambda_weights`` is kept as an alias of the Param);
+* legacy hyperparameters that the image's XGBoost removed are sent as their equivalent with
+  a warning (``silent`` as ``verbosity``, ``sketch_eps`` as ``max_bin``), or refused before
+  any AWS call where there is none (``lambda_bias``; the updaters ``distcol``,
+  ``grow_skmaker``, ``grow_local_histmaker``);
 * the objective list is the current one, with ``binary:logitraw`` spelled right;
 * ``num_round``, and ``num_class`` for ``multi:*`` objectives, are checked before any AWS
   call, and so are Params the chosen image version does not know;
@@ -30,6 +34,7 @@ from pyspark.sql.types import StructType
 from smspark_core.algorithms.estimator import AlgorithmEstimator, MissingHyperParameterError
 from smspark_core.algorithms.params import (
     HyperParameter,
+    ParamAlias,
     add_accessors,
     choice_param,
     float_param,
@@ -74,7 +79,7 @@ CONTENT_TYPES = {
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise ValueError(f"must be a string, got {type(value).__name__} {value!r}")
     return value.strip()
 
 
@@ -156,8 +161,9 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
     eval_metric = _list_param(
         "eval_metric",
         "Comma-separated evaluation metrics for the validation data.",
-        "a comma-separated list of XGBoost metrics (rmse, mae, logloss, error, error@t, "
-        "merror, mlogloss, auc, aucpr, ndcg, map, ndcg@n, map@n-, ...)",
+        "a comma-separated list of XGBoost metrics: rmse, mae, logloss, error, "
+        "error@<threshold> (e.g. error@0.6), merror, mlogloss, auc, aucpr, ndcg, ndcg-, "
+        "ndcg@<n> (e.g. ndcg@5), map, map-, map@<n>- (e.g. map@10-), ...",
         lambda text: all(_METRIC.match(t) for t in _tokens(text)),
     )
     seed = int_param("seed", "Random seed.")
@@ -226,29 +232,50 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
                     f"{images.LEGACY_VERSION!r} (the legacy XGBoost 0.72 image); use a "
                     f"sagemaker-xgboost version such as {images.DEFAULT_VERSION!r}"
                 )
+        self._check_removed()
         return schema
 
+    def _check_removed(self) -> None:
+        """Legacy hyperparameters and updaters this image's XGBoost no longer has, and that
+        have no equivalent to send instead, fail here, before any AWS call."""
+        version = self.imageVersion
+        for name, (first_without, advice) in images.REMOVED.items():
+            if self.isSet(getattr(self, name)) and images.lacks(version, first_without):
+                raise ValueError(f"{name} cannot be used with imageVersion {version!r}: {advice}")
+        if self.isSet(self.updater):
+            removed = [
+                token
+                for token in _tokens(self.getOrDefault(self.updater))
+                if token in images.REMOVED_UPDATERS
+                and images.lacks(version, images.REMOVED_UPDATERS[token])
+            ]
+            if removed:
+                raise ValueError(
+                    f"updater {', '.join(removed)} cannot be used with imageVersion "
+                    f"{version!r} (its XGBoost no longer has it): {images.UPDATER_ADVICE}"
+                )
+
     def make_hyperparameters(self) -> dict[str, str]:
-        """On images newer than the legacy one, a legacy-only hyperparameter is sent as its
-        current equivalent (``silent=1`` as ``verbosity=0``), with a warning, so that programs
-        written for the original keep training; an explicit current value wins."""
+        """On images whose XGBoost no longer has a legacy hyperparameter, it is sent as its
+        current equivalent (``silent=1`` as ``verbosity=0``, ``sketch_eps=0.03`` as
+        ``max_bin=33``), with a warning, so that programs written for the original keep
+        training; an explicit current value wins."""
         values = super().make_hyperparameters()
-        if self.imageVersion == images.LEGACY_VERSION:
-            return values
-        for legacy, (current, translate) in images.LEGACY_TRANSLATIONS.items():
-            if legacy not in values:
+        version = self.imageVersion
+        for legacy, (first_without, current, translate) in images.LEGACY_TRANSLATIONS.items():
+            if legacy not in values or not images.lacks(version, first_without):
                 continue
-            legacy_value = int(values.pop(legacy))
+            legacy_value = values.pop(legacy)
             if current in values:
                 log.warning(
                     "%s=%s is not sent: imageVersion %r has no %s, and %s=%s is set",
-                    legacy, legacy_value, self.imageVersion, legacy, current, values[current],
+                    legacy, legacy_value, version, legacy, current, values[current],
                 )  # fmt: skip
                 continue
-            values[current] = str(translate[legacy_value])
+            values[current] = translate(legacy_value)
             log.warning(
-                "%s=%s is sent as %s=%s: imageVersion %r (XGBoost 1.0 and later) has no %s",
-                legacy, legacy_value, current, values[current], self.imageVersion, legacy,
+                "%s=%s is sent as %s=%s: imageVersion %r has no %s",
+                legacy, legacy_value, current, values[current], version, legacy,
             )  # fmt: skip
         return values
 
@@ -285,12 +312,27 @@ add_accessors(
     differences={
         "max_depth": "A fraction is refused (sagemaker_pyspark stored setMaxDepth(1.1), and "
         "the training job then failed).",
-        "lambda": "Sent as lambda (sagemaker_pyspark's Param was lambda_weights, so fit failed).",
+        "lambda": "Sent as lambda (sagemaker_pyspark's Param was lambda_weights, so fit failed; "
+        "lambda_weights remains as an alias of this Param). A negative value is refused before "
+        "any AWS call, as the XGBoost container refuses it (sagemaker_pyspark checked none).",
+        "alpha": "A negative value is refused before any AWS call, as the XGBoost container "
+        "refuses it (sagemaker_pyspark checked none).",
+        "scale_pos_weight": "A negative value is refused before any AWS call, as the XGBoost "
+        "container refuses it (sagemaker_pyspark checked none).",
         "objective": "The current objectives, with binary:logitraw spelled right "
         "(sagemaker_pyspark listed binary:logistraw).",
         "silent": "On images newer than the legacy xgboost:1, sent as verbosity (silent=1 as "
         "verbosity=0, silent=0 as verbosity=1) with a warning.",
-        "eval_metric": "Takes real metrics only: error@0.6, not the placeholder error@t that "
-        "sagemaker_pyspark's list held (XGBoost refuses it).",
+        "sketch_eps": "On images from 1.7-1 (XGBoost 1.6 removed sketch_eps), sent as "
+        "max_bin = round(1 / sketch_eps) with a warning.",
+        "lambda_bias": "Refused at fit, before any AWS call, on images from 1.7-1 (their "
+        "XGBoost has no lambda_bias and would ignore it).",
+        "updater": "distcol, grow_skmaker and grow_local_histmaker are refused at fit, before "
+        "any AWS call, on images whose XGBoost removed them (1.2-1, 1.3-1 and 1.7-1 on).",
+        "eval_metric": "Takes real metrics only: error@0.6, ndcg@5, map@10-, not the "
+        "placeholders error@t, ndcg@n, ndcg@n- and map@n- that sagemaker_pyspark's list held "
+        "(XGBoost refuses them).",
     },
 )
+# The original's name of the lambda Param (its Python wrapper declared lambda_weights).
+XGBoostSageMakerEstimator.lambda_weights = ParamAlias("lambda")  # type: ignore[attr-defined]

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from smspark_core.algorithms.images import (
     LEGACY_XGBOOST_ACCOUNTS,
     SAGEMAKER_XGBOOST_ACCOUNTS,
@@ -34,9 +36,49 @@ NOT_IN_LEGACY = (
     "interaction_constraints",
     "num_parallel_tree",
 )
-# Hyperparameters only the legacy image knows (XGBoost 1.0 removed them), each with the
-# current hyperparameter it is sent as on newer images and how its values translate.
-LEGACY_TRANSLATIONS = {"silent": ("verbosity", {0: 1, 1: 0})}
+# Hyperparameters of the original that XGBoost has since removed. Each has the first
+# sagemaker-xgboost version without it; one with an equivalent is sent as that (with a
+# warning), given as the current hyperparameter and how a value translates; one without is
+# refused before any AWS call (XGBoost would ignore it, or fail the job), with what to do.
+LEGACY_TRANSLATIONS: dict[str, tuple[str, str, Callable[[str], str]]] = {
+    # XGBoost 1.0 replaced silent with verbosity (0 silent ... 3 debug).
+    "silent": ("0.90-1", "verbosity", lambda text: {"0": "1", "1": "0"}[text]),
+    # XGBoost 1.6 replaced the approx method's sketch_eps with max_bin, about 1/sketch_eps.
+    "sketch_eps": ("1.7-1", "max_bin", lambda text: str(max(1, round(1 / float(text))))),
+}
+REMOVED: dict[str, tuple[str, str]] = {
+    "lambda_bias": (
+        "1.7-1",
+        "XGBoost no longer regularizes the bias of gblinear: remove setLambdaBias, or use "
+        "imageVersion='1'",
+    ),
+}
+# Tree updaters the original listed that XGBoost has since removed (distcol in 1.1,
+# grow_skmaker in 1.3, grow_local_histmaker in 1.7), by the first image version without them.
+REMOVED_UPDATERS = {
+    "distcol": "1.2-1",
+    "grow_skmaker": "1.3-1",
+    "grow_local_histmaker": "1.7-1",
+}
+UPDATER_ADVICE = (
+    "choose tree_method (exact, approx or hist) instead of updater, or updaters XGBoost still "
+    "has (grow_colmaker, grow_histmaker, grow_quantile_histmaker, sync, refresh, prune), or "
+    "use imageVersion='1'"
+)
+
+
+def release(version: str) -> tuple[int, ...]:
+    """A sagemaker-xgboost version as comparable numbers (``"1.7-1"`` is ``(1, 7, 1)``); the
+    legacy image ``"1"`` (XGBoost 0.72) comes before all of them."""
+    if version == LEGACY_VERSION:
+        return (0,)
+    numbers, _, build = version.partition("-")
+    return (*(int(n) for n in numbers.split(".")), int(build or 0))
+
+
+def lacks(version: str, first_without: str) -> bool:
+    """Whether image ``version`` is ``first_without`` or later."""
+    return release(version) >= release(first_without)
 
 
 def check_version(version: str) -> str:
