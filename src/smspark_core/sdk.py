@@ -26,7 +26,6 @@ _MODULES = {
     "smspark_core.algorithms.images": ["FIRST_PARTY_ACCOUNTS", "image_uri"],
     "smspark_core.algorithms.params": [
         "HyperParameter",
-        "add_accessors",
         "auto_or_number_param",
         "bool_param",
         "choice_param",

@@ -54,6 +54,12 @@ class AlgorithmEstimator(SageMakerEstimator, ValidatedParams):
     default_training_content_type: ClassVar[str | None] = None
     region: str | None = None  # the constructor's region argument (None: boto3's)
     filled_from_data: ClassVar[tuple[str, ...]] = ()  # required, but taken from the data
+    # How the generated accessors are named and documented (smspark_core.accessor_codegen):
+    # the original's spelling where it is not the CamelCase of the key, hyperparameters with
+    # no accessors of their own, and where a setter differs from sagemaker_pyspark's.
+    accessor_names: ClassVar[Mapping[str, str]] = {}
+    accessor_skip: ClassVar[tuple[str, ...]] = ()
+    accessor_notes: ClassVar[Mapping[str, str]] = {}
 
     def __init__(
         self,

@@ -40,12 +40,14 @@ class HyperParameter(Param):
         check: Callable[[Any], bool] = lambda _: True,
         choices: tuple[str, ...] = (),
         differs: str = "",
+        value_type: str = "Any",
     ) -> None:
         super().__init__(Params._dummy(), name, f"{doc} Allowed: {allowed}.", converter)
         self.allowed = allowed
         self.check = check
         self.choices = choices  # the values of a choice Param, for tools and docs
         self.differs = differs  # how its setter differs from sagemaker_pyspark's, if it does
+        self.value_type = value_type  # what its getter returns, for the generated accessors
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -81,6 +83,10 @@ def get_hyperparameter(stage: Params, param: Param, setter: str) -> Any:
 
 class ValidatedParams(Params):
     """Validates ``HyperParameter`` values however they are set, before they are stored."""
+
+    def _hyperparameter(self, param: Param, setter: str) -> Any:
+        """What a generated getter returns (see ``get_hyperparameter``)."""
+        return get_hyperparameter(self, param, setter)
 
     def set(self, param: Param, value: Any) -> None:
         if isinstance(param, HyperParameter):
@@ -234,10 +240,10 @@ def int_param(
     flag is a ``ValueError`` for anything but 0 and 1 (the original tested ``value not in (0,
     1)``), and a ``TypeError`` for ``True``/``False``."""
     if (low, high, low_open, high_open) == (0, 1, False, False):
-        return HyperParameter(name, doc, _flag, "0 or 1", (0, 1).__contains__)
+        return HyperParameter(name, doc, _flag, "0 or 1", (0, 1).__contains__, value_type="int")
     bounds = (low, high, low_open, high_open)
     allowed, convert, check = _bounded("an integer", strict_int, bounds, bounds)
-    return HyperParameter(name, doc, convert, allowed, check)
+    return HyperParameter(name, doc, convert, allowed, check, value_type="int")
 
 
 def _flag(value: Any) -> int:
@@ -272,14 +278,20 @@ def float_param(
     bounds = (low, high, low_open, high_open)
     checked = bounds if original is None else (*original, False, False)
     allowed, convert, check = _bounded("a number", _float, bounds, checked)
-    return HyperParameter(name, doc, convert, allowed, check)
+    return HyperParameter(name, doc, convert, allowed, check, value_type="float")
 
 
 def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     """One string of a fixed set."""
     options = tuple(choices)
     return HyperParameter(
-        name, doc, _string, f"one of {', '.join(options)}", options.__contains__, options
+        name,
+        doc,
+        _string,
+        f"one of {', '.join(options)}",
+        options.__contains__,
+        options,
+        value_type="str",
     )
 
 
@@ -302,6 +314,7 @@ def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> H
         "True or False",
         differs="Takes True/False as well as 'True'/'False' (sagemaker_pyspark took only the "
         "strings); the getter returns a bool, as sagemaker_pyspark's did.",
+        value_type="bool",
     )
 
 
@@ -340,7 +353,9 @@ def auto_or_number_param(
         if integer
         else ""
     )
-    return HyperParameter(name, doc, _number_text, allowed, check, differs=differs)
+    return HyperParameter(
+        name, doc, _number_text, allowed, check, differs=differs, value_type="str"
+    )
 
 
 def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
@@ -362,37 +377,4 @@ def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParam
         return bool(items) and all(item in options for item in items)
 
     allowed = f"a non-empty list of {', '.join(options)}"
-    return HyperParameter(name, doc, convert, allowed, check)
-
-
-def add_accessors(
-    cls: type,
-    names: dict[str, str] | None = None,
-    skip: Iterable[str] = (),
-    differences: dict[str, str] | None = None,
-) -> None:
-    """Adds ``set<Name>``/``get<Name>`` for each ``HyperParameter`` declared on ``cls``
-    itself: ``max_depth`` gets ``setMaxDepth``, or the name ``names`` gives (the original's
-    spelling, e.g. ``num_class`` -> ``NumClasses``). A setter's docstring says where it
-    differs from sagemaker_pyspark's: the Param's own note, and ``differences[name]``."""
-    names = names or {}
-    differences = differences or {}
-    skipped = set(skip)
-    for param in [p for p in vars(cls).values() if isinstance(p, HyperParameter)]:
-        if param.name in skipped:
-            continue
-        suffix = names.get(param.name, "".join(w.capitalize() for w in param.name.split("_")))
-
-        def setter(self, value, _name=param.name):
-            return self._set(**{_name: value})
-
-        def getter(self, _name=param.name, _setter=f"set{suffix}"):
-            return get_hyperparameter(self, getattr(self, _name), _setter)
-
-        notes = " ".join(n for n in (param.differs, differences.get(param.name, "")) if n)
-        setter.__doc__ = f"Sets the ``{param.name}`` hyperparameter. {param.doc}" + (
-            f"\n\nUnlike sagemaker_pyspark: {notes}" if notes else ""
-        )
-        getter.__doc__ = f"The ``{param.name}`` hyperparameter."
-        setattr(cls, f"set{suffix}", setter)
-        setattr(cls, f"get{suffix}", getter)
+    return HyperParameter(name, doc, convert, allowed, check, value_type="str")
