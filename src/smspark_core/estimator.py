@@ -33,7 +33,7 @@ from smspark_core.persistence import (
     stage_wiring_from_json,
     stage_wiring_to_json,
 )
-from smspark_core.preflight import check_endpoint_settings, check_s3_location
+from smspark_core.preflight import check_endpoint_settings, check_request, check_s3_location
 from smspark_core.resources import (
     CreatedResources,
     CustomNamePolicyFactory,
@@ -47,7 +47,7 @@ from smspark_core.resources import (
     S3DataPath,
     S3PathFromConfig,
 )
-from smspark_core.staging import delete_staging, resolve_s3_path, stage
+from smspark_core.staging import StagedData, delete_staging, resolve_s3_path, stage
 from smspark_core.training_options import StageSetting, TrainingOptions
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
@@ -244,6 +244,37 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         self.transformSchema(dataset.schema)
         return self.make_hyperparameters()
 
+    def check_training_rows(self, rows: int) -> None:
+        """Called once the training data is staged, before CreateTrainingJob, with the number
+        of records staged: an algorithm that cannot train on so few (k-means with more
+        clusters than rows) raises here, naming its Param and the count. The base accepts."""
+
+    def _check_requests(
+        self, names, role: str, input_path: S3DataPath, output: S3DataPath, hyperparameters
+    ) -> None:
+        """CreateTrainingJob and, if fit creates an endpoint, the hosting requests, checked
+        as SageMaker checks them before anything is staged (the data's future location
+        stands in for the staged channel)."""
+        planned = StagedData(
+            input_path.to_s3_uri(),
+            "ManifestFile" if self.trainingManifest else "S3Prefix",
+            input_path.to_s3_uri(),
+        )
+        check_request(
+            "CreateTrainingJob",
+            self._training_request(names.trainingJobName, role, planned, output, hyperparameters),
+        )
+        if self.endpointCreationPolicy != EndpointCreationPolicy.DO_NOT_CREATE:
+            check_endpoint_settings(
+                self.endpointInstanceType,
+                self.endpointInitialInstanceCount,
+                self.modelImage,
+                serverless=self.is_serverless(),
+                names=names,
+                role_arn=role,
+                environment=self.modelEnvironmentVariables,
+            )
+
     def _training_request(
         self, job: str, role: str, staged, output: S3DataPath, hyperparameters: dict[str, str]
     ) -> dict:
@@ -300,7 +331,13 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
         role = self.sagemakerRole.resolve(conf)
         input_path = resolve_s3_path(self.trainingInputS3DataPath, job, conf, self.clientSpec)
         output_path = resolve_s3_path(self.trainingOutputS3DataPath, job, conf, self.clientSpec)
-        check_s3_location(input_path, self.clientSpec, "trainingInputS3DataPath")
+        self._check_requests(names, role, input_path, output_path, hyperparameters)
+        check_s3_location(
+            input_path,
+            self.clientSpec,
+            "trainingInputS3DataPath",
+            needs_delete=self.deleteStagingDataAfterTraining,
+        )
         check_s3_location(output_path, self.clientSpec, "trainingOutputS3DataPath")
         data = (
             dataset.select(*self.trainingProjectedColumns)
@@ -318,6 +355,12 @@ class SageMakerEstimator(Estimator, TrainingOptions, HostingOptions, MLWritable,
             manifest=self.trainingManifest,
         )
         log.info("staged training data at %s in %.1f s", staged.s3_uri, time.monotonic() - started)
+        if staged.rows is not None:
+            try:
+                self.check_training_rows(staged.rows)
+            except BaseException:
+                delete_staging(staged, self.clientSpec)  # no job will read it
+                raise
         try:
             self.latestTrainingJob = job
             request = self._training_request(job, role, staged, output_path, hyperparameters)
