@@ -22,6 +22,7 @@ import copy
 import logging
 import numbers
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -256,11 +257,12 @@ _DELETE = {
 IN_PROGRESS = ("Creating", "Updating")
 
 
+@dataclass(frozen=True)
 class _Wait:
     """How long the cleanup waits for an endpoint to leave an in-progress status."""
 
-    def __init__(self, timeout_seconds: float, poll_seconds: float) -> None:
-        self.timeout_seconds, self.poll_seconds = timeout_seconds, poll_seconds
+    timeout_seconds: float
+    poll_seconds: float
 
 
 class _StillInProgress(Exception):
@@ -287,6 +289,7 @@ def _delete(sagemaker: Any, kind: str, name: str, wait: _Wait) -> bool:
     ``wait.timeout_seconds``), since SageMaker refuses to delete it until then."""
     describe, delete, key = _DELETE[kind]
     deadline = time.monotonic() + wait.timeout_seconds
+    told = False
     while True:
         try:
             described = call_with_backoff(lambda: getattr(sagemaker, describe)(**{key: name}))
@@ -308,14 +311,16 @@ def _delete(sagemaker: Any, kind: str, name: str, wait: _Wait) -> bool:
                 f"still {status} after {wait.timeout_seconds:g} s, and SageMaker deletes an "
                 "endpoint only once it is InService or Failed"
             )
-        log.warning(
-            "endpoint %s is %s: SageMaker deletes it only once it is InService or Failed; "
-            "waiting up to %g s (Ctrl-C leaves it behind: %s)",
-            name,
-            status,
-            wait.timeout_seconds,
-            how_to_delete(kind, name),
-        )
+        if not told:
+            log.warning(
+                "endpoint %s is %s: SageMaker deletes it only once it is InService or Failed; "
+                "waiting up to %g s (Ctrl-C leaves it behind: %s)",
+                name,
+                status,
+                wait.timeout_seconds,
+                how_to_delete(kind, name),
+            )
+            told = True
         time.sleep(wait.poll_seconds)
 
 

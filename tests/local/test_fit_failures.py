@@ -271,7 +271,8 @@ def test_a_job_that_cannot_be_watched_is_stopped_not_left_running(local, clients
         f"watching training job {job} failed: DescribeTrainingJob: AccessDeniedException: "
         f"not authorized; training job {job} has been asked to stop (StopTrainingJob)"
     )
-    assert wait_job(clients, job)["TrainingJobStatus"] == "Stopped"
+    ended = wait_job(clients, job)
+    assert ended["TrainingJobStatus"] == "Stopped", ended
     assert _staged(clients, bucket) == 0 and _hosting_left(clients, names) == []
 
 
