@@ -44,8 +44,8 @@ from smspark_core.persistence import (
     restore_params,
     saved_params,
 )
-from smspark_core.preflight import check_endpoint_settings, check_s3_location
-from smspark_core.resources import CreatedResources, EndpointCreationPolicy, S3DataPath
+from smspark_core.preflight import check_endpoint_settings, check_request, check_s3_location
+from smspark_core.resources import CreatedResources, EndpointCreationPolicy, NamePolicy, S3DataPath
 from smspark_core.setting import StageSetting
 from smspark_core.stage_params import (
     INVOCATION_SETTING_NAMES,
@@ -54,7 +54,7 @@ from smspark_core.stage_params import (
     InvocationSettings,
     TrainingSettings,
 )
-from smspark_core.staging import delete_staging, resolve_s3_path, stage
+from smspark_core.staging import StagedData, delete_staging, resolve_s3_path, stage
 from smspark_core.training_options import TrainingOptions
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
@@ -224,6 +224,42 @@ class SageMakerEstimator(
         self.transformSchema(dataset.schema)
         return self.make_hyperparameters()
 
+    def check_training_rows(self, rows: int) -> None:
+        """Called once the training data is staged, before CreateTrainingJob, with the number
+        of records staged: an algorithm that cannot train on so few (k-means with more
+        clusters than rows) raises here, naming its Param and the count. The base accepts."""
+
+    def _check_requests(
+        self,
+        names: NamePolicy,
+        role: str,
+        input_path: S3DataPath,
+        output: S3DataPath,
+        hyperparameters: dict[str, str],
+    ) -> None:
+        """CreateTrainingJob and, if fit creates an endpoint, the hosting requests, checked
+        as SageMaker checks them before anything is staged (the data's future location
+        stands in for the staged channel)."""
+        planned = StagedData(
+            input_path.to_s3_uri(),
+            "ManifestFile" if self.getTrainingManifest() else "S3Prefix",
+            input_path.to_s3_uri(),
+        )
+        check_request(
+            "CreateTrainingJob",
+            self._training_request(names.trainingJobName, role, planned, output, hyperparameters),
+        )
+        if self.getEndpointCreationPolicy() != EndpointCreationPolicy.DO_NOT_CREATE:
+            check_endpoint_settings(
+                self.getEndpointInstanceType(),
+                self.getEndpointInitialInstanceCount(),
+                self.getModelImage(),
+                serverless=self.is_serverless(),
+                names=names,
+                role_arn=role,
+                environment=self.getModelEnvironmentVariables(),
+            )
+
     def _required(self, *names: str) -> None:
         missing = [name for name in names if self.getOrDefault(name) is None]
         if missing:
@@ -303,7 +339,13 @@ class SageMakerEstimator(
         output_path = resolve_s3_path(
             self.getTrainingOutputS3DataPath(), job, conf, self.clientSpec
         )
-        check_s3_location(input_path, self.clientSpec, "trainingInputS3DataPath")
+        self._check_requests(names, role, input_path, output_path, hyperparameters)
+        check_s3_location(
+            input_path,
+            self.clientSpec,
+            "trainingInputS3DataPath",
+            needs_delete=self.getDeleteStagingDataAfterTraining(),
+        )
         check_s3_location(output_path, self.clientSpec, "trainingOutputS3DataPath")
         projected = self.getTrainingProjectedColumns()
         data = dataset.select(*projected) if projected else dataset
@@ -318,6 +360,12 @@ class SageMakerEstimator(
             manifest=self.getTrainingManifest(),
         )
         log.info("staged training data at %s in %.1f s", staged.s3_uri, time.monotonic() - started)
+        if staged.rows is not None:
+            try:
+                self.check_training_rows(staged.rows)
+            except BaseException:
+                delete_staging(staged, self.clientSpec)  # no job will read it
+                raise
         try:
             self.latestTrainingJob = job
             request = self._training_request(job, role, staged, output_path, hyperparameters)

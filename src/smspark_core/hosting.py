@@ -8,6 +8,12 @@ for Ctrl-C since creation takes minutes) what was created is deleted again, and 
 says why it failed (the endpoint's FailureReason, the service's message), what was removed
 and what could not be removed, with the names and how to delete them. ``keep_failed``
 keeps the resources for debugging and names them instead.
+
+SageMaker refuses to delete an endpoint while it is ``Creating`` or ``Updating``
+(``ValidationException: Cannot update in-progress endpoint``), so the cleanup waits, up to
+the creation timeout, for the endpoint to leave that status and then deletes it. A second
+Ctrl-C during the cleanup stops it, and the report still says what was removed and what was
+not.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ import copy
 import logging
 import numbers
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from smspark_core.errors import SmsparkError, add_note
 from smspark_core.hosting_options import HostingOptionError, HostingOptions
-from smspark_core.jobs import call_with_backoff
+from smspark_core.jobs import aws_cli, call_with_backoff, retryable
 from smspark_core.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
 from smspark_core.service_model import request_problems
 
@@ -159,20 +166,28 @@ def create_hosting_resources(
     re-raises KeyboardInterrupt/SystemExit with the same report attached. The three
     requests are checked against botocore's model before the first call."""
     started = time.monotonic()
-    # A name is recorded once its Create call may have taken effect: after it returns, or
-    # when it was interrupted. A Create the service refused created nothing, and whatever
-    # already had that name is not ours to delete.
+    # A name is recorded as possibly created before its Create call: a call retried after a
+    # lost answer may have taken effect although it ends in an error ("already exists"), and
+    # so may one that was interrupted. Only a Create refused at its one and only attempt
+    # (a refused field, a name already taken before we came) is known to have created
+    # nothing, and whatever already had that name is not ours to delete.
     attempted: dict[str, str] = {}
 
     def create(kind: str, name: str, call: Any) -> None:
-        try:
-            call_with_backoff(call)
-        except ClientError:
-            raise
-        except BaseException:
-            attempted[kind] = name
-            raise
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            return call()
+
         attempted[kind] = name
+        try:
+            call_with_backoff(attempt)
+        except ClientError as error:
+            if attempts == 1 and not retryable(error):
+                del attempted[kind]
+            raise
 
     model_request, config_request, endpoint_request = hosting_requests(
         names,
@@ -207,7 +222,14 @@ def create_hosting_resources(
         interrupted = not isinstance(error, Exception)
         cause = f"interrupted ({type(error).__name__})" if interrupted else _root_cause(error)
         headline = f"creating endpoint {names.endpointName} failed: {cause}"
-        message, remaining, removed = _settle(sagemaker, headline, attempted, keep_failed)
+        wait = _Wait(timeout_seconds, poll_seconds)
+        message, remaining, removed, again = _settle(
+            sagemaker, headline, attempted, keep_failed, wait
+        )
+        if again is not None:  # a second Ctrl-C stopped the cleanup: the report goes with it
+            log.warning("%s", message)
+            add_note(again, message)
+            raise again from error
         if interrupted:
             log.warning("%s", message)
             add_note(error, message)
@@ -227,45 +249,94 @@ def _root_cause(error: BaseException) -> str:
 
 
 _DELETE = {
-    "endpoint": ("describe_endpoint", "delete_endpoint", "EndpointName", "delete-endpoint"),
-    "endpoint config": (
-        "describe_endpoint_config",
-        "delete_endpoint_config",
-        "EndpointConfigName",
-        "delete-endpoint-config",
-    ),
-    "model": ("describe_model", "delete_model", "ModelName", "delete-model"),
+    "endpoint": ("describe_endpoint", "delete_endpoint", "EndpointName"),
+    "endpoint config": ("describe_endpoint_config", "delete_endpoint_config", "EndpointConfigName"),
+    "model": ("describe_model", "delete_model", "ModelName"),
 }
+# Statuses in which SageMaker refuses DeleteEndpoint ("Cannot update in-progress endpoint").
+IN_PROGRESS = ("Creating", "Updating")
 
 
-def _delete(sagemaker: Any, kind: str, name: str) -> bool:
-    """Deletes one resource; False when it does not exist (never created, already gone)."""
-    describe, delete, key, _ = _DELETE[kind]
-    try:
-        call_with_backoff(lambda: getattr(sagemaker, describe)(**{key: name}))
-    except ClientError as error:
-        details = error.response.get("Error", {})
-        if details.get("Code") == "ValidationException" and (
-            "not find" in details.get("Message", "") or "not found" in details.get("Message", "")
-        ):
-            return False
-        raise
-    call_with_backoff(lambda: getattr(sagemaker, delete)(**{key: name}))
-    return True
+@dataclass(frozen=True)
+class _Wait:
+    """How long the cleanup waits for an endpoint to leave an in-progress status."""
+
+    timeout_seconds: float
+    poll_seconds: float
+
+
+class _StillInProgress(Exception):
+    """An endpoint that stayed in an in-progress status past the cleanup's wait."""
+
+
+def _missing(error: ClientError) -> bool:
+    details = error.response.get("Error", {})
+    return details.get("Code") == "ValidationException" and (
+        "not find" in details.get("Message", "") or "not found" in details.get("Message", "")
+    )
+
+
+def _in_progress(error: ClientError) -> bool:
+    details = error.response.get("Error", {})
+    return details.get("Code") == "ValidationException" and "in-progress" in details.get(
+        "Message", ""
+    )
+
+
+def _delete(sagemaker: Any, kind: str, name: str, wait: _Wait) -> bool:
+    """Deletes one resource; False when it does not exist (never created, already gone).
+    An endpoint that is still being created or updated is waited for first (up to
+    ``wait.timeout_seconds``), since SageMaker refuses to delete it until then."""
+    describe, delete, key = _DELETE[kind]
+    deadline = time.monotonic() + wait.timeout_seconds
+    told = False
+    while True:
+        try:
+            described = call_with_backoff(lambda: getattr(sagemaker, describe)(**{key: name}))
+        except ClientError as error:
+            if _missing(error):
+                return False
+            raise
+        status = described.get("EndpointStatus") if kind == "endpoint" else None
+        if status not in IN_PROGRESS:
+            try:
+                call_with_backoff(lambda: getattr(sagemaker, delete)(**{key: name}))
+                return True
+            except ClientError as error:
+                if not _in_progress(error):
+                    raise
+                status = status or "in progress"  # changed since DescribeEndpoint answered
+        if time.monotonic() + wait.poll_seconds > deadline:
+            raise _StillInProgress(
+                f"still {status} after {wait.timeout_seconds:g} s, and SageMaker deletes an "
+                "endpoint only once it is InService or Failed"
+            )
+        if not told:
+            log.warning(
+                "endpoint %s is %s: SageMaker deletes it only once it is InService or Failed; "
+                "waiting up to %g s (Ctrl-C leaves it behind: %s)",
+                name,
+                status,
+                wait.timeout_seconds,
+                how_to_delete(kind, name),
+            )
+            told = True
+        time.sleep(wait.poll_seconds)
 
 
 def how_to_delete(kind: str, name: str) -> str:
     """The AWS CLI command that deletes one resource."""
-    _, _, key, command = _DELETE[kind]
-    option = "--" + "".join("-" + c.lower() if c.isupper() else c for c in key).lstrip("-")
-    return f"aws sagemaker {command} {option} {name}"
+    _, delete, key = _DELETE[kind]
+    return aws_cli(delete, key, name)
 
 
 def _settle(
-    sagemaker: Any, headline: str, attempted: dict[str, str], keep: bool
-) -> tuple[str, CreatedResources, list[str]]:
-    """Removes (or keeps) what was created; returns the full message, what still exists and
-    the names removed. Endpoint first, then its config, then the model, as the service needs."""
+    sagemaker: Any, headline: str, attempted: dict[str, str], keep: bool, wait: _Wait
+) -> tuple[str, CreatedResources, list[str], BaseException | None]:
+    """Removes (or keeps) what was created; returns the full message, what still exists,
+    the names removed, and a KeyboardInterrupt/SystemExit that stopped the cleanup (the
+    caller raises it). Endpoint first, then its config, then the model, as the service
+    needs."""
     order = [kind for kind in ("endpoint", "endpoint config", "model") if kind in attempted]
     lines = [headline]
     if keep:
@@ -275,16 +346,34 @@ def _settle(
                 "kept for debugging (keepFailedResources=True): "
                 + "; ".join(f"{kind} {name} ({how_to_delete(kind, name)})" for kind, name in kept)
             )
-        return "\n".join(lines), _resources(dict(kept)), []
+        return "\n".join(lines), _resources(dict(kept)), [], None
     removed, left = [], {}
+    interrupt: BaseException | None = None
+    in_progress = False  # the endpoint could not be deleted yet
     for kind in order:
         name = attempted[kind]
+        if interrupt is not None:
+            left[kind] = (name, f"cleanup interrupted ({type(interrupt).__name__})")
+            continue
+        if in_progress:  # SageMaker warns against deleting what such an endpoint uses
+            left[kind] = (name, f"endpoint {attempted['endpoint']} still uses it")
+            continue
         try:
-            if _delete(sagemaker, kind, name):
+            if _delete(sagemaker, kind, name, wait):
                 removed.append(f"{kind} {name}")
+        except _StillInProgress as error:
+            left[kind], in_progress = (name, str(error)), True
         except Exception as error:
             left[kind] = (name, _root_cause(error))
-    lines.append("removed: " + (", ".join(removed) if removed else "nothing (nothing was created)"))
+        except BaseException as error:  # a second Ctrl-C: report, then stop
+            interrupt = error
+            left[kind] = (name, f"cleanup interrupted ({type(error).__name__})")
+    if removed:
+        lines.append("removed: " + ", ".join(removed))
+    elif not left:
+        lines.append("removed: nothing (nothing was created)")
+    else:
+        lines.append("removed: nothing")
     if left:
         lines.append(
             "could NOT remove (delete them yourself, or with SageMakerResourceCleanup("
@@ -294,7 +383,12 @@ def _settle(
                 for kind, (name, why) in left.items()
             )
         )
-    return "\n".join(lines), _resources({k: n for k, (n, _) in left.items()}), removed
+    return (
+        "\n".join(lines),
+        _resources({k: n for k, (n, _) in left.items()}),
+        removed,
+        interrupt,
+    )
 
 
 def _resources(names: dict[str, str]) -> CreatedResources:

@@ -5,9 +5,12 @@ Batch Transform jobs.
 backoff, which the original did not), reports status and secondary-status changes, streams
 the job's CloudWatch log events as they arrive, and returns the final description, or raises
 ``TrainingJobFailed`` carrying FailureReason, the job name and the last log lines. Its
-timeout is in seconds (the original used hours). A KeyboardInterrupt stops the job before it
-propagates. ``watch_transform_job`` does the same for a transform job (DescribeTransformJob,
-``/aws/sagemaker/TransformJobs``, StopTransformJob) and raises ``TransformJobFailed``.
+timeout is in seconds (the original used hours). Watching never ends with the job left
+running unwatched: whatever ends it early (the timeout, Ctrl-C, ``SystemExit``, a refused
+CloudWatch Logs call) stops the job first and says so, or says that the job could not be
+stopped and how to stop it by hand. ``watch_transform_job`` does the same for a transform
+job (DescribeTransformJob, ``/aws/sagemaker/TransformJobs``, StopTransformJob) and raises
+``TransformJobFailed``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from smspark_core.errors import SmsparkError
+from smspark_core.errors import SmsparkError, add_note
 
 log = logging.getLogger("smspark.jobs")
 
@@ -45,7 +48,8 @@ RETRYABLE = frozenset(
 
 
 class JobFailed(SmsparkError):
-    """A job that ended Failed or Stopped, or ran past the client's timeout."""
+    """A job that ended Failed or Stopped, or that watching could not follow to its end (it
+    ran past the client's timeout, or a call failed) and was therefore stopped."""
 
     def __init__(self, message: str, job: dict[str, Any] | None, last_log_lines: list[str]):
         tail = "".join(f"\n    {line}" for line in last_log_lines)
@@ -106,7 +110,9 @@ TRANSFORM = JobKind(
 )
 
 
-def _retryable(error: ClientError) -> bool:
+def retryable(error: ClientError) -> bool:
+    """Throttling and 5xx: a call that failed so may succeed again, or may have taken
+    effect although it failed."""
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return code in RETRYABLE or status >= 500
@@ -133,7 +139,7 @@ def call_with_backoff(
             return call()
         except ClientError as error:
             delay = random.uniform(0, min(ceiling, base * 2**attempt))
-            if not _retryable(error) or time.monotonic() - first + delay > deadline_seconds:
+            if not retryable(error) or time.monotonic() - first + delay > deadline_seconds:
                 raise
             time.sleep(delay)
             attempt += 1
@@ -158,20 +164,27 @@ class LogFollower:
         self.tokens: dict[str, str] = {}
         self.recent: deque[str] = deque(maxlen=self.keep)
 
+    def streams(self) -> list[dict[str, Any]]:
+        """Every log stream of the job, page by page (a job on many instances has more
+        than DescribeLogStreams' first page); none when the job has no stream yet."""
+        request = {"logGroupName": self.log_group, "logStreamNamePrefix": f"{self.job_name}/"}
+        streams: list[dict[str, Any]] = []
+        while True:
+            try:
+                page = call_with_backoff(partial(self.logs.describe_log_streams, **request))
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                    return []
+                raise
+            streams += page["logStreams"]
+            if not page.get("nextToken"):
+                return streams
+            request["nextToken"] = page["nextToken"]
+
     def poll(self) -> list[str]:
         """New log lines since the last poll (none when the job has no stream yet)."""
-        try:
-            streams = call_with_backoff(
-                lambda: self.logs.describe_log_streams(
-                    logGroupName=self.log_group, logStreamNamePrefix=f"{self.job_name}/"
-                )
-            )["logStreams"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ResourceNotFoundException":
-                return []
-            raise
         lines = []
-        for stream in streams:
+        for stream in self.streams():
             name = stream["logStreamName"]
             while True:
                 request = {
@@ -271,12 +284,17 @@ def watch_job(
     on_log_line: Callable[[str], None] | None,
     describe_progress: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
-    """The watch loop of both kinds (see ``watch_training_job``)."""
+    """The watch loop of both kinds (see ``watch_training_job``). Every way out that does not
+    follow the job to its end stops it: the timeout raises ``kind.error``; an error of a call
+    (a refused DescribeLogStreams, ...) becomes ``kind.error`` with that error as its cause;
+    KeyboardInterrupt and SystemExit stay what they are, with a note. Each says whether the
+    job was asked to stop or could not be, and how to stop it then."""
     follower = LogFollower(logs, job_name, log_group=kind.log_group)
     progress = ProgressLine()
     deadline = time.monotonic() + timeout_seconds
     seen_status = None
     seen_progress = None
+    job: dict[str, Any] | None = None
     try:
         while True:
             job = kind.description(sagemaker, job_name)
@@ -300,19 +318,33 @@ def watch_job(
             if status[0] in TERMINAL:
                 break
             if time.monotonic() > deadline:
-                stop_job(kind, sagemaker, job_name)
-                raise kind.error(
-                    f"{kind.noun} {job_name} did not finish within {timeout_seconds:g} seconds "
-                    f"({kind.timeout_setting}); it has been asked to stop",
-                    job,
-                    list(follower.recent),
-                )
+                break
             time.sleep(poll_seconds)
-    except KeyboardInterrupt:
-        stop_job(kind, sagemaker, job_name)
-        raise
+    except BaseException as error:
+        if job is not None and job[kind.status_field] in TERMINAL:
+            raise  # the job has ended: nothing is left running
+        stopped, interrupt = _stop_unwatched(kind, sagemaker, job_name)
+        what = f"watching {kind.noun} {job_name} failed: {_cause(error)}"
+        if interrupt is not None:  # a second Ctrl-C while stopping
+            add_note(interrupt, f"{what}; {stopped}")
+            raise interrupt from error
+        if not isinstance(error, Exception):  # Ctrl-C or SystemExit: stays what it is
+            add_note(error, f"{kind.noun} {job_name} was still running; {stopped}")
+            raise
+        raise kind.error(f"{what}; {stopped}", job, list(follower.recent)) from error
     finally:
         progress.close()
+    assert job is not None  # the loop ends only after a description
+    if status[0] not in TERMINAL:
+        stopped, interrupt = _stop_unwatched(kind, sagemaker, job_name)
+        timed_out = (
+            f"{kind.noun} {job_name} did not finish within {timeout_seconds:g} seconds "
+            f"({kind.timeout_setting}); {stopped}"
+        )
+        if interrupt is not None:
+            add_note(interrupt, timed_out)
+            raise interrupt
+        raise kind.error(timed_out, job, list(follower.recent))
     if status[0] != "Completed":
         reason = job.get("FailureReason", "no FailureReason given")
         raise kind.error(
@@ -321,6 +353,44 @@ def watch_job(
             list(follower.recent),
         )
     return job
+
+
+def _cause(error: BaseException) -> str:
+    """An error in a few words: the service's code and message, else the error's text."""
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        operation = getattr(error, "operation_name", "the call")
+        return f"{operation}: {details.get('Code', '')}: {details.get('Message', '')}"
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def aws_cli(method: str, key: str, name: str) -> str:
+    """The AWS CLI command of one SageMaker call on one resource:
+    ``aws_cli("stop_training_job", "TrainingJobName", "j")`` is
+    ``aws sagemaker stop-training-job --training-job-name j``."""
+    option = "".join("-" + c.lower() if c.isupper() else c for c in key)
+    return f"aws sagemaker {method.replace('_', '-')} -{option} {name}"
+
+
+def _stop_unwatched(
+    kind: JobKind, sagemaker: Any, job_name: str
+) -> tuple[str, BaseException | None]:
+    """Stops a job that is no longer watched; returns what became of it, in words, and a
+    KeyboardInterrupt/SystemExit that arrived while stopping (the caller raises it)."""
+    try:
+        stop_job(kind, sagemaker, job_name)
+    except BaseException as error:
+        how = aws_cli(kind.stop, kind.name_field, job_name)
+        why = "interrupted" if not isinstance(error, Exception) else _cause(error)
+        text = (
+            f"{kind.noun} {job_name} could NOT be stopped ({why}) and may still be running "
+            f"(and billed): stop it with {how}"
+        )
+        log.error("%s", text)
+        return text, None if isinstance(error, Exception) else error
+    operation = "".join(part.title() for part in kind.stop.split("_"))
+    return f"{kind.noun} {job_name} has been asked to stop ({operation})", None
 
 
 def stop_job(kind: JobKind, sagemaker: Any, job_name: str) -> None:

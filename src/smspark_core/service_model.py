@@ -116,6 +116,28 @@ def request_problems(
     return _problems(request, shape, "") if shape is not None else []
 
 
+def service_rule_problems(operation: str, request: dict[str, Any]) -> list[str]:
+    """Rules the service enforces beyond the input shapes, in the same words: a training
+    cluster without instance groups needs an instance type and at least one instance (the
+    shape allows 0 because heterogeneous clusters count theirs in InstanceGroups)."""
+    resources = request.get("ResourceConfig") or {}
+    if operation != "CreateTrainingJob" or not resources or resources.get("InstanceGroups"):
+        return []
+    found = []
+    if not resources.get("InstanceType"):
+        found.append(
+            "Value null at 'resourceConfig.instanceType' failed to satisfy constraint: "
+            "Member must not be null"
+        )
+    count = resources.get("InstanceCount")
+    if not isinstance(count, int) or count < 1:
+        found.append(
+            f"Value '{count}' at 'resourceConfig.instanceCount' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1"
+        )
+    return found
+
+
 def enum_values(shape_name: str) -> list[str]:
     """The allowed values of one of the model's string enums (``TransformInstanceType``)."""
     return list(_service_model().shape_for(shape_name).enum)

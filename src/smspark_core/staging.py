@@ -151,11 +151,14 @@ def encode_part(batch: pa.RecordBatch, fmt: str, label: str, features: str, offs
 
 @dataclass(frozen=True)
 class StagedData:
-    """Where a job's training data is and how the channel reads it."""
+    """Where a job's training data is and how the channel reads it, and how many records
+    were staged (None when Spark's own writer staged them and did not say), which lets an
+    algorithm refuse too few rows before a training job is paid for."""
 
     s3_uri: str
     data_type: str  # "S3Prefix" or "ManifestFile"
     prefix_uri: str
+    rows: int | None = None
 
 
 def stage(
@@ -173,16 +176,18 @@ def stage(
     gzip = (compression or "").lower() == "gzip"
     if compression and not gzip:
         raise SmsparkError(f"trainingCompressionCodec must be gzip or None, got {compression!r}")
+    rows = None
     if fmt in NATIVE_FORMATS:
-        _stage_with_executors(df, fmt, options, uri, spec, gzip)
+        rows = _stage_with_executors(df, fmt, options, uri, spec, gzip)
     else:
         _stage_with_spark(df, fmt, options, uri, gzip)
     if manifest:
-        return StagedData(write_manifest(uri, spec), "ManifestFile", uri)
-    return StagedData(uri, "S3Prefix", uri)
+        return StagedData(write_manifest(uri, spec), "ManifestFile", uri, rows)
+    return StagedData(uri, "S3Prefix", uri, rows)
 
 
-def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
+def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> int:
+    """Stages ``df`` from the executors; returns how many records were written."""
     lowered = {k.lower(): v for k, v in options.items()}
     label = lowered.get("labelcolumnname", "label")
     features = lowered.get("featurescolumnname", "features")
@@ -190,7 +195,7 @@ def _stage_with_executors(df, fmt, options, uri, spec, gzip) -> None:
     def encode(batch: pa.RecordBatch, offset: int) -> bytes:
         return encode_part(batch, fmt, label, features, offset)
 
-    write_parts(df, uri, spec, encode, EXTENSIONS[fmt], gzip=gzip)
+    return sum(part.rows for part in write_parts(df, uri, spec, encode, EXTENSIONS[fmt], gzip=gzip))
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,32 @@ def test_pipeline_fit_transform_save_load(local, spark, digits_frame, tmp_path):
         )
 
 
+def test_more_clusters_than_rows_is_refused_before_any_training_job(local, spark):
+    """Staging counts the rows; k above that count is refused before CreateTrainingJob, and
+    the staged data is removed (nothing is left in the staging bucket)."""
+    frame = spark.createDataFrame(
+        [(Vectors.dense([float(i), 1.0]),) for i in range(5)], ["features"]
+    ).repartition(2)
+    sagemaker, s3 = local.client("sagemaker"), local.client("s3")
+    bucket = "123456789012-sagemaker-us-east-1"  # where S3AutoCreatePath stages
+
+    def staged():
+        listed = s3.list_objects_v2(Bucket=bucket) if _has_bucket(s3, bucket) else {}
+        return {o["Key"] for o in listed.get("Contents", [])}
+
+    jobs, before = sagemaker.list_training_jobs()["TrainingJobSummaries"], staged()
+    kmeans = estimator(local).setK(6)
+    refused = r"^k=6 is greater than the number of training rows \(5\): k-means cannot find"
+    with pytest.raises(ValueError, match=refused):
+        kmeans.fit(frame)
+    assert sagemaker.list_training_jobs()["TrainingJobSummaries"] == jobs
+    assert staged() == before and kmeans.latestTrainingJob is None
+
+
+def _has_bucket(s3, bucket: str) -> bool:
+    return bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
 def test_test_channel_metrics_reach_describe_training_job(local):
     s3, sagemaker = local.client("s3"), local.client("sagemaker")
     bucket = f"metrics-{uuid.uuid4().hex[:8]}"

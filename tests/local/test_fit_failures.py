@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from conftest import ROLE, SUM_IMAGE, unique
+from conftest import ROLE, SUM_IMAGE, unique, wait_job
 from pyspark.ml.linalg import Vectors
 from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
 from smspark_core import hosting
 from smspark_core.estimator import HostingAfterTrainingFailed, SageMakerEstimator
+from smspark_core.jobs import TrainingJobFailed
 from smspark_core.model import SageMakerModel
-from smspark_core.preflight import S3LocationError, check_s3_location
+from smspark_core.preflight import (
+    RequestRefused,
+    S3LocationError,
+    check_endpoint_settings,
+    check_s3_location,
+)
 from smspark_core.resources import (
     CustomNamePolicyFactory,
     EndpointCreationPolicy,
@@ -58,13 +65,13 @@ def _estimator(local, bucket, names, **kwargs):
     return SageMakerEstimator(
         SUM_IMAGE,
         options.pop("modelImage", SUM_IMAGE),
-        "ml.m5.large",
-        1,
-        "ml.m5.large",
+        options.pop("trainingInstanceType", "ml.m5.large"),
+        options.pop("trainingInstanceCount", 1),
+        options.pop("endpointInstanceType", "ml.m5.large"),
         options.pop("endpointInitialInstanceCount", 1),
         UnlabeledCSVRequestRowSerializer(),
         XGBoostCSVRowDeserializer(),
-        hyperParameters={"feature_dim": "3"},
+        hyperParameters=options.pop("hyperParameters", {"feature_dim": "3"}),
         **options,
     )
 
@@ -212,7 +219,7 @@ def test_ctrl_c_while_fit_waits_for_the_endpoint(local, clients, bucket, data, m
         bucket,
         names,
         modelImage=STUB,
-        modelEnvironmentVariables={"STUB_LOAD_SECONDS": "60"},
+        modelEnvironmentVariables={"STUB_LOAD_SECONDS": "3"},
     )
     seen = []
 
@@ -232,3 +239,129 @@ def test_ctrl_c_while_fit_waits_for_the_endpoint(local, clients, bucket, data, m
     assert f"training job {names}-job had completed" in notes
     assert f"SageMakerModel.from_training_job('{names}-job', ...)" in notes
     assert _hosting_left(clients, names) == [] and _staged(clients, bucket) == 0
+
+
+class _DescribeDenied:
+    """A SageMaker client that may create training jobs but not describe them."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def describe_training_job(self, **_):
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}
+        raise ClientError(error, "DescribeTrainingJob")
+
+
+def test_a_job_that_cannot_be_watched_is_stopped_not_left_running(local, clients, bucket, data):
+    names = unique("unwatched")
+    estimator = _estimator(
+        local,
+        bucket,
+        names,
+        sagemakerClient=_DescribeDenied(clients["sagemaker"]),
+        hyperParameters={"feature_dim": "3", "sleep_seconds": "60"},
+    )
+    job = f"{names}-job"
+    with pytest.raises(TrainingJobFailed) as raised:
+        estimator.fit(data[0])
+    assert str(raised.value) == (
+        f"watching training job {job} failed: DescribeTrainingJob: AccessDeniedException: "
+        f"not authorized; training job {job} has been asked to stop (StopTrainingJob)"
+    )
+    ended = wait_job(clients, job)
+    assert ended["TrainingJobStatus"] == "Stopped", ended
+    assert _staged(clients, bucket) == 0 and _hosting_left(clients, names) == []
+
+
+def test_requests_sagemaker_would_refuse_fail_before_staging(local, clients, bucket, data):
+    """Each field is checked against the service's model of its operation before any Spark
+    job, and the error names the setting that filled it."""
+    cases = [
+        (
+            {"endpointInstanceType": "ml.bogus.huge"},
+            "SageMaker would refuse CreateEndpointConfig: Value 'ml.bogus.huge' at "
+            "'productionVariants.1.member.instanceType' failed to satisfy constraint: Member "
+            "must satisfy enum value set: [",
+            "(set by endpointInstanceType)",
+        ),
+        (
+            {"trainingInstanceType": "ml.t2.medium"},  # an endpoint type, not a training one
+            "SageMaker would refuse CreateTrainingJob: Value 'ml.t2.medium' at "
+            "'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy "
+            "enum value set: [",
+            "(set by trainingInstanceType)",
+        ),
+        (
+            {"trainingInstanceCount": 0},
+            "SageMaker would refuse CreateTrainingJob: Value '0' at 'resourceConfig.instanceCount' "
+            "failed to satisfy constraint: Member must have value greater than or equal to 1 "
+            "(set by trainingInstanceCount)",
+            "",
+        ),
+        (
+            {"trainingInstanceVolumeSizeInGB": -1, "trainingMaxRuntimeInSeconds": 0},
+            "SageMaker would refuse CreateTrainingJob: Value '-1' at "
+            "'resourceConfig.volumeSizeInGB' failed to satisfy constraint: Member must have "
+            "value greater than or equal to 0 (set by trainingInstanceVolumeSizeInGB); Value "
+            "'0' at 'stoppingCondition.maxRuntimeInSeconds' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1 (set by "
+            "trainingMaxRuntimeInSeconds)",
+            "",
+        ),
+        (
+            {"modelEnvironmentVariables": {"BAD KEY": "1"}},
+            "SageMaker would refuse CreateModel: Value 'BAD KEY' at "
+            "'primaryContainer.environment.key' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: ",
+            "(set by modelEnvironmentVariables)",
+        ),
+    ]
+    for settings, starts, ends in cases:
+        names = unique("refused")
+        estimator = _estimator(local, bucket, names, **settings)
+        with pytest.raises(RequestRefused) as raised:
+            estimator.fit(data[0])
+        assert str(raised.value).startswith(starts) and str(raised.value).endswith(ends)
+        assert _jobs(clients, names) == [] and _staged(clients, bucket) == 0
+    with pytest.raises(RequestRefused, match="'ml.bogus.huge' at 'productionVariants"):
+        check_endpoint_settings("ml.bogus.huge", 1, "img")
+
+
+class _ProbeNotDeletable:
+    """An S3 client on the local backend that may write but not delete."""
+
+    def __init__(self, client):
+        self._client = client
+        self.meta = client.meta
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def delete_object(self, **_):
+        error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+        raise ClientError(error, "DeleteObject")
+
+
+def test_a_probe_object_that_cannot_be_deleted_is_named(local, clients, bucket, caplog):
+    s3 = _ProbeNotDeletable(local.client("s3"))
+    spec = _Spec(s3=s3, sts=local.client("sts"))
+    path = S3DataPath(bucket, "probe-check")
+    with pytest.raises(S3LocationError) as raised:
+        check_s3_location(path, spec, "trainingInputS3DataPath", needs_delete=True)
+    message = str(raised.value)
+    left = clients["s3"].list_objects_v2(Bucket=bucket, Prefix="probe-check/")["Contents"]
+    assert len(left) == 1
+    probe = f"s3://{bucket}/{left[0]['Key']}"
+    assert message == (
+        f"account 123456789012 may write but not delete under trainingInputS3DataPath "
+        f"s3://{bucket}/probe-check (DeleteObject: AccessDenied), and fit() removes what it "
+        f"stages there; the empty probe object {probe} is left behind (aws s3 rm {probe})"
+    )
+    with caplog.at_level("WARNING", logger="smspark.preflight"):
+        check_s3_location(path, spec, "trainingOutputS3DataPath")  # nothing to delete later
+    assert "could not delete the empty probe object" in caplog.text
+    for item in clients["s3"].list_objects_v2(Bucket=bucket, Prefix="probe-check/")["Contents"]:
+        clients["s3"].delete_object(Bucket=bucket, Key=item["Key"])

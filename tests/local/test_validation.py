@@ -124,3 +124,20 @@ def test_list_models_and_endpoint_configs_page_by_page(clients):
             sagemaker.delete_endpoint_config(EndpointConfigName=name)
             sagemaker.delete_model(ModelName=name)
     assert sagemaker.list_models(NameContains=prefix)["Models"] == []
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "-5", "999999", "1.5"])
+def test_a_next_token_it_did_not_hand_out_is_a_validation_exception(clients, token):
+    """Refused at once as the service refuses it, never a 500 that clients retry for
+    minutes."""
+    sagemaker = clients["sagemaker"]
+    for call in (
+        sagemaker.list_models,
+        sagemaker.list_endpoint_configs,
+        sagemaker.list_endpoints,
+        sagemaker.list_training_jobs,
+    ):
+        with pytest.raises(ClientError) as raised:
+            call(NextToken=token)
+        assert _error(raised) == ("ValidationException", f"Invalid pagination token: '{token}'.")
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

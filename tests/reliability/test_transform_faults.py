@@ -1,14 +1,18 @@
 """transform() rides out real outages without Spark task retries (``local[2]`` gives each task
-one attempt, as ``spark.task.maxFailures=1``): throttling, 5xx, a model server killed once,
-twice in a row, or while its model takes 3 s to load. Every id comes back exactly once with
-the fault-free prediction, and ``transformStats`` says what it took. The figures go to the
-README's reliability table (``-s`` prints them)."""
+one attempt, as ``spark.task.maxFailures=1``, which ``one_attempt_per_task`` checks):
+throttling, 5xx, a model server killed once, twice in a row, or while its model takes 3 s to
+load. Every id comes back exactly once with the fault-free prediction, ``transformStats`` says
+what it took, and no case leaves a model, endpoint config, endpoint or S3 object behind. A
+task that fails fails its job under one attempt per task (no partial result); the faults that
+need a Spark task retry (a task failing, its Python worker killed) run in a Spark of their own
+that allows one. The figures go to the README's reliability table (``-s`` prints them)."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,8 +22,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import IMAGE, ROLE, ROWS, frame, summary
+from reliability_helpers import IMAGE, ROLE, ROWS, frame, holdings, summary
+from smspark_local.stub_images import ECHO_IMAGE
 
+from smspark_core.local import LocalSageMaker
 from smspark_core.model import SageMakerModel
 from smspark_core.resources import SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
@@ -38,11 +44,61 @@ def _archive() -> bytes:
 
 
 @pytest.fixture(scope="module")
+def local():
+    """The backend; when the module is done (its endpoints removed by their fixtures) it must
+    hold nothing at all: no model, endpoint config, endpoint or S3 object."""
+    with LocalSageMaker(ping_timeout=60) as backend:
+        backend.register_image(IMAGE, ECHO_IMAGE)
+        yield backend
+        deadline = time.monotonic() + 60
+        while holdings(backend)["endpoints"] and time.monotonic() < deadline:
+            time.sleep(0.2)  # an endpoint being deleted
+        assert holdings(backend) == {
+            "models": set(),
+            "endpoint configs": set(),
+            "endpoints": set(),
+            "S3 objects": set(),
+        }
+
+
+@pytest.fixture(scope="module")
+def one_attempt_per_task(spark):
+    """The suite's claim is "without Spark task retries": the session must give each task one
+    attempt. ``local[N]`` does (``spark.task.maxFailures`` is not read in local mode;
+    ``local[N,M]`` would allow M), and a task failing its first attempt must fail its job."""
+    from pyspark import TaskContext
+
+    master = spark.sparkContext.master
+    assert re.fullmatch(r"local(\[(\*|\d+)\])?", master), (
+        f"the reliability suite needs one attempt per task (local or local[N]), not {master}"
+    )
+
+    def fail_first_attempt(rows):
+        if TaskContext.get().attemptNumber() == 0:
+            raise RuntimeError("a first attempt fails")
+        yield from rows
+
+    with pytest.raises(Exception, match="a first attempt fails"):
+        spark.sparkContext.parallelize([1], 1).mapPartitions(fail_first_attempt).collect()
+
+
+@pytest.fixture(scope="module")
 def artifact(local):
     s3 = local.client("s3")
     s3.create_bucket(Bucket="reliability")
     s3.put_object(Bucket="reliability", Key="model.tar.gz", Body=_archive())
-    return "s3://reliability/model.tar.gz"
+    yield "s3://reliability/model.tar.gz"
+    s3.delete_object(Bucket="reliability", Key="model.tar.gz")
+    s3.delete_bucket(Bucket="reliability")
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(local):
+    """Each case leaves the backend as it found it: no new model, endpoint config, endpoint
+    or S3 object (the module's own endpoints are removed, and checked, at its end)."""
+    before = holdings(local)
+    yield
+    assert holdings(local) == before
 
 
 def _host(local, artifact, environment=None):
@@ -85,7 +141,7 @@ def data(spark):
 
 
 @pytest.fixture(scope="module")
-def fault_free(local, endpoint, data):
+def fault_free(local, endpoint, data, one_attempt_per_task):
     model = _model(local, endpoint)
     result = summary(model.transform(data))
     assert result["rows"] == result["ids"] == ROWS and result["wrong"] == 0
@@ -207,17 +263,44 @@ def _descendants(root: int) -> dict[int, tuple[int, str]]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_a_killed_python_worker(local, endpoint, fault_free, tmp_path):
-    """SIGKILL Spark's Python workers mid-transform. Their tasks fail and Spark runs them again
-    (this process allows two attempts); a failed attempt's rows never reach the result, so
-    every id still comes back once, and transformStats counts the task retries."""
+def test_a_failed_task_fails_the_transform_as_a_whole(local, endpoint, data, fault_free):
+    """With one attempt per task, a task that fails part-way (after requests for its first
+    rows went out) fails the transform with the task's own error: no partial result, nothing
+    left behind, the endpoint unharmed, and the next transform is the fault-free one."""
+    from pyspark.sql import functions as F
+
+    injected = local.set_faults(endpoint, latency_ms=20)
+    failing = data.withColumn(
+        "id",
+        F.when(F.col("id") == ROWS // 4, F.raise_error(F.lit("injected task failure"))).otherwise(
+            F.col("id")
+        ),
+    )
+    started = time.perf_counter()
+    try:
+        with pytest.raises(Exception, match="injected task failure"):
+            summary(_model(local, endpoint).transform(failing))
+    finally:
+        local.clear_faults(endpoint)
+    seconds = time.perf_counter() - started
+    assert injected.requests > 0  # the task had sent requests before it failed
+    # The failed transform's figures: its requests as the endpoint counted them (a failed
+    # job delivers no transformStats), and no rows.
+    _report("Spark task failed, one attempt per task", seconds, {"rows": 0},
+            {"attempts": injected.requests, "task_retries": 0})  # fmt: skip
+    result = summary(_model(local, endpoint).transform(data))
+    assert result == fault_free
+
+
+def _run_with_task_retries(local, endpoint, mode, tmp_path, during=None):
+    """``task_retry_job.py`` in ``mode`` against ``endpoint`` (100 ms latency): its summary,
+    transformStats and time; ``during(job, faults)`` runs once the transform has started."""
     job = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("worker_kill_job.py")), endpoint,
+        [sys.executable, str(Path(__file__).with_name("task_retry_job.py")), mode, endpoint,
          str(ROWS_PER_REQUEST)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=(tmp_path / "stderr.log").open("w"),  # Spark's reports of the killed workers
+        stderr=(tmp_path / "stderr.log").open("w"),  # Spark's reports of the failed tasks
         text=True,
     )  # fmt: skip
     try:
@@ -226,13 +309,8 @@ def test_a_killed_python_worker(local, endpoint, fault_free, tmp_path):
         started = time.perf_counter()
         job.stdin.write("GO\n")
         job.stdin.flush()
-        _after_requests(injected, KILL_AFTER_REQUESTS)
-        processes = _descendants(job.pid)
-        daemons = {pid for pid, (_, command) in processes.items() if "pyspark.daemon" in command}
-        workers = [pid for pid, (parent, _) in processes.items() if parent in daemons]
-        assert workers, "no Spark Python worker found"
-        for worker in workers:  # those running the two tasks, and any idle one
-            os.kill(worker, signal.SIGKILL)
+        if during:
+            during(job, injected)
         output, _ = job.communicate(timeout=300)
     finally:
         local.clear_faults(endpoint)
@@ -241,8 +319,39 @@ def test_a_killed_python_worker(local, endpoint, fault_free, tmp_path):
     seconds = time.perf_counter() - started
     assert job.returncode == 0, (tmp_path / "stderr.log").read_text()[-3000:]
     reported = json.loads(output.strip().splitlines()[-1])
-    stats = reported["stats"]
-    _report("Spark Python workers killed (tasks retried)", seconds, reported["summary"], stats)
-    assert reported["summary"] == fault_free
+    return reported["summary"], reported["stats"], seconds
+
+
+def test_a_task_failing_its_first_attempt_where_spark_retries(
+    local, endpoint, fault_free, tmp_path
+):
+    """Each task fails its first attempt half-way through its partition; Spark runs it again
+    (``local[2,2]``). The failed attempts' rows never reach the result, so every id still
+    comes back once, and transformStats counts the task retries."""
+    result, stats, seconds = _run_with_task_retries(local, endpoint, "fail-once", tmp_path)
+    _report("Spark task failed once each, `local[2,2]`", seconds, result, stats)
+    assert result == fault_free
+    assert stats["task_retries"] == 2  # one per task
+    assert stats["failed_requests"] == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_killed_python_worker(local, endpoint, fault_free, tmp_path):
+    """SIGKILL Spark's Python workers mid-transform. Their tasks fail and Spark runs them again
+    (this process allows two attempts); a failed attempt's rows never reach the result, so
+    every id still comes back once, and transformStats counts the task retries."""
+
+    def kill(job, injected):
+        _after_requests(injected, KILL_AFTER_REQUESTS)
+        processes = _descendants(job.pid)
+        daemons = {pid for pid, (_, command) in processes.items() if "pyspark.daemon" in command}
+        workers = [pid for pid, (parent, _) in processes.items() if parent in daemons]
+        assert workers, "no Spark Python worker found"
+        for worker in workers:  # those running the two tasks, and any idle one
+            os.kill(worker, signal.SIGKILL)
+
+    result, stats, seconds = _run_with_task_retries(local, endpoint, "kill", tmp_path, kill)
+    _report("Spark Python workers killed (tasks retried)", seconds, result, stats)
+    assert result == fault_free
     assert 1 <= stats["task_retries"] <= 2  # one per task that was running
     assert stats["failed_requests"] == 0

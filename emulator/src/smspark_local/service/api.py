@@ -488,10 +488,17 @@ class SageMakerApi:
         return {k: v for k, v in record.items() if not k.startswith("_")}
 
     def DeleteEndpoint(self, request: dict) -> dict:  # noqa: N802
-        name = self._endpoint(request)["EndpointName"]
-        self.store.update(
-            "endpoints", name, EndpointStatus="Deleting", LastModifiedTime=time.time()
-        )
+        """Refused while the endpoint is being created or updated, as the service refuses
+        it (ValidationException ``Cannot update in-progress endpoint "<arn>".``): it can be
+        deleted once it is InService or Failed."""
+        with self.store.lock:
+            endpoint = self._endpoint(request)
+            name = endpoint["EndpointName"]
+            if endpoint["EndpointStatus"] in ("Creating", "Updating"):
+                raise validation(f'Cannot update in-progress endpoint "{endpoint["EndpointArn"]}".')
+            self.store.update(
+                "endpoints", name, EndpointStatus="Deleting", LastModifiedTime=time.time()
+            )
         threading.Thread(target=self._delete_endpoint, args=(name,), daemon=True).start()
         return {}
 
@@ -683,7 +690,15 @@ def _summary(record: dict, *keys: str) -> dict:
 
 
 def _page(items: list[dict], request: dict, key: str) -> dict:
-    start = int(request.get("NextToken") or 0)
+    """One page of a List answer; a NextToken this backend did not hand out is refused as
+    the service refuses it (ValidationException), never a 500 that clients retry."""
+    token = request.get("NextToken")
+    if token is None or token == "":
+        start = 0
+    elif isinstance(token, str) and token.isdigit() and int(token) <= len(items):
+        start = int(token)
+    else:
+        raise validation(f"Invalid pagination token: '{token}'.")
     limit = int(request.get("MaxResults") or 10)
     result: dict[str, Any] = {key: items[start : start + limit]}
     if start + limit < len(items):

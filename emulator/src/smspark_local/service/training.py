@@ -170,12 +170,15 @@ class TrainingRun:
             self._upload_model()
             self._record_metrics()
             self._finish("Completed", "Completed")
-        except JobFailed as failure:
-            self._finish("Failed", "Failed", str(failure))
         except Exception as error:  # the backend must never leave a job InProgress
-            self._finish(
-                "Failed", "Failed", f"InternalServerError: {type(error).__name__}: {error}"
-            )
+            if self.stop_requested.is_set():  # a job asked to stop ends Stopped, as on the service
+                self._finish("Stopped", "Stopped")
+            elif isinstance(error, JobFailed):
+                self._finish("Failed", "Failed", str(error))
+            else:
+                self._finish(
+                    "Failed", "Failed", f"InternalServerError: {type(error).__name__}: {error}"
+                )
 
     def _prepare(self) -> None:
         job = self.job

@@ -88,6 +88,17 @@ class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
         super().__init__(*args, **kwargs)
         self._setDefault(mini_batch_size=5000)
 
+    def check_training_rows(self, rows: int) -> None:
+        """k clusters need at least k rows: with fewer, the container would pad the model
+        with duplicate centers, so the fit is refused before the training job is paid for."""
+        k = self.getOrDefault(self.k)
+        if k > rows:
+            raise ValueError(
+                f"k={k} is greater than the number of training rows ({rows}): k-means cannot "
+                f"find more clusters than there are rows; set k to at most {rows} or train on "
+                "more data (no training job was started and the staged data was removed)"
+            )
+
     @classmethod
     def default_deserializer(cls) -> KMeansProtobufResponseRowDeserializer:
         return KMeansProtobufResponseRowDeserializer()
