@@ -7,9 +7,12 @@ executors, creates the SageMaker model if the stage was given an image rather th
 name, calls CreateTransformJob, watches it (status and the CloudWatch logs of
 ``/aws/sagemaker/TransformJobs``; Ctrl-C stops the job), reads the ``.out`` objects back on
 the executors with the same ``ResponseRowDeserializer``, attaches each prediction to its
-input row by partition and position (``smspark_core.batch_io``), materializes the result
-(``localCheckpoint``) and then removes the staged input and output and the model it created.
-The returned DataFrame no longer depends on anything in S3 or SageMaker.
+input row by partition and position, checking each row against the fingerprint of the
+request it sent (``smspark_core.batch_io``), materializes the result (``localCheckpoint``)
+and then removes the staged input, output and fingerprints and the model it created. The
+returned DataFrame no longer depends on anything in S3 or SageMaker. Cleanup runs after an
+error, Ctrl-C or SystemExit too (both stop the job), never replaces the error, and
+``getCreatedResources()`` says exactly what it removed and what it could not.
 
 A separate stage, not a mode of ``SageMakerModel``: the two share codecs, but nothing of
 their lifecycle (an endpoint that lives across calls versus resources that live for one
