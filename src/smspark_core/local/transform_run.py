@@ -391,13 +391,11 @@ class TransformRun:
         sent = time.monotonic()
         try:
             status, answer, *_ = self.variant.invoke(body, headers, timeout=timeout)
-        except hosting.ModelServerUnavailable as error:  # also a request past its timeout
+        except hosting.ModelServerUnavailable as error:
+            # Unavailable after at least the timeout: the request (to every instance) timed out.
             if time.monotonic() - sent >= timeout:
-                return (
-                    408,
-                    b"",
-                    (f"no answer within InvocationsTimeoutInSeconds ({timeout:g} s): {error}"),
-                )
+                limit = f"InvocationsTimeoutInSeconds ({timeout:g} s)"
+                return 408, b"", f"no answer within {limit}: {error}"
             return 503, b"", str(error)
         if status >= 400:
             message = answer.decode("utf-8", "replace")[:512]
