@@ -9,9 +9,12 @@ set (dense rows generated on the JVM and cached, P partitions) goes
   settings: 5 MiB requests, 4 in flight per partition), written to Spark's noop sink: the
   baseline;
 * through ``SageMakerBatchTransformer.transform`` (one instance, MaxPayloadInMB 6,
-  MaxConcurrentTransforms 4, MultiRecord), then written to the noop sink; its wall time is
-  split into staging (executors write one object per partition), the job (create, run,
-  watch) and read-back (executors read ``.out``, attach, materialize), plus cleanup.
+  MaxConcurrentTransforms 4, MultiRecord), then written to the noop sink. Its wall time is
+  split into the stage's own timings: staging (executors serialize each partition, write it
+  and its row fingerprints as one object each), the job (create, run, watch), read-back
+  (executors read ``.out``, check each row's fingerprint, attach, materialize) and cleanup
+  (staged objects and the model deleted), each measured where it happens; plus ``sink``,
+  the separately timed write of the materialized result to the noop sink.
 
 Both keep the input columns. Endpoint creation is not in the endpoint's figure (it is paid
 once per endpoint, the job pays its model servers' start-up every time); the job's figure
@@ -128,9 +131,11 @@ def main() -> int:
                 endpoint_s = timed(
                     lambda d=df: model.transform(d).write.format("noop").mode("overwrite").save()
                 )
-                batch_s = timed(
-                    lambda d=df: stage.transform(d).write.format("noop").mode("overwrite").save()
-                )
+                started = time.perf_counter()
+                scored = stage.transform(df)  # eager: the job has run, the result is cached
+                transform_s = time.perf_counter() - started
+                sink_s = timed(lambda s=scored: s.write.format("noop").mode("overwrite").save())
+                batch_s = transform_s + sink_s
                 phases = {k: round(v, 2) for k, v in stage.timings.items()}
                 results.append(
                     {
@@ -141,7 +146,7 @@ def main() -> int:
                         "batch_s": round(batch_s, 2),
                         "batch_rows_per_s": round(rows / batch_s),
                         **{f"batch_{k}_s": v for k, v in phases.items()},
-                        "batch_cleanup_s": round(batch_s - sum(stage.timings.values()), 2),
+                        "batch_sink_s": round(sink_s, 2),
                     }
                 )
                 print(json.dumps(results[-1]), file=sys.stderr, flush=True)
@@ -153,14 +158,14 @@ def main() -> int:
             spark.stop()
     print(
         f"\n{'data':<13}{'P':>3}{'endpoint s':>11}{'rows/s':>10}{'batch s':>9}{'rows/s':>10}"
-        f"{'staging':>9}{'job':>7}{'read-back':>10}{'cleanup':>9}"
+        f"{'staging':>9}{'job':>7}{'read-back':>10}{'cleanup':>9}{'sink':>7}"
     )
     for r in results:
         print(
             f"{r['data']:<13}{r['partitions']:>3}{r['endpoint_s']:>11.2f}"
             f"{r['endpoint_rows_per_s']:>10,}{r['batch_s']:>9.2f}{r['batch_rows_per_s']:>10,}"
             f"{r['batch_staging_s']:>9.2f}{r['batch_job_s']:>7.2f}{r['batch_read_back_s']:>10.2f}"
-            f"{r['batch_cleanup_s']:>9.2f}"
+            f"{r['batch_cleanup_s']:>9.2f}{r['batch_sink_s']:>7.2f}"
         )
     print(json.dumps({"bench": "batch_transform", "full": args.full, "results": results}))
     return 0

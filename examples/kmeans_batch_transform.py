@@ -28,7 +28,9 @@ def main() -> int:
     with local_spark("smspark-batch-transform") as spark:
         x, y = load_digits(return_X_y=True)
         rows = [(i, int(t), Vectors.dense(f)) for i, (f, t) in enumerate(zip(x, y))]
-        digits = spark.createDataFrame(rows, ["id", "digit", "features"]).repartition(4)
+        # Cached: transform reads its input twice (staging, read-back), and rows after a
+        # shuffle may come back in another order; the stage would refuse that, not mix rows.
+        digits = spark.createDataFrame(rows, ["id", "digit", "features"]).repartition(4).cache()
         kmeans = KMeansSageMakerEstimator(
             sagemakerRole=ROLE,
             **INSTANCES,
@@ -49,6 +51,8 @@ def main() -> int:
         print(f"transform job {created.transformJobName} (model {created.modelName})")
         print(", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in scorer.timings.items()))
         print("deleted:", *created.deleted, sep="\n  ")
+        if created.notDeleted:
+            print("NOT deleted:", *created.cleanupErrors, sep="\n  ")
     return 0
 
 

@@ -4,18 +4,40 @@ bytes as one S3 object, and attaching the job's ``.out`` predictions to the inpu
 Rows are matched by position, never by a sort or a join key: partition ``p`` is staged as
 ``part-<p>-<id>.<ext>`` holding its rows in order, the job writes ``<that name>.out``, and the
 read-back runs the same DataFrame again, so partition ``p`` meets its own ``.out`` and its
-``i``-th row the ``i``-th prediction. Every count is checked (predictions against staged rows,
-staged rows against the rows that arrive again): a mismatch is an error naming the part and
-both counts, never a shift. The input columns never go to SageMaker; only the serializer's
-bytes do.
+``i``-th row the ``i``-th prediction. The input columns never go to SageMaker; only the
+serializer's bytes do.
+
+Matching by position is only right if the second evaluation gives each partition the same
+rows in the same order, which Spark does not promise (rows after a shuffle arrive in the
+order their blocks are fetched; ``rand()`` or a UDF may give other values). So the read-back
+checks it instead of trusting it:
+
+* every count (predictions against staged rows, staged rows against the rows that arrive
+  again): a mismatch is an error naming the part and both counts;
+* every row's **fingerprint**: at staging each row's request bytes (exactly what is sent to
+  the model) are hashed to 64 bits (BLAKE2b) and kept beside the part
+  (``fingerprints/<part name>``, written and committed by the same task attempt as the
+  part); the read-back serializes each arriving row again with the same serializer and
+  compares. The first row whose bytes differ is an error naming the partition, the row and
+  the remedy (cache or checkpoint the input). Rows whose fingerprints are equal sent the
+  same request bytes, so they get the same prediction: an order that differs only between
+  such rows cannot change any result, and any other difference is caught (up to a 2^-64
+  chance per row of two different requests hashing alike).
+
+Errors raised here on the executors reach the driver inside Spark's ``PythonException``;
+``raised_on_executors`` gives them back as the ``BatchReadBackError`` they were.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
@@ -33,7 +55,7 @@ from smspark_core.staging import WrittenPart, write_parts
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.arrow_vectors import arrow_type_for
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
-from smspark_core.transformation.serializers import RequestRowSerializer
+from smspark_core.transformation.serializers import RequestRowSerializer, SerializedBatch
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +73,50 @@ class BatchReadBackError(SmsparkError):
     """Predictions that cannot be matched one to one with the input rows."""
 
 
+# The last line of a Python traceback that Spark carried from an executor.
+_EXECUTOR_ERROR = re.compile(r"(?:^|[\s.])BatchReadBackError: (.*)$", re.MULTILINE)
+
+
+@contextmanager
+def raised_on_executors() -> Iterator[None]:
+    """Around a Spark action of the read-back: a ``BatchReadBackError`` raised in a task
+    reaches the driver as Spark's ``PythonException`` (classic and Connect alike) whose text
+    is the task's traceback; it is raised again here as a ``BatchReadBackError`` with its
+    own message (Spark's error is its ``__cause__``). Other errors pass unchanged."""
+    try:
+        yield
+    except SmsparkError:
+        raise
+    except Exception as error:
+        found = _EXECUTOR_ERROR.findall(str(error))
+        if not found:
+            raise
+        raise BatchReadBackError(found[-1].strip()) from error
+
+
+def row_fingerprints(serialized: SerializedBatch) -> np.ndarray:
+    """A 64-bit BLAKE2b digest of each row's request bytes, as little-endian uint64."""
+    view = memoryview(serialized.data)
+    bounds = serialized.offsets.tolist()
+    digests = b"".join(
+        [
+            hashlib.blake2b(view[start:stop], digest_size=8).digest()
+            for start, stop in zip(bounds[:-1], bounds[1:])
+        ]
+    )
+    return np.frombuffer(digests, dtype="<u8")
+
+
 @dataclass(frozen=True)
 class StagedPart:
-    """A staged partition: where its input object and its ``.out`` are, and its rows."""
+    """A staged partition: where its input object, its rows' fingerprints and its ``.out``
+    are (keys in the staging bucket), and its rows."""
 
     partition: int
     input_key: str | None
     output_key: str | None
     rows: int
+    fingerprints_key: str | None = None
 
 
 def stage_requests(
@@ -66,18 +124,21 @@ def stage_requests(
     serializer: RequestRowSerializer,
     input_uri: str,
     output_uri: str,
+    fingerprints_uri: str,
     spec: ClientSpec,
     *,
     split_type: str,
     gzip: bool = False,
 ) -> list[StagedPart]:
-    """Writes each partition's serialized rows as one object under ``input_uri`` (empty
-    partitions write none); returns every partition with the key its ``.out`` will have."""
+    """Writes each partition's serialized rows as one object under ``input_uri`` and their
+    fingerprints as one object of the same name under ``fingerprints_uri`` (empty partitions
+    write neither); returns every partition with the key its ``.out`` will have."""
     content_type = serializer.content_type
     line_split = split_type == "Line"
 
-    def encode(batch: pa.RecordBatch, offset: int) -> bytes:
-        data = bytes(serializer.serialize_batch(batch, row_offset=offset).data)
+    def encode(batch: pa.RecordBatch, offset: int) -> tuple[bytes, bytes]:
+        serialized = serializer.serialize_batch(batch, row_offset=offset)
+        data = bytes(serialized.data)
         newlines = data.count(b"\n")
         if (
             line_split
@@ -90,16 +151,26 @@ def stage_requests(
                 f"{offset + batch.num_rows - 1} gave {newlines} newlines. Set splitType to "
                 "match the serializer."
             )
-        return data
+        return data, row_fingerprints(serialized).tobytes()
 
     extension = EXTENSIONS.get(media_type(content_type)[0], "bin")
-    written = write_parts(dataset, input_uri, spec, encode, extension, gzip=gzip, skip_empty=True)
-    _, input_prefix = split_s3_uri(input_uri)
-    _, output_prefix = split_s3_uri(output_uri)
-    return [_staged(part, input_prefix, output_prefix) for part in written]
+    written = write_parts(
+        dataset,
+        input_uri,
+        spec,
+        encode,
+        extension,
+        gzip=gzip,
+        skip_empty=True,
+        sidecar_uri=fingerprints_uri,
+    )
+    prefixes = [split_s3_uri(uri)[1] for uri in (input_uri, output_uri, fingerprints_uri)]
+    return [_staged(part, *prefixes) for part in written]
 
 
-def _staged(part: WrittenPart, input_prefix: str, output_prefix: str) -> StagedPart:
+def _staged(
+    part: WrittenPart, input_prefix: str, output_prefix: str, fingerprints_prefix: str
+) -> StagedPart:
     if part.name is None:
         return StagedPart(part.partition, None, None, 0)
     return StagedPart(
@@ -107,6 +178,7 @@ def _staged(part: WrittenPart, input_prefix: str, output_prefix: str) -> StagedP
         f"{input_prefix}/{part.name}",
         f"{output_prefix}/{part.name}.out",
         part.rows,
+        f"{fingerprints_prefix}/{part.name}",
     )
 
 
@@ -142,7 +214,8 @@ def written_parts(parts: list[StagedPart], output_uri: str, spec: ClientSpec) ->
 def attach_predictions(
     dataset: DataFrame,
     parts: list[StagedPart],
-    output_bucket: str,
+    bucket: str,
+    serializer: RequestRowSerializer,
     deserializer: ResponseRowDeserializer,
     out_schema: StructType,
     spec: ClientSpec,
@@ -153,9 +226,11 @@ def attach_predictions(
     inference_ids: bool = False,
 ) -> DataFrame:
     """``dataset`` with each row's prediction appended (or the predictions alone), read
-    from the ``.out`` objects on the executors. With ``inference_ids`` (the job's
+    from the ``.out`` objects in the staging ``bucket`` on the executors, each row checked
+    against its fingerprint (see the module docstring). With ``inference_ids`` (the job's
     GenerateInferenceId) each output record's inference id and time are taken off before
-    the deserializer reads it and come back as two string columns after the predictions."""
+    the deserializer reads it and come back as two string columns after the predictions.
+    Lazy: run its actions inside ``raised_on_executors``."""
     by_partition = {part.partition: part for part in parts}
     names = dataset.columns
     deserialized = pa.schema(
@@ -164,18 +239,21 @@ def attach_predictions(
     id_fields = [(INFERENCE_ID_FIELD, pa.string()), (INFERENCE_TIME_FIELD, pa.string())]
     prediction_schema = pa.schema(list(deserialized) + (id_fields if inference_ids else []))
 
+    def read(key: str, what: str, part: StagedPart) -> bytes:
+        s3 = spec.client("s3")
+        try:
+            return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            raise BatchReadBackError(
+                f"there is no {what} s3://{bucket}/{key} for partition {part.partition} "
+                f"({part.rows} rows)"
+            ) from None
+
     def predictions_of(part: StagedPart) -> pa.Table:
         if part.output_key is None:
             return prediction_schema.empty_table()
-        s3 = spec.client("s3")
-        try:
-            data = s3.get_object(Bucket=output_bucket, Key=part.output_key)["Body"].read()
-        except s3.exceptions.NoSuchKey:
-            raise BatchReadBackError(
-                f"the transform job wrote no output s3://{output_bucket}/{part.output_key} for "
-                f"partition {part.partition} ({part.rows} rows)"
-            ) from None
-        where = f"s3://{output_bucket}/{part.output_key}"
+        data = read(part.output_key, "transform job output", part)
+        where = f"s3://{bucket}/{part.output_key}"
         ids: list[str] = []
         times: list[str] = []
         if inference_ids:
@@ -199,6 +277,17 @@ def attach_predictions(
             table = table.append_column(INFERENCE_TIME_FIELD, pa.array(times, pa.string()))
         return table.combine_chunks()
 
+    def fingerprints_of(part: StagedPart) -> np.ndarray:
+        if part.fingerprints_key is None:
+            return np.zeros(0, dtype="<u8")
+        staged = np.frombuffer(read(part.fingerprints_key, "fingerprints", part), dtype="<u8")
+        if len(staged) != part.rows:
+            raise BatchReadBackError(
+                f"s3://{bucket}/{part.fingerprints_key} holds {len(staged)} fingerprints for "
+                f"the {part.rows} rows of partition {part.partition}"
+            )
+        return staged
+
     def attach(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
 
@@ -214,10 +303,15 @@ def attach_predictions(
                 "with localCheckpoint()"
             )
         predictions = predictions_of(part)
+        staged = fingerprints_of(part)
         row = 0
         for batch in (standard_layout(arrived, names) for arrived in batches):
             if row + batch.num_rows > part.rows:
                 raise _changed(part, f"more than {part.rows}")
+            arrived = row_fingerprints(serializer.serialize_batch(batch, row_offset=row))
+            differ = np.flatnonzero(arrived != staged[row : row + batch.num_rows])
+            if len(differ):
+                raise _not_the_staged_row(part, row + int(differ[0]))
             slice_ = predictions.slice(row, batch.num_rows)
             columns = (list(batch.columns) if prepend else []) + [
                 column.combine_chunks() for column in slice_.columns
@@ -231,9 +325,24 @@ def attach_predictions(
     return for_map_in_arrow(dataset).mapInArrow(attach, out_schema)
 
 
+_REMEDY = (
+    "cache(), checkpoint() or localCheckpoint() the input before transform so that each row "
+    "meets its own prediction"
+)
+
+
 def _changed(part: StagedPart, rows: str) -> BatchReadBackError:
     return BatchReadBackError(
         f"partition {part.partition} had {part.rows} rows when staged ({part.input_key}) but "
-        f"{rows} when read back: the input is not deterministic; checkpoint or cache it "
-        "before transform so that each row meets its own prediction"
+        f"{rows} when read back: the input is not deterministic; {_REMEDY}"
+    )
+
+
+def _not_the_staged_row(part: StagedPart, row: int) -> BatchReadBackError:
+    return BatchReadBackError(
+        f"partition {part.partition}, row {row} (counted from 0 within the partition) is not "
+        f"the row staged there ({part.input_key}): its request bytes differ from those sent "
+        "to SageMaker, so it would get another row's prediction. The input gives other rows, "
+        "or its rows in another order, each time it is evaluated (for example after "
+        f"repartition() or another shuffle, or with rand() or a nondeterministic UDF); {_REMEDY}"
     )

@@ -7,9 +7,12 @@ executors, creates the SageMaker model if the stage was given an image rather th
 name, calls CreateTransformJob, watches it (status and the CloudWatch logs of
 ``/aws/sagemaker/TransformJobs``; Ctrl-C stops the job), reads the ``.out`` objects back on
 the executors with the same ``ResponseRowDeserializer``, attaches each prediction to its
-input row by partition and position (``smspark_core.batch_io``), materializes the result
-(``localCheckpoint``) and then removes the staged input and output and the model it created.
-The returned DataFrame no longer depends on anything in S3 or SageMaker.
+input row by partition and position, checking each row against the fingerprint of the
+request it sent (``smspark_core.batch_io``), materializes the result (``localCheckpoint``)
+and then removes the staged input, output and fingerprints and the model it created. The
+returned DataFrame no longer depends on anything in S3 or SageMaker. Cleanup runs after an
+error, Ctrl-C or SystemExit too (both stop the job), never replaces the error, and
+``getCreatedResources()`` says exactly what it removed and what it could not.
 
 A separate stage, not a mode of ``SageMakerModel``: the two share codecs, but nothing of
 their lifecycle (an endpoint that lives across calls versus resources that live for one
@@ -27,12 +30,15 @@ from __future__ import annotations
 
 import copy as copy_module
 import logging
+import re
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pyspark.ml import Transformer
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
@@ -44,6 +50,7 @@ from smspark_core.aws import ClientSpec, default_client_spec
 from smspark_core.batch_io import (
     BatchReadBackError,
     attach_predictions,
+    raised_on_executors,
     stage_requests,
     written_parts,
 )
@@ -53,7 +60,14 @@ from smspark_core.codecs.inference_ids import (
     INFERENCE_TIME_FIELD,
 )
 from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.jobs import TransformJobFailed, call_with_backoff, watch_transform_job
+from smspark_core.errors import add_note
+from smspark_core.jobs import (
+    TRANSFORM,
+    TransformJobFailed,
+    call_with_backoff,
+    stop_job,
+    watch_transform_job,
+)
 from smspark_core.media_types import (
     CSV,
     JSON,
@@ -68,9 +82,10 @@ from smspark_core.persistence import (
     stage_wiring_from_json,
     stage_wiring_to_json,
 )
-from smspark_core.resources import SageMakerResourceCleanup, check_name
+from smspark_core.resources import _missing as is_missing
+from smspark_core.resources import check_name
 from smspark_core.service_model import enum_values, request_problems
-from smspark_core.staging import StagedData, auto_create_bucket, delete_staging
+from smspark_core.staging import StagedData, auto_create_bucket, remove_staging
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
@@ -85,19 +100,32 @@ SPLIT_FOR_CONTENT = {
 }
 LINE_ACCEPTS = (CSV, JSONLINES, JSON, *LIBSVM_TYPES)
 MAX_PAYLOAD_MB = 100
+# A staged object's name up to its extension, as the job's FailureReason and logs spell it
+# (staging.write_parts names them; the id is unique to one staging).
+PART_STEM = re.compile(r"part-\d{5}-[0-9a-f]{32}")
+REJECTED_LINES = 20  # log lines naming a staged object kept for the error of a failed job
 
 
 @dataclass(frozen=True)
 class BatchTransformResources:
-    """What one ``transform`` created: the job (SageMaker keeps transform jobs; they cannot be
-    deleted), the model when the stage made it, the staged input and the job's output, and
-    which of those were deleted afterwards."""
+    """What one ``transform`` created and what became of it. The job stays (SageMaker keeps
+    transform jobs; they cannot be deleted); the model (when the stage made it), the staged
+    input, the rows' fingerprints and the job's output are removed afterwards.
+
+    ``deleted`` lists what existed and was removed; ``kept`` what was left on purpose
+    (``deleteStagingDataAfterTransform=False``); ``notDeleted`` what cleanup could not
+    remove (or a job it could not stop), and ``cleanupErrors`` says for each why and how to
+    remove it by hand. A location that held nothing is in none of them."""
 
     transformJobName: str | None = None
     modelName: str | None = None
     inputS3Uri: str | None = None
     outputS3Uri: str | None = None
+    fingerprintsS3Uri: str | None = None
     deleted: tuple[str, ...] = field(default=())
+    kept: tuple[str, ...] = field(default=())
+    notDeleted: tuple[str, ...] = field(default=())
+    cleanupErrors: tuple[str, ...] = field(default=())
 
 
 def _param(name: str, doc: str, converter=None) -> Param:
@@ -549,53 +577,74 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         return f"{base.rstrip('/')}/{job_name}"
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
+        """Runs every step, then cleans up whatever happened: an error, Ctrl-C or SystemExit
+        is raised as it was, with a note naming what cleanup could not remove."""
         self.check()
         self.requestRowSerializer.set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
         job_name, own_model = self._names()
-        model_name = self.getOrDefault("modelName") or own_model
         prefix = self._staging_prefix(job_name)
-        input_uri, output_uri = f"{prefix}/input", f"{prefix}/output"
-        request = self.transform_job_request(job_name, model_name, input_uri, output_uri)
-        created = BatchTransformResources(inputS3Uri=input_uri, outputS3Uri=output_uri)
-        self._created = created
-        started = time.monotonic()
+        self._created = BatchTransformResources(
+            inputS3Uri=f"{prefix}/input",
+            outputS3Uri=f"{prefix}/output",
+            fingerprintsS3Uri=f"{prefix}/fingerprints",
+        )
+        self.timings = {}
         try:
-            parts = stage_requests(
-                dataset,
-                self.requestRowSerializer,
-                input_uri,
-                output_uri,
-                self.clientSpec,
-                split_type=self._split_type(),
-                gzip=self.getOrDefault("compressionType") == "Gzip",
-            )
-            staged_at = time.monotonic()
-            log.info(
-                "staged %d rows in %d parts at %s in %.1f s",
-                sum(p.rows for p in parts),
-                sum(1 for p in parts if p.input_key),
-                input_uri,
-                staged_at - started,
-            )
-            if not any(p.input_key for p in parts):
-                log.info("no rows to transform: no transform job created")
-                self.timings = {"staging": staged_at - started, "job": 0.0, "read_back": 0.0}
-                return dataset.sparkSession.createDataFrame([], out_schema)
-            if not self.getOrDefault("modelName"):
-                self._create_model(model_name)
-                created = replace(created, modelName=model_name)
-                self._created = created
-            log.info("CreateTransformJob %s", request)
-            call_with_backoff(lambda: self.sagemakerClient.create_transform_job(**request))
-            created = replace(created, transformJobName=job_name)
-            self._created = created
-            self._watch(job_name, parts, output_uri)
-            job_done = time.monotonic()
+            result = self._run(dataset, out_schema, job_name, own_model)
+        except BaseException as error:
+            self._clean_up()
+            if self._created.cleanupErrors:
+                add_note(error, "cleanup: " + "\n  ".join(self._created.cleanupErrors))
+            raise
+        self._clean_up()
+        return result
+
+    def _run(
+        self, dataset: DataFrame, out_schema: StructType, job_name: str, own_model: str
+    ) -> DataFrame:
+        created = self._created
+        assert created.inputS3Uri and created.outputS3Uri and created.fingerprintsS3Uri
+        model_name = self.getOrDefault("modelName") or own_model
+        request = self.transform_job_request(
+            job_name, model_name, created.inputS3Uri, created.outputS3Uri
+        )
+        started = time.monotonic()
+        parts = stage_requests(
+            dataset,
+            self.requestRowSerializer,
+            created.inputS3Uri,
+            created.outputS3Uri,
+            created.fingerprintsS3Uri,
+            self.clientSpec,
+            split_type=self._split_type(),
+            gzip=self.getOrDefault("compressionType") == "Gzip",
+        )
+        staged_at = time.monotonic()
+        self.timings["staging"] = staged_at - started
+        log.info(
+            "staged %d rows in %d parts at %s in %.1f s",
+            sum(p.rows for p in parts),
+            sum(1 for p in parts if p.input_key),
+            created.inputS3Uri,
+            staged_at - started,
+        )
+        if not any(p.input_key for p in parts):
+            log.info("no rows to transform: no transform job created")
+            self.timings.update(job=0.0, read_back=0.0)
+            return dataset.sparkSession.createDataFrame([], out_schema)
+        if not self.getOrDefault("modelName"):
+            self._record(modelName=model_name)  # first: Ctrl-C during CreateModel cleans up too
+            self._create_model(model_name)
+        self._run_job(request, parts, created.outputS3Uri)
+        job_done = time.monotonic()
+        self.timings["job"] = job_done - staged_at
+        with raised_on_executors():
             result = attach_predictions(
                 dataset,
                 parts,
-                split_s3_uri(output_uri)[0],
+                split_s3_uri(created.outputS3Uri)[0],
+                self.requestRowSerializer,
                 self.responseRowDeserializer,
                 out_schema,
                 self.clientSpec,
@@ -605,19 +654,16 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 inference_ids=self.getOrDefault("generateInferenceId"),
             ).localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
             total, expected = result.count(), sum(p.rows for p in parts)
-            if total != expected:
-                raise BatchReadBackError(
-                    f"the read-back has {total} rows for {expected} staged rows: the input's "
-                    "partitions changed between staging and read-back; checkpoint it first"
-                )
-            self.timings = {
-                "staging": staged_at - started,
-                "job": job_done - staged_at,
-                "read_back": time.monotonic() - job_done,
-            }
-            return result
-        finally:
-            self._created = self._clean_up(self._created)
+        if total != expected:
+            raise BatchReadBackError(
+                f"the read-back has {total} rows for {expected} staged rows: the input's "
+                "partitions changed between staging and read-back; checkpoint it first"
+            )
+        self.timings["read_back"] = time.monotonic() - job_done
+        return result
+
+    def _record(self, **changes: Any) -> None:
+        self._created = replace(self._created, **changes)
 
     def _create_model(self, name: str) -> None:
         get = self.getOrDefault
@@ -636,7 +682,46 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         call_with_backoff(lambda: self.sagemakerClient.create_model(**request))
         log.info("created model %s", name)
 
+    def _run_job(self, request: dict[str, Any], parts: list, output_uri: str) -> None:
+        """CreateTransformJob and the watch. Ctrl-C or SystemExit stops the job, also while
+        CreateTransformJob is under way (the job may exist without its answer); a request
+        the service refused made no job."""
+        job_name = request["TransformJobName"]
+        log.info("CreateTransformJob %s", request)
+        try:
+            call_with_backoff(lambda: self.sagemakerClient.create_transform_job(**request))
+        except ClientError:
+            raise
+        except BaseException:
+            self._record(transformJobName=job_name)
+            self._stop_job(job_name)
+            raise
+        self._record(transformJobName=job_name)
+        try:
+            self._watch(job_name, parts, output_uri)
+        except SystemExit:  # the watch itself stops the job on KeyboardInterrupt
+            self._stop_job(job_name)
+            raise
+
+    def _stop_job(self, job_name: str) -> None:
+        """StopTransformJob; a failure is reported (never raised over the interrupt)."""
+        try:
+            stop_job(TRANSFORM, self.sagemakerClient, job_name)
+        except Exception as error:  # noqa: BLE001 - reported by name with the remedy
+            self._left_behind(
+                f"transform job {job_name}",
+                f"could not stop it ({error}); it may still be running: aws sagemaker "
+                f"stop-transform-job --transform-job-name {job_name}",
+            )
+
     def _watch(self, job_name: str, parts: list, output_uri: str) -> None:
+        stems = {_stem(part.input_key) for part in parts if part.input_key}
+        naming_parts: deque[str] = deque(maxlen=REJECTED_LINES)
+
+        def keep_if_it_names_a_part(line: str) -> None:
+            if any(found in stems for found in PART_STEM.findall(line)):
+                naming_parts.append(line)
+
         try:
             watch_transform_job(
                 self.sagemakerClient,
@@ -644,38 +729,76 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 job_name,
                 timeout_seconds=self.getOrDefault("timeoutInSeconds"),
                 poll_seconds=self.getOrDefault("pollSeconds"),
+                on_log_line=keep_if_it_names_a_part,
                 describe_progress=lambda: written_parts(parts, output_uri, self.clientSpec),
             )
         except TransformJobFailed as error:
-            located = _locate_rejected((error.job or {}).get("FailureReason", ""), parts)
+            reason = (error.job or {}).get("FailureReason", "")
+            located = _locate_rejected(reason, [*naming_parts, *error.last_log_lines], parts)
             if located:
                 located_error = TransformJobFailed(f"{error}\n  {located}", error.job, [])
                 located_error.last_log_lines = error.last_log_lines
                 raise located_error from error
             raise
 
-    def _clean_up(self, created: BatchTransformResources) -> BatchTransformResources:
-        """Removes the staged input and output (unless kept) and the model the stage
-        created; returns the report with what was deleted. Failures are logged with the
-        resource's name, never hidden."""
-        deleted = []
+    def _clean_up(self) -> None:
+        """Removes the staged input and output (unless kept), the rows' fingerprints and the
+        model the stage created, and records in the report exactly what was removed and
+        what was not. Never raises: a failure is recorded with the resource's name and how
+        to remove it by hand, and logged."""
+        started = time.monotonic()
+        created = self._created
+        staging = [created.fingerprintsS3Uri]
         if self.getOrDefault("deleteStagingDataAfterTransform"):
-            for uri in (created.inputS3Uri, created.outputS3Uri):
-                if uri:
-                    removed = delete_staging(StagedData(uri, "S3Prefix", uri), self.clientSpec)
-                    log.info("removed %d objects under %s", removed, uri)
-                    deleted.append(uri)
+            staging += [created.inputS3Uri, created.outputS3Uri]
         else:
-            log.info(
-                "kept the staged input %s and output %s", created.inputS3Uri, created.outputS3Uri
-            )
+            kept = tuple(uri for uri in (created.inputS3Uri, created.outputS3Uri) if uri)
+            self._record(kept=kept)
+            log.info("kept the staged input and output: %s", ", ".join(kept))
+        for uri in filter(None, staging):
+            try:
+                removed = remove_staging(StagedData(uri, "S3Prefix", uri), self.clientSpec)
+            except Exception as error:  # noqa: BLE001 - reported by name with the remedy
+                self._left_behind(
+                    uri, f"could not delete it ({error}): aws s3 rm --recursive {uri}/"
+                )
+                continue
+            log.info("removed %d objects under %s", removed, uri)
+            if removed:
+                self._record(deleted=(*self._created.deleted, uri))
         if created.modelName:
             try:
-                SageMakerResourceCleanup(self.sagemakerClient).delete_model(created.modelName)
-                deleted.append(created.modelName)
-            except Exception as error:  # noqa: BLE001 - reported by name, the result matters more
-                log.warning("could not delete the model %s: %s", created.modelName, error)
-        return replace(created, deleted=tuple(deleted))
+                existed = self._delete_model(created.modelName)
+            except Exception as error:  # noqa: BLE001 - reported by name with the remedy
+                self._left_behind(
+                    created.modelName,
+                    f"could not delete the model ({error}): aws sagemaker delete-model "
+                    f"--model-name {created.modelName}",
+                )
+            else:
+                if existed:
+                    self._record(deleted=(*self._created.deleted, created.modelName))
+                else:  # interrupted before CreateModel made it
+                    self._record(modelName=None)
+        self.timings["cleanup"] = time.monotonic() - started
+
+    def _delete_model(self, name: str) -> bool:
+        """DeleteModel; False when there was no such model."""
+        try:
+            call_with_backoff(lambda: self.sagemakerClient.delete_model(ModelName=name))
+        except ClientError as error:
+            if is_missing(error):
+                return False
+            raise
+        log.info("deleted model %s", name)
+        return True
+
+    def _left_behind(self, name: str, problem: str) -> None:
+        log.warning("%s: %s", name, problem)
+        self._record(
+            notDeleted=(*self._created.notDeleted, name),
+            cleanupErrors=(*self._created.cleanupErrors, f"{name}: {problem}"),
+        )
 
     # ---------------------------------------------------------------- copies, persistence
 
@@ -704,16 +827,28 @@ def _endpoint_model(sagemaker: Any, endpoint: str) -> str:
     return variants[0]["ModelName"]
 
 
-def _locate_rejected(message: str, parts: list) -> str | None:
-    """Where the job names a staged object (and records), the partition and rows it holds."""
-    for part in parts:
-        if part.input_key and part.input_key.rsplit("/", 1)[-1] in message:
+def _locate_rejected(reason: str, log_lines: list[str], parts: list) -> str | None:
+    """Which partition and rows the job rejected, where its FailureReason or its log lines
+    name a staged object. The service's FailureReason usually only says to see the logs,
+    whose data log names the object (``<bucket>/<key>: ClientError: 400``); the local
+    backend names it in both, with the records."""
+    by_stem = {_stem(part.input_key): part for part in parts if part.input_key}
+    for text in (reason, *reversed(log_lines)):
+        for stem in PART_STEM.findall(text):
+            part = by_stem.get(stem)
+            if part is None:
+                continue
+            where = "the job's FailureReason" if text is reason else f"the job's log: {text}"
             return (
                 f"the rejected object {part.input_key} holds partition {part.partition} "
                 f"({part.rows} rows, in order; record numbers in the job's logs are row "
-                "positions within that partition)"
+                f"positions within that partition); named in {where}"
             )
     return None
+
+
+def _stem(key: str) -> str:
+    return key.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
 _CHOICES = {

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pyspark.sql import DataFrame
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
@@ -212,17 +212,24 @@ def write_parts(
     df: DataFrame,
     uri: str,
     spec: ClientSpec,
-    encode: Callable[[pa.RecordBatch, int], bytes],
+    encode: Callable[[pa.RecordBatch, int], bytes | tuple[bytes, bytes]],
     suffix: str,
     *,
     gzip: bool = False,
     skip_empty: bool = False,
+    sidecar_uri: str | None = None,
 ) -> list[WrittenPart]:
     """Writes one object per partition under ``uri`` (replacing what is there) from the
     executors: ``encode(batch, rows_before)`` gives each Arrow batch's bytes in Spark's
     layout. Parts become visible only once every task has succeeded; returns them in
-    partition order."""
+    partition order.
+
+    With ``sidecar_uri``, ``encode`` returns ``(part bytes, sidecar bytes)`` and each part
+    gets a sidecar object of the same name under ``sidecar_uri`` (never compressed), written
+    by the same task attempt and made visible with its part, so a part and its sidecar always
+    describe the same rows (Batch Transform keeps its row fingerprints there)."""
     store = PartStore.for_path(uri, spec)
+    sidecars = PartStore.for_path(sidecar_uri, spec) if sidecar_uri else None
     job_id = uuid.uuid4().hex
     suffix = suffix + (".gz" if gzip else "")
     names = df.columns
@@ -233,40 +240,59 @@ def write_parts(
         context = TaskContext.get()
         partition = context.partitionId()
         name = f"part-{partition:05d}-{job_id}.{suffix}"
-        sink = store.open_part(name, job_id, context.attemptNumber())
+        sinks = [store.open_part(name, job_id, context.attemptNumber())]
+        if sidecars is not None:
+            sinks.append(sidecars.open_part(name, job_id, context.attemptNumber()))
         compressor = zlib.compressobj(wbits=31) if gzip else None
         try:
             rows = 0
             for batch in (standard_layout(arrived, names) for arrived in batches):
-                data = encode(batch, rows)
-                sink.write(compressor.compress(data) if compressor else data)
+                encoded = encode(batch, rows)
+                data, extra = encoded if isinstance(encoded, tuple) else (encoded, b"")
+                sinks[0].write(compressor.compress(data) if compressor else data)
+                if len(sinks) > 1:
+                    sinks[1].write(extra)
                 rows += batch.num_rows
             if skip_empty and rows == 0:
-                sink.abort()
-                part = None
+                for sink in sinks:
+                    sink.abort()
+                staged = [None] * len(sinks)
             else:
                 if compressor:
-                    sink.write(compressor.flush())
-                part = asdict(sink.close())
+                    sinks[0].write(compressor.flush())
+                staged = [asdict(sink.close()) for sink in sinks]
         except BaseException:
-            sink.abort()
+            for sink in sinks:
+                sink.abort()
             raise
         yield pa.RecordBatch.from_pylist(
-            [{"partition": partition, "rows": rows, "part": json.dumps(part)}], schema=_PART_ROW
+            [
+                {
+                    "partition": partition,
+                    "rows": rows,
+                    "part": json.dumps(staged[0]),
+                    "sidecar": json.dumps(staged[1] if len(staged) > 1 else None),
+                }
+            ],
+            schema=_PART_ROW,
         )
 
+    stores = [store] if sidecars is None else [store, sidecars]
     try:
         written = for_map_in_arrow(df).mapInArrow(write_partition, _PART_SCHEMA).collect()
-        store.clear()
+        for each in stores:
+            each.clear()
         parts = []
         for row in sorted(written, key=lambda r: r.partition):
             staged = json.loads(row.part)
-            if staged is not None:
-                store.promote(StagedPart(**{**staged, "etags": tuple(staged["etags"])}))
+            for each, promoted in zip(stores, (staged, json.loads(row.sidecar))):
+                if promoted is not None:
+                    each.promote(StagedPart(**{**promoted, "etags": tuple(promoted["etags"])}))
             parts.append(WrittenPart(row.partition, staged and staged["name"], row.rows))
         return parts
     finally:
-        store.cleanup_job(job_id)
+        for each in stores:
+            each.cleanup_job(job_id)
 
 
 _PART_SCHEMA = StructType(
@@ -274,9 +300,17 @@ _PART_SCHEMA = StructType(
         StructField("partition", IntegerType()),
         StructField("rows", LongType()),
         StructField("part", StringType()),
+        StructField("sidecar", StringType()),
     ]
 )
-_PART_ROW = pa.schema([("partition", pa.int32()), ("rows", pa.int64()), ("part", pa.string())])
+_PART_ROW = pa.schema(
+    [
+        ("partition", pa.int32()),
+        ("rows", pa.int64()),
+        ("part", pa.string()),
+        ("sidecar", pa.string()),
+    ]
+)
 
 
 def _stage_with_spark(df, fmt, options, uri, gzip) -> None:
@@ -332,22 +366,39 @@ def write_manifest(prefix_uri: str, spec: ClientSpec) -> str:
 
 
 def delete_staging(staged: StagedData, spec: ClientSpec) -> int:
-    """Removes one job's staged objects (every page, only this job's keys); returns how many.
+    """Removes one job's staged training data; returns how many objects.
 
-    Errors are logged, not raised: training results matter more than the cleanup."""
-    bucket, prefix = split_s3_uri(staged.prefix_uri)
-    s3 = spec.client("s3")
+    Errors are logged, not raised: training results matter more than the cleanup (callers
+    that must report what was left behind use ``remove_staging``)."""
     try:
-        keys = [
-            item["Key"]
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-            for item in page.get("Contents", [])
-            if item["Key"].startswith(f"{prefix}/") or item["Key"] == f"{prefix}.manifest"
-        ]
-        for start in range(0, len(keys), 1000):
-            chunk = [{"Key": k} for k in keys[start : start + 1000]]
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
-        return len(keys)
-    except ClientError as error:
+        return remove_staging(staged, spec)
+    except (BotoCoreError, ClientError, SmsparkError) as error:
         log.warning("could not delete the staging data at %s: %s", staged.prefix_uri, error)
         return 0
+
+
+def remove_staging(staged: StagedData, spec: ClientSpec) -> int:
+    """Removes one job's staged objects (every page, only this job's keys) and returns how
+    many; raises when S3 refused the listing or any key (SmsparkError naming the first
+    refused key), so that nothing is reported removed that is still there."""
+    bucket, prefix = split_s3_uri(staged.prefix_uri)
+    s3 = spec.client("s3")
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+        if item["Key"].startswith(f"{prefix}/") or item["Key"] == f"{prefix}.manifest"
+    ]
+    refused = []
+    for start in range(0, len(keys), 1000):
+        chunk = [{"Key": k} for k in keys[start : start + 1000]]
+        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+        refused += answer.get("Errors", [])
+    if refused:
+        first = refused[0]
+        raise SmsparkError(
+            f"S3 refused to delete {len(refused)} of {len(keys)} objects under "
+            f"{staged.prefix_uri}, for example s3://{bucket}/{first.get('Key')}: "
+            f"{first.get('Code')}: {first.get('Message')}"
+        )
+    return len(keys)

@@ -5,14 +5,20 @@ any call, an empty DataFrame and persistence inside a Pipeline."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+import pyarrow as pa
 import pytest
 from botocore.exceptions import ClientError
 from conftest import ROLE, SUM_IMAGE, start_job, unique, wait_job
+from pyspark.errors import PythonException
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.functions import array_to_vector
 from pyspark.sql import functions as F
 
 from smspark_core import jobs
+from smspark_core.batch_io import BatchReadBackError
 from smspark_core.batch_transform import SageMakerBatchTransformer
 from smspark_core.jobs import TransformJobFailed
 from smspark_core.model import SageMakerModel
@@ -102,7 +108,7 @@ def test_every_row_once_in_input_order(spark, local, clients, bucket, artifact, 
     assert job["TransformInput"]["SplitType"] == "Line"
     assert job["TransformOutput"]["AssembleWith"] == "Line"
     assert job["BatchStrategy"] == "MultiRecord" and job["MaxPayloadInMB"] == 6
-    assert set(stage.timings) == {"staging", "job", "read_back"}
+    assert set(stage.timings) == {"staging", "job", "read_back", "cleanup"}
 
 
 def test_a_partition_over_several_mini_batches(spark, local, clients, bucket, artifact):
@@ -188,7 +194,13 @@ def test_cleanup_removes_staging_and_the_created_model(spark, local, clients, bu
     created = stage.getCreatedResources()
     assert created.modelName and created.transformJobName
     assert created.inputS3Uri.endswith(f"{created.transformJobName}/input")
-    assert set(created.deleted) == {created.inputS3Uri, created.outputS3Uri, created.modelName}
+    assert set(created.deleted) == {
+        created.inputS3Uri,
+        created.outputS3Uri,
+        created.fingerprintsS3Uri,
+        created.modelName,
+    }
+    assert created.notDeleted == () and created.cleanupErrors == () and created.kept == ()
     assert _keys(clients, bucket, f"staging/{created.transformJobName}") == []
     with pytest.raises(ClientError, match="Could not find model"):
         clients["sagemaker"].describe_model(ModelName=created.modelName)
@@ -204,7 +216,8 @@ def test_staged_data_can_be_kept(spark, local, clients, bucket, artifact):
     assert len(inputs) == 2 and sorted(outputs) == sorted(
         k.replace("/input/", "/output/") + ".out" for k in inputs
     )
-    assert created.deleted == (created.modelName,)
+    assert created.kept == (created.inputS3Uri, created.outputS3Uri)
+    assert created.deleted == (created.fingerprintsS3Uri, created.modelName)
 
 
 def test_a_failed_job_raises_with_reason_job_and_partition(spark, local, clients, bucket, artifact):
@@ -369,8 +382,15 @@ def test_a_prediction_count_mismatch_names_the_part_and_both_counts(spark, local
         stagingS3Uri=f"s3://{bucket}/staging",
         pollSeconds=0.1,
     )
-    with pytest.raises(Exception, match=r"\(partition \d\) holds 9 predictions for 10 staged rows"):
+    with pytest.raises(BatchReadBackError) as raised:
         stage.transform(_frame(spark, 20, 2))
+    # The executor's error itself, not Spark's PythonException around it.
+    assert re.fullmatch(
+        r"part s3://\S+/output/part-0000\d-\w+\.csv\.out \(partition \d\) holds 9 "
+        r"predictions for 10 staged rows",
+        str(raised.value),
+    )
+    assert isinstance(raised.value.__cause__, PythonException)
     assert stage.getCreatedResources().inputS3Uri in stage.getCreatedResources().deleted
 
 
@@ -445,3 +465,229 @@ def test_a_missing_transform_job_is_a_validation_exception(clients):
         clients["sagemaker"].describe_transform_job(TransformJobName="no-such-job")
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert "no-such-job" in raised.value.response["Error"]["Message"]
+
+
+def _reordered_on_each_evaluation(df):
+    """``df`` whose partitions give their rows in a fresh random order each time they are
+    evaluated, as rows after a shuffle may arrive (no seed: each evaluation differs)."""
+
+    def shuffle(batches):
+        arrived = list(batches)
+        if not arrived:
+            return
+        table = pa.Table.from_batches(arrived)
+        order = np.random.default_rng().permutation(table.num_rows)
+        yield from table.take(pa.array(order)).to_batches()
+
+    return df.mapInArrow(shuffle, df.schema)
+
+
+def test_rows_in_another_order_at_read_back_are_an_error(spark, local, clients, bucket, artifact):
+    """Staging and read-back evaluate the input twice; here each evaluation orders every
+    partition's rows anew. Matching by position would give rows other rows' predictions:
+    the fingerprints refuse it, naming the partition and row and the remedy."""
+    stage = _stage(local, bucket, artifact)
+    with pytest.raises(BatchReadBackError) as raised:
+        stage.transform(_reordered_on_each_evaluation(_frame(spark, 200, 2)))
+    message = str(raised.value)
+    assert re.match(
+        r"partition [01], row \d+ \(counted from 0 within the partition\) is not the row "
+        r"staged there \(\S+/input/part-0000[01]-\w+\.csv\): its request bytes differ",
+        message,
+    ), message
+    assert "cache(), checkpoint() or localCheckpoint() the input before transform" in message
+    created = stage.getCreatedResources()
+    assert created.notDeleted == ()
+    assert _keys(clients, bucket, f"staging/{created.transformJobName}") == []
+    # The remedy works: the same input, cached, comes back whole with its own predictions.
+    cached = _reordered_on_each_evaluation(_frame(spark, 200, 2)).cache()
+    rows = stage.transform(cached).collect()
+    assert sorted(r.id for r in rows) == list(range(200))
+    assert all(r.prediction == 2.0 * (r.id + 1) for r in rows)
+    cached.unpersist()
+
+
+def test_reordering_rows_with_the_same_request_changes_nothing(spark, local, bucket, artifact):
+    """Rows whose request bytes are equal share a fingerprint and a prediction: another
+    order among them is accepted, and every row still has its own prediction."""
+    same = _frame(spark, 100, 2).withColumn(
+        "features", array_to_vector(F.array(F.lit(1.0), F.lit(1.0), F.lit(1.0)))
+    )
+    rows = _stage(local, bucket, artifact).transform(_reordered_on_each_evaluation(same)).collect()
+    assert sorted(r.id for r in rows) == list(range(100))
+    assert {r.prediction for r in rows} == {6.0}
+
+
+def test_fingerprints_are_staged_beside_each_part(spark, local, clients, bucket, artifact):
+    stage = _stage(local, bucket, artifact, deleteStagingDataAfterTransform=False)
+    _check_in_order(stage.transform(_frame(spark, 30, 3)), 30)
+    created = stage.getCreatedResources()
+    inputs = _keys(clients, bucket, f"staging/{created.transformJobName}/input/")
+    assert len(inputs) == 3
+    for key in inputs:
+        data = clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert data.count(b"\n") == 10
+    # The fingerprints are internal: removed even when the staged data is kept.
+    assert _keys(clients, bucket, f"staging/{created.transformJobName}/fingerprints") == []
+    assert created.fingerprintsS3Uri in created.deleted
+
+
+def test_a_cleanup_failure_is_reported_and_never_hides_the_error(
+    spark, local, clients, bucket, artifact, monkeypatch
+):
+    """The job fails and S3 cannot be reached for the output: the job's error is raised as
+    it is, with a note naming what was left and how to remove it; the rest is removed."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from smspark_core import batch_transform, staging
+
+    def unreachable_for_output(staged, spec):
+        if staged.prefix_uri.endswith("/input"):
+            raise EndpointConnectionError(endpoint_url="https://s3.example")
+        return staging.remove_staging(staged, spec)
+
+    monkeypatch.setattr(batch_transform, "remove_staging", unreachable_for_output)
+    bad = _frame(spark, 10, 1).withColumn(
+        "features", array_to_vector(F.array(F.lit(1.0), F.lit(2.0)))
+    )
+    stage = _stage(local, bucket, artifact, invocationsMaxRetries=0)
+    with pytest.raises(TransformJobFailed) as raised:
+        stage.transform(bad)
+    created = stage.getCreatedResources()
+    assert created.notDeleted == (created.inputS3Uri,)
+    assert created.modelName in created.deleted and created.fingerprintsS3Uri in created.deleted
+    (problem,) = created.cleanupErrors
+    assert problem.startswith(f"{created.inputS3Uri}: could not delete it (Could not connect")
+    assert problem.endswith(f"aws s3 rm --recursive {created.inputS3Uri}/")
+    assert raised.value.__notes__ == [f"cleanup: {problem}"]
+    assert _keys(clients, bucket, f"staging/{created.transformJobName}/input/") != []
+
+
+def _stage_whose_sagemaker(local, bucket, artifact, **changes):
+    """A stage whose SageMaker client has some methods replaced (the rest are boto3's)."""
+
+    class Client:
+        def __getattr__(self, name):
+            return changes.get(name) or getattr(real, name)
+
+    real = local.client("sagemaker")
+    return _stage(local, bucket, artifact, sagemakerClient=Client()), real
+
+
+def test_ctrl_c_during_create_model_still_deletes_the_model(
+    spark, local, clients, bucket, artifact
+):
+    """Ctrl-C after CreateModel was sent but before its answer: the model exists, and the
+    stage recorded it before the call, so it is deleted."""
+
+    def create_then_interrupted(**request):
+        real.create_model(**request)
+        raise KeyboardInterrupt
+
+    stage, real = _stage_whose_sagemaker(
+        local, bucket, artifact, create_model=create_then_interrupted
+    )
+    with pytest.raises(KeyboardInterrupt):
+        stage.transform(_frame(spark, 10, 1))
+    created = stage.getCreatedResources()
+    assert created.transformJobName is None
+    assert created.modelName in created.deleted
+    with pytest.raises(ClientError, match="Could not find model"):
+        clients["sagemaker"].describe_model(ModelName=created.modelName)
+    assert _keys(clients, bucket, f"staging/{created.inputS3Uri.split('/')[-2]}") == []
+
+
+def test_ctrl_c_before_the_model_exists_reports_no_model(spark, local, bucket, artifact):
+    def interrupted(**request):
+        raise KeyboardInterrupt
+
+    stage, _ = _stage_whose_sagemaker(local, bucket, artifact, create_model=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        stage.transform(_frame(spark, 10, 1))
+    created = stage.getCreatedResources()
+    assert created.modelName is None and created.notDeleted == ()
+    assert created.inputS3Uri in created.deleted
+
+
+def test_system_exit_stops_the_job_and_cleans_up(
+    spark, local, clients, bucket, model_name, monkeypatch
+):
+    local.set_faults(model_name, latency_ms=2000)
+
+    def exiting(self):
+        raise SystemExit(3)
+
+    monkeypatch.setattr(jobs.LogFollower, "poll", exiting)
+    stage = SageMakerBatchTransformer.from_model_name(
+        model_name,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        clientSpec=local.client_spec,
+        instanceType="ml.m5.large",
+        stagingS3Uri=f"s3://{bucket}/staging",
+        pollSeconds=0.1,
+        batchStrategy="SingleRecord",
+    )
+    try:
+        with pytest.raises(SystemExit):
+            stage.transform(_frame(spark, 10, 1))
+    finally:
+        local.clear_faults(model_name)
+    created = stage.getCreatedResources()
+    job = clients["sagemaker"].describe_transform_job(TransformJobName=created.transformJobName)
+    assert job["TransformJobStatus"] in ("Stopping", "Stopped")
+    assert _keys(clients, bucket, f"staging/{created.transformJobName}") == []
+    assert created.inputS3Uri in created.deleted and created.notDeleted == ()
+
+
+def test_the_rejected_partition_is_found_in_the_logs(spark, local, bucket, artifact):
+    """On the service FailureReason usually only says to see the logs; the data log names
+    the object: the stage finds the partition there."""
+
+    def service_wording(**request):
+        job = real.describe_transform_job(**request)
+        if "FailureReason" in job:
+            job["FailureReason"] = "ClientError: See job logs for more information"
+        return job
+
+    stage, real = _stage_whose_sagemaker(
+        local, bucket, artifact, describe_transform_job=service_wording
+    )
+    stage.setBatchStrategy("SingleRecord").setInvocationsMaxRetries(0)
+    bad = _frame(spark, 40, 2).withColumn(
+        "features",
+        F.when(F.col("id") == 27, array_to_vector(F.array(F.lit(1.0), F.lit(2.0)))).otherwise(
+            F.col("features")
+        ),
+    )
+    with pytest.raises(TransformJobFailed) as raised:
+        stage.transform(bad)
+    message = str(raised.value)
+    assert "ended Failed: ClientError: See job logs for more information" in message
+    assert "holds partition 1 (20 rows" in message
+    assert "named in the job's log: [sagemaker logs]: " in message and "records 7-7" in message
+
+
+def test_remove_staging_reports_keys_s3_refused():
+    """DeleteObjects answers 200 with per-key Errors: nothing is reported removed then."""
+    from smspark_core.errors import SmsparkError
+    from smspark_core.staging import StagedData, remove_staging
+
+    class Paginator:
+        def paginate(self, **kwargs):
+            return [{"Contents": [{"Key": "p/job/input/a"}, {"Key": "p/job/input/b"}]}]
+
+    class S3:
+        def get_paginator(self, name):
+            return Paginator()
+
+        def delete_objects(self, **kwargs):
+            return {"Errors": [{"Key": "p/job/input/b", "Code": "AccessDenied", "Message": "no"}]}
+
+    class Spec:
+        def client(self, name):
+            return S3()
+
+    uri = "s3://b/p/job/input"
+    with pytest.raises(SmsparkError, match=r"S3 refused to delete 1 of 2 objects under "):
+        remove_staging(StagedData(uri, "S3Prefix", uri), Spec())

@@ -1,6 +1,7 @@
 """Local Batch Transform jobs through boto3: the status machine, every response against
-botocore's shapes, splitting and mini-batches, assembly, retries and fault injection, a
-failing mini-batch, StopTransformJob, pagination and the service's validation errors."""
+botocore's shapes, splitting and mini-batches, assembly, objects transformed at once,
+invocation timeouts, retries and fault injection, a failing mini-batch, StopTransformJob,
+pagination and the service's validation errors."""
 
 from __future__ import annotations
 
@@ -367,3 +368,73 @@ def test_the_container_sees_the_batch_variables(clients, bucket, echo_model):
     assert job["TransformJobStatus"] == "Completed", job.get("FailureReason")
     assert _read(clients, bucket, "env-out/SAGEMAKER_BATCH_STRATEGY.out") == b"SINGLE_RECORD"
     assert _read(clients, bucket, "env-out/SAGEMAKER_MAX_PAYLOAD_IN_MB.out") == b"2"
+
+
+def test_objects_are_transformed_concurrently(clients, bucket, echo_model):
+    """Eight one-record objects of 1 s each and a last object asking the model server how
+    many requests it had in flight at once: with MaxConcurrentTransforms=4 objects go
+    through together (several in flight, never more than 4), as the service spreads
+    objects over its instances, not one object after another."""
+    for i in range(8):
+        clients["s3"].put_object(Bucket=bucket, Key=f"many/{i}", Body=b"slow")
+    clients["s3"].put_object(Bucket=bucket, Key="many/z-peak", Body=b"peak")
+    job = _wait(
+        clients,
+        _job(
+            clients,
+            echo_model,
+            f"s3://{bucket}/many/",
+            f"s3://{bucket}/many-out",
+            SplitType="None",
+            ContentType="text/plain",
+            Accept="text/plain",
+            AssembleWith="None",
+            MaxConcurrentTransforms=4,
+        ),
+    )
+    assert job["TransformJobStatus"] == "Completed", job.get("FailureReason")
+    assert all(_read(clients, bucket, f"many-out/{i}.out") == b"slow" for i in range(8))
+    assert 2 <= int(_read(clients, bucket, "many-out/z-peak.out")) <= 4
+
+
+def test_a_request_past_its_timeout_is_retried_then_fails_the_job(clients, bucket, echo_model):
+    """InvocationsTimeoutInSeconds bounds each attempt and InvocationsMaxRetries retries it:
+    a model that takes 5 s against a 1 s timeout fails all 1 + 2 attempts."""
+    clients["s3"].put_object(Bucket=bucket, Key="timeout/in", Body=b"sleep:5")
+    name = _job(
+        clients,
+        echo_model,
+        f"s3://{bucket}/timeout/",
+        f"s3://{bucket}/timeout-out",
+        SplitType="None",
+        ContentType="text/plain",
+        Accept="text/plain",
+        ModelClientConfig={"InvocationsTimeoutInSeconds": 1, "InvocationsMaxRetries": 2},
+    )
+    job = _wait(clients, name)
+    assert job["TransformJobStatus"] == "Failed"
+    assert "no answer within InvocationsTimeoutInSeconds (1 s)" in job["FailureReason"]
+    attempts = [line for line in _data_log(clients, name) if "timeout/in: records 0-0: at" in line]
+    assert [line.split(": attempt ")[1][:6] for line in attempts] == ["1 of 3", "2 of 3", "3 of 3"]
+    assert all("no answer within InvocationsTimeoutInSeconds (1 s)" in line for line in attempts)
+
+
+def test_a_failing_object_fails_the_job_while_others_run(local, clients, bucket, sum_model):
+    """One bad object among several transformed at once: the job fails naming it, and no
+    output is written for it."""
+    for i in range(6):
+        clients["s3"].put_object(Bucket=bucket, Key=f"mixed/{i}.csv", Body=b"1,2,3\n4,5,6\n")
+    clients["s3"].put_object(Bucket=bucket, Key="mixed/3.csv", Body=b"1,2\n")
+    name = _job(
+        clients,
+        sum_model,
+        f"s3://{bucket}/mixed/",
+        f"s3://{bucket}/mixed-out",
+        MaxConcurrentTransforms=3,
+        ModelClientConfig={"InvocationsMaxRetries": 0},
+    )
+    job = _wait(clients, name)
+    assert job["TransformJobStatus"] == "Failed"
+    assert f"{bucket}/mixed/3.csv: records 0-0" in job["FailureReason"]
+    listed = clients["s3"].list_objects_v2(Bucket=bucket, Prefix="mixed-out/")
+    assert "mixed-out/3.csv.out" not in [item["Key"] for item in listed.get("Contents", [])]

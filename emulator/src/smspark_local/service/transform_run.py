@@ -5,7 +5,8 @@ transform job and an endpoint of the same model answer alike). Each input object
 by ``SplitType`` (``Line``: newline-terminated lines; ``RecordIO``: framed records; ``None``:
 the whole object is one record), its records packed into mini-batches of at most
 ``MaxPayloadInMB`` (``MultiRecord``; ``SingleRecord`` sends one record per request), with
-``MaxConcurrentTransforms`` requests per instance in flight. A failed request is retried
+``MaxConcurrentTransforms`` requests per instance in flight, from one object or from several
+objects transformed at once. A failed request is retried
 ``ModelClientConfig.InvocationsMaxRetries`` times, each attempt bounded by
 ``InvocationsTimeoutInSeconds``. The model servers get the service's batch variables
 (``SAGEMAKER_MAX_PAYLOAD_IN_MB``, ``SAGEMAKER_BATCH_STRATEGY``,
@@ -35,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,7 @@ class TransformRun:
         self.name, self.store, self.logs, self.resolver, self.s3 = name, store, logs, resolver, s3
         self.root, self.faults, self.ping_timeout = root, faults, ping_timeout
         self.stop_requested = threading.Event()
+        self.abandoned = threading.Event()  # an object failed: the job fails, the rest stop
         self.variant: hosting.Variant | None = None
         self.written: list[tuple[str, str]] = []  # (bucket, key) of the .out objects so far
         self.data_log = f"{name}/data-log"
@@ -242,12 +244,7 @@ class TransformRun:
             f"MaxPayloadInMB={job.get('MaxPayloadInMB', DEFAULT_PAYLOAD_MB)}, "
             f"BatchStrategy={job.get('BatchStrategy', 'MultiRecord')}"
         )
-        in_flight = self._concurrency() * len(self.variant.instances)
-        with ThreadPoolExecutor(max_workers=in_flight) as pool:
-            for bucket, key, relative in objects:
-                if self.stop_requested.is_set():
-                    return "Stopped"
-                self._transform_object(pool, bucket, key, relative)
+        self._transform_objects(objects)
         if self.stop_requested.is_set():
             return "Stopped"
         if job.get("DataCaptureConfig"):
@@ -279,7 +276,36 @@ class TransformRun:
     def _concurrency(self) -> int:
         return max(1, int(self.job.get("MaxConcurrentTransforms") or 1))
 
+    def _transform_objects(self, objects: list[tuple[str, str, str]]) -> None:
+        """Every object through the model servers, several at once as the service spreads
+        objects over its instances: at most ``MaxConcurrentTransforms`` × ``InstanceCount``
+        requests are in flight, from one object or from several (and at most that many
+        objects are held in memory). The first object that fails stops the others and fails
+        the job."""
+        assert self.variant is not None  # started before any object is read
+        in_flight = self._concurrency() * len(self.variant.instances)
+        with (
+            ThreadPoolExecutor(in_flight, f"{self.name}-request") as requests,
+            ThreadPoolExecutor(in_flight, f"{self.name}-object") as readers,
+        ):
+            futures = [
+                readers.submit(self._transform_object, requests, bucket, key, relative)
+                for bucket, key, relative in objects
+            ]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in futures if f.done() and f.exception() is not None]
+            if failed:
+                self.abandoned.set()  # requests not yet sent return at once
+                for future in futures:
+                    future.cancel()
+        if failed:
+            error = failed[0].exception()
+            assert error is not None  # a failed future
+            raise error
+
     def _transform_object(self, pool: ThreadPoolExecutor, bucket: str, key: str, relative: str):
+        if self.stop_requested.is_set() or self.abandoned.is_set():
+            return
         job = self.job
         where = f"{bucket}/{key}"
         data = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -298,7 +324,7 @@ class TransformRun:
         finally:
             for future in futures:
                 future.cancel()
-        if self.stop_requested.is_set():
+        if self.stop_requested.is_set() or self.abandoned.is_set():
             return
         line = job.get("TransformOutput", {}).get("AssembleWith", "None") == "Line"
         output = b"".join(
@@ -328,7 +354,7 @@ class TransformRun:
     def _invoke(self, data: bytes, batch: MiniBatch, where: str) -> bytes:
         """One mini-batch's answer, retried as ModelClientConfig says; JobFailed when the
         model server still refuses it."""
-        if self.stop_requested.is_set():
+        if self.stop_requested.is_set() or self.abandoned.is_set():
             return b""
         job = self.job
         client = job.get("ModelClientConfig", {})
@@ -362,9 +388,14 @@ class TransformRun:
                 status = 429 if decision == "throttle" else faults.error_status
                 return status, b"", f"injected fault: the model server answered {status}"
         assert self.variant is not None  # started before any request is sent
+        sent = time.monotonic()
         try:
             status, answer, *_ = self.variant.invoke(body, headers, timeout=timeout)
-        except hosting.ModelServerUnavailable as error:  # also a request past its timeout
+        except hosting.ModelServerUnavailable as error:
+            # Unavailable after at least the timeout: the request (to every instance) timed out.
+            if time.monotonic() - sent >= timeout:
+                limit = f"InvocationsTimeoutInSeconds ({timeout:g} s)"
+                return 408, b"", f"no answer within {limit}: {error}"
             return 503, b"", str(error)
         if status >= 400:
             message = answer.decode("utf-8", "replace")[:512]

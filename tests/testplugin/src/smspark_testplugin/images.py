@@ -107,10 +107,10 @@ def echo_train(env: TrainingEnvironment) -> None:
 
 
 def echo_serve(model_dir: Path):
-    """Echoes the body. ``slow`` waits 1 s; ``peak`` answers the most requests it has
-    seen in flight at once (for concurrency tests without timing assertions); ``env:NAME``
-    answers that environment variable of the model server. The request's CustomAttributes
-    come back as the answer's."""
+    """Echoes the body. ``slow`` waits 1 s, ``sleep:SECONDS`` that long; ``peak`` answers the
+    most requests it has seen in flight at once (for concurrency tests without timing
+    assertions); ``env:NAME`` answers that environment variable of the model server. The
+    request's CustomAttributes come back as the answer's."""
     lock = threading.Lock()
     state = {"in_flight": 0, "peak": 0}
 
@@ -125,6 +125,8 @@ def echo_serve(model_dir: Path):
         try:
             if body == b"slow":
                 time.sleep(1.0)
+            elif body.startswith(b"sleep:"):  # past a short InvocationsTimeoutInSeconds
+                time.sleep(float(body[6:]))
             return InvocationResponse(body, content_type, request_custom_attributes())
         finally:
             with lock:
