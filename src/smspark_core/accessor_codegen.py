@@ -36,7 +36,13 @@ from types import ModuleType
 CORE_DIR = Path(__file__).resolve().parent
 CORE_OUTPUT = CORE_DIR / "_accessors.py"
 CORE_SOURCES = tuple(
-    CORE_DIR / name for name in ("stage_params.py", "training_options.py", "hosting_options.py")
+    CORE_DIR / name
+    for name in (
+        "stage_params.py",
+        "training_options.py",
+        "hosting_options.py",
+        "batch_transform.py",
+    )
 )
 
 # Where the non-builtin types of ``value_type`` come from (imported for type checking only).

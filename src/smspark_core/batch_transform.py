@@ -34,18 +34,19 @@ import re
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 from pyspark.ml import Transformer
-from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 from pyspark.storagelevel import StorageLevel
 
+from smspark_core._accessors import SageMakerBatchTransformerAccessors
 from smspark_core.aws import ClientSpec, default_client_spec
 from smspark_core.batch_io import (
     BatchReadBackError,
@@ -77,14 +78,28 @@ from smspark_core.media_types import (
     media_type,
 )
 from smspark_core.persistence import (
+    DESERIALIZER,
+    SERIALIZER,
     MetadataReader,
     MetadataWriter,
-    stage_wiring_from_json,
-    stage_wiring_to_json,
+    client_spec_from_json,
+    client_spec_to_json,
+    restore_params,
+    saved_params,
 )
 from smspark_core.resources import _missing as is_missing
 from smspark_core.resources import check_name
 from smspark_core.service_model import enum_values, request_problems
+from smspark_core.setting import (
+    StageSetting,
+    optional,
+    string_map,
+    to_bool,
+    to_float,
+    to_int,
+    to_str,
+)
+from smspark_core.stage_params import CodecSettings
 from smspark_core.staging import StagedData, auto_create_bucket, remove_staging
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
@@ -128,149 +143,235 @@ class BatchTransformResources:
     cleanupErrors: tuple[str, ...] = field(default=())
 
 
-def _param(name: str, doc: str, converter=None) -> Param:
-    return Param(Params._dummy(), name, doc, typeConverter=converter)
+def _checked(name: str, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, then the service's rules for ``name`` (a ``ValueError`` naming it), so a
+    refused value is never stored, however it is set."""
+
+    def check(value: Any) -> Any:
+        converted = convert(value)
+        _check_param(name, converted)
+        return converted
+
+    return check
 
 
-def _dict_of_strings(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise TypeError(f"expected a dict of strings to strings, got {value!r}")
-    return dict(value)
-
-
-def _optional(converter):
-    return lambda value: None if value is None else converter(value)
-
-
-def _strict_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"expected an integer, got {value!r}")
-    return TypeConverters.toInt(value)
-
-
-def _strict_bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"expected True or False, got {value!r}")
-    return value
-
-
-class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
+class SageMakerBatchTransformer(
+    Transformer, CodecSettings, SageMakerBatchTransformerAccessors, MLWritable, MLReadable
+):
     """Predictions for a whole DataFrame from SageMaker Batch Transform (see the module
     docstring). Build it from a model name, an artifact and image, a training job, or a fitted
     ``SageMakerModel``; persisted as Spark ML metadata (Params, codecs by registered name and
     configuration, where to reach AWS; never credentials)."""
 
     # ---------------------------------------------------------------- Params
-    modelName = _param(
+    modelName = StageSetting(
         "modelName",
-        "an existing SageMaker model to run (never deleted)",
-        _optional(TypeConverters.toString),
+        "An existing SageMaker model to run (never deleted).",
+        _checked("modelName", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    modelImage = _param(
+    modelImage = StageSetting(
         "modelImage",
-        "the inference image of a model the stage creates",
-        _optional(TypeConverters.toString),
+        "The inference image of a model the stage creates.",
+        _checked("modelImage", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    modelPath = _param(
+    modelPath = StageSetting(
         "modelPath",
-        "the s3:// model artifact of a model the stage creates",
-        _optional(TypeConverters.toString),
+        "The s3:// model artifact of a model the stage creates.",
+        _checked("modelPath", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    modelEnvironmentVariables = _param(
+    modelEnvironmentVariables = StageSetting(
         "modelEnvironmentVariables",
-        "the container environment of a model the stage creates",
-        _dict_of_strings,
+        "The container environment of a model the stage creates.",
+        _checked("modelEnvironmentVariables", string_map),
+        "dict[str, str]",
+        default={},
     )
-    modelExecutionRoleARN = _param(
+    modelExecutionRoleARN = StageSetting(
         "modelExecutionRoleARN",
-        "the IAM role of a model the stage creates",
-        _optional(TypeConverters.toString),
+        "The IAM role of a model the stage creates.",
+        _checked("modelExecutionRoleARN", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    instanceType = _param(
-        "instanceType", "TransformResources.InstanceType", _optional(TypeConverters.toString)
+    instanceType = StageSetting(
+        "instanceType",
+        "TransformResources.InstanceType.",
+        _checked("instanceType", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    instanceCount = _param("instanceCount", "TransformResources.InstanceCount", _strict_int)
-    maxConcurrentTransforms = _param(
+    instanceCount = StageSetting(
+        "instanceCount",
+        "TransformResources.InstanceCount.",
+        _checked("instanceCount", to_int),
+        "int",
+        default=1,
+    )
+    maxConcurrentTransforms = StageSetting(
         "maxConcurrentTransforms",
-        "requests in flight per instance; None lets SageMaker choose",
-        _optional(_strict_int),
+        "Requests in flight per instance; None lets SageMaker choose.",
+        _checked("maxConcurrentTransforms", optional(to_int)),
+        "int | None",
+        default=None,
     )
-    maxPayloadInMB = _param(
-        "maxPayloadInMB", "the largest mini-batch in MB (0: unlimited, chunked)", _strict_int
+    maxPayloadInMB = StageSetting(
+        "maxPayloadInMB",
+        "The largest mini-batch in MB (0: unlimited, chunked).",
+        _checked("maxPayloadInMB", to_int),
+        "int",
+        default=6,
     )
-    batchStrategy = _param("batchStrategy", "MultiRecord or SingleRecord", TypeConverters.toString)
-    splitType = _param(
+    batchStrategy = StageSetting(
+        "batchStrategy",
+        "MultiRecord or SingleRecord.",
+        _checked("batchStrategy", to_str),
+        "str",
+        default="MultiRecord",
+    )
+    splitType = StageSetting(
         "splitType",
-        "None, Line, RecordIO or TFRecord; unset: the serializer's content type decides",
-        _optional(TypeConverters.toString),
+        "None, Line, RecordIO or TFRecord; unset: the serializer's content type decides.",
+        _checked("splitType", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    assembleWith = _param(
+    assembleWith = StageSetting(
         "assembleWith",
-        "None or Line; unset: Line for line-oriented Accept types, None otherwise",
-        _optional(TypeConverters.toString),
+        "None or Line; unset: Line for line-oriented Accept types, None otherwise.",
+        _checked("assembleWith", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    accept = _param(
+    accept = StageSetting(
         "accept",
-        "TransformOutput.Accept; unset: the deserializer's",
-        _optional(TypeConverters.toString),
+        "TransformOutput.Accept; unset: the deserializer's.",
+        _checked("accept", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    compressionType = _param(
-        "compressionType", "None or Gzip (staged input)", TypeConverters.toString
+    compressionType = StageSetting(
+        "compressionType",
+        "None or Gzip (staged input).",
+        _checked("compressionType", to_str),
+        "str",
+        default="None",
     )
-    invocationsTimeoutInSeconds = _param(
-        "invocationsTimeoutInSeconds", "ModelClientConfig, 1..3600", _strict_int
+    invocationsTimeoutInSeconds = StageSetting(
+        "invocationsTimeoutInSeconds",
+        "ModelClientConfig, 1..3600.",
+        _checked("invocationsTimeoutInSeconds", to_int),
+        "int",
+        default=600,
     )
-    invocationsMaxRetries = _param("invocationsMaxRetries", "ModelClientConfig, 0..3", _strict_int)
-    environment = _param("environment", "the transform job's Environment", _dict_of_strings)
-    tags = _param(
-        "tags", "Tags of the transform job and of a model the stage creates", _dict_of_strings
+    invocationsMaxRetries = StageSetting(
+        "invocationsMaxRetries",
+        "ModelClientConfig, 0..3.",
+        _checked("invocationsMaxRetries", to_int),
+        "int",
+        default=3,
     )
-    outputKmsKeyId = _param(
-        "outputKmsKeyId", "TransformOutput.KmsKeyId", _optional(TypeConverters.toString)
+    environment = StageSetting(
+        "environment",
+        "The transform job's Environment.",
+        _checked("environment", string_map),
+        "dict[str, str]",
+        default={},
     )
-    volumeKmsKeyId = _param(
-        "volumeKmsKeyId", "TransformResources.VolumeKmsKeyId", _optional(TypeConverters.toString)
+    tags = StageSetting(
+        "tags",
+        "Tags of the transform job and of a model the stage creates.",
+        _checked("tags", string_map),
+        "dict[str, str]",
+        default={},
     )
-    dataCaptureDestinationS3Uri = _param(
+    outputKmsKeyId = StageSetting(
+        "outputKmsKeyId",
+        "TransformOutput.KmsKeyId.",
+        _checked("outputKmsKeyId", optional(to_str)),
+        "str | None",
+        default=None,
+    )
+    volumeKmsKeyId = StageSetting(
+        "volumeKmsKeyId",
+        "TransformResources.VolumeKmsKeyId.",
+        _checked("volumeKmsKeyId", optional(to_str)),
+        "str | None",
+        default=None,
+    )
+    dataCaptureDestinationS3Uri = StageSetting(
         "dataCaptureDestinationS3Uri",
-        "DataCaptureConfig.DestinationS3Uri",
-        _optional(TypeConverters.toString),
+        "DataCaptureConfig.DestinationS3Uri.",
+        _checked("dataCaptureDestinationS3Uri", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    dataCaptureKmsKeyId = _param(
-        "dataCaptureKmsKeyId", "DataCaptureConfig.KmsKeyId", _optional(TypeConverters.toString)
+    dataCaptureKmsKeyId = StageSetting(
+        "dataCaptureKmsKeyId",
+        "DataCaptureConfig.KmsKeyId.",
+        _checked("dataCaptureKmsKeyId", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    generateInferenceId = _param(
-        "generateInferenceId", "DataCaptureConfig.GenerateInferenceId", _strict_bool
+    generateInferenceId = StageSetting(
+        "generateInferenceId",
+        "DataCaptureConfig.GenerateInferenceId.",
+        _checked("generateInferenceId", to_bool),
+        "bool",
+        default=False,
     )
-    stagingS3Uri = _param(
+    stagingS3Uri = StageSetting(
         "stagingS3Uri",
-        "s3:// prefix for staged input and output; unset: <account>-sagemaker-<region>",
-        _optional(TypeConverters.toString),
+        "S3:// prefix for staged input and output; unset: <account>-sagemaker-<region>.",
+        _checked("stagingS3Uri", optional(to_str)),
+        "str | None",
+        default=None,
     )
-    deleteStagingDataAfterTransform = _param(
-        "deleteStagingDataAfterTransform", "remove staged input and output afterwards", _strict_bool
+    deleteStagingDataAfterTransform = StageSetting(
+        "deleteStagingDataAfterTransform",
+        "Remove staged input and output afterwards.",
+        _checked("deleteStagingDataAfterTransform", to_bool),
+        "bool",
+        default=True,
     )
-    prependResultRows = _param(
-        "prependResultRows", "keep the input columns before the predictions", _strict_bool
+    prependResultRows = StageSetting(
+        "prependResultRows",
+        "Keep the input columns before the predictions.",
+        _checked("prependResultRows", to_bool),
+        "bool",
+        default=True,
     )
-    jobNamePrefix = _param(
-        "jobNamePrefix", "prefix of generated job and model names", TypeConverters.toString
+    jobNamePrefix = StageSetting(
+        "jobNamePrefix",
+        "Prefix of generated job and model names.",
+        _checked("jobNamePrefix", to_str),
+        "str",
+        default="",
     )
-    timeoutInSeconds = _param(
+    timeoutInSeconds = StageSetting(
         "timeoutInSeconds",
-        "how long transform waits for the job before stopping it",
-        TypeConverters.toFloat,
+        "How long transform waits for the job before stopping it.",
+        _checked("timeoutInSeconds", to_float),
+        "float",
+        default=86400.0,
     )
-    pollSeconds = _param(
-        "pollSeconds", "seconds between DescribeTransformJob calls", TypeConverters.toFloat
+    pollSeconds = StageSetting(
+        "pollSeconds",
+        "Seconds between DescribeTransformJob calls.",
+        _checked("pollSeconds", to_float),
+        "float",
+        default=5.0,
     )
 
     def __init__(
         self,
-        requestRowSerializer: RequestRowSerializer,
-        responseRowDeserializer: ResponseRowDeserializer,
+        requestRowSerializer: RequestRowSerializer | None = None,
+        responseRowDeserializer: ResponseRowDeserializer | None = None,
         *,
         uid: str | None = None,
         clientSpec: ClientSpec | None = None,
@@ -280,57 +381,27 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         super().__init__()
         if uid:
             self._resetUid(uid)
-        self._setDefault(
-            modelName=None,
-            modelImage=None,
-            modelPath=None,
-            modelEnvironmentVariables={},
-            modelExecutionRoleARN=None,
-            instanceType=None,
-            instanceCount=1,
-            maxConcurrentTransforms=None,
-            maxPayloadInMB=6,
-            batchStrategy="MultiRecord",
-            splitType=None,
-            assembleWith=None,
-            accept=None,
-            compressionType="None",
-            invocationsTimeoutInSeconds=600,
-            invocationsMaxRetries=3,
-            environment={},
-            tags={},
-            outputKmsKeyId=None,
-            volumeKmsKeyId=None,
-            dataCaptureDestinationS3Uri=None,
-            dataCaptureKmsKeyId=None,
-            generateInferenceId=False,
-            stagingS3Uri=None,
-            deleteStagingDataAfterTransform=True,
-            prependResultRows=True,
-            jobNamePrefix="",
-            timeoutInSeconds=86400.0,
-            pollSeconds=5.0,
-        )
-        self.requestRowSerializer = requestRowSerializer
-        self.responseRowDeserializer = responseRowDeserializer
+        self._set_setting_defaults()
         self.clientSpec = clientSpec or default_client_spec()
         self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
         self._created = BatchTransformResources()
         self.timings: dict[str, float] = {}  # seconds of the last transform, by phase
-        self.setParams(**params)
+        self.setParams(
+            requestRowSerializer=requestRowSerializer,
+            responseRowDeserializer=responseRowDeserializer,
+            **params,
+        )
 
     def setParams(self, **params: Any) -> SageMakerBatchTransformer:  # noqa: N802
-        """Sets Params by name, each checked as its setter checks it."""
-        for name, value in params.items():
-            if not self.hasParam(name):
-                raise TypeError(
-                    f"SageMakerBatchTransformer has no Param {name!r}; Params: "
-                    f"{', '.join(sorted(p.name for p in self.params))}"
-                )
-            converted = self.getParam(name).typeConverter(value)
-            _check_param(name, converted)  # before setting: a refused value changes nothing
-            self._set(**{name: converted})
-        return self
+        """Sets Params by name, each checked as its setter checks it; None leaves one as it
+        is."""
+        unknown = sorted(name for name in params if not self.hasParam(name))
+        if unknown:
+            raise TypeError(
+                f"SageMakerBatchTransformer has no Param {unknown[0]!r}; Params: "
+                f"{', '.join(sorted(p.name for p in self.params))}"
+            )
+        return self._set(**{name: value for name, value in params.items() if value is not None})
 
     # ---------------------------------------------------------------- factories
 
@@ -437,11 +508,11 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         return self._created
 
     def _split_type(self) -> str:
-        content_type, _ = media_type(self.requestRowSerializer.content_type)
+        content_type, _ = media_type(self.getRequestRowSerializer().content_type)
         return self.getOrDefault("splitType") or SPLIT_FOR_CONTENT.get(content_type, "None")
 
     def _accept(self) -> str:
-        return self.getOrDefault("accept") or self.responseRowDeserializer.accepts
+        return self.getOrDefault("accept") or self.getResponseRowDeserializer().accepts
 
     def _assemble_with(self) -> str:
         chosen = self.getOrDefault("assembleWith")
@@ -506,7 +577,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 "DataSource": {
                     "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"{input_uri}/"}
                 },
-                "ContentType": self.requestRowSerializer.content_type,
+                "ContentType": self.getRequestRowSerializer().content_type,
                 "CompressionType": get("compressionType"),
                 "SplitType": self._split_type(),
             },
@@ -546,8 +617,8 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
 
     def transformSchema(self, schema: StructType) -> StructType:  # noqa: N802
         """The input columns (when prepending) and the deserializer's prediction columns."""
-        self.requestRowSerializer.validate_schema(schema)
-        predictions = list(self.responseRowDeserializer.schema.fields)
+        self.getRequestRowSerializer().validate_schema(schema)
+        predictions = list(self.getResponseRowDeserializer().schema.fields)
         if self.getOrDefault("generateInferenceId"):
             predictions += [
                 StructField(INFERENCE_ID_FIELD, StringType(), False),
@@ -580,7 +651,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         """Runs every step, then cleans up whatever happened: an error, Ctrl-C or SystemExit
         is raised as it was, with a note naming what cleanup could not remove."""
         self.check()
-        self.requestRowSerializer.set_schema(dataset.schema)
+        self.getRequestRowSerializer().set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
         job_name, own_model = self._names()
         prefix = self._staging_prefix(job_name)
@@ -612,7 +683,7 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         started = time.monotonic()
         parts = stage_requests(
             dataset,
-            self.requestRowSerializer,
+            self.getRequestRowSerializer(),
             created.inputS3Uri,
             created.outputS3Uri,
             created.fingerprintsS3Uri,
@@ -644,8 +715,8 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
                 dataset,
                 parts,
                 split_s3_uri(created.outputS3Uri)[0],
-                self.requestRowSerializer,
-                self.responseRowDeserializer,
+                self.getRequestRowSerializer(),
+                self.getResponseRowDeserializer(),
                 out_schema,
                 self.clientSpec,
                 accept=self._accept(),
@@ -811,7 +882,9 @@ class SageMakerBatchTransformer(Transformer, MLWritable, MLReadable):
         return that
 
     def write(self) -> MLWriter:
-        return MetadataWriter(self, _metadata)
+        return MetadataWriter(
+            self, lambda stage: {"clientSpec": client_spec_to_json(stage.clientSpec)}
+        )
 
     @classmethod
     def read(cls) -> MLReader:
@@ -896,33 +969,19 @@ def _instance_types() -> list[str]:
     return enum_values("TransformInstanceType")
 
 
-def _make_accessors(cls: type) -> None:
-    """``setX``/``getX`` for every Param, as pyspark stages have them."""
-    for param in [p for p in vars(cls).values() if isinstance(p, Param)]:
-        suffix = param.name[0].upper() + param.name[1:]
-
-        def setter(self, value, _name=param.name):
-            return self.setParams(**{_name: value})
-
-        def getter(self, _name=param.name):
-            return self.getOrDefault(_name)
-
-        setter.__doc__ = f"Sets {param.name}: {param.doc}."
-        getter.__doc__ = f"The value of {param.name}: {param.doc}."
-        setattr(cls, f"set{suffix}", setter)
-        setattr(cls, f"get{suffix}", getter)
-
-
-_make_accessors(SageMakerBatchTransformer)
-
-
-def _metadata(stage: SageMakerBatchTransformer) -> dict[str, Any]:
-    return stage_wiring_to_json(stage)
-
-
 class _Reader(MetadataReader):
     def load(self, path: str) -> SageMakerBatchTransformer:
         meta = self.load_metadata(path)
-        stage = SageMakerBatchTransformer(uid=meta["uid"], **stage_wiring_from_json(meta))
-        DefaultParamsReader.getAndSetParams(stage, meta)
+        stage = SageMakerBatchTransformer(
+            uid=meta["uid"], clientSpec=client_spec_from_json(meta.get("clientSpec", {}))
+        )
+        if "smsparkFormat" in meta:
+            restore_params(stage, saved_params(meta), saved_params(meta, "defaultParamMap"))
+        else:  # smspark 0.1: the codecs beside the Params
+            params = {
+                "requestRowSerializer": SERIALIZER.from_json(meta["serializer"]),
+                "responseRowDeserializer": DESERIALIZER.from_json(meta["deserializer"]),
+                **saved_params(meta),
+            }
+            restore_params(stage, params, {}, encoded=False)
         return stage

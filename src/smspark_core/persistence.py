@@ -234,22 +234,3 @@ def restore_params(
         **{name: value(name, saved) for name, saved in defaults.items() if stage.hasParam(name)}
     )
     stage._set(**{name: value(name, saved) for name, saved in params.items()})
-
-
-def stage_wiring_to_json(stage: Any) -> dict[str, Any]:
-    """What ``SageMakerBatchTransformer`` saves beside its Params: its codecs and the
-    region of its client spec."""
-    return {
-        "serializer": SERIALIZER.to_json(stage.requestRowSerializer),
-        "deserializer": DESERIALIZER.to_json(stage.responseRowDeserializer),
-        "clientSpec": client_spec_to_json(stage.clientSpec),
-    }
-
-
-def stage_wiring_from_json(meta: dict[str, Any]) -> dict[str, Any]:
-    """The constructor keywords ``stage_wiring_to_json`` saved, rebuilt in this process."""
-    return {
-        "requestRowSerializer": SERIALIZER.from_json(meta["serializer"]),
-        "responseRowDeserializer": DESERIALIZER.from_json(meta["deserializer"]),
-        "clientSpec": client_spec_from_json(meta["clientSpec"]),
-    }

@@ -13,6 +13,7 @@ import pytest
 
 from smspark_core import accessor_codegen
 from smspark_core.aws import ClientSpec
+from smspark_core.batch_transform import SageMakerBatchTransformer
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.model import SageMakerModel
 from smspark_core.resources import EndpointCreationPolicy, IAMRole, S3DataPath
@@ -60,11 +61,25 @@ def test_the_generated_accessors_are_current():
     assert fresh == committed, "run: python -m smspark_core.accessor_codegen"
 
 
-@pytest.mark.parametrize("stage", [_estimator, _model], ids=["estimator", "model"])
+def _batch_transformer():
+    return SageMakerBatchTransformer.from_model_name(
+        "model-1",
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        sagemakerClient=boto3.client("sagemaker", region_name="us-east-1"),
+        clientSpec=ClientSpec(region="us-east-1"),
+    )
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [_estimator, _model, _batch_transformer],
+    ids=["estimator", "model", "batch transformer"],
+)
 def test_every_setting_has_a_setter_and_getter_in_source(stage):
     instance = stage()
     settings = [p for p in instance.params if isinstance(p, StageSetting)]
-    assert len(settings) > 30
+    assert len(settings) > 25
     explained = instance.explainParams()
     for param in settings:
         suffix = param.name[0].upper() + param.name[1:]

@@ -329,7 +329,7 @@ def test_persistence_inside_a_pipeline(spark, local, bucket, artifact, tmp_path)
     assert isinstance(twin, SageMakerBatchTransformer) and twin.uid == stage.uid
     assert twin.getMaxConcurrentTransforms() == 3 and twin.getTags() == {"team": "ml"}
     assert twin.getModelPath() == artifact and twin.getInstanceType() == "ml.m5.large"
-    assert type(twin.requestRowSerializer) is UnlabeledCSVRequestRowSerializer
+    assert type(twin.getRequestRowSerializer()) is UnlabeledCSVRequestRowSerializer
     expected = [2.0 * (i + 1) for i in range(30)]
     assert [r.prediction for r in loaded.transform(df).collect()] == expected
     assert [r.prediction for r in fitted.transform(df).collect()] == expected
