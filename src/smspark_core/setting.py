@@ -154,12 +154,14 @@ def one_of(*choices: str) -> Callable[[Any], str]:
 
 
 def instance_count(name: str) -> Callable[[Any], int]:
-    """An instance count as SageMaker accepts it: an integer >= 1 (``2.0`` is 2)."""
+    """An instance count: an integer (``2.0`` is 2). Whether SageMaker accepts it (>= 1) is
+    checked with the request it goes into, before anything is staged or created, in the
+    service's words and naming the setting (``smspark_core.preflight``)."""
 
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
-        if not float(value).is_integer() or value < 1:
+        if not float(value).is_integer():
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         return int(value)
 

@@ -268,7 +268,7 @@ class TrainingSettings(TrainingSettingsAccessors, SettingDefaults):
     trainingInstanceVolumeSizeInGB = StageSetting(
         "trainingInstanceVolumeSizeInGB",
         "Storage of each training instance in GB (ResourceConfig.VolumeSizeInGB).",
-        named("trainingInstanceVolumeSizeInGB", at_least(1, to_int)),
+        to_int,  # its range is the service's, checked with CreateTrainingJob before staging
         "int",
         default=1024,
     )
@@ -333,7 +333,7 @@ class TrainingSettings(TrainingSettingsAccessors, SettingDefaults):
     trainingMaxRuntimeInSeconds = StageSetting(
         "trainingMaxRuntimeInSeconds",
         "Longest training time (StoppingCondition.MaxRuntimeInSeconds).",
-        named("trainingMaxRuntimeInSeconds", at_least(1, to_int)),
+        to_int,  # its range is the service's, checked with CreateTrainingJob before staging
         "int",
         default=24 * 60 * 60,
     )

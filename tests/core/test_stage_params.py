@@ -98,7 +98,7 @@ def test_values_are_checked_when_set_naming_the_setting():
     with pytest.raises(ValueError, match="errorMode: must be one of fail, column"):
         estimator.setErrorMode("ignore")
     with pytest.raises(ValueError, match="trainingInstanceCount must be an integer >= 1"):
-        estimator.setTrainingInstanceCount(0)
+        estimator.setTrainingInstanceCount(1.5)
     with pytest.raises(TypeError, match="sagemakerRole"):
         estimator.setSagemakerRole(ROLE)  # a role is an IAMRole, not its text
     with pytest.raises(TypeError, match="unexpected keyword arguments \\['maxConcurency'\\]"):

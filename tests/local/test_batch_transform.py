@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ROLE, SUM_IMAGE, start_job, unique, wait_job
+from local_helpers import ROLE, SUM_IMAGE, start_job, unique, wait_job
 from pyspark.errors import PythonException
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.functions import array_to_vector

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.stub import Stubber
-from conftest import ECHO_IMAGE, ROLE, unique
+from local_helpers import ECHO_IMAGE, ROLE, unique
 
 from smspark_core.resources import (
     CreatedResources,

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 from botocore.exceptions import ClientError, WaiterError
-from conftest import ECHO_IMAGE, FAST, ROLE, host, start_job, unique, wait_job
+from local_helpers import ECHO_IMAGE, FAST, ROLE, host, start_job, unique, wait_job
 from shapes import ShapeRecorder
 
 OPERATIONS = {

@@ -11,7 +11,7 @@ import sys
 import tarfile
 
 import pytest
-from conftest import FAST, ROLE, host, start_job, unique, wait_job
+from local_helpers import FAST, ROLE, host, start_job, unique, wait_job
 
 from smspark_core.specs import LocalImageSpec
 

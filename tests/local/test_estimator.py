@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROLE, SUM_IMAGE, unique
+from local_helpers import ROLE, SUM_IMAGE, unique
 from pyspark.ml.linalg import Vectors
 
 from smspark_core.estimator import SageMakerEstimator

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from conftest import ROLE, SUM_IMAGE, unique, wait_job
+from local_helpers import ROLE, SUM_IMAGE, unique, wait_job
 from pyspark.ml.linalg import Vectors
 from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 

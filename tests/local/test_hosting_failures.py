@@ -11,7 +11,7 @@ import tarfile
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import FAST, ROLE, unique
+from local_helpers import FAST, ROLE, unique
 from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
 from smspark_core import hosting

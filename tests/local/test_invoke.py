@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import host, start_job, wait_job
+from local_helpers import host, start_job, wait_job
 from pyspark.ml.linalg import Vectors
 
 from smspark_core.invoke import EndpointInvoker, InvocationFailed, InvokeSettings, plan_requests

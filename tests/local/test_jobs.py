@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import start_job, wait_job
+from local_helpers import start_job, wait_job
 
 from smspark_core.jobs import (
     TRAINING_LOG_GROUP,

@@ -13,7 +13,7 @@ import time
 
 import boto3
 import pytest
-from conftest import ECHO, ECHO_IMAGE, SUM, host, start_job, unique, wait_job
+from local_helpers import ECHO, ECHO_IMAGE, SUM, host, start_job, unique, wait_job
 from smspark_local import LocalSageMaker
 
 
@@ -86,7 +86,7 @@ def test_children_stop_when_the_backend_process_dies(tmp_path):
         f"""
         import sys, time
         sys.path.insert(0, {os.path.dirname(__file__)!r})
-        from conftest import ECHO, ECHO_IMAGE
+        from local_helpers import ECHO, ECHO_IMAGE
         from test_lifecycle import _train_and_host
         from smspark_local import LocalSageMaker
         backend = LocalSageMaker()

@@ -12,7 +12,7 @@ import uuid
 import numpy as np
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ECHO_IMAGE, FAST, ROLE, SUM_IMAGE, start_job, unique, wait_job
+from local_helpers import ECHO_IMAGE, FAST, ROLE, SUM_IMAGE, start_job, unique, wait_job
 from pyspark.ml.linalg import Vectors
 
 from smspark_core.model import SageMakerModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROLE, SUM_IMAGE, start_job, wait_job
+from local_helpers import ROLE, SUM_IMAGE, start_job, wait_job
 from py4j.protocol import Py4JError
 from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.sql.types import LongType, StructField, StructType

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ECHO_IMAGE, host, start_job, unique, wait_job
+from local_helpers import ECHO_IMAGE, host, start_job, unique, wait_job
 
 JSONL = "application/jsonlines"
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
-from conftest import ROLE, SUM, SUM_IMAGE, start_job, unique, wait_job
+from local_helpers import ROLE, SUM, SUM_IMAGE, start_job, unique, wait_job
 from pyspark.ml import PipelineModel
 from pyspark.ml.linalg import Vectors
 from smspark_local import LocalSageMaker

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import ECHO_IMAGE, ROLE, SUM_IMAGE, unique
+from local_helpers import ECHO_IMAGE, ROLE, SUM_IMAGE, unique
 from shapes import ShapeRecorder
 
 from smspark_core.codecs import amazon_record, recordio

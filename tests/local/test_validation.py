@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ECHO_IMAGE, ROLE, start_job, unique
+from local_helpers import ECHO_IMAGE, ROLE, start_job, unique
 
 from smspark_core.service_model import request_problems as validation_errors
 

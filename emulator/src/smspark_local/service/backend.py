@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,10 @@ class LocalSageMaker:
         moto.start()
         host, port = moto.get_host_and_port()
         self.s3_url = f"http://{host}:{port}"
+        # moto keeps S3 and STS state per process, not per server: a backend started after
+        # another in the same process would see its buckets. Each starts from its workdir.
+        reset = urllib.request.Request(f"{self.s3_url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=30).close()
         self._restore_s3(workdir)
         api = self.api = SageMakerApi(
             workdir, self._s3(), self.resolver, self.region, self.account, self.ping_timeout
