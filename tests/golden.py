@@ -21,7 +21,7 @@ from pyspark.ml.linalg import (
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
 
-from smspark_core.errors import ResponseError
+from smspark_core.foundation.errors import ResponseError
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 

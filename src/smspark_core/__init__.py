@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from smspark_core.lazy import lazy_exports
+from smspark_core.foundation.lazy import lazy_exports
 
 # Public name -> the module defining it. Nothing is imported until a name is used, so that
 # ``import smspark_core.codecs.recordio`` (or a local image's model server) does not pay for
@@ -24,7 +24,7 @@ _EXPORTS = {
     ),
     **dict.fromkeys(["SageMakerDataSource", "register_data_source"], "smspark_core.datasource"),
     **dict.fromkeys(["SageMakerEstimator"], "smspark_core.estimator"),
-    **dict.fromkeys(["hookimpl"], "smspark_core.hookspecs"),
+    **dict.fromkeys(["hookimpl"], "smspark_core.plugins.hookspecs"),
     **dict.fromkeys(["SageMakerModel"], "smspark_core.model"),
     **dict.fromkeys(["get_plugin_host"], "smspark_core.plugins"),
     **dict.fromkeys(
@@ -48,7 +48,7 @@ _EXPORTS = {
             "SageMakerResourceCleanupException",
             "SageMakerSparkSDKException",
         ],
-        "smspark_core.resources",
+        "smspark_core.aws.resources",
     ),
 }
 

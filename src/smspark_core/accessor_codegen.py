@@ -34,13 +34,13 @@ from pathlib import Path
 from types import ModuleType
 
 CORE_DIR = Path(__file__).resolve().parent
-CORE_OUTPUT = CORE_DIR / "_accessors.py"
+CORE_OUTPUT = CORE_DIR / "aws" / "_accessors.py"
 CORE_SOURCES = tuple(
     CORE_DIR / name
     for name in (
         "stage_params.py",
-        "training_options.py",
-        "hosting_options.py",
+        "aws/training_options.py",
+        "aws/hosting_options.py",
         "batch_transform.py",
     )
 )
@@ -49,12 +49,12 @@ CORE_SOURCES = tuple(
 TYPE_IMPORTS = {
     "RequestRowSerializer": "smspark_core.transformation.serializers",
     "ResponseRowDeserializer": "smspark_core.transformation.deserializers",
-    "EndpointCreationPolicy": "smspark_core.resources",
-    "IAMRoleResource": "smspark_core.resources",
-    "NamePolicy": "smspark_core.resources",
-    "NamePolicyFactory": "smspark_core.resources",
-    "S3DataPath": "smspark_core.resources",
-    "S3Resource": "smspark_core.resources",
+    "EndpointCreationPolicy": "smspark_core.aws.resources",
+    "IAMRoleResource": "smspark_core.aws.resources",
+    "NamePolicy": "smspark_core.aws.resources",
+    "NamePolicyFactory": "smspark_core.aws.resources",
+    "S3DataPath": "smspark_core.aws.resources",
+    "S3Resource": "smspark_core.aws.resources",
 }
 BUILTIN_TYPES = {"Any", "None", "str", "int", "float", "bool", "dict", "list"}
 

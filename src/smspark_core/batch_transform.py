@@ -8,7 +8,7 @@ name, calls CreateTransformJob, watches it (status and the CloudWatch logs of
 ``/aws/sagemaker/TransformJobs``; Ctrl-C stops the job), reads the ``.out`` objects back on
 the executors with the same ``ResponseRowDeserializer``, attaches each prediction to its
 input row by partition and position, checking each row against the fingerprint of the
-request it sent (``smspark_core.batch_io``), materializes the result (``localCheckpoint``)
+request it sent (``smspark_core.executor.batch_io``), materializes the result (``localCheckpoint``)
 and then removes the staged input, output and fingerprints and the model it created. The
 returned DataFrame no longer depends on anything in S3 or SageMaker. Cleanup runs after an
 error, Ctrl-C or SystemExit too (both stop the job), never replaces the error, and
@@ -46,38 +46,16 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 from pyspark.storagelevel import StorageLevel
 
-from smspark_core._accessors import SageMakerBatchTransformerAccessors
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.batch_io import (
-    BatchReadBackError,
-    attach_predictions,
-    raised_on_executors,
-    stage_requests,
-    written_parts,
-)
-from smspark_core.codecs.inference_ids import (
-    INFERENCE_ID_ACCEPTS,
-    INFERENCE_ID_FIELD,
-    INFERENCE_TIME_FIELD,
-)
-from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.errors import add_note
-from smspark_core.jobs import (
+from smspark_core.aws._accessors import SageMakerBatchTransformerAccessors
+from smspark_core.aws.jobs import (
     TRANSFORM,
     TransformJobFailed,
     call_with_backoff,
     stop_job,
     watch_transform_job,
 )
-from smspark_core.media_types import (
-    CSV,
-    JSON,
-    JSONLINES,
-    LIBSVM_TYPES,
-    PROTOBUF,
-    media_type,
-)
-from smspark_core.persistence import (
+from smspark_core.aws.persistence import (
     DESERIALIZER,
     SERIALIZER,
     MetadataReader,
@@ -87,10 +65,10 @@ from smspark_core.persistence import (
     restore_params,
     saved_params,
 )
-from smspark_core.resources import _missing as is_missing
-from smspark_core.resources import check_name
-from smspark_core.service_model import enum_values, request_problems
-from smspark_core.setting import (
+from smspark_core.aws.resources import _missing as is_missing
+from smspark_core.aws.resources import check_name
+from smspark_core.aws.service_model import enum_values, request_problems
+from smspark_core.aws.setting import (
     StageSetting,
     optional,
     string_map,
@@ -99,8 +77,30 @@ from smspark_core.setting import (
     to_int,
     to_str,
 )
+from smspark_core.codecs.inference_ids import (
+    INFERENCE_ID_ACCEPTS,
+    INFERENCE_ID_FIELD,
+    INFERENCE_TIME_FIELD,
+)
+from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.executor.batch_io import (
+    BatchReadBackError,
+    attach_predictions,
+    raised_on_executors,
+    stage_requests,
+    written_parts,
+)
+from smspark_core.executor.staging import StagedData, auto_create_bucket, remove_staging
+from smspark_core.foundation.errors import add_note
+from smspark_core.foundation.media_types import (
+    CSV,
+    JSON,
+    JSONLINES,
+    LIBSVM_TYPES,
+    PROTOBUF,
+    media_type,
+)
 from smspark_core.stage_params import CodecSettings
-from smspark_core.staging import StagedData, auto_create_bucket, remove_staging
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 

@@ -27,12 +27,9 @@ from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame
 
 from smspark_core.aws import ClientSpec, default_client_spec, with_driver_clients
-from smspark_core.codecs.hyperparameter_text import hyperparameter_text
-from smspark_core.errors import SmsparkError, add_note
-from smspark_core.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
-from smspark_core.jobs import call_with_backoff, control_plane_client, watch_training_job
-from smspark_core.model import SageMakerModel
-from smspark_core.persistence import (
+from smspark_core.aws.hosting_options import HOSTING_OPTION_NAMES, HostingOptions
+from smspark_core.aws.jobs import call_with_backoff, control_plane_client, watch_training_job
+from smspark_core.aws.persistence import (
     DESERIALIZER,
     ENDPOINT_POLICY,
     RESOURCE,
@@ -44,9 +41,19 @@ from smspark_core.persistence import (
     restore_params,
     saved_params,
 )
-from smspark_core.preflight import check_endpoint_settings, check_request, check_s3_location
-from smspark_core.resources import CreatedResources, EndpointCreationPolicy, NamePolicy, S3DataPath
-from smspark_core.setting import StageSetting
+from smspark_core.aws.preflight import check_endpoint_settings, check_request, check_s3_location
+from smspark_core.aws.resources import (
+    CreatedResources,
+    EndpointCreationPolicy,
+    NamePolicy,
+    S3DataPath,
+)
+from smspark_core.aws.setting import StageSetting
+from smspark_core.aws.training_options import TrainingOptions
+from smspark_core.codecs.hyperparameter_text import hyperparameter_text
+from smspark_core.executor.staging import StagedData, delete_staging, resolve_s3_path, stage
+from smspark_core.foundation.errors import SmsparkError, add_note
+from smspark_core.model import SageMakerModel
 from smspark_core.stage_params import (
     INVOCATION_SETTING_NAMES,
     CodecSettings,
@@ -54,8 +61,6 @@ from smspark_core.stage_params import (
     InvocationSettings,
     TrainingSettings,
 )
-from smspark_core.staging import StagedData, delete_staging, resolve_s3_path, stage
-from smspark_core.training_options import TrainingOptions
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 

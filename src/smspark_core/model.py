@@ -4,7 +4,7 @@ SageMaker endpoint and appends the predictions.
 Constructor keywords and the three endpoint creation policies follow sagemaker_pyspark.
 Differences from the original: ``transform`` keeps exactly one output row per input row (a
 response with the wrong number of predictions is an error); requests go out several at a
-time with retries (see ``smspark_core.invoke``); ``getCreatedResources`` reports only what
+time with retries (see ``smspark_core.executor.invoke``); ``getCreatedResources`` reports only what
 this model created, never an endpoint it was given; a copy keeps its creation policy.
 
 Every setting is a Spark Param (``smspark_core.stage_params``), set by the original's
@@ -17,23 +17,19 @@ from __future__ import annotations
 import copy as copy_module
 from typing import Any
 
-import pyarrow as pa
-from pyspark import TaskContext
 from pyspark.ml import Model
 from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql.types import StringType, StructField, StructType
 
-from smspark_core import transform_stats
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.hosting import create_hosting_resources, require_instance_count
-from smspark_core.hosting_options import (
+from smspark_core.aws.hosting import create_hosting_resources, require_instance_count
+from smspark_core.aws.hosting_options import (
     HostingOptions,
     RuntimeOptions,
 )
-from smspark_core.invoke import DEFAULT_RETRY_DEADLINE_S, EndpointInvoker, InvokeSettings
-from smspark_core.jobs import call_with_backoff, control_plane_client
-from smspark_core.persistence import (
+from smspark_core.aws.jobs import call_with_backoff, control_plane_client
+from smspark_core.aws.persistence import (
     DESERIALIZER,
     SERIALIZER,
     MetadataReader,
@@ -43,8 +39,8 @@ from smspark_core.persistence import (
     restore_params,
     saved_params,
 )
-from smspark_core.preflight import check_endpoint_settings
-from smspark_core.resources import (
+from smspark_core.aws.preflight import check_endpoint_settings
+from smspark_core.aws.resources import (
     CreatedResources,
     CustomNamePolicy,
     EndpointCreationPolicy,
@@ -53,17 +49,18 @@ from smspark_core.resources import (
     S3DataPath,
     SageMakerResourceCleanup,
 )
+from smspark_core.executor import transform_stats
+from smspark_core.executor.endpoint_transform import ERROR_COLUMN, PartitionPredictor
+from smspark_core.executor.invoke import DEFAULT_RETRY_DEADLINE_S, InvokeSettings
 from smspark_core.stage_params import (
     CodecSettings,
     EndpointSettings,
     InvocationSettings,
     ModelSettings,
 )
-from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
+from smspark_core.transformation.arrow_transport import for_map_in_arrow
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
-
-ERROR_COLUMN = "sagemaker_error"
 
 
 def _driver_client(sagemakerClient: Any, options: dict[str, Any]) -> tuple[ClientSpec, Any]:
@@ -87,7 +84,7 @@ class SageMakerModel(
 
     The production options of its endpoint (``HostingOptions``: tags, VPC, KMS, data
     capture, serverless) and of its requests (``RuntimeOptions``: TargetVariant,
-    CustomAttributes, ...) are Spark Params too (``smspark_core.hosting_options``).
+    CustomAttributes, ...) are Spark Params too (``smspark_core.aws.hosting_options``).
 
     Persisted as Spark ML metadata (``save``/``load``, also inside a PipelineModel): its
     Params (the codecs by registered name plus their JSON configuration, never pickled) and
@@ -385,48 +382,17 @@ class SageMakerModel(
             self._create_hosting_resources()
         if self.endpointName is None:
             raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
-        serializer, deserializer = self.getRequestRowSerializer(), self.getResponseRowDeserializer()
+        serializer = self.getRequestRowSerializer()
         serializer.set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
-        settings = self._invoke_settings()
-        spec, prepend = self.clientSpec, self.getPrependResultRows()
-        with_errors = settings.error_mode == "column"
-        names = dataset.columns
-
-        def predict_partition(batches):
-            invoker = EndpointInvoker(settings, spec)
-
-            def serialize(batch, row_offset):
-                return serializer.serialize_batch(batch, row_offset=row_offset)
-
-            def with_stats(batch, result, record=None):
-                columns = (list(batch.columns) if prepend else []) + list(result.batch.columns)
-                if with_errors:
-                    columns.append(pa.array(result.errors, pa.string()))
-                columns.append(transform_stats.stats_array(batch.num_rows, record))
-                return pa.RecordBatch.from_arrays(columns, schema=out_arrow_schema(batch, result))
-
-            # The partition's counters ride on its last row: hold back one non-empty batch.
-            held = None
-            spark_layout = (standard_layout(batch, names) for batch in batches)
-            for batch, result in invoker.predict_batches(spark_layout, serialize, deserializer):
-                if batch.num_rows == 0:
-                    yield with_stats(batch, result)
-                    continue
-                if held is not None:
-                    yield with_stats(*held)
-                held = (batch, result)
-            if held is not None:
-                attempt = TaskContext.get().attemptNumber() if TaskContext.get() else 0
-                yield with_stats(*held, transform_stats.partition_record(invoker.stats, attempt))
-
-        def out_arrow_schema(batch, result):
-            fields = (list(batch.schema) if prepend else []) + list(result.batch.schema)
-            if with_errors:
-                fields.append(pa.field(ERROR_COLUMN, pa.string()))
-            fields.append(pa.field(transform_stats.STATS_COLUMN, transform_stats.STATS_ARROW_TYPE))
-            return pa.schema(fields)
-
+        predict_partition = PartitionPredictor(
+            self._invoke_settings(),
+            self.clientSpec,
+            serializer,
+            self.getResponseRowDeserializer(),
+            self.getPrependResultRows(),
+            tuple(dataset.columns),
+        )
         mapped_schema = StructType([*out_schema.fields, transform_stats.STATS_SPARK_FIELD])
         mapped = for_map_in_arrow(dataset).mapInArrow(predict_partition, mapped_schema)
         result, self._observation = transform_stats.observe(mapped)
@@ -454,7 +420,7 @@ class SageMakerModel(
         ``errorMode="column"`` their rows carry the error), ``task_retries`` (Spark task
         attempts that failed and were replaced), ``partitions`` and ``peak_in_flight`` (the
         most requests one partition had outstanding). Gathered with ``DataFrame.observe``, so
-        it works over Spark Connect too (see ``smspark_core.transform_stats``)."""
+        it works over Spark Connect too (see ``smspark_core.executor.transform_stats``)."""
         return transform_stats.read(getattr(self, "_observation", None))
 
     # ------------------------------------------------------------------ persistence

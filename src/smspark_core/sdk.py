@@ -14,7 +14,7 @@ on first use, so a local image that imports ``sdk.TrainingEnvironment`` loads no
 
 from __future__ import annotations
 
-from smspark_core.lazy import lazy_exports
+from smspark_core.foundation.lazy import lazy_exports
 
 # Each module and the names it gives the SDK: the one list of what the SDK offers.
 _MODULES = {
@@ -34,8 +34,8 @@ _MODULES = {
         "string_list_param",
     ],
     "smspark_core.algorithms.responses": ["AlgorithmResponseRowDeserializer"],
-    "smspark_core.hookspecs": ["hookimpl"],
-    "smspark_core.keywords": ["keyword_aliases"],
+    "smspark_core.plugins.hookspecs": ["hookimpl"],
+    "smspark_core.foundation.keywords": ["keyword_aliases"],
     "smspark_local.toolkit.channels": ["Batch", "ChannelFormatError", "iter_batches", "read_all"],
     "smspark_local.toolkit.container": [
         "InvocationError",
@@ -49,7 +49,7 @@ _MODULES = {
         "negotiate",
         "parse_features",
     ],
-    "smspark_core.media_types": [
+    "smspark_core.foundation.media_types": [
         "CSV",
         "JSON",
         "JSONLINES",
@@ -57,7 +57,12 @@ _MODULES = {
         "TEXT_LIBSVM",
         "media_type",
     ],
-    "smspark_core.specs": ["AlgorithmSpec", "DeserializerSpec", "LocalImageSpec", "SerializerSpec"],
+    "smspark_core.plugins.specs": [
+        "AlgorithmSpec",
+        "DeserializerSpec",
+        "LocalImageSpec",
+        "SerializerSpec",
+    ],
     "smspark_core.transformation.deserializers": [
         "ProtobufResponseRowDeserializer",
         "ResponseRowDeserializer",

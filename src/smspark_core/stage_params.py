@@ -1,10 +1,10 @@
 """Every setting of the SageMaker stages as a typed Spark Param.
 
-Each is a ``StageSetting`` (``smspark_core.setting``): it configures how a stage talks to
+Each is a ``StageSetting`` (``smspark_core.aws.setting``): it configures how a stage talks to
 SageMaker (images, instances, S3 locations, codecs, request sizes, ...), never the
 algorithm, so it is never sent as a hyperparameter. Because they are Params,
 ``explainParams()`` lists them, ``copy()`` and ``ParamGridBuilder`` work on them, and
-persistence is pyspark's default Params machinery (``smspark_core.persistence``) with no
+persistence is pyspark's default Params machinery (``smspark_core.aws.persistence``) with no
 hand-kept lists: each setting knows how its value is written as JSON (``persisted_as``), so
 typed values (roles, S3 paths, name policies, the
 codecs by registered name plus configuration) are saved as data, never pickled.
@@ -20,28 +20,27 @@ Settings are grouped by what they configure; the stages combine the groups they 
 Values are checked when they are set (setters, constructor keywords, ``set``, ``copy``
 with extra Params): a value of the wrong type is a ``TypeError``, one outside the domain a
 ``ValueError``, each naming the setting. The accessors (``setTrainingImage``,
-``getTrainingImage``, ...) are generated into ``smspark_core._accessors`` by
+``getTrainingImage``, ...) are generated into ``smspark_core.aws._accessors`` by
 ``python -m smspark_core.accessor_codegen`` (a test checks they are current).
 """
 
 from __future__ import annotations
 
-from smspark_core._accessors import (
+from smspark_core.aws._accessors import (
     CodecSettingsAccessors,
     EndpointSettingsAccessors,
     InvocationSettingsAccessors,
     ModelSettingsAccessors,
     TrainingSettingsAccessors,
 )
-from smspark_core.invoke import DEFAULT_REQUEST_BYTES, DEFAULT_RETRY_DEADLINE_S, MAX_REQUEST_BYTES
-from smspark_core.persistence import (
+from smspark_core.aws.persistence import (
     DESERIALIZER,
     ENDPOINT_POLICY,
     NAME_POLICY,
     RESOURCE,
     SERIALIZER,
 )
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     EndpointCreationPolicy,
     IAMRoleFromConfig,
     IAMRoleResource,
@@ -50,7 +49,7 @@ from smspark_core.resources import (
     RandomNamePolicyFactory,
     S3AutoCreatePath,
 )
-from smspark_core.setting import (
+from smspark_core.aws.setting import (
     SettingDefaults,
     StageSetting,
     at_least,
@@ -69,6 +68,11 @@ from smspark_core.setting import (
     to_int,
     to_str,
     within,
+)
+from smspark_core.executor.invoke import (
+    DEFAULT_REQUEST_BYTES,
+    DEFAULT_RETRY_DEADLINE_S,
+    MAX_REQUEST_BYTES,
 )
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
@@ -148,7 +152,7 @@ class EndpointSettings(EndpointSettingsAccessors, SettingDefaults):
 
 
 class InvocationSettings(InvocationSettingsAccessors, SettingDefaults):
-    """How ``transform()`` calls the endpoint (``smspark_core.invoke``)."""
+    """How ``transform()`` calls the endpoint (``smspark_core.executor.invoke``)."""
 
     maxConcurrency = StageSetting(
         "maxConcurrency",

@@ -63,7 +63,7 @@ def main(master: str, workdir: Path) -> dict:
         SageMakerEstimator,
         SageMakerResourceCleanup,
     )
-    from smspark_core.specs import LocalImageSpec
+    from smspark_core.plugins.specs import LocalImageSpec
     from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
     from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

@@ -18,9 +18,9 @@ from pyspark.ml.functions import array_to_vector
 from pyspark.sql import functions as F
 from smspark_local import LocalSageMaker
 
-from smspark_core.batch_io import BatchReadBackError
 from smspark_core.batch_transform import SageMakerBatchTransformer
-from smspark_core.specs import LocalImageSpec
+from smspark_core.executor.batch_io import BatchReadBackError
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

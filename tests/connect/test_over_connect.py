@@ -22,7 +22,7 @@ from smspark_core import EndpointCreationPolicy, IAMRole, S3DataPath, SageMakerM
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.model import ERROR_COLUMN
 from smspark_core.plugins import PluginHost, using_plugin_host
-from smspark_core.specs import LocalImageSpec
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

@@ -61,7 +61,7 @@ def test_a_bound_data_source_carries_its_spec_by_value():
 
 def test_saved_specs_keep_the_region_only_and_loading_ignores_urls():
     from smspark_core.aws import use_default_client_spec
-    from smspark_core.persistence import client_spec_from_json, client_spec_to_json
+    from smspark_core.aws.persistence import client_spec_from_json, client_spec_to_json
 
     saving = ClientSpec(
         region="eu-west-1",

@@ -17,7 +17,7 @@ from smspark_core.codecs.jsonlines import response_objects
 from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm
 from smspark_core.codecs.record_pb2 import Record
 from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
-from smspark_core.errors import ResponseError
+from smspark_core.foundation.errors import ResponseError
 
 
 def split_payloads(stream: bytes) -> list[bytes]:

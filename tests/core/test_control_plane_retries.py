@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from smspark_core import jobs
-from smspark_core.aws import ClientSpec
-from smspark_core.jobs import call_with_backoff, control_plane_client
+from smspark_core.aws import ClientSpec, jobs
+from smspark_core.aws.jobs import call_with_backoff, control_plane_client
 
 
 def _throttled():

@@ -10,7 +10,7 @@ from pyspark.ml.linalg import DenseVector, Vectors, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 
-from smspark_core.errors import ResponseError, RowError
+from smspark_core.foundation.errors import ResponseError, RowError
 from smspark_core.transformation.deserializers import (
     ProtobufResponseRowDeserializer,
     XGBoostCSVRowDeserializer,

@@ -13,7 +13,7 @@ def test_every_error_smspark_raises_for_bad_input_has_one_base():
     from smspark_core.codecs.libsvm import LibSVMParseError
     from smspark_core.codecs.mxnet_ndarray import NDArrayFormatError
     from smspark_core.codecs.recordio import RecordIOError
-    from smspark_core.errors import SmsparkError
+    from smspark_core.foundation.errors import SmsparkError
 
     for error in (
         MissingHyperParameterError,

@@ -22,7 +22,7 @@ from pyspark.ml.linalg import MatrixUDT, VectorUDT
 from pyspark.sql.types import StructType
 
 from smspark_core.codecs.javanum import parse_java_double
-from smspark_core.errors import RowError, SchemaError
+from smspark_core.foundation.errors import RowError, SchemaError
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import (
     LibSVMResponseRowDeserializer,

@@ -15,12 +15,12 @@ from botocore.validate import validate_parameters
 
 from smspark_core import IAMRole
 from smspark_core.aws import ClientSpec
+from smspark_core.aws.hosting import create_hosting_resources, hosting_requests
+from smspark_core.aws.hosting_options import SERVERLESS_MAX_REQUEST_BYTES, HostingOptionError
+from smspark_core.aws.resources import CreatedResources, CustomNamePolicy, EndpointCreationPolicy
 from smspark_core.estimator import SageMakerEstimator
-from smspark_core.hosting import create_hosting_resources, hosting_requests
-from smspark_core.hosting_options import SERVERLESS_MAX_REQUEST_BYTES, HostingOptionError
-from smspark_core.invoke import EndpointInvoker, InvokeSettings, classify
+from smspark_core.executor.invoke import EndpointInvoker, InvokeSettings, classify
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import CreatedResources, CustomNamePolicy, EndpointCreationPolicy
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

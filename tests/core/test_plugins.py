@@ -112,7 +112,7 @@ def test_duplicate_name_names_both_plugins(tmp_path, monkeypatch):
         "smspark_dupe",
         """
         from smspark_core import hookimpl
-        from smspark_core.specs import SerializerSpec
+        from smspark_core.plugins.specs import SerializerSpec
         from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
         @hookimpl
@@ -200,7 +200,7 @@ def test_the_sdk_module_offers_what_plugin_authors_need():
     from smspark_local.toolkit.container import TrainingEnvironment
 
     from smspark_core import sdk
-    from smspark_core.hookspecs import hookimpl
+    from smspark_core.plugins.hookspecs import hookimpl
 
     assert sdk.hookimpl is hookimpl and sdk.TrainingEnvironment is TrainingEnvironment
     assert sdk.PROTOBUF == "application/x-recordio-protobuf"

@@ -13,7 +13,7 @@ import pytest
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.record_pb2 import Record
 from smspark_core.datasource.record_reader import read_part
-from smspark_core.errors import SchemaError
+from smspark_core.foundation.errors import SchemaError
 
 CHUNKS = (8, 13, 100, 4096, 1 << 23)
 

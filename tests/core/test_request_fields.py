@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 from botocore.stub import Stubber
 
-from smspark_core.hosting import create_hosting_resources
-from smspark_core.resources import CreatedResources, CustomNamePolicy
+from smspark_core.aws.hosting import create_hosting_resources
+from smspark_core.aws.resources import CreatedResources, CustomNamePolicy
 
 
 def test_hosting_requests_are_the_originals():

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from smspark_core.errors import SmsparkError
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CustomNamePolicy,
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffix,
@@ -19,6 +18,7 @@ from smspark_core.resources import (
     RandomNamePolicyFactory,
     S3DataPath,
 )
+from smspark_core.foundation.errors import SmsparkError
 
 
 def test_s3_data_path_round_trip_and_schemes():
@@ -84,8 +84,8 @@ def test_factories_make_a_new_policy_each_time():
 
 def test_s3_locations_resolve_per_job():
     from smspark_core.aws import ClientSpec
-    from smspark_core.resources import S3PathFromConfig
-    from smspark_core.staging import resolve_s3_path
+    from smspark_core.aws.resources import S3PathFromConfig
+    from smspark_core.executor.staging import resolve_s3_path
 
     spec = ClientSpec()
     assert resolve_s3_path(S3DataPath("b", "p/"), "job", {}, spec) == S3DataPath("b", "p/job")

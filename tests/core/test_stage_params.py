@@ -13,11 +13,11 @@ import pytest
 
 from smspark_core import accessor_codegen
 from smspark_core.aws import ClientSpec
+from smspark_core.aws.resources import EndpointCreationPolicy, IAMRole, S3DataPath
+from smspark_core.aws.setting import StageSetting
 from smspark_core.batch_transform import SageMakerBatchTransformer
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import EndpointCreationPolicy, IAMRole, S3DataPath
-from smspark_core.setting import StageSetting
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

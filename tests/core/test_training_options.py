@@ -9,9 +9,9 @@ import pytest
 from botocore.validate import validate_parameters
 
 from smspark_core import IAMRole, S3DataPath
+from smspark_core.aws.training_options import TrainingOptionError
 from smspark_core.estimator import SageMakerEstimator
-from smspark_core.staging import StagedData
-from smspark_core.training_options import TrainingOptionError
+from smspark_core.executor.staging import StagedData
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

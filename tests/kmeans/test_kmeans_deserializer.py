@@ -9,7 +9,7 @@ import pytest
 from golden import assert_deserializer_matches, deserializer_cases, load
 from smspark_kmeans import KMeansProtobufResponseRowDeserializer
 
-from smspark_core.errors import ResponseError
+from smspark_core.foundation.errors import ResponseError
 from smspark_core.plugins import get_plugin_host
 
 # Cases where smspark deliberately differs (tested in tests/core/test_deliberate_fixes.py).

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from smspark_core.specs import LocalImageSpec
+from smspark_core.plugins.specs import LocalImageSpec
 
 ROLE = "arn:aws:iam::123456789012:role/smspark-test"
 SUM_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/test-sum:1"

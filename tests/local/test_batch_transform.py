@@ -17,12 +17,12 @@ from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.functions import array_to_vector
 from pyspark.sql import functions as F
 
-from smspark_core import jobs
-from smspark_core.batch_io import BatchReadBackError
+from smspark_core.aws import jobs
+from smspark_core.aws.jobs import TransformJobFailed
+from smspark_core.aws.resources import EndpointCreationPolicy, SageMakerResourceCleanup
 from smspark_core.batch_transform import SageMakerBatchTransformer
-from smspark_core.jobs import TransformJobFailed
+from smspark_core.executor.batch_io import BatchReadBackError
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import EndpointCreationPolicy, SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -539,7 +539,8 @@ def test_a_cleanup_failure_is_reported_and_never_hides_the_error(
     it is, with a note naming what was left and how to remove it; the rest is removed."""
     from botocore.exceptions import EndpointConnectionError
 
-    from smspark_core import batch_transform, staging
+    from smspark_core import batch_transform
+    from smspark_core.executor import staging
 
     def unreachable_for_output(staged, spec):
         if staged.prefix_uri.endswith("/input"):
@@ -670,8 +671,8 @@ def test_the_rejected_partition_is_found_in_the_logs(spark, local, bucket, artif
 
 def test_remove_staging_reports_keys_s3_refused():
     """DeleteObjects answers 200 with per-key Errors: nothing is reported removed then."""
-    from smspark_core.errors import SmsparkError
-    from smspark_core.staging import StagedData, remove_staging
+    from smspark_core.executor.staging import StagedData, remove_staging
+    from smspark_core.foundation.errors import SmsparkError
 
     class Paginator:
         def paginate(self, **kwargs):

@@ -6,7 +6,7 @@ import pytest
 from botocore.stub import Stubber
 from local_helpers import ECHO_IMAGE, ROLE, unique
 
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CreatedResources,
     SageMakerResourceCleanup,
     SageMakerResourceCleanupException,

@@ -13,7 +13,7 @@ import tarfile
 import pytest
 from local_helpers import FAST, ROLE, host, start_job, unique, wait_job
 
-from smspark_core.specs import LocalImageSpec
+from smspark_core.plugins.specs import LocalImageSpec
 
 # Command-line images (run as ``<command> train`` / ``<command> serve``) that report their
 # environment: training writes it into the model, the server answers it to every request.

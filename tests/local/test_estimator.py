@@ -8,15 +8,15 @@ import pytest
 from local_helpers import ROLE, SUM_IMAGE, unique
 from pyspark.ml.linalg import Vectors
 
-from smspark_core.estimator import SageMakerEstimator
-from smspark_core.jobs import TrainingJobFailed
-from smspark_core.resources import (
+from smspark_core.aws.jobs import TrainingJobFailed
+from smspark_core.aws.resources import (
     EndpointCreationPolicy,
     IAMRole,
     IAMRoleFromConfig,
     S3AutoCreatePath,
     S3DataPath,
 )
+from smspark_core.estimator import SageMakerEstimator
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -180,7 +180,7 @@ def test_copies_fit_with_a_param_map(local, bucket, data):
 def test_ctrl_c_during_fit_stops_the_job_and_removes_staging(
     local, clients, bucket, data, monkeypatch
 ):
-    from smspark_core import jobs
+    from smspark_core.aws import jobs
 
     df, _ = data
     real_poll = jobs.LogFollower.poll

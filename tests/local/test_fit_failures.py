@@ -12,22 +12,22 @@ from local_helpers import ROLE, SUM_IMAGE, unique, wait_job
 from pyspark.ml.linalg import Vectors
 from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
-from smspark_core import hosting
-from smspark_core.estimator import HostingAfterTrainingFailed, SageMakerEstimator
-from smspark_core.jobs import TrainingJobFailed
-from smspark_core.model import SageMakerModel
-from smspark_core.preflight import (
+from smspark_core.aws import hosting
+from smspark_core.aws.jobs import TrainingJobFailed
+from smspark_core.aws.preflight import (
     RequestRefused,
     S3LocationError,
     check_endpoint_settings,
     check_s3_location,
 )
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CustomNamePolicyFactory,
     EndpointCreationPolicy,
     IAMRole,
     S3DataPath,
 )
+from smspark_core.estimator import HostingAfterTrainingFailed, SageMakerEstimator
+from smspark_core.model import SageMakerModel
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -207,7 +207,7 @@ def test_hosting_failure_after_training_keeps_the_trained_model(local, clients, 
         [r.prediction for r in rows], features @ features.mean(axis=0), rtol=1e-6
     )
     assert len(_jobs(clients, names)) == 1  # not trained again
-    from smspark_core.resources import SageMakerResourceCleanup
+    from smspark_core.aws.resources import SageMakerResourceCleanup
 
     SageMakerResourceCleanup(clients["sagemaker"]).delete_resources(rebuilt.getCreatedResources())
 

@@ -14,11 +14,11 @@ from botocore.exceptions import ClientError
 from local_helpers import FAST, ROLE, unique
 from smspark_local.stub_images import ECHO_IMAGE as ECHO_STUB
 
-from smspark_core import hosting
-from smspark_core.hosting import EndpointCreationFailed
+from smspark_core.aws import hosting
+from smspark_core.aws.hosting import EndpointCreationFailed
+from smspark_core.aws.preflight import RequestRefused
+from smspark_core.aws.resources import CreatedResources, CustomNamePolicy, SageMakerResourceCleanup
 from smspark_core.model import SageMakerModel
-from smspark_core.preflight import RequestRefused
-from smspark_core.resources import CreatedResources, CustomNamePolicy, SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 
@@ -315,7 +315,7 @@ def test_what_cannot_be_removed_is_named_with_how_to_delete_it(local, clients, b
 
 @pytest.mark.spark
 def test_create_on_transform_cleans_up_too(local, clients, bucket, spark):
-    from smspark_core.resources import EndpointCreationPolicy
+    from smspark_core.aws.resources import EndpointCreationPolicy
 
     names = _names()
     lazy = _host(

@@ -11,7 +11,12 @@ import pytest
 from local_helpers import host, start_job, wait_job
 from pyspark.ml.linalg import Vectors
 
-from smspark_core.invoke import EndpointInvoker, InvocationFailed, InvokeSettings, plan_requests
+from smspark_core.executor.invoke import (
+    EndpointInvoker,
+    InvocationFailed,
+    InvokeSettings,
+    plan_requests,
+)
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import (

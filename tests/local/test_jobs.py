@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from local_helpers import start_job, wait_job
 
-from smspark_core.jobs import (
+from smspark_core.aws.jobs import (
     TRAINING_LOG_GROUP,
     LogFollower,
     TrainingJobFailed,
@@ -68,7 +68,7 @@ def test_ctrl_c_stops_the_job(clients, training_data):
 
 
 def test_throttling_while_polling_is_retried(monkeypatch):
-    monkeypatch.setattr("smspark_core.jobs.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("smspark_core.aws.jobs.time.sleep", lambda seconds: None)
     answers = iter(["ThrottlingException", "ServiceUnavailable", None])
 
     def describe():

@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 from local_helpers import ECHO_IMAGE, FAST, ROLE, SUM_IMAGE, start_job, unique, wait_job
 from pyspark.ml.linalg import Vectors
 
+from smspark_core.aws.resources import SageMakerResourceCleanup
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 from smspark_local import LocalSageMaker
 
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 
 def test_missing_moto_names_what_to_install(monkeypatch, tmp_path):

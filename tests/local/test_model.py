@@ -9,13 +9,13 @@ from py4j.protocol import Py4JError
 from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.sql.types import LongType, StructField, StructType
 
-from smspark_core.model import ERROR_COLUMN, SageMakerModel
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CreatedResources,
     EndpointCreationPolicy,
     SageMakerResourceCleanup,
     SageMakerSparkSDKException,
 )
+from smspark_core.model import ERROR_COLUMN, SageMakerModel
 from smspark_core.transformation import arrow_transport
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer

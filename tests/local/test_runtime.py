@@ -196,7 +196,7 @@ def test_command_line_image(local, clients, training_data, tmp_path):
         "    port = int(os.environ['SAGEMAKER_BIND_TO_PORT'])\n"
         "    http.server.HTTPServer(('127.0.0.1', port), H).serve_forever()\n"
     )
-    from smspark_core.specs import LocalImageSpec
+    from smspark_core.plugins.specs import LocalImageSpec
 
     image = f"{unique('acct')}.dkr.ecr.us-east-1.amazonaws.com/mine:7"
     spec = LocalImageSpec(

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from local_helpers import ECHO_IMAGE, ROLE, start_job, unique
 
-from smspark_core.service_model import request_problems as validation_errors
+from smspark_core.aws.service_model import request_problems as validation_errors
 
 
 def _error(raised: pytest.ExceptionInfo) -> tuple[str, str]:

@@ -35,8 +35,8 @@ from smspark_core import (
     SageMakerModel,
 )
 from smspark_core.algorithms.params import HyperParameter
-from smspark_core.resources import CustomNamePolicyFactory
-from smspark_core.setting import StageSetting
+from smspark_core.aws.resources import CustomNamePolicyFactory
+from smspark_core.aws.setting import StageSetting
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 

@@ -16,7 +16,7 @@ from smspark_pca import PCAProtobufResponseRowDeserializer
 from smspark_xgboost import XGBoostProbabilitiesRowDeserializer
 
 from smspark_core import IAMRole, S3AutoCreatePath, SageMakerClients
-from smspark_core.staging import resolve_s3_path
+from smspark_core.executor.staging import resolve_s3_path
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 
 # class, the original's keywords in its positional order, the column names they set

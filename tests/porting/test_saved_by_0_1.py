@@ -10,9 +10,9 @@ import pytest
 from pyspark.ml import Pipeline, PipelineModel
 
 from smspark_core import EndpointCreationPolicy, IAMRole, S3DataPath, SageMakerEstimator
+from smspark_core.aws.resources import CustomNamePolicyWithTimeStampSuffixFactory
 from smspark_core.batch_transform import SageMakerBatchTransformer
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import CustomNamePolicyWithTimeStampSuffixFactory
 
 pytestmark = pytest.mark.spark
 

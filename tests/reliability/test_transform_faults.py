@@ -26,8 +26,8 @@ from reliability_helpers import IMAGE, ROLE, ROWS, frame, holdings, summary
 from smspark_local import LocalSageMaker
 from smspark_local.stub_images import ECHO_IMAGE
 
+from smspark_core.aws.resources import SageMakerResourceCleanup
 from smspark_core.model import SageMakerModel
-from smspark_core.resources import SageMakerResourceCleanup
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import UnlabeledCSVRequestRowSerializer
 

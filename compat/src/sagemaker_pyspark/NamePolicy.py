@@ -1,6 +1,6 @@
 """The original's ``sagemaker_pyspark.NamePolicy``."""
 
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CustomNamePolicy,
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffix,

@@ -1,5 +1,5 @@
 """The original's ``sagemaker_pyspark.S3Resources``."""
 
-from smspark_core.resources import S3AutoCreatePath, S3DataPath, S3Resource
+from smspark_core.aws.resources import S3AutoCreatePath, S3DataPath, S3Resource
 
 __all__ = ["S3AutoCreatePath", "S3DataPath", "S3Resource"]

@@ -1,8 +1,8 @@
 """The original's ``sagemaker_pyspark.SageMakerEstimator``."""
 
 from sagemaker_pyspark._ported import ported
+from smspark_core.aws.resources import EndpointCreationPolicy
 from smspark_core.estimator import SageMakerEstimator as _SageMakerEstimator
-from smspark_core.resources import EndpointCreationPolicy
 
 SageMakerEstimator = ported(_SageMakerEstimator, __name__)
 # The original's base of every estimator; smspark's estimators share one class.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 
 class NoJvmBridgeError(SmsparkError, NotImplementedError):

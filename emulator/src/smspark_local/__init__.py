@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from smspark_core.lazy import lazy_exports
+from smspark_core.foundation.lazy import lazy_exports
 
 _EXPORTS = {
     "LocalSageMaker": "smspark_local.service.backend",

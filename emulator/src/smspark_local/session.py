@@ -20,9 +20,9 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from smspark_core.connect import is_connect
+from smspark_core.aws.resources import IAMRole, SageMakerResourceCleanup
 from smspark_core.datasource import register_data_source
-from smspark_core.resources import IAMRole, SageMakerResourceCleanup
+from smspark_core.foundation.connect import is_connect
 from smspark_local.service.backend import LocalSageMaker
 
 # The local backend accepts any well-formed role; on AWS, use your SageMaker execution role.

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.specs import LocalImageSpec
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.toolkit.container import InvocationResponse, TrainingEnvironment
 
 _KMEANS_ANSWER = recordio.frame(

@@ -24,9 +24,9 @@ from smspark_core.algorithms.params import (
     get_hyperparameter,
     int_param,
 )
-from smspark_core.errors import SmsparkError
+from smspark_core.aws.resources import EndpointCreationPolicy
 from smspark_core.estimator import SageMakerEstimator
-from smspark_core.resources import EndpointCreationPolicy
+from smspark_core.foundation.errors import SmsparkError
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import (
     ProtobufRequestRowSerializer,

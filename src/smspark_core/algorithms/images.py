@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import boto3
 
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 # kmeans, pca, linear-learner (and factorization-machines): one map, tag "1".
 FIRST_PARTY_ACCOUNTS: Mapping[str, str] = {

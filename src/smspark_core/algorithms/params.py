@@ -25,7 +25,7 @@ from typing import Any
 from pyspark.ml.param import Param, Params
 
 from smspark_core.codecs.hyperparameter_text import parse_list_text
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 
 class HyperParameter(Param):

@@ -18,8 +18,8 @@ from pyspark.sql import Row
 from pyspark.sql.types import StructType
 
 from smspark_core.codecs import amazon_record, jsonlines
-from smspark_core.errors import ResponseError
-from smspark_core.media_types import JSON, JSONLINES, PROTOBUF
+from smspark_core.foundation.errors import ResponseError
+from smspark_core.foundation.media_types import JSON, JSONLINES, PROTOBUF
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.deserializers import ProtobufResponseRowDeserializer
 

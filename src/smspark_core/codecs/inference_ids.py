@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 
-from smspark_core.media_types import CSV, JSONLINES, media_type
+from smspark_core.foundation.media_types import CSV, JSONLINES, media_type
 
 INFERENCE_ID_FIELD = "SageMakerInferenceId"
 INFERENCE_TIME_FIELD = "SageMakerInferenceTime"

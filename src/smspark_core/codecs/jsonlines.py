@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smspark_core.errors import ResponseError
+from smspark_core.foundation.errors import ResponseError
 
 
 def response_objects(body: bytes, top_key: str = "predictions") -> list[Any]:

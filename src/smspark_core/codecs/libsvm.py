@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from smspark_core.codecs.javanum import java_double_str, parse_java_double
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 
 def libsvm_line(label: float, indices: Iterable[int], values: Iterable[float]) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 FILE_MAGIC = 0x112
 ARRAY_MAGIC_V2 = 0xF993FAC9

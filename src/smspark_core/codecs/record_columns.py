@@ -25,7 +25,7 @@ from smspark_core.codecs import amazon_record
 from smspark_core.codecs.record_pb2 import Record
 from smspark_core.codecs.recordio import HEADER_SIZE, Framing
 from smspark_core.codecs.varint import decode_packed
-from smspark_core.errors import SchemaError
+from smspark_core.foundation.errors import SchemaError
 
 INT32_MAX = 2**31 - 1
 _LABEL_PREFIX = np.frombuffer(amazon_record.label_entry(0.0)[:-4], np.uint8)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 MAGIC = 0xCED7230A
 HEADER_SIZE = 8

@@ -24,7 +24,7 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 from smspark_core.codecs import recordio
 from smspark_core.codecs.record_columns import FeatureColumns, RecordColumns, decode_chunk
 from smspark_core.datasource.part_stores import PartStore
-from smspark_core.errors import SchemaError
+from smspark_core.foundation.errors import SchemaError
 from smspark_core.transformation import arrow_vectors as av
 
 CHUNK_BYTES = 8 * 1024 * 1024

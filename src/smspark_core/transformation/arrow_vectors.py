@@ -27,7 +27,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from smspark_core.errors import RowError, SchemaError
+from smspark_core.foundation.errors import RowError, SchemaError
 
 SPARSE, DENSE = 0, 1
 VECTOR_FIELDS = ("type", "size", "indices", "values")

@@ -25,9 +25,9 @@ from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.codecs import amazon_record, csv, jsonlines, libsvm, recordio
 from smspark_core.codecs.recordio import RecordIOError
-from smspark_core.errors import ResponseError
-from smspark_core.keywords import attribute_aliases, keyword_aliases
-from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
+from smspark_core.foundation.errors import ResponseError
+from smspark_core.foundation.keywords import attribute_aliases, keyword_aliases
+from smspark_core.foundation.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
 
 _INT32_MAX = 2**31 - 1

@@ -20,8 +20,8 @@ from pyspark.sql.types import StructType
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
-from smspark_core.errors import RowError, SchemaError
-from smspark_core.media_types import CSV, PROTOBUF, TEXT_LIBSVM
+from smspark_core.foundation.errors import RowError, SchemaError
+from smspark_core.foundation.media_types import CSV, PROTOBUF, TEXT_LIBSVM
 from smspark_core.transformation import arrow_vectors as av
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smspark_core.service_model import request_problems
+from smspark_core.aws.service_model import request_problems
 from smspark_local.service import hosting
 from smspark_local.service.errors import ApiError, not_found, validation
 from smspark_local.service.faults import Faults

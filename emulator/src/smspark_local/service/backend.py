@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from smspark_core.aws import ClientSpec, install_default_client_spec, remove_default_client_spec
-from smspark_core.errors import SmsparkError
-from smspark_core.specs import LocalImageSpec
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service.api import SageMakerApi
 from smspark_local.service.faults import Faults
 from smspark_local.service.hosting import PING_TIMEOUT_S

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.errors import SmsparkError
-from smspark_core.specs import LocalImageSpec
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service import images
 from smspark_local.service.logs import LogStore, endpoint_group
 

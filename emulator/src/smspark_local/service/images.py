@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from smspark_core.plugins import get_plugin_host
-from smspark_core.specs import LocalImageSpec
+from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.toolkit.container import OPT_ML_ENV
 
 

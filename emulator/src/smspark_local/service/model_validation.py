@@ -1,12 +1,12 @@
 """Local requests refused as the service refuses them: the problems
-``smspark_core.service_model`` finds, answered as one ValidationException
+``smspark_core.aws.service_model`` finds, answered as one ValidationException
 (``N validation error(s) detected: …``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from smspark_core.service_model import request_problems, service_rule_problems
+from smspark_core.aws.service_model import request_problems, service_rule_problems
 from smspark_local.service.errors import validation
 
 

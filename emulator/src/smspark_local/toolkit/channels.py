@@ -30,10 +30,10 @@ import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.amazon_record import Record
-from smspark_core.errors import SmsparkError
-from smspark_core.media_types import CSV, PROTOBUF, media_type
-from smspark_core.media_types import LIBSVM_TYPES as LIBSVM
-from smspark_core.media_types import PARQUET_TYPES as PARQUET
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.foundation.media_types import CSV, PROTOBUF, media_type
+from smspark_core.foundation.media_types import LIBSVM_TYPES as LIBSVM
+from smspark_core.foundation.media_types import PARQUET_TYPES as PARQUET
 from smspark_local.toolkit.container import TrainingEnvironment
 
 

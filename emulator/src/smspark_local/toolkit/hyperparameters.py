@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from smspark_core.codecs.hyperparameter_text import parse_list_text
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 
 __all__ = ["HyperparameterError", "Hyperparameters", "parse_list_text"]
 

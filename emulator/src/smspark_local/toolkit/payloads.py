@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
-from smspark_core.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
+from smspark_core.foundation.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
 from smspark_local.toolkit.container import InvocationError, InvocationResponse
 
 

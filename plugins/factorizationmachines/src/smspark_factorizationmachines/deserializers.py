@@ -8,7 +8,7 @@ from typing import Any
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.media_types import PROTOBUF
+from smspark_core.foundation.media_types import PROTOBUF
 
 
 class FactorizationMachinesBinaryClassifierDeserializer(AlgorithmResponseRowDeserializer):

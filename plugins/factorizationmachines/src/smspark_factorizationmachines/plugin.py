@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from smspark_core import hookimpl
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.media_types import PROTOBUF
-from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.foundation.media_types import PROTOBUF
+from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesBinaryClassifierDeserializer,
     FactorizationMachinesRegressorDeserializer,

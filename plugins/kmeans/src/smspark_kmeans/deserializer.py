@@ -8,8 +8,8 @@ from typing import Any
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import attribute_aliases, keyword_aliases
-from smspark_core.media_types import PROTOBUF
+from smspark_core.foundation.keywords import attribute_aliases, keyword_aliases
+from smspark_core.foundation.media_types import PROTOBUF
 
 
 @attribute_aliases(

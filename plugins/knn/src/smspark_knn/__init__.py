@@ -7,7 +7,7 @@ Names load on first use, so that the local image's processes, which import
 
 from __future__ import annotations
 
-from smspark_core.lazy import lazy_exports
+from smspark_core.foundation.lazy import lazy_exports
 
 __all__ = [
     "KNNProtobufResponseRowDeserializer",

@@ -29,7 +29,7 @@ from smspark_local.toolkit.channels import ChannelFormatError, iter_batches
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.media_types import CSV, JSON, media_type
+from smspark_core.foundation.media_types import CSV, JSON, media_type
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import (
     INDEX_TYPES,

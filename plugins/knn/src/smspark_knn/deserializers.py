@@ -12,7 +12,7 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import ACCEPTABLE, AlgorithmResponseRowDeserializer
-from smspark_core.media_types import JSON, PROTOBUF, media_type
+from smspark_core.foundation.media_types import JSON, PROTOBUF, media_type
 
 VERBOSE = "verbose=true"
 

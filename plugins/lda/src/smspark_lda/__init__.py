@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from smspark_core.lazy import lazy_exports
+from smspark_core.foundation.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from smspark_lda.deserializer import LDAProtobufResponseRowDeserializer

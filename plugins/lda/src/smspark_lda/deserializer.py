@@ -8,7 +8,7 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.media_types import PROTOBUF
+from smspark_core.foundation.media_types import PROTOBUF
 
 
 class LDAProtobufResponseRowDeserializer(AlgorithmResponseRowDeserializer):

@@ -9,8 +9,8 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import DataType, DoubleType, StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import attribute_aliases, keyword_aliases
-from smspark_core.media_types import PROTOBUF
+from smspark_core.foundation.keywords import attribute_aliases, keyword_aliases
+from smspark_core.foundation.media_types import PROTOBUF
 
 
 @attribute_aliases(

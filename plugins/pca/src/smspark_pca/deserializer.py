@@ -8,8 +8,8 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import StructField, StructType
 
 from smspark_core.algorithms.responses import AlgorithmResponseRowDeserializer
-from smspark_core.keywords import attribute_aliases, keyword_aliases
-from smspark_core.media_types import PROTOBUF
+from smspark_core.foundation.keywords import attribute_aliases, keyword_aliases
+from smspark_core.foundation.media_types import PROTOBUF
 
 
 @attribute_aliases(projection_column_name="projectionColumnName")

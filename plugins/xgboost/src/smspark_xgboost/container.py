@@ -32,7 +32,7 @@ from smspark_local.toolkit.channels import ChannelFormatError, read_all
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.media_types import LIBSVM_TYPES, media_type
+from smspark_core.foundation.media_types import LIBSVM_TYPES, media_type
 
 MODEL_FILE = "xgboost-model"
 DEFAULT_CONTENT_TYPE = "text/libsvm"

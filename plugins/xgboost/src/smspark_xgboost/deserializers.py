@@ -10,9 +10,9 @@ from pyspark.ml.linalg import DenseVector, VectorUDT
 from pyspark.sql import Row
 from pyspark.sql.types import StructField, StructType
 
-from smspark_core.errors import ResponseError
-from smspark_core.keywords import attribute_aliases, keyword_aliases
-from smspark_core.media_types import CSV
+from smspark_core.foundation.errors import ResponseError
+from smspark_core.foundation.keywords import attribute_aliases, keyword_aliases
+from smspark_core.foundation.media_types import CSV
 from smspark_core.transformation.deserializers import ResponseRowDeserializer, json_scores
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from smspark_core import hookimpl
 from smspark_core.algorithms.images import SAGEMAKER_XGBOOST_ACCOUNTS
-from smspark_core.media_types import CSV
-from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.foundation.media_types import CSV
+from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
 from smspark_xgboost.estimator import XGBoostSageMakerEstimator
 from smspark_xgboost.images import DEFAULT_VERSION

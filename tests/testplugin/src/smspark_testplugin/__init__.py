@@ -9,7 +9,12 @@ from pyspark.sql import Row
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core import hookimpl
-from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec, SerializerSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    SerializerSpec,
+)
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 

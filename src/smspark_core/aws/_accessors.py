@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pyspark.ml.param import Params
 
 if TYPE_CHECKING:
-    from smspark_core.resources import (
+    from smspark_core.aws.resources import (
         EndpointCreationPolicy,
         IAMRoleResource,
         NamePolicy,

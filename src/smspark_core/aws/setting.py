@@ -5,7 +5,7 @@ A ``StageSetting`` is never sent as a hyperparameter. It carries what pyspark's 
 not: the type its getter returns (``value_type``, for the generated accessors of
 ``smspark_core.accessor_codegen``), its default (copied into each stage, so no two stages
 share a mutable default) and how its value is saved as JSON (``persisted_as``, see
-``smspark_core.persistence``). The converters raise ``TypeError`` for a value of the wrong
+``smspark_core.aws.persistence``). The converters raise ``TypeError`` for a value of the wrong
 type and ``ValueError`` for one outside the domain; pyspark names the Param in the former,
 ``named`` in the latter.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 from pyspark.ml.param import Param, Params
 
-from smspark_core.persistence import PLAIN, ValueCodec
-from smspark_core.resources import EndpointCreationPolicy, S3DataPath, S3Resource
+from smspark_core.aws.persistence import PLAIN, ValueCodec
+from smspark_core.aws.resources import EndpointCreationPolicy, S3DataPath, S3Resource
 
 _NO_DEFAULT = object()
 
@@ -156,7 +156,7 @@ def one_of(*choices: str) -> Callable[[Any], str]:
 def instance_count(name: str) -> Callable[[Any], int]:
     """An instance count: an integer (``2.0`` is 2). Whether SageMaker accepts it (>= 1) is
     checked with the request it goes into, before anything is staged or created, in the
-    service's words and naming the setting (``smspark_core.preflight``)."""
+    service's words and naming the setting (``smspark_core.aws.preflight``)."""
 
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):

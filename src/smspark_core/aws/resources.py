@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
 
-from smspark_core.errors import SmsparkError
-from smspark_core.jobs import call_with_backoff
-from smspark_core.keywords import keyword_aliases
+from smspark_core.aws.jobs import call_with_backoff
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.foundation.keywords import keyword_aliases
 
 ROLE_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.sagemakerrole"
 BUCKET_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.s3-data-bucket"

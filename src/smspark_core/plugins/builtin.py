@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from smspark_core.hookspecs import hookimpl
-from smspark_core.specs import DeserializerSpec, SerializerSpec
+from smspark_core.plugins.hookspecs import hookimpl
+from smspark_core.plugins.specs import DeserializerSpec, SerializerSpec
 from smspark_core.transformation import deserializers as d
 from smspark_core.transformation import serializers as s
 

@@ -1,7 +1,7 @@
 """The hooks smspark plugins implement.
 
 Each hook receives a ``register`` callback and calls it with typed spec objects (see
-``smspark_core.specs``), the pattern of simonw/llm's ``register_commands(cli)`` and conda's
+``smspark_core.plugins.specs``), the pattern of simonw/llm's ``register_commands(cli)`` and conda's
 plugin hooks. A plugin is a module (or object) with ``@hookimpl`` functions, published
 through the ``smspark`` entry-point group::
 
@@ -17,7 +17,12 @@ from collections.abc import Callable
 
 import pluggy
 
-from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec, SerializerSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    SerializerSpec,
+)
 
 PROJECT_NAME = "smspark"
 

@@ -27,11 +27,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from smspark_core.errors import SmsparkError, add_note
-from smspark_core.hosting_options import HostingOptionError, HostingOptions
-from smspark_core.jobs import aws_cli, call_with_backoff, retryable
-from smspark_core.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
-from smspark_core.service_model import request_problems
+from smspark_core.aws.hosting_options import HostingOptionError, HostingOptions
+from smspark_core.aws.jobs import aws_cli, call_with_backoff, retryable
+from smspark_core.aws.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
+from smspark_core.aws.service_model import request_problems
+from smspark_core.foundation.errors import SmsparkError, add_note
 
 log = logging.getLogger("smspark.hosting")
 

@@ -20,7 +20,7 @@ from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StructField, StructType
 
-from smspark_core.invoke import RETRY_CAUSES, InvokeStats
+from smspark_core.executor.invoke import RETRY_CAUSES, InvokeStats
 
 STATS_COLUMN = "__smspark_transform_stats"
 _SUMMED = (

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from smspark_core.aws import ClientSpec
-from smspark_core.errors import SmsparkError
+from smspark_core.foundation.errors import SmsparkError
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import MAX_REQUEST_BYTES, SerializedBatch
 

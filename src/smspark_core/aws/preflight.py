@@ -18,10 +18,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from smspark_core.aws import ClientSpec
-from smspark_core.errors import SmsparkError
-from smspark_core.hosting import hosting_requests, require_instance_count
-from smspark_core.resources import NamePolicy, S3DataPath
-from smspark_core.service_model import request_problems, service_rule_problems
+from smspark_core.aws.hosting import hosting_requests, require_instance_count
+from smspark_core.aws.resources import NamePolicy, S3DataPath
+from smspark_core.aws.service_model import request_problems, service_rule_problems
+from smspark_core.foundation.errors import SmsparkError
 
 log = logging.getLogger("smspark.preflight")
 

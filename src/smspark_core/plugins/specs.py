@@ -1,4 +1,4 @@
-"""Typed spec objects that plugins register (see ``smspark_core.hookspecs``).
+"""Typed spec objects that plugins register (see ``smspark_core.plugins.hookspecs``).
 
 Each spec has a unique ``name`` within its kind; registering a name twice is an error that
 names both plugins.

@@ -18,9 +18,8 @@ from typing import Any
 
 from pyspark.ml.param import Param
 
-from smspark_core._accessors import TrainingOptionsAccessors
-from smspark_core.errors import SmsparkError
-from smspark_core.setting import (
+from smspark_core.aws._accessors import TrainingOptionsAccessors
+from smspark_core.aws.setting import (
     StageSetting,
     string_map,
     tag_list,
@@ -29,6 +28,7 @@ from smspark_core.setting import (
     to_str,
     vpc_config,
 )
+from smspark_core.foundation.errors import SmsparkError
 
 _S3_URI = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 _ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,511}$")

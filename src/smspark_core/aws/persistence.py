@@ -30,10 +30,7 @@ from pyspark.ml.param import Param, Params
 from pyspark.ml.util import DefaultParamsReader, MLReader, MLWriter
 
 from smspark_core.aws import ClientSpec, default_client_spec
-from smspark_core.connect import is_connect
-from smspark_core.errors import SmsparkError
-from smspark_core.plugins import get_plugin_host
-from smspark_core.resources import (
+from smspark_core.aws.resources import (
     CustomNamePolicy,
     CustomNamePolicyFactory,
     CustomNamePolicyWithTimeStampSuffixFactory,
@@ -46,6 +43,9 @@ from smspark_core.resources import (
     S3DataPath,
     S3PathFromConfig,
 )
+from smspark_core.foundation.connect import is_connect
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.plugins import get_plugin_host
 
 FORMAT_VERSION = 2  # 1: smspark 0.1, settings as extra fields; 2: every setting a Param
 
@@ -68,7 +68,7 @@ class ValueCodec:
 
 
 class _Resource(ValueCodec):
-    """The small value types of ``smspark_core.resources``, as ``{"type", "fields"}``."""
+    """The small value types of ``smspark_core.aws.resources``, as ``{"type", "fields"}``."""
 
     TYPES = {
         t.__name__: t

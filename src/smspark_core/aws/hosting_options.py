@@ -3,7 +3,7 @@ isolation, encryption, data capture and serverless hosting (``HostingOptions``, 
 estimator and the model), and the per-request InvokeEndpoint fields of ``transform()``
 (``RuntimeOptions``, on the model).
 
-As ``smspark_core.training_options``: each option is a typed Spark Param named for its API
+As ``smspark_core.aws.training_options``: each option is a typed Spark Param named for its API
 field, a ``StageSetting`` (never a hyperparameter), copied and persisted by pyspark's Params
 machinery. The ``check_*`` methods look at them together before any AWS call and name the
 field SageMaker would refuse; the ``apply_*`` methods write the set ones into exactly the
@@ -22,10 +22,9 @@ from typing import Any
 
 from pyspark.ml.param import Param, Params
 
-from smspark_core._accessors import HostingOptionsAccessors, RuntimeOptionsAccessors
-from smspark_core.errors import SmsparkError
-from smspark_core.service_model import request_problems
-from smspark_core.setting import (
+from smspark_core.aws._accessors import HostingOptionsAccessors, RuntimeOptionsAccessors
+from smspark_core.aws.service_model import request_problems
+from smspark_core.aws.setting import (
     StageSetting,
     tag_list,
     to_bool,
@@ -34,6 +33,7 @@ from smspark_core.setting import (
     to_str,
     vpc_config,
 )
+from smspark_core.foundation.errors import SmsparkError
 
 SERVERLESS_MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a serverless endpoint's payload limit
 SERVERLESS_MEMORY_SIZES = tuple(range(1024, 6144 + 1, 1024))

@@ -49,9 +49,16 @@ from smspark_core.codecs.inference_ids import (
     split_inference_ids,
 )
 from smspark_core.datasource.part_stores import split_s3_uri
-from smspark_core.errors import SmsparkError
-from smspark_core.media_types import CSV, JSON, JSONLINES, LIBSVM_TYPES, PROTOBUF, media_type
-from smspark_core.staging import WrittenPart, write_parts
+from smspark_core.executor.staging import WrittenPart, write_parts
+from smspark_core.foundation.errors import SmsparkError
+from smspark_core.foundation.media_types import (
+    CSV,
+    JSON,
+    JSONLINES,
+    LIBSVM_TYPES,
+    PROTOBUF,
+    media_type,
+)
 from smspark_core.transformation.arrow_transport import for_map_in_arrow, standard_layout
 from smspark_core.transformation.arrow_vectors import arrow_type_for
 from smspark_core.transformation.deserializers import ResponseRowDeserializer

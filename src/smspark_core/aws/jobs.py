@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from smspark_core.errors import SmsparkError, add_note
+from smspark_core.foundation.errors import SmsparkError, add_note
 
 log = logging.getLogger("smspark.jobs")
 

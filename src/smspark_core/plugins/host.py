@@ -21,10 +21,16 @@ from typing import Any, Generic, TypeVar
 
 import pluggy
 
-from smspark_core import builtin_plugin, hookspecs
-from smspark_core.errors import PluginError
-from smspark_core.media_types import media_type
-from smspark_core.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec, SerializerSpec
+from smspark_core.foundation.errors import PluginError
+from smspark_core.foundation.media_types import media_type
+from smspark_core.plugins import builtin as builtin_plugin
+from smspark_core.plugins import hookspecs
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    SerializerSpec,
+)
 
 ENTRY_POINT_GROUP = "smspark"
 AUTOLOAD_ENV = "SMSPARK_DISABLE_PLUGIN_AUTOLOAD"
