@@ -32,6 +32,24 @@ NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # ------------------------------------------------------------------------------ S3 paths
 
 
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, key) of ``s3://bucket/key`` (``s3a://`` and ``s3n://`` too), the key as
+    written without its leading slash: the one S3 URI parser of smspark (and of its local
+    backend). Another scheme, or no bucket, is a ``ValueError`` naming the URI."""
+    parsed = urlparse(uri)
+    if not parsed.scheme.startswith("s3"):
+        raise ValueError(f"Invalid scheme: {parsed.scheme or '(none)'} in {uri!r}; expected s3://")
+    if not parsed.netloc:
+        raise ValueError(f"S3 URI {uri!r} has no bucket; expected s3://bucket/prefix")
+    return parsed.netloc, parsed.path.removeprefix("/")
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, prefix without surrounding slashes) of ``s3://bucket/prefix``."""
+    bucket, key = parse_s3_uri(uri)
+    return bucket, key.strip("/")
+
+
 class S3Resource:
     """Where SageMaker reads or writes data: an explicit path, one from Spark conf, or a
     bucket created on demand (the original's common base of the three)."""
@@ -52,14 +70,7 @@ class S3DataPath(S3Resource):
     @classmethod
     def from_s3_uri(cls, uri: str) -> S3DataPath:
         """Parses ``s3://``, ``s3a://`` or ``s3n://`` URIs; any other scheme is an error."""
-        parsed = urlparse(uri)
-        if not parsed.scheme.startswith("s3"):
-            raise ValueError(
-                f"Invalid scheme: {parsed.scheme or '(none)'} in {uri!r}; expected s3://"
-            )
-        if not parsed.netloc:
-            raise ValueError(f"S3 URI {uri!r} has no bucket")
-        return cls(parsed.netloc, parsed.path.removeprefix("/"))
+        return cls(*parse_s3_uri(uri))
 
     fromS3URI = from_s3_uri
 

@@ -32,13 +32,20 @@ from smspark_local.toolkit.channels import ChannelFormatError, read_all
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.foundation.media_types import LIBSVM_TYPES, media_type
+from smspark_core.foundation.media_types import (
+    CSV,
+    JSON,
+    JSONLINES,
+    LIBSVM_TYPES,
+    PROTOBUF,
+    media_type,
+)
 
 MODEL_FILE = "xgboost-model"
-DEFAULT_CONTENT_TYPE = "text/libsvm"
+DEFAULT_CONTENT_TYPE = LIBSVM_TYPES[0]  # text/libsvm
 # Hyperparameters the container consumes itself instead of passing to XGBoost.
 CONTAINER_ONLY = {"num_round", "early_stopping_rounds", "csv_weights", "eval_metric", "silent"}
-ACCEPTS = ("text/csv", "application/json", "application/jsonlines", payloads.PROTOBUF)
+ACCEPTS = (CSV, JSON, JSONLINES, PROTOBUF)
 OUTPUT_KEYS = (
     "predicted_label",
     "labels",
@@ -62,7 +69,7 @@ def load_channel(env: TrainingEnvironment, channel: str, csv_weights: bool) -> x
         raise ChannelFormatError(f"channel {channel!r} holds no labels")
     features, weights = data.features, None
     kind, _ = media_type(env.input_data_config.get(channel, {}).get("ContentType"))
-    if csv_weights and kind in ("text/csv", "csv"):
+    if csv_weights and kind in (CSV, "csv"):
         weights = np.asarray(features[:, 0]).ravel()
         features = features[:, 1:]
     return xgb.DMatrix(features, label=data.labels, weight=weights, missing=math.nan)
@@ -161,7 +168,7 @@ def request_matrix(body: bytes, content_type: str, width: int) -> xgb.DMatrix:
     kind, _ = media_type(content_type)
     if kind in LIBSVM_TYPES:
         return xgb.DMatrix(_libsvm_matrix(body, width))
-    if kind in ("text/csv", payloads.PROTOBUF):
+    if kind in (CSV, PROTOBUF):
         rows = payloads.parse_features(body, kind, width, allow_missing=True)
         return xgb.DMatrix(rows, missing=math.nan)
     raise InvocationError(
@@ -246,7 +253,7 @@ def _csv_cell(values: np.ndarray) -> str:
 
 def encode(results: dict[str, np.ndarray], accept: str, plain: bool) -> InvocationResponse:
     """``plain``: the default answer, the predictions themselves under ``score``."""
-    if accept == "text/csv":
+    if accept == CSV:
         if plain:
             scores = results["score"]
             lines = (
@@ -260,7 +267,7 @@ def encode(results: dict[str, np.ndarray], accept: str, plain: bool) -> Invocati
                 ",".join(_csv_cell(np.asarray(c[i])) for c in results.values())
                 for i in range(count)
             ]
-        return InvocationResponse("".join(line + "\n" for line in lines).encode(), "text/csv")
+        return InvocationResponse("".join(line + "\n" for line in lines).encode(), CSV)
     return payloads.encode_predictions(results, accept)
 
 
@@ -276,7 +283,7 @@ def serve(model_dir: Path):
         raise ValueError(
             f"SAGEMAKER_INFERENCE_OUTPUT: unknown keys {unknown}; use {', '.join(OUTPUT_KEYS)}"
         )
-    default_accept = os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "text/csv")
+    default_accept = os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", CSV)
     print(f"XGBoost model: {len(boosters)} booster(s), {width} features, objective {objective}")
 
     def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:
