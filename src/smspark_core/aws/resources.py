@@ -27,6 +27,9 @@ from smspark_core.foundation.keywords import keyword_aliases
 ROLE_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.sagemakerrole"
 BUCKET_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.s3-data-bucket"
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+# The pattern SageMaker's API gives its S3 URI fields (CheckpointConfig.S3Uri,
+# DataCaptureConfig.DestinationS3Uri, ...), as botocore's model states it.
+S3_URI_FIELD = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 
 
 # ------------------------------------------------------------------------------ S3 paths

@@ -4,7 +4,6 @@ the local image."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_factorizationmachines.deserializers import (
@@ -23,8 +22,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "factorization-machines",
             estimators=(FactorizationMachinesBinaryClassifier, FactorizationMachinesRegressor),
-            image_repository="factorization-machines",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
             description="SageMaker Factorization Machines: binary classifier and regressor",
         )
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import JSON, PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_knn.deserializers import (
@@ -19,9 +18,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "knn",
             estimators=(KNNSageMakerEstimator,),
-            image_repository="knn",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
-            deserializer="knn",
             description="SageMaker k-NN: classification and regression by nearest neighbours",
         )
     )

@@ -32,6 +32,7 @@ from smspark_local.toolkit.channels import ChannelFormatError, read_all
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
+from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm_rows
 from smspark_core.foundation.media_types import (
     CSV,
     JSON,
@@ -139,28 +140,14 @@ class _LogRounds(xgb.callback.TrainingCallback):
 
 
 def _libsvm_matrix(body: bytes, width: int) -> sp.csr_matrix:
-    indptr, indices, values = [0], [], []
-    for number, line in enumerate(body.decode("utf-8", "replace").splitlines()):
-        tokens = line.split()
-        if not tokens:
-            continue
-        for token in tokens[1:]:
-            index, _, value = token.partition(":")
-            try:
-                column, number_value = int(index), float(value)
-            except ValueError:
-                raise InvocationError(400, f"row {number}: {token!r} is not index:value") from None
-            if not 0 <= column < width:
-                raise InvocationError(
-                    400,
-                    f"row {number}: feature index {column} is outside the model's 0..{width - 1}",
-                )
-            indices.append(column)
-            values.append(number_value)
-        indptr.append(len(indices))
+    """A LibSVM request as XGBoost reads it: indices from 0, within the model's width."""
+    try:
+        rows = parse_libsvm_rows(body.decode("utf-8", "replace"), one_based=False, dim=width)
+    except LibSVMParseError as error:
+        raise InvocationError(400, str(error)) from None
     return sp.csr_matrix(
-        (np.asarray(values, np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
-        shape=(len(indptr) - 1, width),
+        (rows.values.astype(np.float32), rows.indices, rows.indptr),
+        shape=(len(rows.labels), width),
     )
 
 
