@@ -4,7 +4,6 @@ the local image."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_factorizationmachines.deserializers import (
@@ -12,6 +11,7 @@ from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesRegressorDeserializer,
 )
 from smspark_factorizationmachines.estimators import (
+    FM_ACCOUNTS,
     FactorizationMachinesBinaryClassifier,
     FactorizationMachinesRegressor,
 )
@@ -24,7 +24,7 @@ def register_algorithms(register):
             "factorization-machines",
             estimators=(FactorizationMachinesBinaryClassifier, FactorizationMachinesRegressor),
             image_repository="factorization-machines",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
+            registry_accounts=FM_ACCOUNTS,
             description="SageMaker Factorization Machines: binary classifier and regressor",
         )
     )

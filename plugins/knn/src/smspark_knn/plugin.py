@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import JSON, PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_knn.deserializers import (
     KNNProtobufResponseRowDeserializer,
     KNNVerboseResponseRowDeserializer,
 )
-from smspark_knn.estimator import KNNSageMakerEstimator
+from smspark_knn.estimator import KNN_ACCOUNTS, KNNSageMakerEstimator
 
 
 @hookimpl
@@ -20,7 +19,7 @@ def register_algorithms(register):
             "knn",
             estimators=(KNNSageMakerEstimator,),
             image_repository="knn",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
+            registry_accounts=KNN_ACCOUNTS,
             deserializer="knn",
             description="SageMaker k-NN: classification and regression by nearest neighbours",
         )
