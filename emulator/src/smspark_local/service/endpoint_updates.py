@@ -119,24 +119,24 @@ class EndpointUpdates:
                 LastModifiedTime=time.time(),
             )
             return
-        with self.api.store.lock:
-            mark_deployed(summaries, config, models)
-            old = self.api.endpoints.get(name)
-            self.api.endpoints[name] = fresh  # new requests go to the new servers from here
-            self.api.store.update(
-                "endpoints",
-                name,
-                EndpointConfigName=config["EndpointConfigName"],
-                ProductionVariants=summaries,
-                _config=config,
-                _models=models,
-                _generation=generation,
-                EndpointStatus="InService",
-                LastModifiedTime=time.time(),
-            )
-        if old is not None:
+        mark_deployed(summaries, config, models)
+        old = self.api.endpoints.get(name)
+        self.api.endpoints[name] = fresh  # new requests go to the new servers from here
+        if old is not None:  # then the old servers finish what they were sent, and stop
+            old.drain()
             old.stop()
             old.remove_files()
+        self.api.store.update(
+            "endpoints",
+            name,
+            EndpointConfigName=config["EndpointConfigName"],
+            ProductionVariants=summaries,
+            _config=config,
+            _models=models,
+            _generation=generation,
+            EndpointStatus="InService",
+            LastModifiedTime=time.time(),
+        )
 
     # ----------------------------------------------------------------- weights and capacities
 

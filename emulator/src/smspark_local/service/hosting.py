@@ -127,6 +127,7 @@ class Variant:
         self._next = itertools.count()
         self._lock = threading.Lock()
         self.stopping = False
+        self.in_flight = 0  # invocations being answered (an update drains them first)
 
     def _log(self, instance: Instance, message: str) -> None:
         self.logs.append(self.log_group, f"{self.name}/{instance.instance_id}", message)
@@ -207,6 +208,17 @@ class Variant:
         """Forwards one invocation; tries each instance once before giving up. ``timeout``
         (seconds) replaces the default read timeout for this request. The answer: status,
         body, content type and the container's custom attributes header (or None)."""
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._forward(body, headers, timeout)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _forward(
+        self, body: bytes, headers: dict[str, str], timeout: float | None
+    ) -> tuple[int, bytes, str, str | None]:
         instances = list(self.instances)  # a resize may change the list meanwhile
         for _ in range(len(instances)):
             with self._lock:
@@ -339,6 +351,13 @@ class Endpoint:
         with self._random_lock:
             chosen = self._random.choices(names, weights)[0]
         return self.variants[chosen]
+
+    def drain(self, timeout: float = INVOCATION_TIMEOUT_S) -> None:
+        """Waits until no invocation is being answered (or ``timeout`` passes): an updated
+        endpoint's old servers finish what they were sent before they stop."""
+        deadline = time.time() + timeout
+        while any(v.in_flight for v in self.variants.values()) and time.time() < deadline:
+            time.sleep(0.01)
 
     def stop(self) -> None:
         self.stopping = True
