@@ -16,6 +16,7 @@ from typing import Any
 
 from smspark_core.aws.service_model import request_problems
 from smspark_local.service import hosting
+from smspark_local.service.cloudwatch import CloudWatchMetrics
 from smspark_local.service.endpoint_records import (
     current_config,
     failure_reason,
@@ -106,6 +107,7 @@ class SageMakerApi:
         self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
         self.transform_jobs = TransformJobs(self)
         self.updates = EndpointUpdates(self)
+        self.cloudwatch = CloudWatchMetrics(root / "jobs")
         self._closing = threading.Event()
         self._supervisor = threading.Thread(
             target=self._supervise, name="endpoint-supervisor", daemon=True
