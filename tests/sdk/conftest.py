@@ -51,10 +51,8 @@ def backend():
             break
     else:
         raise RuntimeError(f"smspark local exited with code {process.wait()}")
-    saved = {
-        key: os.environ.get(key)
-        for key in [*settings, "SAGEMAKER_USER_CONFIG_OVERRIDE", "SAGEMAKER_SUPPRESS_V2_WARNING"]
-    }
+    sdk_settings = ["SAGEMAKER_USER_CONFIG_OVERRIDE", "SAGEMAKER_SUPPRESS_V2_WARNING"]
+    saved = {key: os.environ.get(key) for key in [*settings, *sdk_settings]}
     os.environ.update(settings)
     os.environ["SAGEMAKER_USER_CONFIG_OVERRIDE"] = str(config)
     os.environ["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"

@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from sagemaker import KMeans, LinearLearner, PCA, image_uris
+from sagemaker import PCA, KMeans, LinearLearner, image_uris
 from sagemaker.estimator import Estimator
 from sagemaker.predictor import Predictor
 from sagemaker.serializers import CSVSerializer
