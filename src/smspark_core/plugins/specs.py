@@ -6,6 +6,7 @@ names both plugins.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,16 +47,26 @@ class AlgorithmSpec:
     description: str = ""
 
 
+def reported_metrics(*names: str) -> tuple[tuple[str, str], ...]:
+    """Metric definitions for what a local image reports with the toolkit's
+    ``TrainingEnvironment.report_metric`` (which logs ``#metric <name>=<value>``)."""
+    return tuple((name, rf"#metric {re.escape(name)}=(\S+)") for name in names)
+
+
 @dataclass(frozen=True)
 class LocalImageSpec:
     """A local stand-in for a container image, used by the local backend.
 
     ``name`` is the image repository it answers for (``…/kmeans:1`` is matched by
     ``kmeans``). ``train`` and ``serve`` are either ``"module:function"`` targets run in a
-    child process, or a command line.
+    child process, or a command line. ``metric_definitions`` are the (name, regex) pairs
+    the service reads a first-party algorithm's log with (its
+    ``AlgorithmSpecification.MetricDefinitions``); a custom image has none and takes those
+    of its training request.
     """
 
     name: str
     train: str | Sequence[str] | None = None
     serve: str | Sequence[str] | None = None
     description: str = ""
+    metric_definitions: tuple[tuple[str, str], ...] = ()

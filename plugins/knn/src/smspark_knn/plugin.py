@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from smspark_core import hookimpl
 from smspark_core.foundation.media_types import JSON, PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_knn.deserializers import (
     KNNProtobufResponseRowDeserializer,
     KNNVerboseResponseRowDeserializer,
@@ -46,5 +51,6 @@ def register_local_images(register):
             train="smspark_knn.container:train",
             serve="smspark_knn.container:serve",
             description="k-NN over a seeded sample: exact or inverted-file search in numpy",
+            metric_definitions=reported_metrics("test:accuracy", "test:mse"),
         )
     )

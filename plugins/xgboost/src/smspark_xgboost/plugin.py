@@ -5,9 +5,36 @@ from __future__ import annotations
 
 from smspark_core import hookimpl
 from smspark_core.foundation.media_types import CSV
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
 from smspark_xgboost.estimator import XGBoostSageMakerEstimator
+
+# The eval_metric values whose names the local image reports per channel.
+XGBOOST_METRICS = (
+    "rmse",
+    "rmsle",
+    "mae",
+    "mape",
+    "mphe",
+    "logloss",
+    "error",
+    "merror",
+    "mlogloss",
+    "auc",
+    "aucpr",
+    "ndcg",
+    "map",
+    "poisson-nloglik",
+    "gamma-nloglik",
+    "cox-nloglik",
+    "gamma-deviance",
+    "tweedie-nloglik",
+)
 
 
 @hookimpl
@@ -42,5 +69,12 @@ def register_local_images(register):
                 train="smspark_xgboost.container:train",
                 serve="smspark_xgboost.container:serve",
                 description="the xgboost library behind SageMaker's XGBoost container contract",
+                metric_definitions=reported_metrics(
+                    *(
+                        f"{channel}:{metric}"
+                        for channel in ("train", "validation")
+                        for metric in XGBOOST_METRICS
+                    )
+                ),
             )
         )
