@@ -10,7 +10,6 @@ import pytest
 from botocore.exceptions import ClientError
 from local_helpers import ROLE, SUM_IMAGE, unique, wait_job
 from shapes import ShapeRecorder
-from smspark_local.service import cbor
 
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
@@ -85,15 +84,6 @@ def test_metric_statistics_of_a_training_job(local, job):
             Period=60,
             Statistics=["Median"],
         )
-
-
-def test_cbor_round_trip():
-    value = {"a": [1, -2, 3.5, "x", b"\x00", True, False, None], "b": {"c": 2**40}}
-    assert cbor.loads(cbor.dumps(value)) == value
-    indefinite = bytes([0xBF, 0x61, 0x6B, 0x9F, 0x01, 0xFF, 0xFF])  # {"k": [1]}, streamed
-    assert cbor.loads(indefinite) == {"k": [1]}
-    with pytest.raises(cbor.CBORError):
-        cbor.loads(b"\x82\x01")
 
 
 def test_log_groups_and_filtered_events(clients, job):

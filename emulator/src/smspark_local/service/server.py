@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+import cbor2
+
 from smspark_core.foundation.media_types import JSON
-from smspark_local.service import cbor
 from smspark_local.service.api import SageMakerApi
 from smspark_local.service.errors import ApiError
 from smspark_local.service.faults import Faults
@@ -129,15 +130,15 @@ class _Handler(BaseHTTPRequestHandler):
                     "UnknownOperationException", f"operation {name} is not supported locally"
                 )
             try:
-                request = cbor.loads(body) if body else {}
-            except cbor.CBORError as error:
+                request = cbor2.loads(body) if body else {}
+            except cbor2.CBORDecodeError as error:
                 raise ApiError("SerializationException", f"the body is not CBOR: {error}") from None
             result = operations[name](request)
         except ApiError as error:
             document = {"__type": error.code, "message": error.message}
-            self._send(error.status, cbor.dumps(document), headers)
+            self._send(error.status, _cbor(document), headers)
             return
-        self._send(200, cbor.dumps(result), headers)
+        self._send(200, _cbor(result), headers)
 
     def _invoke(self, endpoint: str, body: bytes) -> None:
         try:
@@ -169,6 +170,12 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError) as error:
             raise ApiError("ValidationException", f"bad fault settings: {error}") from None
         self._json(200, self.api.faults[endpoint].settings(), JSON)
+
+
+def _cbor(document: Any) -> bytes:
+    """A CBOR answer: timestamps as tag 1 (epoch seconds), as the Smithy RPC v2 protocol
+    sends them."""
+    return cbor2.dumps(document, datetime_as_timestamp=True, timezone=timezone.utc)
 
 
 def _epoch_seconds(value: Any) -> float:
