@@ -39,6 +39,7 @@ DEFAULT_REQUEST_BYTES = 5 * 1024 * 1024  # as the original, under the service's 
 # to spare: a request fails for good only after this long without an answer.
 DEFAULT_RETRY_DEADLINE_S = 300.0
 AUTO = "auto"  # max_concurrency that adapts (smspark_core.executor.concurrency)
+RAMP_START = 1 / 8  # the first packed group's share of the byte limit (``_packed``)
 THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
@@ -317,7 +318,7 @@ class EndpointInvoker:
         """One request's predictions (or, with error_mode="column", nulls and the error)."""
         start, stop = span
         try:
-            body = self._call(serialized.body(start, stop))
+            body = self._call(_body(serialized, start, stop))
             with self._stats_lock:
                 self.stats.rows_sent += stop - start
             predictions = deserializer.deserialize_batch(body)
@@ -361,10 +362,12 @@ class EndpointInvoker:
         if not results:
             return Predictions(pa.RecordBatch.from_pylist([], schema=schema), [])
         table = pa.Table.from_batches([batch.cast(schema) for batch, _ in results], schema)
-        errors = [
-            message for ((start, stop), _), (_, message) in zip(requests, results)
-            for _ in range(stop - start)
-        ]  # fmt: skip
+        errors: list[str | None] = [None] * table.num_rows
+        if any(message is not None for _, message in results):
+            errors = [
+                message for ((start, stop), _), (_, message) in zip(requests, results)
+                for _ in range(stop - start)
+            ]  # fmt: skip
         return Predictions(table.combine_chunks().to_batches()[0], errors)
 
     def predict(
@@ -424,8 +427,14 @@ class EndpointInvoker:
         """Groups of consecutive batches whose serialized rows fit one request together
         (a batch larger than a request is a group alone, cut by ``plan_requests``), with the
         group's rows back to back and the partition row index of its first row. A group is
-        sent as soon as it is full, so that requests leave while later batches arrive."""
+        sent as soon as it is full, so that requests leave while later batches arrive.
+
+        The first groups ramp up (``RAMP_START`` of the byte limit, doubling group by group
+        to the full limit): the first request leaves with the first batch instead of waiting
+        for a full 5 MiB of them, so a small partition's requests overlap its reading and
+        each other rather than going out at its end in one or two large requests."""
         max_bytes = self.settings.max_request_bytes
+        target = max(1, int(max_bytes * RAMP_START))
         max_rows = self.settings.max_rows_per_request
         group: list[pa.RecordBatch] = []
         parts: list[SerializedBatch] = []
@@ -444,9 +453,10 @@ class EndpointInvoker:
             group.append(batch)
             parts.append(serialized)
             size, count, rows = size + nbytes, count + len(serialized), rows + batch.num_rows
-            if size >= max_bytes or (max_rows is not None and count >= max_rows):
+            if size >= target or (max_rows is not None and count >= max_rows):
                 yield group, concatenate(parts), first_row
                 group, parts, size, count = [], [], 0, 0
+                target = min(max_bytes, 2 * target)
         if group:
             yield group, concatenate(parts), first_row
 
@@ -456,13 +466,22 @@ def concatenate(parts: list[SerializedBatch]) -> SerializedBatch:
     if len(parts) == 1:
         return parts[0]
     lengths = [int(p.offsets[-1] - p.offsets[0]) for p in parts]
-    data = b"".join(bytes(p.data[p.offsets[0] : p.offsets[-1]]) for p in parts)
+    data = b"".join(memoryview(p.data)[p.offsets[0] : p.offsets[-1]] for p in parts)
     starts = np.cumsum([0, *lengths[:-1]])
     offsets = np.concatenate(
         [parts[0].offsets[:1] - parts[0].offsets[0]]
         + [p.offsets[1:] - p.offsets[0] + start for p, start in zip(parts, starts)]
     )
     return SerializedBatch(data, offsets.astype(np.int64))
+
+
+def _body(serialized: SerializedBatch, start: int, stop: int) -> bytes:
+    """A request body: the serialized bytes themselves when they are the whole request
+    (as a packed group's usually are), else a copy of the span."""
+    data, offsets = serialized.data, serialized.offsets
+    if isinstance(data, bytes) and offsets[start] == 0 and offsets[stop] == len(data):
+        return data
+    return serialized.body(start, stop)
 
 
 def _per_batch(
