@@ -623,8 +623,8 @@ class SageMakerApi:
             raise ApiError("413", f"HTTP content length exceeded {limit} bytes.", 413)
         faults = self.faults.get(name)
         if faults is not None:
-            if faults.latency_ms:
-                time.sleep(faults.latency_ms / 1000)
+            if faults.delay_in_front:
+                time.sleep(faults.delay_in_front)
             decision = faults.decide()
             if decision == "throttle":
                 raise ApiError("ThrottlingException", "Rate exceeded", 400)
@@ -638,7 +638,12 @@ class SageMakerApi:
         if "CustomAttributes" in fields:
             headers[hosting.CUSTOM_ATTRIBUTES_HEADER] = fields["CustomAttributes"]
         try:
-            status, payload, response_type, attributes = variant.invoke(body, headers)
+            status, payload, response_type, attributes = variant.invoke(
+                body,
+                headers,
+                capacity=faults.instance_capacity if faults else 0,
+                service_seconds=faults.service_seconds if faults else 0.0,
+            )
         except hosting.ModelServerUnavailable as error:
             raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None
         if status >= 400:

@@ -1,6 +1,8 @@
 """Local endpoints: each production variant's model runs as InitialInstanceCount model-server
 processes on free loopback ports; invocations are proxied round-robin over kept-alive
-connections. A crashed server is restarted and the endpoint's log says so."""
+connections. A crashed server is restarted and the endpoint's log says so. With a capacity
+model (``instance_capacity`` in ``smspark_local.service.faults``) each instance serves at
+most that many requests at once and queues the rest."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import tarfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +86,24 @@ class Instance:
     process: subprocess.Popen | None = None
     connections: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
     restarts: int = 0
+    slots: tuple[int, threading.Semaphore] | None = None  # (capacity, its places)
+    _slots_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def serving(self, capacity: int, service_seconds: float) -> Iterator[None]:
+        """Holds one of ``capacity`` places (waiting for one, as a busy instance's queue
+        does) for the request's service time and its forwarding; no limit when 0."""
+        if not capacity:
+            yield
+            return
+        with self._slots_lock:
+            if self.slots is None or self.slots[0] != capacity:
+                self.slots = (capacity, threading.Semaphore(capacity))
+            places = self.slots[1]
+        with places:
+            if service_seconds:
+                time.sleep(service_seconds)
+            yield
 
     def connection(self) -> http.client.HTTPConnection:
         try:
@@ -203,21 +225,32 @@ class Variant:
                 self._log(instance, str(error))
 
     def invoke(
-        self, body: bytes, headers: dict[str, str], timeout: float | None = None
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float | None = None,
+        capacity: int = 0,
+        service_seconds: float = 0.0,
     ) -> tuple[int, bytes, str, str | None]:
         """Forwards one invocation; tries each instance once before giving up. ``timeout``
-        (seconds) replaces the default read timeout for this request. The answer: status,
-        body, content type and the container's custom attributes header (or None)."""
+        (seconds) replaces the default read timeout for this request; ``capacity`` and
+        ``service_seconds`` are the capacity model's (``Instance.serving``). The answer:
+        status, body, content type and the container's custom attributes header (or None)."""
         with self._lock:
             self.in_flight += 1
         try:
-            return self._forward(body, headers, timeout)
+            return self._forward(body, headers, timeout, capacity, service_seconds)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
     def _forward(
-        self, body: bytes, headers: dict[str, str], timeout: float | None
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float | None,
+        capacity: int,
+        service_seconds: float,
     ) -> tuple[int, bytes, str, str | None]:
         instances = list(self.instances)  # a resize may change the list meanwhile
         for _ in range(len(instances)):
@@ -227,11 +260,12 @@ class Variant:
                 continue
             connection = None
             try:
-                connection = instance.connection()
-                connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
-                connection.request("POST", "/invocations", body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
+                with instance.serving(capacity, service_seconds):
+                    connection = instance.connection()
+                    connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
+                    connection.request("POST", "/invocations", body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
             except (OSError, http.client.HTTPException):
                 # A stale kept-alive connection to a restarted server, or a refused connect
                 # while it starts: try the next instance.
