@@ -275,7 +275,8 @@ def test_found_by_the_algorithms_namespace():
 
 def test_the_plugin_registers_the_algorithm_both_deserializers_and_the_local_image(plugin_host):
     spec = plugin_host.algorithms.get("knn")
-    assert spec.estimators == (KNNSageMakerEstimator,) and spec.image_repository == "knn"
+    assert spec.estimators == (KNNSageMakerEstimator,)
+    assert KNNSageMakerEstimator.image_repository == "knn"
     assert plugin_host.algorithms.owner("knn") == "knn"
     assert plugin_host.deserializer("knn").schema.names == ["predicted_label"]
     verbose = plugin_host.deserializer("knn-verbose", {"accept": "application/jsonlines"})

@@ -6,8 +6,8 @@ names both plugins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,21 +37,12 @@ class DeserializerSpec:
 
 @dataclass(frozen=True)
 class AlgorithmSpec:
-    """A SageMaker algorithm: its estimators, where its image lives, and its defaults.
-
-    ``registry_accounts`` maps a region to the ECR account of the image; the image URI is
-    ``<account>.dkr.ecr.<region>.<domain>/<image_repository>:<image_tag>``.
-    """
+    """A SageMaker algorithm a plugin provides: its name and its estimator classes (listed by
+    ``smspark plugins``). Everything else about it (image repository, registry accounts,
+    training format, codecs) is the estimator class's own, in one place."""
 
     name: str
     estimators: Sequence[type] = ()
-    image_repository: str = ""
-    registry_accounts: Mapping[str, str] = field(default_factory=dict)
-    image_tag: str = "1"
-    training_format: str = "sagemaker"
-    training_content_type: str | None = None
-    serializer: str = "protobuf"
-    deserializer: str = "protobuf"
     description: str = ""
 
 

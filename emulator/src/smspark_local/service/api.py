@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from smspark_core.aws.resources import NAME_PATTERN
 from smspark_core.aws.service_model import request_problems
 from smspark_local.service import hosting
 from smspark_local.service.errors import ApiError, not_found, validation
@@ -25,7 +26,6 @@ from smspark_local.service.store import Store
 from smspark_local.service.training import TrainingRun
 from smspark_local.service.transform_jobs import TransformJobs
 
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 MAX_BODY_BYTES = 6 * 1024 * 1024
 SERVERLESS_MAX_BODY_BYTES = 4 * 1024 * 1024

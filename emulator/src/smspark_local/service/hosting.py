@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.aws.resources import split_s3_uri
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service import images
@@ -29,11 +29,11 @@ INVOCATION_TIMEOUT_S = 60.0
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 
 
-class HostingFailed(Exception):
+class HostingFailed(SmsparkError):
     """Endpoint creation failed; the message is the endpoint's FailureReason."""
 
 
-class ModelServerUnavailable(Exception):
+class ModelServerUnavailable(SmsparkError):
     """No model server of the endpoint answered (all crashed or restarting)."""
 
 

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from smspark_core.foundation.media_types import JSON
 from smspark_local.service.api import SageMakerApi
 from smspark_local.service.errors import ApiError
 from smspark_local.service.faults import Faults
@@ -58,9 +59,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/_smspark/health":
-            self._json(200, {"status": "ok"}, "application/json")
+            self._json(200, {"status": "ok"}, JSON)
         else:
-            self._json(404, {"message": f"no such path {self.path}"}, "application/json")
+            self._json(404, {"message": f"no such path {self.path}"}, JSON)
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -119,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except ApiError as error:
             document = {"message": error.message, **error.extra}
-            headers = {"Content-Type": "application/json"}
+            headers = {"Content-Type": JSON}
             if not error.code.isdigit():
                 headers["x-amzn-ErrorType"] = f"{error.code}:http://internal.amazon.com/coral/"
             self._send(error.status, json.dumps(document).encode(), headers)
@@ -133,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.api.faults[endpoint] = Faults(**json.loads(body or b"{}"))
         except (TypeError, ValueError) as error:
             raise ApiError("ValidationException", f"bad fault settings: {error}") from None
-        self._json(200, self.api.faults[endpoint].settings(), "application/json")
+        self._json(200, self.api.faults[endpoint].settings(), JSON)
 
 
 class LocalServer:

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.aws.resources import split_s3_uri
+from smspark_core.foundation.errors import SmsparkError
 from smspark_local.service import images
 from smspark_local.service.logs import TRAINING_GROUP, LogStore
 from smspark_local.service.store import Store
@@ -35,7 +36,7 @@ STATUS_MESSAGES = {
 }
 
 
-class JobFailed(Exception):
+class JobFailed(SmsparkError):
     """A training job failure with the FailureReason to report."""
 
 

@@ -11,7 +11,6 @@ from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesRegressorDeserializer,
 )
 from smspark_factorizationmachines.estimators import (
-    FM_ACCOUNTS,
     FactorizationMachinesBinaryClassifier,
     FactorizationMachinesRegressor,
 )
@@ -23,8 +22,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "factorization-machines",
             estimators=(FactorizationMachinesBinaryClassifier, FactorizationMachinesRegressor),
-            image_repository="factorization-machines",
-            registry_accounts=FM_ACCOUNTS,
             description="SageMaker Factorization Machines: binary classifier and regressor",
         )
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_kmeans.deserializer import KMeansProtobufResponseRowDeserializer
@@ -16,9 +15,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "kmeans",
             estimators=(KMeansSageMakerEstimator,),
-            image_repository="kmeans",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
-            deserializer="kmeans",
             description="SageMaker web-scale k-means",
         )
     )

@@ -9,7 +9,7 @@ from smspark_knn.deserializers import (
     KNNProtobufResponseRowDeserializer,
     KNNVerboseResponseRowDeserializer,
 )
-from smspark_knn.estimator import KNN_ACCOUNTS, KNNSageMakerEstimator
+from smspark_knn.estimator import KNNSageMakerEstimator
 
 
 @hookimpl
@@ -18,9 +18,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "knn",
             estimators=(KNNSageMakerEstimator,),
-            image_repository="knn",
-            registry_accounts=KNN_ACCOUNTS,
-            deserializer="knn",
             description="SageMaker k-NN: classification and regression by nearest neighbours",
         )
     )

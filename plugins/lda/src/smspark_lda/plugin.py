@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import LDA_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_lda.deserializer import LDAProtobufResponseRowDeserializer
@@ -16,9 +15,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "lda",
             estimators=(LDASageMakerEstimator,),
-            image_repository="lda",
-            registry_accounts=LDA_ACCOUNTS,
-            deserializer="lda",
             description="SageMaker LDA topic models",
         )
     )

@@ -4,7 +4,6 @@ local image."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_linearlearner import deserializers as d
@@ -25,8 +24,6 @@ def register_algorithms(register):
                 LinearLearnerMultiClassClassifier,
                 LinearLearnerRegressor,
             ),
-            image_repository="linear-learner",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
             description="SageMaker Linear Learner: binary, multiclass and regression",
         )
     )

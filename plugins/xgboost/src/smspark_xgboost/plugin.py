@@ -4,12 +4,10 @@ local image (for both ``xgboost:1`` and ``sagemaker-xgboost:<version>``)."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import SAGEMAKER_XGBOOST_ACCOUNTS
 from smspark_core.foundation.media_types import CSV
 from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
 from smspark_xgboost.estimator import XGBoostSageMakerEstimator
-from smspark_xgboost.images import DEFAULT_VERSION
 
 
 @hookimpl
@@ -18,13 +16,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "xgboost",
             estimators=(XGBoostSageMakerEstimator,),
-            image_repository="sagemaker-xgboost",
-            registry_accounts=SAGEMAKER_XGBOOST_ACCOUNTS,
-            image_tag=DEFAULT_VERSION,
-            training_format="libsvm",
-            training_content_type="libsvm",
-            serializer="libsvm",
-            deserializer="xgboost-csv",
             description="SageMaker XGBoost (sagemaker-xgboost:<version>, or legacy xgboost:1)",
         )
     )
