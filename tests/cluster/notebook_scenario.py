@@ -1,7 +1,8 @@
 """A user's session as a notebook runs it, for the cluster tests to run as its own driver:
 the SparkSession first (on the master given), then the local backend, no AWS settings in the
 environment; the "sagemaker" format round trip through the backend's S3 and a local path,
-fit with a custom image, transform, a saved PipelineModel. Prints one ``RESULT {json}``
+fit with a custom image, transform with its transformStats, a PipelineModel saved, loaded
+and used again. Prints one ``RESULT {json}``
 line; every row is checked, nothing is sampled.
 
     python notebook_scenario.py <master> <workdir>
@@ -114,7 +115,14 @@ def main(master: str, workdir: Path) -> dict:
             result["transform_predictions"] = bool(
                 np.allclose([r.prediction for r in predicted], expected, rtol=1e-6)
             )
+            stats = model.transformStats
+            result["transform_stats"] = (stats["rows_sent"], stats["failed_requests"]) == (ROWS, 0)
             PipelineModel(stages=[model]).write().overwrite().save(str(workdir / "saved"))
+            loaded = PipelineModel.load(str(workdir / "saved"))
+            again = sorted(loaded.transform(df).collect(), key=lambda r: r.id)
+            result["loaded_transform"] = [r.prediction for r in again] == [
+                r.prediction for r in predicted
+            ]
         finally:
             SageMakerResourceCleanup(sm.client("sagemaker")).deleteResources(
                 model.getCreatedResources()

@@ -39,6 +39,7 @@ def check(result: dict, output: str, workdir: Path, *logs: Path) -> None:
     assert result["datasource_s3"] and result["datasource_local"]
     assert result["staged_rows"] == 2000.0
     assert result["transform_ids"] and result["transform_predictions"]
+    assert result["transform_stats"] and result["loaded_transform"]
     saved = "".join(
         p.read_text(errors="replace") for p in (workdir / "saved").rglob("*") if p.is_file()
     )
