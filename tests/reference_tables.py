@@ -56,8 +56,12 @@ ORIGINAL_APPLICATIONS_ACCOUNTS = {
 }
 
 
+# ECR's DNS suffix per partition (botocore's endpoint data).
+ECR_DOMAINS = {"cn-": "amazonaws.com.cn", "us-iso-": "c2s.ic.gov", "us-isob-": "sc2s.sgov.gov"}
+
+
 def ecr_domain(region: str) -> str:
-    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return next((d for p, d in ECR_DOMAINS.items() if region.startswith(p)), "amazonaws.com")
 
 
 # The original's LDA map (sagemaker_spark_behaviour.md §5.1), every region it lists.
@@ -76,4 +80,47 @@ ORIGINAL_LDA_ACCOUNTS = {
     "ap-south-1": "991648021394",
     "ca-central-1": "469771592824",
     "us-gov-west-1": "226302683700",
+}
+
+
+# The regions of factorization-machines and knn (version "1"): aws/sagemaker-python-sdk
+# src/sagemaker/image_uri_config/factorization-machines.json in its newest snapshot read
+# (90166ea, 35 regions); its knn.json (a snapshot with 34) plus ca-west-1 from AWS's ECR path
+# page for that region. The same 35 regions and accounts; no us-isof-* region.
+SDK_FM_KNN_ACCOUNTS = {
+    "af-south-1": "455444449433",
+    "ap-east-1": "286214385809",
+    "ap-northeast-1": "351501993468",
+    "ap-northeast-2": "835164637446",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "991648021394",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "712309505854",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "469771592824",
+    "ca-west-1": "190319476487",
+    "cn-north-1": "390948362332",
+    "cn-northwest-1": "387376663083",
+    "eu-central-1": "664544806723",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "669576153137",
+    "eu-south-1": "257386234256",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "438346466558",
+    "eu-west-2": "644912444149",
+    "eu-west-3": "749696950732",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
+    "me-south-1": "249704162688",
+    "sa-east-1": "855470959533",
+    "us-east-1": "382416733822",
+    "us-east-2": "404615174143",
+    "us-gov-east-1": "237065988967",
+    "us-gov-west-1": "226302683700",
+    "us-iso-east-1": "490574956308",
+    "us-isob-east-1": "765400339828",
+    "us-west-1": "632365934929",
+    "us-west-2": "174872318107",
 }

@@ -76,18 +76,15 @@ def wait_job(clients, name, timeout=120.0):
     raise TimeoutError(f"training job {name} did not finish within {timeout} s")
 
 
-def host(clients, model_data_url, *, image=SUM_IMAGE, instances=1, wait=True):
+def host(clients, model_data_url=None, *, image=SUM_IMAGE, instances=1, wait=True):
+    """An endpoint of ``instances`` model servers of ``image`` (with the model archive at
+    ``model_data_url``, if any); its name."""
     sagemaker = clients["sagemaker"]
     name = unique("ep")
-    sagemaker.create_model(
-        ModelName=name,
-        ExecutionRoleArn=ROLE,
-        PrimaryContainer={
-            "Image": image,
-            "ModelDataUrl": model_data_url,
-            "Environment": {"A": "1"},
-        },
-    )
+    container = {"Image": image, "Environment": {"A": "1"}}
+    if model_data_url is not None:
+        container["ModelDataUrl"] = model_data_url
+    sagemaker.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer=container)
     sagemaker.create_endpoint_config(
         EndpointConfigName=name,
         ProductionVariants=[

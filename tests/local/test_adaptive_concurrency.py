@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from local_helpers import ECHO_IMAGE, FAST, ROLE, unique
+from local_helpers import ECHO_IMAGE, host, unique
 from pyspark.ml.linalg import Vectors
 
 from smspark_core import EndpointCreationPolicy, SageMakerModel
@@ -27,25 +27,7 @@ REQUESTS = 80
 
 def _echo_endpoint(clients, instances: int) -> str:
     """An endpoint whose model servers answer each request with its body."""
-    sagemaker = clients["sagemaker"]
-    name = unique("auto")
-    sagemaker.create_model(
-        ModelName=name, PrimaryContainer={"Image": ECHO_IMAGE}, ExecutionRoleArn=ROLE
-    )
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {
-                "VariantName": "AllRequests",
-                "ModelName": name,
-                "InitialInstanceCount": instances,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
-    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig=FAST)
-    return name
+    return host(clients, image=ECHO_IMAGE, instances=instances)
 
 
 @pytest.fixture(scope="module")
