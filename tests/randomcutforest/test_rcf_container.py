@@ -615,9 +615,9 @@ def test_quality_on_a_gaussian_mixture_with_planted_outliers_beside_isolation_fo
     iso_auc = roc_auc_score(y, iso_scores)
     print(
         f"\n50,000 rows x 10, 250 outliers planted ({planted}), 100 trees x 256 samples:"
-        f"\n  Random Cut Forest (local image): AUC {rcf_auc:.4f}, training {trained_in:.2f} s, "
+        f"\n  Random Cut Forest (local image): AUC {rcf_auc:.5f}, training {trained_in:.2f} s, "
         f"scoring {scored_in:.2f} s ({len(x) / scored_in:,.0f} rows/s)"
-        f"\n  scikit-learn IsolationForest:    AUC {iso_auc:.4f}, training {iso_trained_in:.2f} s, "
+        f"\n  scikit-learn IsolationForest:    AUC {iso_auc:.5f}, training {iso_trained_in:.2f} s, "
         f"scoring {iso_scored_in:.2f} s ({len(x) / iso_scored_in:,.0f} rows/s)"
     )
     assert rcf_auc >= 0.95
