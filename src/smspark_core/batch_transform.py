@@ -52,6 +52,7 @@ from smspark_core.aws.jobs import (
     TRANSFORM,
     TransformJobFailed,
     call_with_backoff,
+    control_plane_client,
     stop_job,
     watch_transform_job,
 )
@@ -66,7 +67,7 @@ from smspark_core.aws.persistence import (
     saved_params,
 )
 from smspark_core.aws.resources import _missing as is_missing
-from smspark_core.aws.resources import check_name
+from smspark_core.aws.resources import check_name, split_s3_uri
 from smspark_core.aws.service_model import enum_values, request_problems
 from smspark_core.aws.setting import (
     StageSetting,
@@ -82,7 +83,6 @@ from smspark_core.codecs.inference_ids import (
     INFERENCE_ID_FIELD,
     INFERENCE_TIME_FIELD,
 )
-from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.executor.batch_io import (
     BatchReadBackError,
     attach_predictions,
@@ -383,7 +383,7 @@ class SageMakerBatchTransformer(
             self._resetUid(uid)
         self._set_setting_defaults()
         self.clientSpec = clientSpec or default_client_spec()
-        self.sagemakerClient = sagemakerClient or self.clientSpec.client("sagemaker")
+        self.sagemakerClient = sagemakerClient or control_plane_client(self.clientSpec, "sagemaker")
         self._created = BatchTransformResources()
         self.timings: dict[str, float] = {}  # seconds of the last transform, by phase
         self.setParams(
@@ -449,7 +449,7 @@ class SageMakerBatchTransformer(
     ) -> SageMakerBatchTransformer:
         """Runs the artifact of a Completed (or Stopped) training job."""
         spec = options.get("clientSpec") or default_client_spec()
-        client = options.get("sagemakerClient") or spec.client("sagemaker")
+        client = options.get("sagemakerClient") or control_plane_client(spec, "sagemaker")
         job = call_with_backoff(
             lambda: client.describe_training_job(TrainingJobName=trainingJobName)
         )
@@ -796,7 +796,7 @@ class SageMakerBatchTransformer(
         try:
             watch_transform_job(
                 self.sagemakerClient,
-                self.clientSpec.client("logs"),
+                control_plane_client(self.clientSpec, "logs"),
                 job_name,
                 timeout_seconds=self.getOrDefault("timeoutInSeconds"),
                 poll_seconds=self.getOrDefault("pollSeconds"),
@@ -959,8 +959,13 @@ def _check_param(name: str, value: Any) -> None:
     if name == "tags" and len(value) > 50:
         raise ValueError(f"tags holds {len(value)} tags; SageMaker allows 50")
     s3_uris = ("stagingS3Uri", "modelPath", "dataCaptureDestinationS3Uri")
-    if name in s3_uris and value and not (value.startswith("s3://") and split_s3_uri(value)[0]):
-        raise ValueError(f"{name} must be an s3:// URI, got {value!r}")
+    if name in s3_uris and value:
+        try:
+            if not value.startswith("s3://"):
+                raise ValueError("not an s3:// URI")
+            split_s3_uri(value)
+        except ValueError as problem:
+            raise ValueError(f"{name} must be an s3:// URI, got {value!r} ({problem})") from None
     if name in ("timeoutInSeconds", "pollSeconds") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 

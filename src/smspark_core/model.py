@@ -15,6 +15,7 @@ created) is saved beside its Params.
 from __future__ import annotations
 
 import copy as copy_module
+import uuid
 from typing import Any
 
 from pyspark.ml import Model
@@ -356,7 +357,9 @@ class SageMakerModel(
 
     def _invoke_settings(self) -> InvokeSettings:
         """How ``transform()`` calls the endpoint: the model's settings, its runtime options
-        (checked here) and, for a serverless endpoint, requests cut under its 4 MB limit."""
+        (checked here) and, for a serverless endpoint, requests cut under its 4 MB limit.
+        Each call is a new transform: with ``maxConcurrency="auto"`` its limit starts afresh
+        (``smspark_core.executor.concurrency``)."""
         self.check_runtime_options()
         if self.endpointName is None:
             raise ValueError("Endpoint name is empty. Create an endpoint to set the endpoint name.")
@@ -372,6 +375,7 @@ class SageMakerModel(
             error_mode=self.getErrorMode(),
             request_fields=tuple(self.runtime_fields().items()),
             read_timeout=self.read_timeout_seconds(),
+            transform_id=uuid.uuid4().hex,
         )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
@@ -418,8 +422,11 @@ class SageMakerModel(
         ``attempts`` (every HTTP attempt), ``retries`` and ``retries_by_cause`` (throttling,
         server_error, connection, model_error), ``failed_requests`` (failed for good: in
         ``errorMode="column"`` their rows carry the error), ``task_retries`` (Spark task
-        attempts that failed and were replaced), ``partitions`` and ``peak_in_flight`` (the
-        most requests one partition had outstanding). Gathered with ``DataFrame.observe``, so
+        attempts that failed and were replaced), ``partitions``, ``peak_in_flight`` (the
+        most requests one partition had outstanding), ``bytes_sent``/``rows_sent`` and per
+        request, and ``concurrency``: the limit's path (``final``, the mean over partitions
+        of the limit each ended with; ``peak``; ``low``; ``throttle_cuts``), which
+        ``maxConcurrency="auto"`` adapts and a number fixes. Gathered with ``DataFrame.observe``, so
         it works over Spark Connect too (see ``smspark_core.executor.transform_stats``)."""
         return transform_stats.read(getattr(self, "_observation", None))
 

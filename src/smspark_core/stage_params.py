@@ -70,12 +70,28 @@ from smspark_core.aws.setting import (
     within,
 )
 from smspark_core.executor.invoke import (
+    AUTO,
     DEFAULT_REQUEST_BYTES,
     DEFAULT_RETRY_DEADLINE_S,
     MAX_REQUEST_BYTES,
 )
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
+
+
+def _concurrency(value: object) -> int | str:
+    """``maxConcurrency``: an integer of at least 1, or ``"auto"``."""
+    if isinstance(value, str):
+        if value != AUTO:
+            raise ValueError(f"must be an integer >= 1 or 'auto', got {value!r}")
+        return value
+    try:
+        return at_least(1, to_int)(value)
+    except TypeError:
+        raise TypeError(
+            f"expected an integer or 'auto', got {type(value).__name__} {value!r}"
+        ) from None
+
 
 # ------------------------------------------------------------------------------ groups
 
@@ -156,9 +172,11 @@ class InvocationSettings(InvocationSettingsAccessors, SettingDefaults):
 
     maxConcurrency = StageSetting(
         "maxConcurrency",
-        "Requests in flight per partition.",
-        named("maxConcurrency", at_least(1, to_int)),
-        "int",
+        "Requests in flight per partition: a number, or 'auto' to adapt to what the endpoint "
+        "takes (start low, grow while latency stays flat, back off on throttling or rising "
+        "latency; smspark_core.executor.concurrency).",
+        named("maxConcurrency", _concurrency),
+        "int | str",
         default=4,
     )
     maxRequestBytes = StageSetting(

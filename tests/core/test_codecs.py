@@ -242,3 +242,41 @@ def test_decode_dense_batch_declines_other_layouts():
     assert amazon_record.decode_dense_batch([dense[0], dense[0] + b"\x00"]) is None
     keyed = amazon_record.response_record({"closest_cluster": [1.0]})
     assert amazon_record.decode_dense_batch([keyed]) is None
+
+
+def test_one_libsvm_reader_serves_responses_requests_and_channels():
+    """XGBoost's reading (indices from 0, any order, blank lines and extra spaces skipped)
+    and the original's strict response reading are the same function with two settings."""
+    from smspark_core.codecs.libsvm import parse_libsvm_rows
+
+    loose = parse_libsvm_rows("1 2:0.5  0:1\n\n0 1:2\n", one_based=False)
+    assert loose.labels.tolist() == [1.0, 0.0]
+    assert loose.indptr.tolist() == [0, 2, 3]
+    assert loose.indices.tolist() == [2, 0, 1] and loose.values.tolist() == [0.5, 1.0, 2.0]
+    assert loose.width == 3
+    with pytest.raises(LibSVMParseError, match="line 5: index 3 is beyond the vector size 3"):
+        parse_libsvm_rows("1 3:1", one_based=False, dim=3, first_line=5)
+    with pytest.raises(LibSVMParseError, match="line 1: entry 'x:1' is not index:value"):
+        parse_libsvm_rows("1 x:1", one_based=False)
+    with pytest.raises(LibSVMParseError, match="not strictly increasing"):
+        parse_libsvm_rows("1 2:1 1:1", one_based=True, strict=True)
+
+
+def test_numeric_csv_streams_blocks_of_float_rows():
+    import io
+
+    from smspark_core.codecs.csv import CSVParseError, numeric_csv, numeric_csv_blocks
+
+    body = "".join(f"{i},{i * 0.5},{-i}\n" for i in range(5000)).encode()
+    blocks = list(numeric_csv_blocks(io.BytesIO(body), block_bytes=4096))
+    assert len(blocks) > 1  # bounded by the block, not the file
+    rows = np.concatenate(blocks)
+    assert rows.shape == (5000, 3) and rows.dtype == np.float64
+    np.testing.assert_array_equal(rows[:, 1], np.arange(5000) * 0.5)
+    # A float after integers in the first block is still read: every column is float64.
+    np.testing.assert_array_equal(numeric_csv(b"1,2\n3,4.5\n"), [[1, 2], [3, 4.5]])
+    assert numeric_csv(b"").shape == (0, 0)
+    with pytest.raises(CSVParseError, match="not rows of 2 numbers"):
+        numeric_csv(b"1,2\n3,a\n")
+    with pytest.raises(CSVParseError, match="not rows of 2 numbers"):
+        numeric_csv(b"1,2\n3\n")

@@ -355,3 +355,53 @@ def test_read_schema_must_be_label_and_or_features(spark, tmp_path):
     assert swapped.load(out).first() == (DenseVector([1.0]), 1.0)
     with pytest.raises(Exception, match=r"reads label \(double\) and features \(vector\)"):
         spark.read.format("sagemaker").schema("label string").load(out).collect()
+
+
+def test_the_vector_layout_the_format_checks_is_the_arrow_layout_it_encodes():
+    from pyspark.sql.pandas.types import from_arrow_type
+
+    from smspark_core.datasource.spark_api import VECTOR_SQL_TYPE
+    from smspark_core.transformation.arrow_vectors import VECTOR_ARROW_TYPE
+
+    assert from_arrow_type(VECTOR_ARROW_TYPE).simpleString() == VECTOR_SQL_TYPE
+    assert VectorUDT.sqlType().simpleString() == VECTOR_SQL_TYPE  # this pyspark's
+
+
+@pytest.mark.parametrize(
+    ("breakage", "named"),
+    [
+        ("del pyspark.sql.datasource.DataSourceArrowWriter",
+         "pyspark.sql.datasource.DataSourceArrowWriter"),
+        ("sys.modules['pyspark.sql.datasource'] = None",
+         "the Python Data Source API (module pyspark.sql.datasource"),
+        ("VectorUDT.sqlType = classmethod(lambda cls: StructType([StructField('v', "
+         "ArrayType(DoubleType()))]))",
+         "ml vectors stored as struct<type:tinyint,size:int,indices:array<int>,values:"
+         "array<double>> (its VectorUDT stores struct<v:array<double>>)"),
+    ],
+    ids=["no DataSourceArrowWriter", "no data source API", "another vector layout"],
+)  # fmt: skip
+def test_a_pyspark_without_what_the_format_needs_is_named_on_import(breakage, named):
+    """A pyspark that lacks the Python Data Source API or stores vectors differently (an
+    older release, or a runtime's own build) fails on import, naming its version and what
+    is missing, not with an ImportError or a misleading schema error later."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, pyspark, pyspark.sql.datasource\n"
+        "from pyspark.ml.linalg import VectorUDT\n"
+        "from pyspark.sql.types import ArrayType, DoubleType, StructField, StructType\n"
+        f"{breakage}\n"
+        "try:\n"
+        "    import smspark_core.estimator\n"
+        "except ImportError as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    import pyspark
+
+    assert out.stdout.startswith(f"UnsupportedSparkError pyspark {pyspark.__version__} lacks")
+    assert named in out.stdout
+    assert "smspark-core needs pyspark<4.4,>=4.0.0" in out.stdout

@@ -50,7 +50,7 @@ def test_installed_plugin_registers_through_its_entry_point():
     host = PluginHost(autoload=True)
     info = host.plugins["testplugin"]
     assert (info.package, info.version) == ("smspark-testplugin", "0.0.1")
-    assert host.algorithms.get("test-sum").serializer == "test-jsonlines"
+    assert host.algorithms.get("test-sum").description == "the sum of the features"
     assert host.serializers.owner("test-jsonlines") == "testplugin"
     assert host.deserializers.get("test-jsonlines").accepts == "application/jsonlines"
     assert "test-sum" in host.local_images

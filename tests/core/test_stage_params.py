@@ -91,7 +91,9 @@ def test_every_setting_has_a_setter_and_getter_in_source(stage):
 
 def test_values_are_checked_when_set_naming_the_setting():
     estimator = _estimator()
-    with pytest.raises(TypeError, match='param "maxConcurrency"'):
+    with pytest.raises(TypeError, match='param "maxConcurrency".*an integer or .auto.'):
+        estimator.setMaxConcurrency([4])
+    with pytest.raises(ValueError, match="maxConcurrency: must be an integer >= 1 or 'auto'"):
         estimator.setMaxConcurrency("four")
     with pytest.raises(ValueError, match="maxConcurrency: must be at least 1"):
         estimator.setMaxConcurrency(0)
@@ -104,6 +106,7 @@ def test_values_are_checked_when_set_naming_the_setting():
     with pytest.raises(TypeError, match="unexpected keyword arguments \\['maxConcurency'\\]"):
         _estimator(maxConcurency=3)
     assert estimator.getMaxConcurrency() == 4  # a refused value changes nothing
+    assert _estimator().setMaxConcurrency("auto").getMaxConcurrency() == "auto"
 
 
 def test_an_s3_uri_is_taken_as_an_s3_data_path():

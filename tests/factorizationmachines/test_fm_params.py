@@ -21,8 +21,48 @@ from smspark_factorizationmachines import (
 )
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
+from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS, UnsupportedRegionError
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
+# aws/sagemaker-python-sdk src/sagemaker/image_uri_config/factorization-machines.json,
+# version "1", in its newest snapshot read (90166ea, 35 regions).
+SDK_ACCOUNTS = {
+    "af-south-1": "455444449433",
+    "ap-east-1": "286214385809",
+    "ap-northeast-1": "351501993468",
+    "ap-northeast-2": "835164637446",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "991648021394",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "475088953585",
+    "ap-southeast-2": "712309505854",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "469771592824",
+    "ca-west-1": "190319476487",
+    "cn-north-1": "390948362332",
+    "cn-northwest-1": "387376663083",
+    "eu-central-1": "664544806723",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "669576153137",
+    "eu-south-1": "257386234256",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "438346466558",
+    "eu-west-2": "644912444149",
+    "eu-west-3": "749696950732",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
+    "me-south-1": "249704162688",
+    "sa-east-1": "855470959533",
+    "us-east-1": "382416733822",
+    "us-east-2": "404615174143",
+    "us-gov-east-1": "237065988967",
+    "us-gov-west-1": "226302683700",
+    "us-iso-east-1": "490574956308",
+    "us-isob-east-1": "765400339828",
+    "us-west-1": "632365934929",
+    "us-west-2": "174872318107",
+}
 RATES = ["BiasLr", "LinearLr", "FactorsLr", "BiasWd", "LinearWd", "FactorsWd"]
 INIT = ["BiasInit", "LinearInit", "FactorsInit"]
 # suffix, valid (value, expected getter value), invalid (value or (value, error type))
@@ -154,6 +194,23 @@ def test_image_uri_in_every_region_of_the_original(region):
     for cls in ESTIMATORS:
         fm = make_estimator(cls, region=region)
         assert fm.getTrainingImage() == expected and fm.getModelImage() == expected
+
+
+@pytest.mark.parametrize("region", sorted(SDK_ACCOUNTS))
+def test_image_uri_in_every_region_of_the_sdk(region):
+    for cls in ESTIMATORS:
+        image = make_estimator(cls, region=region).getTrainingImage()
+        assert image.startswith(f"{SDK_ACCOUNTS[region]}.dkr.ecr.{region}.")
+        assert image.endswith("/factorization-machines:1")
+
+
+@pytest.mark.parametrize("region", sorted(set(FIRST_PARTY_ACCOUNTS) - set(SDK_ACCOUNTS)))
+def test_first_party_regions_the_sdk_does_not_list_fail_at_construction(region):
+    """us-isof-east-1 and us-isof-south-1 have the other first-party algorithms, but the
+    SDK lists no factorization-machines image there."""
+    for cls in ESTIMATORS:
+        with pytest.raises(UnsupportedRegionError, match="factorization-machines:1"):
+            make_estimator(cls, region=region)
 
 
 @pytest.mark.spark

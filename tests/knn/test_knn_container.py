@@ -137,7 +137,7 @@ def test_test_channel_metrics(tmp_path, blobs):
         ({}, "unlabelled", None, "have no label"),
         ({"feature_dim": 7}, "ok", None, "feature_dim is 7"),
         ({}, "nan label", None, "record 2 has label nan; the k-NN classifier needs a numeric"),
-        ({}, "text label", "text/csv", "could not convert string to float.*numeric label"),
+        ({}, "text label", "text/csv", "invalid value .cat.*numeric label"),
         ({"k": 9}, "ok", None, "k is 9 but the train channel holds only 5 rows"),
         ({"k": 0}, "ok", None, "hyperparameter k must be an integer >= 1"),
         ({"predictor_type": "ranker"}, "ok", None, "predictor_type must be one of"),

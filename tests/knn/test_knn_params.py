@@ -1,6 +1,6 @@
 """KNNSageMakerEstimator: every Param valid and invalid, the rules between them, no
 client defaults, the hyperparameter map, required checks, the image in every region of
-the SDK's knn.json (and the newer first-party regions), persistence of the unfitted
+the SDK's knn.json and ca-west-1 (and in no other region), persistence of the unfitted
 estimator, and both deserializers on RecordIO-protobuf, JSON and JSON Lines."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from smspark_knn import (
 )
 
 from smspark_core.algorithms.estimator import MissingHyperParameterError
-from smspark_core.algorithms.images import UnsupportedRegionError
+from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS, UnsupportedRegionError
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
@@ -169,9 +169,14 @@ def test_image_uri_in_every_region_of_the_service(region):
     assert knn.getTrainingImage() == expected and knn.getModelImage() == expected
 
 
-def test_an_unknown_region_fails_at_construction():
+@pytest.mark.parametrize(
+    "region", ["xx-nowhere-1", *sorted(set(FIRST_PARTY_ACCOUNTS) - set(KNN_ACCOUNTS))]
+)
+def test_a_region_without_the_image_fails_at_construction(region):
+    """Also us-isof-east-1 and us-isof-south-1: the other first-party algorithms are there,
+    but neither the SDK nor AWS's pages list knn there."""
     with pytest.raises(UnsupportedRegionError, match="knn:1"):
-        estimator(region="xx-nowhere-1")
+        estimator(region=region)
 
 
 @pytest.mark.spark
@@ -270,7 +275,8 @@ def test_found_by_the_algorithms_namespace():
 
 def test_the_plugin_registers_the_algorithm_both_deserializers_and_the_local_image(plugin_host):
     spec = plugin_host.algorithms.get("knn")
-    assert spec.estimators == (KNNSageMakerEstimator,) and spec.image_repository == "knn"
+    assert spec.estimators == (KNNSageMakerEstimator,)
+    assert KNNSageMakerEstimator.image_repository == "knn"
     assert plugin_host.algorithms.owner("knn") == "knn"
     assert plugin_host.deserializer("knn").schema.names == ["predicted_label"]
     verbose = plugin_host.deserializer("knn-verbose", {"accept": "application/jsonlines"})

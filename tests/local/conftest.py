@@ -20,7 +20,9 @@ def local():
 
 @pytest.fixture(scope="module")
 def clients(local):
-    return {s: local.client(s) for s in ("sagemaker", "sagemaker-runtime", "s3", "logs")}
+    return {
+        s: local.client(s) for s in ("sagemaker", "sagemaker-runtime", "s3", "logs", "cloudwatch")
+    }
 
 
 @pytest.fixture(scope="module")

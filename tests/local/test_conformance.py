@@ -28,6 +28,11 @@ OPERATIONS = {
     "DescribeEndpoint",
     "DeleteEndpoint",
     "ListEndpoints",
+    "UpdateEndpoint",
+    "UpdateEndpointWeightsAndCapacities",
+    "AddTags",
+    "ListTags",
+    "DeleteTags",
 }
 
 
@@ -71,6 +76,18 @@ def test_every_operation_matches_botocore_shapes(local, clients, training_data):
     ]
     configs = sagemaker.list_endpoint_configs(NameContains=endpoint)["EndpointConfigs"]
     assert [c["EndpointConfigName"] for c in configs] == [endpoint]
+    arn = described["EndpointArn"]
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "ml"}])
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "ml"}]
+    sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName=endpoint,
+        DesiredWeightsAndCapacities=[{"VariantName": "AllRequests", "DesiredWeight": 2.0}],
+    )
+    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig=FAST)
+    sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=endpoint)
+    sagemaker.describe_endpoint(EndpointName=endpoint)  # while Updating
+    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig=FAST)
 
     stream = logs.describe_log_streams(
         logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name

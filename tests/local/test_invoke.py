@@ -317,3 +317,17 @@ def test_packing_keeps_the_row_limit_and_splits_errors_per_batch(local):
     assert failed == [3, 4, 5]
     assert all(results[i][1].batch.column(0)[0].as_py() is None for i in failed)
     assert [results[i][1].batch.column(0)[0].as_py() for i in (0, 8)] == [0.0, 8.0]
+
+
+def test_the_first_requests_ramp_up_to_the_byte_limit(local):
+    """The first request leaves with the first batch rather than after a full limit's worth
+    of them; the following ones double in size until they are full (each batch is 8 bytes
+    here, the limit 64: requests of 1, 2, 4 and then 8 batches)."""
+    settings = InvokeSettings("e", "text/csv", "text/csv", max_request_bytes=64)
+    invoker = EndpointInvoker(settings, local.client_spec)
+    invoker.client = fake = _RecordingClient()
+    batches = [pa.RecordBatch.from_arrays([pa.array([10000.0 + i])], ["x"]) for i in range(39)]
+    results = list(invoker.predict_batches(batches, _serialize, XGBoostCSVRowDeserializer()))
+    assert [r.batch.column(0)[0].as_py() for _, r in results] == [10000.0 + i for i in range(39)]
+    in_order = sorted(fake.bodies, key=lambda body: float(body.split(b"\n")[0]))
+    assert [body.count(b"\n") for body in in_order] == [1, 2, 4, 8, 8, 8, 8]

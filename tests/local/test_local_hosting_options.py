@@ -5,7 +5,6 @@ accepted and validated, CustomAttributes passed through both ways, and an
 
 from __future__ import annotations
 
-import json
 import urllib.request
 import uuid
 
@@ -171,9 +170,9 @@ def test_a_serverless_model_transforms_with_runtime_options(local, spark, artifa
         )
 
 
-def test_tags_are_not_listed_by_the_emulator_yet(local):
-    """ListTags is not emulated (Part 2 of issue 18): tags are accepted at creation only."""
-    operations = json.dumps(sorted(local.api.operations()))
-    if "ListTags" in operations:
-        pytest.fail("ListTags exists now: test that the hosting tags are listed")
-    pytest.skip("the local backend has no ListTags")
+def test_tags_given_at_creation_are_listed(clients, echo_endpoint):
+    sagemaker = clients["sagemaker"]
+    model = sagemaker.describe_model(ModelName=echo_endpoint)["ModelArn"]
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=echo_endpoint)
+    for arn in (model, config["EndpointConfigArn"]):
+        assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "ml"}]

@@ -343,7 +343,7 @@ def test_hyperparameters_and_their_defaults():
         ({"eval_metrics": "[]"}, "ok", None, "eval_metrics must be a list"),
         ({"feature_dim": 3}, "ok", None, "records 0..19 have 4 features, feature_dim is 3"),
         ({}, "nan", None, "record 6 holds a NaN or infinite value"),
-        ({}, "text", "text/csv", "not numeric CSV.*Random Cut Forest needs numeric features"),
+        ({}, "text", "text/csv", "invalid value 'six'.*Random Cut Forest needs numeric features"),
         ({}, "empty", None, "the train channel holds no rows"),
     ],
 )  # fmt: skip

@@ -292,7 +292,7 @@ def test_found_by_the_algorithms_namespace():
 def test_the_plugin_registers_the_algorithm_its_deserializer_and_the_local_image(plugin_host):
     spec = plugin_host.algorithms.get("randomcutforest")
     assert spec.estimators == (RandomCutForestSageMakerEstimator,)
-    assert spec.image_repository == "randomcutforest"
+    assert RandomCutForestSageMakerEstimator.image_repository == "randomcutforest"
     assert plugin_host.algorithms.owner("randomcutforest") == "randomcutforest"
     deserializer = plugin_host.deserializer("randomcutforest")
     assert deserializer.schema.names == ["score"]
@@ -300,6 +300,12 @@ def test_the_plugin_registers_the_algorithm_its_deserializer_and_the_local_image
     image = plugin_host.local_images.get("randomcutforest")
     assert image.train == "smspark_randomcutforest.container:train"
     assert image.serve == "smspark_randomcutforest.container:serve"
+    assert {name for name, _ in image.metric_definitions} >= {
+        "test:f1",
+        "test:precision",
+        "test:recall",
+        "test:accuracy",
+    }
 
 
 @pytest.mark.spark

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from smspark_core.codecs import amazon_record, recordio
+from smspark_core.foundation.media_types import PROTOBUF
 from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.toolkit.container import InvocationResponse, TrainingEnvironment
 
@@ -41,7 +42,7 @@ def serve(model_dir: Path):
 def serve_kmeans_stub(model_dir: Path):
     def predict(body: bytes, content_type: str, accept: str) -> InvocationResponse:
         count = sum(1 for _ in recordio.iter_payloads(body))
-        return InvocationResponse(_KMEANS_ANSWER * count, "application/x-recordio-protobuf")
+        return InvocationResponse(_KMEANS_ANSWER * count, PROTOBUF)
 
     return predict
 

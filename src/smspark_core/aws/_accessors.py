@@ -82,10 +82,10 @@ class EndpointSettingsAccessors(Params):
 
 
 class InvocationSettingsAccessors(Params):
-    def setMaxConcurrency(self: _P, value: int) -> _P:
+    def setMaxConcurrency(self: _P, value: int | str) -> _P:
         return self._set(maxConcurrency=value)
 
-    def getMaxConcurrency(self) -> int:
+    def getMaxConcurrency(self) -> int | str:
         return self.getOrDefault("maxConcurrency")
 
     def setMaxRequestBytes(self: _P, value: int) -> _P:

@@ -17,12 +17,12 @@ Its payload limit is 4 MB, not 6 MB, and ``transform()`` cuts its requests under
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pyspark.ml.param import Param, Params
 
 from smspark_core.aws._accessors import HostingOptionsAccessors, RuntimeOptionsAccessors
+from smspark_core.aws.resources import S3_URI_FIELD
 from smspark_core.aws.service_model import request_problems
 from smspark_core.aws.setting import (
     StageSetting,
@@ -38,7 +38,6 @@ from smspark_core.foundation.errors import SmsparkError
 SERVERLESS_MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a serverless endpoint's payload limit
 SERVERLESS_MEMORY_SIZES = tuple(range(1024, 6144 + 1, 1024))
 CAPTURE_MODES = ("Input", "Output")
-_S3_URI = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 
 
 class HostingOptionError(SmsparkError, ValueError):
@@ -201,7 +200,7 @@ class HostingOptions(HostingOptionsAccessors):
                     f"{', '.join(given)} need dataCaptureDestinationS3Uri",
                 )
             return
-        if not _S3_URI.match(destination):
+        if not S3_URI_FIELD.match(destination):
             raise _fail(
                 "CreateEndpointConfig",
                 f"{field}.DestinationS3Uri",

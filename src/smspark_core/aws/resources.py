@@ -27,9 +27,30 @@ from smspark_core.foundation.keywords import keyword_aliases
 ROLE_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.sagemakerrole"
 BUCKET_CONFIG_KEY = "com.amazonaws.services.sagemaker.sparksdk.s3-data-bucket"
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+# The pattern SageMaker's API gives its S3 URI fields (CheckpointConfig.S3Uri,
+# DataCaptureConfig.DestinationS3Uri, ...), as botocore's model states it.
+S3_URI_FIELD = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 
 
 # ------------------------------------------------------------------------------ S3 paths
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, key) of ``s3://bucket/key`` (``s3a://`` and ``s3n://`` too), the key as
+    written without its leading slash: the one S3 URI parser of smspark (and of its local
+    backend). Another scheme, or no bucket, is a ``ValueError`` naming the URI."""
+    parsed = urlparse(uri)
+    if not parsed.scheme.startswith("s3"):
+        raise ValueError(f"Invalid scheme: {parsed.scheme or '(none)'} in {uri!r}; expected s3://")
+    if not parsed.netloc:
+        raise ValueError(f"S3 URI {uri!r} has no bucket; expected s3://bucket/prefix")
+    return parsed.netloc, parsed.path.removeprefix("/")
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, prefix without surrounding slashes) of ``s3://bucket/prefix``."""
+    bucket, key = parse_s3_uri(uri)
+    return bucket, key.strip("/")
 
 
 class S3Resource:
@@ -52,14 +73,7 @@ class S3DataPath(S3Resource):
     @classmethod
     def from_s3_uri(cls, uri: str) -> S3DataPath:
         """Parses ``s3://``, ``s3a://`` or ``s3n://`` URIs; any other scheme is an error."""
-        parsed = urlparse(uri)
-        if not parsed.scheme.startswith("s3"):
-            raise ValueError(
-                f"Invalid scheme: {parsed.scheme or '(none)'} in {uri!r}; expected s3://"
-            )
-        if not parsed.netloc:
-            raise ValueError(f"S3 URI {uri!r} has no bucket")
-        return cls(parsed.netloc, parsed.path.removeprefix("/"))
+        return cls(*parse_s3_uri(uri))
 
     fromS3URI = from_s3_uri
 

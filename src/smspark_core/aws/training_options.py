@@ -19,6 +19,7 @@ from typing import Any
 from pyspark.ml.param import Param
 
 from smspark_core.aws._accessors import TrainingOptionsAccessors
+from smspark_core.aws.resources import S3_URI_FIELD
 from smspark_core.aws.setting import (
     StageSetting,
     string_map,
@@ -30,7 +31,6 @@ from smspark_core.aws.setting import (
 )
 from smspark_core.foundation.errors import SmsparkError
 
-_S3_URI = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 _ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,511}$")
 
 
@@ -168,7 +168,7 @@ class TrainingOptions(TrainingOptionsAccessors):
                 f"{wait} s is less than trainingMaxRuntimeInSeconds ({max_runtime_seconds} s)",
             )
         uri = self._option(self.checkpointS3Uri)
-        if uri is not None and not _S3_URI.match(uri):
+        if uri is not None and not S3_URI_FIELD.match(uri):
             raise _fail("CheckpointConfig.S3Uri", f"expected an s3:// URI, got {uri!r}")
         if self._option(self.checkpointLocalPath) is not None and uri is None:
             raise _fail("CheckpointConfig.S3Uri", "checkpointLocalPath needs checkpointS3Uri")

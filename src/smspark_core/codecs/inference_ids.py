@@ -17,6 +17,7 @@ import json
 import time
 import uuid
 
+from smspark_core.foundation.errors import SmsparkError
 from smspark_core.foundation.media_types import CSV, JSONLINES, media_type
 
 INFERENCE_ID_FIELD = "SageMakerInferenceId"
@@ -24,7 +25,7 @@ INFERENCE_TIME_FIELD = "SageMakerInferenceTime"
 INFERENCE_ID_ACCEPTS = (CSV, JSONLINES)
 
 
-class InferenceIdError(ValueError):
+class InferenceIdError(SmsparkError, ValueError):
     """An output record without the inference id fields it should have."""
 
 

@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from smspark_core.foundation.errors import SmsparkError
+
 CODECS_DIR = Path(__file__).resolve().parent
 PROTO_NAME = "record.proto"
 GENERATED_NAME = "record_pb2.py"
@@ -22,7 +24,7 @@ def generate(out_dir: Path) -> Path:
         ["protoc", f"-I{CODECS_DIR}", f"--python_out={out_dir}", str(CODECS_DIR / PROTO_NAME)]
     )
     if status != 0:
-        raise RuntimeError(f"protoc failed with exit status {status} on {CODECS_DIR / PROTO_NAME}")
+        raise SmsparkError(f"protoc failed with exit status {status} on {CODECS_DIR / PROTO_NAME}")
     return out_dir / GENERATED_NAME
 
 

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from urllib.parse import urlparse
 
 from smspark_core.aws import ClientSpec
+from smspark_core.aws.resources import split_s3_uri
 
 PART_PATTERNS = ("part-*.pbr", "part-*.pbr.gz")
 STAGING_PREFIX = ".smspark-staging-"
@@ -165,14 +166,6 @@ class LocalPartStore(PartStore):
 # --------------------------------------------------------------------------------- S3
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """(bucket, key prefix without surrounding slashes) of ``s3://bucket/prefix``."""
-    parsed = urlparse(uri)
-    if not parsed.netloc:
-        raise ValueError(f"S3 path {uri!r} has no bucket; expected s3://bucket/prefix")
-    return parsed.netloc, parsed.path.strip("/")
-
-
 class _S3Sink(PartSink):
     def __init__(self, client, bucket: str, key: str, name: str) -> None:
         self._client, self._bucket, self._key, self._name = client, bucket, key, name
@@ -210,7 +203,6 @@ class _S3Sink(PartSink):
 
 class S3PartStore(PartStore):
     def __init__(self, uri: str, client_spec: ClientSpec) -> None:
-        self.uri = uri
         self.bucket, self.prefix = split_s3_uri(uri)
         self.client_spec = client_spec
 

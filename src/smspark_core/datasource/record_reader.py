@@ -18,12 +18,12 @@ from contextlib import closing
 import numpy as np
 import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
-from pyspark.sql.datasource import DataSourceReader, InputPartition
 from pyspark.sql.types import DoubleType, StructField, StructType
 
 from smspark_core.codecs import recordio
 from smspark_core.codecs.record_columns import FeatureColumns, RecordColumns, decode_chunk
 from smspark_core.datasource.part_stores import PartStore
+from smspark_core.datasource.spark_api import DataSourceReader, InputPartition
 from smspark_core.foundation.errors import SchemaError
 from smspark_core.transformation import arrow_vectors as av
 

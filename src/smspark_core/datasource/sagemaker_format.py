@@ -21,13 +21,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
-from pyspark.sql.datasource import DataSource, DataSourceArrowWriter, WriterCommitMessage
 from pyspark.sql.types import StructType
 
 from smspark_core.aws import ClientSpec
 from smspark_core.codecs import amazon_record
 from smspark_core.datasource.part_stores import PartStore, StagedPart
 from smspark_core.datasource.record_reader import READ_SCHEMA, SageMakerRecordReader
+from smspark_core.datasource.spark_api import (
+    DataSource,
+    DataSourceArrowWriter,
+    WriterCommitMessage,
+)
 from smspark_core.transformation import arrow_vectors as av
 from smspark_core.transformation.serializers import encode_records
 

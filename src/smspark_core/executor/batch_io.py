@@ -43,12 +43,12 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from smspark_core.aws import ClientSpec
+from smspark_core.aws.resources import split_s3_uri
 from smspark_core.codecs.inference_ids import (
     INFERENCE_ID_FIELD,
     INFERENCE_TIME_FIELD,
     split_inference_ids,
 )
-from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.executor.staging import WrittenPart, write_parts
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.foundation.media_types import (

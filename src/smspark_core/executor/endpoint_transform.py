@@ -55,7 +55,8 @@ class PartitionPredictor:
                 yield self._output(*held)
             held = (batch, result)
         if held is not None:
-            yield self._output(*held, transform_stats.partition_record(invoker.stats, _attempt()))
+            record = transform_stats.partition_record(invoker.limit_path(), _attempt())
+            yield self._output(*held, record)
 
     def _serialize(self, batch: pa.RecordBatch, row_offset: int) -> Any:
         return self.serializer.serialize_batch(batch, row_offset=row_offset)

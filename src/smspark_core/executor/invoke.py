@@ -3,7 +3,8 @@
 For a partition's Arrow batches it packs the serialized rows into request bodies filled up
 to a byte limit (and an optional row limit) across batch boundaries, so that small rows make
 full requests rather than one small request per Arrow batch, keeps up to ``max_concurrency``
-InvokeEndpoint calls in flight (across consecutive requests),
+InvokeEndpoint calls in flight (across consecutive requests; with ``"auto"``, as many as
+``smspark_core.executor.concurrency`` finds the endpoint can take),
 retries throttling, 5xx and connection errors with exponential backoff and full jitter
 until a per-request deadline (no attempt limit: a model server restart or a throttling storm
 is ridden out, not counted out), and reassembles the predictions in input order. Exactly one
@@ -28,6 +29,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from smspark_core.aws import ClientSpec
+from smspark_core.executor.concurrency import AdaptiveLimit, auto_cap, controller_for
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import MAX_REQUEST_BYTES, SerializedBatch
@@ -36,6 +38,8 @@ DEFAULT_REQUEST_BYTES = 5 * 1024 * 1024  # as the original, under the service's 
 # Long enough for a model server to be replaced and for a 30 s throttling storm, with room
 # to spare: a request fails for good only after this long without an answer.
 DEFAULT_RETRY_DEADLINE_S = 300.0
+AUTO = "auto"  # max_concurrency that adapts (smspark_core.executor.concurrency)
+RAMP_START = 1 / 8  # the first packed group's share of the byte limit (``_packed``)
 THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
@@ -69,14 +73,16 @@ class InvokeSettings:
     * 2**n))`` seconds (full jitter), where ``n`` counts the earlier retries *of the same
     cause*: a throttling storm does not push the backoff of a 5xx to its ceiling, nor the
     reverse. Retries go on until ``deadline_seconds`` after the request's first attempt, the
-    only bound on attempts."""
+    only bound on attempts. ``max_concurrency`` is a number of requests in flight, or
+    ``"auto"``: a limit that adapts, shared by the tasks of one transform (``transform_id``)
+    in a Python worker."""
 
     endpoint_name: str
     content_type: str
     accept: str
     max_request_bytes: int = DEFAULT_REQUEST_BYTES
     max_rows_per_request: int | None = None
-    max_concurrency: int = 4
+    max_concurrency: int | str = 4
     base_backoff: float = 0.05
     max_backoff: float = 5.0
     deadline_seconds: float = DEFAULT_RETRY_DEADLINE_S
@@ -85,6 +91,7 @@ class InvokeSettings:
     # InvokeEndpoint's optional fields (TargetVariant, CustomAttributes, ...) as (name, value).
     request_fields: tuple[tuple[str, str], ...] = ()
     read_timeout: float | None = None  # seconds; botocore's default (60) when None
+    transform_id: str = ""  # which transform() an adaptive limit belongs to
 
     def __post_init__(self) -> None:
         if self.error_mode not in ("fail", "column"):
@@ -96,10 +103,26 @@ class InvokeSettings:
             )
         if self.max_rows_per_request is not None and self.max_rows_per_request < 1:
             raise ValueError(f"max_rows_per_request must be >= 1, got {self.max_rows_per_request}")
-        if self.max_concurrency < 1:
+        if isinstance(self.max_concurrency, str):
+            if self.max_concurrency != AUTO:
+                raise ValueError(
+                    f"max_concurrency must be a number or 'auto', got {self.max_concurrency!r}"
+                )
+        elif self.max_concurrency < 1:
             raise ValueError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
         if not self.deadline_seconds > 0:
             raise ValueError(f"the retry deadline must be > 0 seconds, got {self.deadline_seconds}")
+
+    @property
+    def adaptive(self) -> bool:
+        return self.max_concurrency == AUTO
+
+    @property
+    def most_in_flight(self) -> int:
+        """The most requests in flight at once: the fixed number, or the adaptive cap."""
+        if isinstance(self.max_concurrency, str):
+            return auto_cap(self.max_request_bytes)
+        return self.max_concurrency
 
 
 def plan_requests(
@@ -134,7 +157,9 @@ class InvokeStats:
     """What a partition did: requests answered, HTTP attempts made (every one, the first
     included), retries by cause (``RETRY_CAUSES``), requests that failed for good (their
     rows failed the task, or got the error column), the bytes and rows of the answered
-    requests, and the most requests it had outstanding at once."""
+    requests, the most requests it had outstanding at once, and the concurrency limit's path
+    (where it ended, its highest and lowest, and the cuts throttling made to it; a fixed
+    ``max_concurrency`` is its own path)."""
 
     requests: int = 0
     attempts: int = 0
@@ -144,6 +169,10 @@ class InvokeStats:
     rows_sent: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    limit_final: int = 0
+    limit_peak: int = 0
+    limit_low: int = 0
+    throttle_cuts: int = 0
 
 
 def classify(error: Exception) -> tuple[str, str | None]:
@@ -183,6 +212,52 @@ class EndpointInvoker:
         self.rng = rng or random.Random()
         self.stats = InvokeStats()
         self._stats_lock = threading.Lock()  # requests run on several threads
+        self.limiter: AdaptiveLimit | None = None
+        if settings.adaptive:
+            self.limiter = controller_for(
+                settings.endpoint_name, settings.transform_id, settings.most_in_flight
+            )
+            self._cuts_before = self.limiter.path.throttle_cuts
+
+    def limit_path(self) -> InvokeStats:
+        """``stats`` with the concurrency limit's path filled in (at the end of a partition)."""
+        if self.limiter is None:
+            fixed = self.settings.most_in_flight
+            path = (fixed, fixed, fixed, 0)
+        else:
+            now = self.limiter.path
+            path = (now.final, now.peak, now.low, now.throttle_cuts - self._cuts_before)
+        stats = self.stats
+        stats.limit_final, stats.limit_peak, stats.limit_low, stats.throttle_cuts = path
+        return stats
+
+    def _send(self, body: bytes) -> bytes:
+        """One HTTP attempt; under an adaptive limit it waits for a place and reports what
+        it saw (its latency, or throttling)."""
+        settings = self.settings
+        limiter = self.limiter
+        epoch = limiter.acquire() if limiter is not None else 0
+        try:
+            started = time.monotonic()
+            with self._outstanding():
+                response = self.client.invoke_endpoint(
+                    EndpointName=settings.endpoint_name,
+                    Body=body,
+                    ContentType=settings.content_type,
+                    Accept=settings.accept,
+                    **dict(settings.request_fields),
+                )
+                answer = response["Body"].read()
+            if limiter is not None:
+                limiter.on_success(time.monotonic() - started, len(body))
+            return answer
+        except Exception as error:
+            if limiter is not None and classify(error)[1] == "throttling":
+                limiter.on_throttle(epoch)
+            raise
+        finally:
+            if limiter is not None:
+                limiter.release()
 
     @contextmanager
     def _outstanding(self) -> Iterator[None]:
@@ -204,15 +279,7 @@ class EndpointInvoker:
             try:
                 with self._stats_lock:
                     self.stats.attempts += 1
-                with self._outstanding():
-                    response = self.client.invoke_endpoint(
-                        EndpointName=settings.endpoint_name,
-                        Body=body,
-                        ContentType=settings.content_type,
-                        Accept=settings.accept,
-                        **dict(settings.request_fields),
-                    )
-                    answer = response["Body"].read()
+                answer = self._send(body)
                 with self._stats_lock:
                     self.stats.requests += 1
                     self.stats.bytes_sent += len(body)
@@ -251,7 +318,7 @@ class EndpointInvoker:
         """One request's predictions (or, with error_mode="column", nulls and the error)."""
         start, stop = span
         try:
-            body = self._call(serialized.body(start, stop))
+            body = self._call(_body(serialized, start, stop))
             with self._stats_lock:
                 self.stats.rows_sent += stop - start
             predictions = deserializer.deserialize_batch(body)
@@ -295,10 +362,12 @@ class EndpointInvoker:
         if not results:
             return Predictions(pa.RecordBatch.from_pylist([], schema=schema), [])
         table = pa.Table.from_batches([batch.cast(schema) for batch, _ in results], schema)
-        errors = [
-            message for ((start, stop), _), (_, message) in zip(requests, results)
-            for _ in range(stop - start)
-        ]  # fmt: skip
+        errors: list[str | None] = [None] * table.num_rows
+        if any(message is not None for _, message in results):
+            errors = [
+                message for ((start, stop), _), (_, message) in zip(requests, results)
+                for _ in range(stop - start)
+            ]  # fmt: skip
         return Predictions(table.combine_chunks().to_batches()[0], errors)
 
     def predict(
@@ -313,7 +382,7 @@ class EndpointInvoker:
         ``"column"`` its rows get null predictions and the error message in ``errors``.
         """
         schema = _arrow_schema(deserializer)
-        with ThreadPoolExecutor(max_workers=self.settings.max_concurrency) as pool:
+        with ThreadPoolExecutor(max_workers=self.settings.most_in_flight) as pool:
             return self._collect(
                 self._submit(pool, serialized, deserializer, schema, row_offset), schema
             )
@@ -328,21 +397,27 @@ class EndpointInvoker:
         into requests up to the byte and row limits (``_packed``); the requests of
         consecutive groups overlap: the next group is serialized and sent while earlier
         requests are in flight (``max_concurrency`` at a time), holding at most
-        ``max_concurrency + 1`` groups. A failure cancels the requests not yet started."""
+        ``max_concurrency + 1`` groups (with "auto", the current limit + 1). A failure
+        cancels the requests not yet started."""
         schema = _arrow_schema(deserializer)
         pending: deque[tuple[list[pa.RecordBatch], list[tuple[tuple[int, int], Future]]]]
         pending = deque()
-        pool = ThreadPoolExecutor(max_workers=self.settings.max_concurrency)
+        pool = ThreadPoolExecutor(max_workers=self.settings.most_in_flight)
         try:
             for group, serialized, row_offset in self._packed(batches, serialize):
                 requests = self._submit(pool, serialized, deserializer, schema, row_offset)
                 pending.append((group, requests))
-                while len(pending) > self.settings.max_concurrency:
+                while len(pending) > self._read_ahead():
                     yield from _per_batch(*pending.popleft(), self._collect, schema)
             while pending:
                 yield from _per_batch(*pending.popleft(), self._collect, schema)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read_ahead(self) -> int:
+        """How many packed groups may wait for their predictions beyond the one being
+        collected: the requests allowed in flight now."""
+        return self.limiter.limit if self.limiter is not None else self.settings.most_in_flight
 
     def _packed(
         self,
@@ -352,8 +427,14 @@ class EndpointInvoker:
         """Groups of consecutive batches whose serialized rows fit one request together
         (a batch larger than a request is a group alone, cut by ``plan_requests``), with the
         group's rows back to back and the partition row index of its first row. A group is
-        sent as soon as it is full, so that requests leave while later batches arrive."""
+        sent as soon as it is full, so that requests leave while later batches arrive.
+
+        The first groups ramp up (``RAMP_START`` of the byte limit, doubling group by group
+        to the full limit): the first request leaves with the first batch instead of waiting
+        for a full 5 MiB of them, so a small partition's requests overlap its reading and
+        each other rather than going out at its end in one or two large requests."""
         max_bytes = self.settings.max_request_bytes
+        target = max(1, int(max_bytes * RAMP_START))
         max_rows = self.settings.max_rows_per_request
         group: list[pa.RecordBatch] = []
         parts: list[SerializedBatch] = []
@@ -372,9 +453,10 @@ class EndpointInvoker:
             group.append(batch)
             parts.append(serialized)
             size, count, rows = size + nbytes, count + len(serialized), rows + batch.num_rows
-            if size >= max_bytes or (max_rows is not None and count >= max_rows):
+            if size >= target or (max_rows is not None and count >= max_rows):
                 yield group, concatenate(parts), first_row
                 group, parts, size, count = [], [], 0, 0
+                target = min(max_bytes, 2 * target)
         if group:
             yield group, concatenate(parts), first_row
 
@@ -384,13 +466,22 @@ def concatenate(parts: list[SerializedBatch]) -> SerializedBatch:
     if len(parts) == 1:
         return parts[0]
     lengths = [int(p.offsets[-1] - p.offsets[0]) for p in parts]
-    data = b"".join(bytes(p.data[p.offsets[0] : p.offsets[-1]]) for p in parts)
+    data = b"".join(memoryview(p.data)[p.offsets[0] : p.offsets[-1]] for p in parts)
     starts = np.cumsum([0, *lengths[:-1]])
     offsets = np.concatenate(
         [parts[0].offsets[:1] - parts[0].offsets[0]]
         + [p.offsets[1:] - p.offsets[0] + start for p, start in zip(parts, starts)]
     )
     return SerializedBatch(data, offsets.astype(np.int64))
+
+
+def _body(serialized: SerializedBatch, start: int, stop: int) -> bytes:
+    """A request body: the serialized bytes themselves when they are the whole request
+    (as a packed group's usually are), else a copy of the span."""
+    data, offsets = serialized.data, serialized.offsets
+    if isinstance(data, bytes) and offsets[start] == 0 and offsets[stop] == len(data):
+        return data
+    return serialized.body(start, stop)
 
 
 def _per_batch(

@@ -31,10 +31,10 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from smspark_core.aws import ClientSpec
-from smspark_core.aws.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig
+from smspark_core.aws.resources import S3AutoCreatePath, S3DataPath, S3PathFromConfig, split_s3_uri
 from smspark_core.codecs.csv import csv_line
 from smspark_core.codecs.libsvm import libsvm_line
-from smspark_core.datasource.part_stores import PartStore, StagedPart, split_s3_uri
+from smspark_core.datasource.part_stores import PartStore, StagedPart
 from smspark_core.foundation.connect import is_connect
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.transformation import arrow_vectors as av

@@ -31,8 +31,12 @@ _SUMMED = (
     "task_retries",
     "bytes_sent",
     "rows_sent",
+    "throttle_cuts",
+    "concurrency_final",  # summed, then divided by partitions: the mean final limit
 ) + tuple(f"retries_{cause}" for cause in RETRY_CAUSES)
-_FIELDS = (*_SUMMED, "peak_in_flight")
+_MAXED = ("peak_in_flight", "concurrency_peak")
+_MINNED = ("concurrency_low",)
+_FIELDS = (*_SUMMED, *_MAXED, *_MINNED)
 STATS_ARROW_TYPE = pa.struct([(name, pa.int64()) for name in _FIELDS])
 STATS_SPARK_FIELD = StructField(
     STATS_COLUMN, StructType([StructField(name, LongType()) for name in _FIELDS]), True
@@ -51,6 +55,10 @@ def partition_record(stats: InvokeStats, earlier_attempts: int) -> dict[str, int
         "bytes_sent": stats.bytes_sent,
         "rows_sent": stats.rows_sent,
         "peak_in_flight": stats.peak_in_flight,
+        "throttle_cuts": stats.throttle_cuts,
+        "concurrency_final": stats.limit_final,
+        "concurrency_peak": stats.limit_peak,
+        "concurrency_low": stats.limit_low,
     }
     record.update({f"retries_{c}": stats.retries.get(c, 0) for c in RETRY_CAUSES})
     return record
@@ -70,7 +78,8 @@ def observe(frame: DataFrame) -> tuple[DataFrame, Observation]:
     aggregates: list[Column] = [
         F.coalesce(F.sum(column[name]), F.lit(0)).alias(name) for name in _SUMMED
     ]
-    aggregates.append(F.coalesce(F.max(column["peak_in_flight"]), F.lit(0)).alias("peak_in_flight"))
+    aggregates += [F.coalesce(F.max(column[name]), F.lit(0)).alias(name) for name in _MAXED]
+    aggregates += [F.coalesce(F.min(column[name]), F.lit(0)).alias(name) for name in _MINNED]
     return frame.observe(observation, *aggregates).drop(STATS_COLUMN), observation
 
 
@@ -83,6 +92,7 @@ def summarize(values: dict[str, int]) -> dict[str, Any]:
     """The public ``transformStats`` shape from the observed sums."""
     retries = {cause: int(values[f"retries_{cause}"]) for cause in RETRY_CAUSES}
     requests = int(values["requests"])
+    partitions = int(values["partitions"])
     return {
         "requests": requests,
         "attempts": int(values["attempts"]),
@@ -90,8 +100,17 @@ def summarize(values: dict[str, int]) -> dict[str, Any]:
         "retries_by_cause": retries,
         "failed_requests": int(values["failed_requests"]),
         "task_retries": int(values["task_retries"]),
-        "partitions": int(values["partitions"]),
+        "partitions": partitions,
         "peak_in_flight": int(values["peak_in_flight"]),
+        # The concurrency limit's path (maxConcurrency="auto" adapts it; a number is fixed):
+        # the mean over partitions of the limit each ended with, the highest and lowest any
+        # reached, and how often throttling cut it.
+        "concurrency": {
+            "final": int(values["concurrency_final"]) / partitions if partitions else 0.0,
+            "peak": int(values["concurrency_peak"]),
+            "low": int(values["concurrency_low"]),
+            "throttle_cuts": int(values["throttle_cuts"]),
+        },
         # Of the answered requests: how full packing made them.
         "bytes_sent": int(values["bytes_sent"]),
         "rows_sent": int(values["rows_sent"]),

@@ -6,8 +6,9 @@ names both plugins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,22 +38,19 @@ class DeserializerSpec:
 
 @dataclass(frozen=True)
 class AlgorithmSpec:
-    """A SageMaker algorithm: its estimators, where its image lives, and its defaults.
-
-    ``registry_accounts`` maps a region to the ECR account of the image; the image URI is
-    ``<account>.dkr.ecr.<region>.<domain>/<image_repository>:<image_tag>``.
-    """
+    """A SageMaker algorithm a plugin provides: its name and its estimator classes (listed by
+    ``smspark plugins``). Everything else about it (image repository, registry accounts,
+    training format, codecs) is the estimator class's own, in one place."""
 
     name: str
     estimators: Sequence[type] = ()
-    image_repository: str = ""
-    registry_accounts: Mapping[str, str] = field(default_factory=dict)
-    image_tag: str = "1"
-    training_format: str = "sagemaker"
-    training_content_type: str | None = None
-    serializer: str = "protobuf"
-    deserializer: str = "protobuf"
     description: str = ""
+
+
+def reported_metrics(*names: str) -> tuple[tuple[str, str], ...]:
+    """Metric definitions for what a local image reports with the toolkit's
+    ``TrainingEnvironment.report_metric`` (which logs ``#metric <name>=<value>``)."""
+    return tuple((name, rf"#metric {re.escape(name)}=(\S+)") for name in names)
 
 
 @dataclass(frozen=True)
@@ -61,10 +59,14 @@ class LocalImageSpec:
 
     ``name`` is the image repository it answers for (``…/kmeans:1`` is matched by
     ``kmeans``). ``train`` and ``serve`` are either ``"module:function"`` targets run in a
-    child process, or a command line.
+    child process, or a command line. ``metric_definitions`` are the (name, regex) pairs
+    the service reads a first-party algorithm's log with (its
+    ``AlgorithmSpecification.MetricDefinitions``); a custom image has none and takes those
+    of its training request.
     """
 
     name: str
     train: str | Sequence[str] | None = None
     serve: str | Sequence[str] | None = None
     description: str = ""
+    metric_definitions: tuple[tuple[str, str], ...] = ()

@@ -12,6 +12,7 @@ from pathlib import Path
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import VectorAssembler
 from pyspark.sql import SparkSession
+from smspark_core.resources import CustomNamePolicy, CustomNamePolicyWithTimeStampSuffixFactory
 from smspark_kmeans import KMeansProtobufResponseRowDeserializer, KMeansSageMakerEstimator
 
 from smspark_core import (
@@ -22,7 +23,6 @@ from smspark_core import (
     SageMakerModel,
 )
 from smspark_core.batch_transform import SageMakerBatchTransformer
-from smspark_core.resources import CustomNamePolicy, CustomNamePolicyWithTimeStampSuffixFactory
 from smspark_core.transformation.deserializers import XGBoostCSVRowDeserializer
 from smspark_core.transformation.serializers import (
     ProtobufRequestRowSerializer,

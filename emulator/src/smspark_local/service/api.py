@@ -14,22 +14,50 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from smspark_core.aws.resources import NAME_PATTERN
 from smspark_core.aws.service_model import request_problems
 from smspark_local.service import hosting
+from smspark_local.service.cloudwatch import CloudWatchMetrics
+from smspark_local.service.endpoint_records import (
+    current_config,
+    failure_reason,
+    mark_deployed,
+    variant_summary,
+)
+from smspark_local.service.endpoint_updates import EndpointUpdates
 from smspark_local.service.errors import ApiError, not_found, validation
 from smspark_local.service.faults import Faults
 from smspark_local.service.images import ImageResolver
 from smspark_local.service.logs import LogStore
+from smspark_local.service.metrics import definitions_for
 from smspark_local.service.model_validation import validate_request
 from smspark_local.service.store import Store
+from smspark_local.service.tags import Tags
 from smspark_local.service.training import TrainingRun
 from smspark_local.service.transform_jobs import TransformJobs
 
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_PATTERN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
 MAX_BODY_BYTES = 6 * 1024 * 1024
 SERVERLESS_MAX_BODY_BYTES = 4 * 1024 * 1024
 ENDPOINT_POLL_S = 0.2
+# CreateTrainingJob's fields that DescribeTrainingJob gives back as they were sent; the
+# others it answers are the job's own (names, statuses, times) or filled in (defaults).
+ECHOED_TRAINING_FIELDS = (
+    "RoleArn",
+    "InputDataConfig",
+    "VpcConfig",
+    "CheckpointConfig",
+    "RetryStrategy",
+    "DebugHookConfig",
+    "DebugRuleConfigurations",
+    "ProfilerConfig",
+    "ProfilerRuleConfigurations",
+    "TensorBoardOutputConfig",
+    "ExperimentConfig",
+    "Environment",
+    "RemoteDebugConfig",
+    "InfraCheckConfig",
+)
 
 
 def _require(request: dict[str, Any], path: str) -> Any:
@@ -66,15 +94,20 @@ class SageMakerApi:
         region: str,
         account: str,
         ping_timeout: float = hosting.PING_TIMEOUT_S,
+        routing_seed: int | None = 0,
     ) -> None:
         self.root, self.s3, self.resolver = root, s3, resolver
         self.region, self.account, self.ping_timeout = region, account, ping_timeout
+        self.routing_seed = routing_seed  # seeds each endpoint's split of traffic by weight
         self.store = Store(root)
+        self.tags = Tags(self.store)
         self.logs = LogStore(root / "logs", region, account)
         self.runs: dict[str, TrainingRun] = {}
         self.endpoints: dict[str, hosting.Endpoint] = {}
         self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
         self.transform_jobs = TransformJobs(self)
+        self.updates = EndpointUpdates(self)
+        self.cloudwatch = CloudWatchMetrics(root / "jobs")
         self._closing = threading.Event()
         self._supervisor = threading.Thread(
             target=self._supervise, name="endpoint-supervisor", daemon=True
@@ -100,6 +133,8 @@ class SageMakerApi:
                     ),
                 )
         for endpoint in self.store.all("endpoints"):
+            if endpoint["EndpointStatus"] == "Updating":  # an update cut short rolls back
+                self.store.update("endpoints", endpoint["EndpointName"], EndpointStatus="InService")
             if endpoint["EndpointStatus"] in ("InService", "Creating"):
                 self._begin_endpoint(endpoint["EndpointName"])
             elif endpoint["EndpointStatus"] == "Deleting":
@@ -147,9 +182,9 @@ class SageMakerApi:
                 "DeleteEndpoint",
                 "ListEndpoints",
             )
-        }
+        } | self.tags.operations()
         validated = {name: _validated(name, operation) for name, operation in own.items()}
-        return self.transform_jobs.operations() | validated
+        return self.transform_jobs.operations() | self.updates.operations() | validated
 
     # ----------------------------------------------------------------- training
 
@@ -167,6 +202,18 @@ class SageMakerApi:
         for channel in request.get("InputDataConfig", []):
             _require(channel, "ChannelName")
             _require(channel, "DataSource.S3DataSource.S3Uri")
+        algorithm = {
+            "TrainingInputMode": "File",
+            **request["AlgorithmSpecification"],
+            "TrainingImage": image,
+        }
+        try:
+            spec = self.resolver.resolve(image)
+        except LookupError:
+            spec = None  # the job fails when it starts, naming the images known
+        definitions = definitions_for(algorithm.get("MetricDefinitions"), spec)
+        if definitions:
+            algorithm["MetricDefinitions"] = definitions
         arn = self.arn("training-job", name)
         now = time.time()
         with self.store.lock:
@@ -177,6 +224,9 @@ class SageMakerApi:
                     f"a training job with this name already exists ({arn})",
                 )
             job = {
+                # What the service echoes of the request as sent (VpcConfig, CheckpointConfig,
+                # RetryStrategy, DebugHookConfig, ProfilerConfig, Environment, ...).
+                **{k: v for k, v in request.items() if k in ECHOED_TRAINING_FIELDS},
                 "TrainingJobName": name,
                 "TrainingJobArn": arn,
                 "ModelArtifacts": {
@@ -187,15 +237,9 @@ class SageMakerApi:
                 "HyperParameters": {
                     k: str(v) for k, v in request.get("HyperParameters", {}).items()
                 },
-                "AlgorithmSpecification": {
-                    "TrainingImage": image,
-                    "TrainingInputMode": request["AlgorithmSpecification"].get(
-                        "TrainingInputMode", "File"
-                    ),
-                },
-                "RoleArn": role,
-                "InputDataConfig": request.get("InputDataConfig", []),
-                "OutputDataConfig": request["OutputDataConfig"],
+                "AlgorithmSpecification": algorithm,
+                # The service answers KmsKeyId "" when none was given (the SDK reads it).
+                "OutputDataConfig": {"KmsKeyId": "", **request["OutputDataConfig"]},
                 "ResourceConfig": request.get(
                     "ResourceConfig",
                     {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
@@ -207,11 +251,12 @@ class SageMakerApi:
                 "LastModifiedTime": now,
                 "SecondaryStatusTransitions": [],
                 "EnableNetworkIsolation": request.get("EnableNetworkIsolation", False),
-                "EnableInterContainerTrafficEncryption": False,
-                "EnableManagedSpotTraining": False,
+                "EnableInterContainerTrafficEncryption": request.get(
+                    "EnableInterContainerTrafficEncryption", False
+                ),
+                "EnableManagedSpotTraining": request.get("EnableManagedSpotTraining", False),
             }
-            if request.get("Environment"):
-                job["Environment"] = request["Environment"]
+            self.tags.created(arn, request.get("Tags"))
             self.store.put("training_jobs", name, job)
         run = TrainingRun(
             name, self.store, self.logs, self.resolver, self.s3, self.root / "jobs" / name
@@ -289,6 +334,7 @@ class SageMakerApi:
             for field in ("ExecutionRoleArn", "VpcConfig"):
                 if request.get(field):
                     model[field] = request[field]
+            self.tags.created(arn, request.get("Tags"))
             self.store.put("models", name, model)
         return {"ModelArn": arn}
 
@@ -303,7 +349,9 @@ class SageMakerApi:
         return dict(self._model(request))
 
     def DeleteModel(self, request: dict) -> dict:  # noqa: N802
-        self.store.delete("models", self._model(request)["ModelName"])
+        model = self._model(request)
+        self.store.delete("models", model["ModelName"])
+        self.tags.deleted(model["ModelArn"])
         return {}
 
     def ListModels(self, request: dict) -> dict:  # noqa: N802
@@ -353,6 +401,7 @@ class SageMakerApi:
             for field in ("KmsKeyId", "DataCaptureConfig"):
                 if request.get(field):
                     config[field] = request[field]
+            self.tags.created(arn, request.get("Tags"))
             self.store.put("endpoint_configs", name, config)
         return {"EndpointConfigArn": arn}
 
@@ -366,8 +415,9 @@ class SageMakerApi:
         return dict(self._config(_require(request, "EndpointConfigName")))
 
     def DeleteEndpointConfig(self, request: dict) -> dict:  # noqa: N802
-        name = self._config(_require(request, "EndpointConfigName"))["EndpointConfigName"]
-        self.store.delete("endpoint_configs", name)
+        config = self._config(_require(request, "EndpointConfigName"))
+        self.store.delete("endpoint_configs", config["EndpointConfigName"])
+        self.tags.deleted(config["EndpointConfigArn"])
         return {}
 
     def ListEndpointConfigs(self, request: dict) -> dict:  # noqa: N802
@@ -392,6 +442,7 @@ class SageMakerApi:
         with self.store.lock:
             if self.store.get("endpoints", name):
                 raise validation(f'Cannot create already existing endpoint "{arn}".')
+            self.tags.created(arn, request.get("Tags"))
             self.store.put(
                 "endpoints",
                 name,
@@ -400,7 +451,7 @@ class SageMakerApi:
                     "EndpointArn": arn,
                     "EndpointConfigName": config["EndpointConfigName"],
                     "ProductionVariants": [
-                        _variant_summary(v) for v in config["ProductionVariants"]
+                        variant_summary(v) for v in config["ProductionVariants"]
                     ],
                     "EndpointStatus": "Creating",
                     "CreationTime": now,
@@ -415,38 +466,40 @@ class SageMakerApi:
         self._begin_endpoint(name)
         return {"EndpointArn": arn}
 
+    def endpoint_root(self, name: str, generation: int = 0) -> Path:
+        """Where an endpoint's variants keep their models: each UpdateEndpoint starts the
+        new configuration in a directory of its own (endpoint names hold no dots)."""
+        base = self.root / "endpoints"
+        return base / name if generation == 0 else base / f"{name}.{generation}"
+
     def _begin_endpoint(self, name: str) -> None:
-        endpoint = hosting.Endpoint(name, self.root / "endpoints" / name)
+        record = self.store.get("endpoints", name)
+        assert record is not None  # stored before it is hosted
+        endpoint = hosting.Endpoint(
+            name, self.endpoint_root(name, record.get("_generation", 0)), self.routing_seed
+        )
         self.endpoints[name] = endpoint
         self.faults.setdefault(name, Faults())
         threading.Thread(
             target=self._host, args=(endpoint,), name=f"endpoint-{name}", daemon=True
         ).start()
 
+    def start_variants(self, endpoint: hosting.Endpoint, config: dict, models: dict) -> None:
+        endpoint.create(config, models, self.resolver, self.s3, self.logs, self.ping_timeout)
+
     def _host(self, endpoint: hosting.Endpoint) -> None:
         record = self.store.get("endpoints", endpoint.name)
         assert record is not None  # stored before its hosting thread starts
         try:
-            endpoint.create(
-                record["_config"],
-                record["_models"],
-                self.resolver,
-                self.s3,
-                self.logs,
-                self.ping_timeout,
-            )
+            # A reopened backend restarts the variants with their current weights and counts.
+            self.start_variants(endpoint, current_config(record), record["_models"])
         except Exception as error:
             endpoint.stop()
-            reason = (
-                str(error)
-                if isinstance(error, hosting.HostingFailed)
-                else f"InternalServerError: {error}"
-            )
             self.store.update(
                 "endpoints",
                 endpoint.name,
                 EndpointStatus="Failed",
-                FailureReason=reason[:1024],
+                FailureReason=failure_reason(error),
                 LastModifiedTime=time.time(),
             )
             return
@@ -455,22 +508,7 @@ class SageMakerApi:
             current = self.store.get("endpoints", endpoint.name)
             if current is None or current["EndpointStatus"] != "Creating":
                 return
-            for variant in current["ProductionVariants"]:
-                model = current["_models"][
-                    next(
-                        v["ModelName"]
-                        for v in current["_config"]["ProductionVariants"]
-                        if v["VariantName"] == variant["VariantName"]
-                    )
-                ]
-                image = (model.get("PrimaryContainer") or model["Containers"][0])["Image"]
-                variant["DeployedImages"] = [
-                    {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": now}
-                ]
-                if "DesiredServerlessConfig" in variant:
-                    variant["CurrentServerlessConfig"] = variant["DesiredServerlessConfig"]
-                else:
-                    variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
+            mark_deployed(current["ProductionVariants"], current["_config"], current["_models"])
             self.store.update(
                 "endpoints", endpoint.name, EndpointStatus="InService", LastModifiedTime=now
             )
@@ -508,6 +546,7 @@ class SageMakerApi:
             endpoint.stop()
             endpoint.remove_files()
         self.faults.pop(name, None)
+        self.tags.deleted(self.arn("endpoint", name))
         self.store.delete("endpoints", name)
 
     def ListEndpoints(self, request: dict) -> dict:  # noqa: N802
@@ -563,30 +602,13 @@ class SageMakerApi:
             raise ApiError(
                 "ValidationError", f"Endpoint {name} of account {self.account} not found."
             )
-        if record["EndpointStatus"] != "InService" or name not in self.endpoints:
+        # An endpoint being updated keeps serving (from its old servers until the switch).
+        if record["EndpointStatus"] not in ("InService", "Updating") or name not in self.endpoints:
             raise ApiError(
                 "ValidationError",
                 f"Endpoint {name} of account {self.account} is not in service "
                 f"(status {record['EndpointStatus']}).",
             )
-        limit = (
-            SERVERLESS_MAX_BODY_BYTES
-            if any(v.get("ServerlessConfig") for v in record["_config"]["ProductionVariants"])
-            else MAX_BODY_BYTES
-        )
-        if len(body) > limit:
-            raise ApiError("413", f"HTTP content length exceeded {limit} bytes.", 413)
-        faults = self.faults.get(name)
-        if faults is not None:
-            if faults.latency_ms:
-                time.sleep(faults.latency_ms / 1000)
-            decision = faults.decide()
-            if decision == "throttle":
-                raise ApiError("ThrottlingException", "Rate exceeded", 400)
-            if decision == "error":
-                if faults.error_status == 500:
-                    raise ApiError("InternalFailure", "An internal failure occurred.", 500)
-                raise ApiError("ServiceUnavailable", "The service is unavailable.", 503)
         endpoint = self.endpoints[name]
         target = fields.get("TargetVariant")
         if target is not None and target not in endpoint.variants:
@@ -594,14 +616,34 @@ class SageMakerApi:
                 "ValidationError",
                 f'The variant(s) "[{target}]" is/are not present on endpoint {name}.',
             )
-        variant = endpoint.variants[target] if target else endpoint.first_variant()
+        variant = endpoint.variants[target] if target else endpoint.pick_variant()
+        serverless = endpoint.serverless.get(variant.name, False)
+        limit = SERVERLESS_MAX_BODY_BYTES if serverless else MAX_BODY_BYTES
+        if len(body) > limit:
+            raise ApiError("413", f"HTTP content length exceeded {limit} bytes.", 413)
+        faults = self.faults.get(name)
+        if faults is not None:
+            if faults.delay_in_front:
+                time.sleep(faults.delay_in_front)
+            decision = faults.decide()
+            if decision == "throttle":
+                raise ApiError("ThrottlingException", "Rate exceeded", 400)
+            if decision == "error":
+                if faults.error_status == 500:
+                    raise ApiError("InternalFailure", "An internal failure occurred.", 500)
+                raise ApiError("ServiceUnavailable", "The service is unavailable.", 503)
         headers = {"Content-Type": content_type or "application/octet-stream"}
         if accept:
             headers["Accept"] = accept
         if "CustomAttributes" in fields:
             headers[hosting.CUSTOM_ATTRIBUTES_HEADER] = fields["CustomAttributes"]
         try:
-            status, payload, response_type, attributes = variant.invoke(body, headers)
+            status, payload, response_type, attributes = variant.invoke(
+                body,
+                headers,
+                capacity=faults.instance_capacity if faults else 0,
+                service_seconds=faults.service_seconds if faults else 0.0,
+            )
         except hosting.ModelServerUnavailable as error:
             raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None
         if status >= 400:
@@ -627,23 +669,6 @@ class SageMakerApi:
         if attributes is not None:
             answer[hosting.CUSTOM_ATTRIBUTES_HEADER] = attributes
         return 200, answer, payload
-
-
-def _variant_summary(variant: dict) -> dict:
-    """A new endpoint's view of a configured variant: instance counts, or for a serverless
-    one its serverless configuration."""
-    summary = {
-        "VariantName": variant["VariantName"],
-        "DeployedImages": [],
-        "CurrentWeight": float(variant.get("InitialVariantWeight", 1.0)),
-        "DesiredWeight": float(variant.get("InitialVariantWeight", 1.0)),
-    }
-    if variant.get("ServerlessConfig"):
-        summary["DesiredServerlessConfig"] = variant["ServerlessConfig"]
-    else:
-        summary["CurrentInstanceCount"] = 0
-        summary["DesiredInstanceCount"] = int(variant.get("InitialInstanceCount", 1))
-    return summary
 
 
 def _validated(name: str, operation: Callable[[dict], dict]) -> Callable[[dict], dict]:

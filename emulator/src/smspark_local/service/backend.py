@@ -168,6 +168,7 @@ class LocalSageMaker:
             "sagemaker": self.url,
             "sagemaker-runtime": self.url,
             "logs": self.url,
+            "cloudwatch": self.url,
             "s3": self.s3_url,
             "sts": self.s3_url,
         }
@@ -181,6 +182,7 @@ class LocalSageMaker:
             "AWS_ENDPOINT_URL_LOGS": self.url,
             # boto3 derives the variable from the service id "CloudWatch Logs".
             "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": self.url,
+            "AWS_ENDPOINT_URL_CLOUDWATCH": self.url,
             "AWS_ENDPOINT_URL_S3": self.s3_url,
             "AWS_ENDPOINT_URL_STS": self.s3_url,
             "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS[0],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from smspark_core.foundation.errors import SmsparkError
 
-class ApiError(Exception):
+
+class ApiError(SmsparkError):
     """An AWS JSON error: ``{"__type": code, "message": message}`` with an HTTP status."""
 
     def __init__(self, code: str, message: str, status: int = 400) -> None:

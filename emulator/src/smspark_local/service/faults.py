@@ -4,6 +4,14 @@
 does, ``error_rate`` with a 5xx (``error_status``, 503 ServiceUnavailable by default or 500
 InternalFailure), ``latency_ms`` delays every request, and ``fail_next`` fails the next N
 requests with ``error_status``. Decisions use a seeded generator, so a test is repeatable.
+
+``instance_capacity`` models what an instance can take (off by default: a local model server
+answers any number of requests at once, so latency never grows with load): each model-server
+instance serves at most that many requests at once, the others wait their turn, and
+``latency_ms`` becomes the time each request holds its place (its service time) rather than a
+delay in front. Past the endpoint's capacity (instances x ``instance_capacity``) latency then
+grows with the requests in flight, as a real instance's does, which is what
+``maxConcurrency="auto"`` reads.
 ``requests`` counts the invocations decided on, so that a test can time a fault by progress.
 """
 
@@ -21,6 +29,7 @@ class Faults:
     error_status: int = 503
     latency_ms: float = 0.0
     fail_next: int = 0
+    instance_capacity: int = 0  # 0: unlimited
     seed: int | None = None
     requests: int = field(default=0, init=False)
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
@@ -37,8 +46,19 @@ class Faults:
                 raise ValueError(f"{name} must be within [0, 1], got {value}")
         if self.error_status not in (500, 503):
             raise ValueError(f"error_status must be 500 or 503, got {self.error_status}")
-        if self.latency_ms < 0 or self.fail_next < 0:
-            raise ValueError("latency_ms and fail_next must not be negative")
+        if self.latency_ms < 0 or self.fail_next < 0 or self.instance_capacity < 0:
+            raise ValueError("latency_ms, fail_next and instance_capacity must not be negative")
+
+    @property
+    def delay_in_front(self) -> float:
+        """Seconds to wait before a request is decided on (the latency when no capacity
+        model holds it at an instance)."""
+        return 0.0 if self.instance_capacity else self.latency_ms / 1000
+
+    @property
+    def service_seconds(self) -> float:
+        """Seconds a request holds its place at an instance (capacity model only)."""
+        return self.latency_ms / 1000 if self.instance_capacity else 0.0
 
     def decide(self) -> str | None:
         """'throttle', 'error' or None for one request."""

@@ -1,12 +1,15 @@
 """Local endpoints: each production variant's model runs as InitialInstanceCount model-server
 processes on free loopback ports; invocations are proxied round-robin over kept-alive
-connections. A crashed server is restarted and the endpoint's log says so."""
+connections. A crashed server is restarted and the endpoint's log says so. With a capacity
+model (``instance_capacity`` in ``smspark_local.service.faults``) each instance serves at
+most that many requests at once and queues the rest."""
 
 from __future__ import annotations
 
 import http.client
 import itertools
 import queue
+import random
 import shutil
 import socket
 import subprocess
@@ -14,11 +17,13 @@ import tarfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.aws.resources import split_s3_uri
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service import images
@@ -29,11 +34,11 @@ INVOCATION_TIMEOUT_S = 60.0
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 
 
-class HostingFailed(Exception):
+class HostingFailed(SmsparkError):
     """Endpoint creation failed; the message is the endpoint's FailureReason."""
 
 
-class ModelServerUnavailable(Exception):
+class ModelServerUnavailable(SmsparkError):
     """No model server of the endpoint answered (all crashed or restarting)."""
 
 
@@ -81,6 +86,24 @@ class Instance:
     process: subprocess.Popen | None = None
     connections: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
     restarts: int = 0
+    slots: tuple[int, threading.Semaphore] | None = None  # (capacity, its places)
+    _slots_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def serving(self, capacity: int, service_seconds: float) -> Iterator[None]:
+        """Holds one of ``capacity`` places (waiting for one, as a busy instance's queue
+        does) for the request's service time and its forwarding; no limit when 0."""
+        if not capacity:
+            yield
+            return
+        with self._slots_lock:
+            if self.slots is None or self.slots[0] != capacity:
+                self.slots = (capacity, threading.Semaphore(capacity))
+            places = self.slots[1]
+        with places:
+            if service_seconds:
+                time.sleep(service_seconds)
+            yield
 
     def connection(self) -> http.client.HTTPConnection:
         try:
@@ -123,9 +146,10 @@ class Variant:
         # Endpoints log under /aws/sagemaker/Endpoints/<name>; transform jobs pass their group.
         self.log_group = log_group or endpoint_group(endpoint)
         self.instances = [Instance(f"i-{uuid.uuid4().hex[:17]}", free_port()) for _ in range(count)]
-        self._next = itertools.cycle(range(count))
+        self._next = itertools.count()
         self._lock = threading.Lock()
         self.stopping = False
+        self.in_flight = 0  # invocations being answered (an update drains them first)
 
     def _log(self, instance: Instance, message: str) -> None:
         self.logs.append(self.log_group, f"{self.name}/{instance.instance_id}", message)
@@ -201,23 +225,47 @@ class Variant:
                 self._log(instance, str(error))
 
     def invoke(
-        self, body: bytes, headers: dict[str, str], timeout: float | None = None
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float | None = None,
+        capacity: int = 0,
+        service_seconds: float = 0.0,
     ) -> tuple[int, bytes, str, str | None]:
         """Forwards one invocation; tries each instance once before giving up. ``timeout``
-        (seconds) replaces the default read timeout for this request. The answer: status,
-        body, content type and the container's custom attributes header (or None)."""
-        for _ in range(len(self.instances)):
+        (seconds) replaces the default read timeout for this request; ``capacity`` and
+        ``service_seconds`` are the capacity model's (``Instance.serving``). The answer:
+        status, body, content type and the container's custom attributes header (or None)."""
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._forward(body, headers, timeout, capacity, service_seconds)
+        finally:
             with self._lock:
-                instance = self.instances[next(self._next)]
+                self.in_flight -= 1
+
+    def _forward(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float | None,
+        capacity: int,
+        service_seconds: float,
+    ) -> tuple[int, bytes, str, str | None]:
+        instances = list(self.instances)  # a resize may change the list meanwhile
+        for _ in range(len(instances)):
+            with self._lock:
+                instance = instances[next(self._next) % len(instances)]
             if instance.process is None or instance.process.poll() is not None:
                 continue
             connection = None
             try:
-                connection = instance.connection()
-                connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
-                connection.request("POST", "/invocations", body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
+                with instance.serving(capacity, service_seconds):
+                    connection = instance.connection()
+                    connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
+                    connection.request("POST", "/invocations", body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
             except (OSError, http.client.HTTPException):
                 # A stale kept-alive connection to a restarted server, or a refused connect
                 # while it starts: try the next instance.
@@ -233,13 +281,32 @@ class Variant:
             return response.status, payload, content_type, attributes
         raise ModelServerUnavailable(f"no model server of variant {self.name} is answering")
 
+    def resize(self, count: int, ping_timeout: float) -> None:
+        """UpdateEndpointWeightsAndCapacities: starts instances up to ``count`` (taking
+        requests once they pass /ping), or stops the newest ones beyond it."""
+        added = [
+            Instance(f"i-{uuid.uuid4().hex[:17]}", free_port())
+            for _ in range(count - len(self.instances))
+        ]
+        for instance in added:
+            self.launch(instance)
+        for instance in added:
+            self.wait_ready(instance, ping_timeout)
+        removed = self.instances[count:]
+        self.instances = self.instances[:count] + added
+        self._halt(removed)
+
     def stop(self) -> None:
         self.stopping = True
-        for instance in self.instances:
+        self._halt(self.instances)
+
+    @staticmethod
+    def _halt(instances: list[Instance]) -> None:
+        for instance in instances:
             instance.drop_connections()
             if instance.process is not None and instance.process.poll() is None:
                 instance.process.terminate()
-        for instance in self.instances:
+        for instance in instances:
             if instance.process is not None:
                 try:
                     instance.process.wait(timeout=10)
@@ -257,12 +324,18 @@ class Variant:
 
 
 class Endpoint:
-    """A local endpoint: its variants, started from its endpoint config's models."""
+    """A local endpoint: its variants, started from its endpoint config's models, and the
+    weights that split its traffic (drawn from a generator seeded with ``seed``, so that a
+    test sees the same split every run)."""
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path, seed: int | None = 0) -> None:
         self.name, self.root = name, root
         self.variants: dict[str, Variant] = {}
+        self.weights: dict[str, float] = {}
+        self.serverless: dict[str, bool] = {}  # by variant: its payloads are limited to 4 MB
         self.stopping = False
+        self._random = random.Random(seed)
+        self._random_lock = threading.Lock()
 
     def create(
         self,
@@ -295,10 +368,30 @@ class Endpoint:
                 logs,
             )
             self.variants[variant["VariantName"]] = hosted
+            self.weights[variant["VariantName"]] = float(variant.get("InitialVariantWeight", 1.0))
+            self.serverless[variant["VariantName"]] = bool(variant.get("ServerlessConfig"))
             hosted.start(ping_timeout)
 
     def first_variant(self) -> Variant:
         return next(iter(self.variants.values()))
+
+    def pick_variant(self) -> Variant:
+        """The variant a request without TargetVariant goes to: drawn in proportion to the
+        variants' weights, as the service splits traffic (all weights 0: the first)."""
+        names = list(self.variants)
+        weights = [max(self.weights.get(n, 1.0), 0.0) for n in names]
+        if sum(weights) <= 0:
+            return self.variants[names[0]]
+        with self._random_lock:
+            chosen = self._random.choices(names, weights)[0]
+        return self.variants[chosen]
+
+    def drain(self, timeout: float = INVOCATION_TIMEOUT_S) -> None:
+        """Waits until no invocation is being answered (or ``timeout`` passes): an updated
+        endpoint's old servers finish what they were sent before they stop."""
+        deadline = time.time() + timeout
+        while any(v.in_flight for v in self.variants.values()) and time.time() < deadline:
+            time.sleep(0.01)
 
     def stop(self) -> None:
         self.stopping = True

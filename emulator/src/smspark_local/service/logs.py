@@ -1,5 +1,6 @@
 """CloudWatch Logs for local training jobs, transform jobs and endpoints, served through the
-real API (``GetLogEvents``, ``DescribeLogStreams``) under the real group names, so
+real API (``GetLogEvents``, ``DescribeLogStreams``, ``DescribeLogGroups``,
+``FilterLogEvents``) under the real group names, so
 log-streaming code is the same locally and on AWS."""
 
 from __future__ import annotations
@@ -130,6 +131,114 @@ class LogStore:
         if start + limit < len(described):
             result["nextToken"] = str(start + limit)
         return result
+
+    def describe_log_groups(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The groups that hold streams, by name (``logGroupNamePrefix`` or
+        ``logGroupNamePattern`` filter them), paged with ``limit`` and ``nextToken``."""
+        prefix = request.get("logGroupNamePrefix", "")
+        pattern = request.get("logGroupNamePattern")
+        if prefix and pattern:
+            raise ApiError(
+                "InvalidParameterException",
+                "logGroupNamePrefix and logGroupNamePattern are mutually exclusive.",
+            )
+        with self._lock:
+            groups = sorted({g for g, _ in self._events})
+            described = []
+            for group in groups:
+                if not group.startswith(prefix) or (pattern and pattern not in group):
+                    continue
+                keys = [k for k in self._events if k[0] == group]
+                described.append(
+                    {
+                        "logGroupName": group,
+                        "creationTime": min(self._created[k] for k in keys),
+                        "metricFilterCount": 0,
+                        "arn": f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}:*",
+                        "storedBytes": sum(
+                            len(e["message"]) for k in keys for e in self._events[k]
+                        ),
+                        "logGroupClass": "STANDARD",
+                        "logGroupArn": f"arn:aws:logs:{self.region}:{self.account}:log-group:"
+                        f"{group}",
+                    }
+                )
+        return _paged(described, request, "logGroups", 50)
+
+    def filter_log_events(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Events of a group, of every stream or those named (``logStreamNames``,
+        ``logStreamNamePrefix``), between ``startTime`` and ``endTime``, holding every term
+        of ``filterPattern`` (CloudWatch's plain-term patterns; a quoted phrase is one term),
+        in time order."""
+        group = request["logGroupName"]
+        names, prefix = request.get("logStreamNames"), request.get("logStreamNamePrefix")
+        if names and prefix:
+            raise ApiError(
+                "InvalidParameterException",
+                "logStreamNames and logStreamNamePrefix are mutually exclusive.",
+            )
+        terms = _pattern_terms(request.get("filterPattern", ""))
+        start, end = request.get("startTime"), request.get("endTime")
+        with self._lock:
+            streams = self._group_streams(group)
+            found = []
+            for stream in streams:
+                if (names and stream not in names) or (prefix and not stream.startswith(prefix)):
+                    continue
+                for index, event in enumerate(self._events[(group, stream)]):
+                    if start is not None and event["timestamp"] < start:
+                        continue
+                    if end is not None and event["timestamp"] > end:
+                        continue
+                    if all(term in event["message"] for term in terms):
+                        found.append(
+                            {
+                                "logStreamName": stream,
+                                "timestamp": event["timestamp"],
+                                "message": event["message"],
+                                "ingestionTime": event["ingestionTime"],
+                                "eventId": f"{stream}/{index}",
+                            }
+                        )
+        found.sort(key=lambda e: (e["timestamp"], e["logStreamName"]))
+        return _paged(found, request, "events", 10000)
+
+
+def _pattern_terms(pattern: str) -> list[str]:
+    """The terms of a plain filter pattern (``ERROR "model server"``); JSON and
+    space-delimited patterns (``{ ... }``, ``[ ... ]``) are refused, not misread."""
+    pattern = pattern.strip()
+    if pattern.startswith(("{", "[")):
+        raise ApiError(
+            "InvalidParameterException",
+            "JSON and space-delimited filter patterns are not supported by the local backend; "
+            "use terms or quoted phrases",
+        )
+    terms, rest = [], pattern
+    while rest:
+        rest = rest.lstrip()
+        if rest.startswith('"'):
+            closing = rest.find('"', 1)
+            if closing < 0:
+                raise ApiError("InvalidParameterException", f"unclosed quote in {pattern!r}")
+            terms.append(rest[1:closing])
+            rest = rest[closing + 1 :]
+        elif rest:
+            term, _, rest = rest.partition(" ")
+            terms.append(term)
+    return [t for t in terms if t]
+
+
+def _paged(items: list[dict[str, Any]], request: dict[str, Any], key: str, default: int) -> dict:
+    token = request.get("nextToken")
+    if token and not (str(token).isdigit() and int(token) <= len(items)):
+        raise ApiError("InvalidParameterException", f"The nextToken {token!r} is not valid.")
+    start = int(token or 0)
+    limit = int(request.get("limit") or default)
+    answer: dict[str, Any] = {key: items[start : start + limit]}
+    if start + limit < len(items):
+        answer["nextToken"] = str(start + limit)
+    return answer
 
 
 def _quote(name: str) -> str:

@@ -1,22 +1,29 @@
 """The loopback HTTP server: SageMaker's control plane (AWS JSON 1.1, ``X-Amz-Target:
 SageMaker.<Op>``), CloudWatch Logs (``Logs_20140328.<Op>``), the runtime
-(``POST /endpoints/<name>/invocations``, REST-JSON errors) and a small admin API for fault
-injection (``POST /_smspark/faults/<endpoint>``)."""
+(``POST /endpoints/<name>/invocations``, REST-JSON errors), CloudWatch's training metrics
+(Smithy RPC v2 CBOR, or AWS JSON 1.0 ``GraniteServiceVersion20100801.<Op>``) and a small
+admin API for fault injection (``POST /_smspark/faults/<endpoint>``)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import uuid
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+import cbor2
+
+from smspark_core.foundation.media_types import JSON
 from smspark_local.service.api import SageMakerApi
 from smspark_local.service.errors import ApiError
 from smspark_local.service.faults import Faults
 
 JSON_11 = "application/x-amz-json-1.1"
+CLOUDWATCH_SERVICE = "GraniteServiceVersion20100801"
+CLOUDWATCH_CBOR_PATH = f"/service/{CLOUDWATCH_SERVICE}/operation/"
 # InvokeEndpoint's optional fields, as botocore's model puts them in headers.
 RUNTIME_HEADERS = {
     "TargetVariant": "X-Amzn-SageMaker-Target-Variant",
@@ -51,16 +58,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, document: dict, content_type: str = JSON_11) -> None:
-        self._send(status, json.dumps(document).encode(), {"Content-Type": content_type})
+        encoded = json.dumps(document, default=_epoch_seconds).encode()
+        self._send(status, encoded, {"Content-Type": content_type})
 
     def _json_error(self, error: ApiError) -> None:
         self._json(error.status, {"__type": error.code, "message": error.message})
 
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/_smspark/health":
-            self._json(200, {"status": "ok"}, "application/json")
+            self._json(200, {"status": "ok"}, JSON)
         else:
-            self._json(404, {"message": f"no such path {self.path}"}, "application/json")
+            self._json(404, {"message": f"no such path {self.path}"}, JSON)
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -74,8 +82,15 @@ class _Handler(BaseHTTPRequestHandler):
                 logs = {
                     "GetLogEvents": self.api.logs.get_log_events,
                     "DescribeLogStreams": self.api.logs.describe_log_streams,
+                    "DescribeLogGroups": self.api.logs.describe_log_groups,
+                    "FilterLogEvents": self.api.logs.filter_log_events,
                 }
                 self._operation(logs, target.split(".", 1)[1], body)
+            elif self.path.startswith(CLOUDWATCH_CBOR_PATH):
+                self._cbor_operation(self.path[len(CLOUDWATCH_CBOR_PATH) :], body)
+            elif target.startswith(f"{CLOUDWATCH_SERVICE}."):
+                operations = self.api.cloudwatch.operations()
+                self._operation(operations, target.split(".", 1)[1], body)
             elif self.path.startswith("/_smspark/faults/"):
                 self._set_faults(unquote(self.path[len("/_smspark/faults/") :]), body)
             else:
@@ -104,6 +119,27 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError("InternalFailure", f"{type(error).__name__}: {error}", 500) from None
         self._json(200, result)
 
+    def _cbor_operation(self, name: str, body: bytes) -> None:
+        """CloudWatch in the Smithy RPC v2 CBOR protocol (what botocore speaks to it now):
+        CBOR in, CBOR out, errors as a CBOR ``{"__type", "message"}``."""
+        headers = {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
+        operations = self.api.cloudwatch.operations()
+        try:
+            if name not in operations:
+                raise ApiError(
+                    "UnknownOperationException", f"operation {name} is not supported locally"
+                )
+            try:
+                request = cbor2.loads(body) if body else {}
+            except cbor2.CBORDecodeError as error:
+                raise ApiError("SerializationException", f"the body is not CBOR: {error}") from None
+            result = operations[name](request)
+        except ApiError as error:
+            document = {"__type": error.code, "message": error.message}
+            self._send(error.status, _cbor(document), headers)
+            return
+        self._send(200, _cbor(result), headers)
+
     def _invoke(self, endpoint: str, body: bytes) -> None:
         try:
             status, headers, payload = self.api.invoke(
@@ -119,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except ApiError as error:
             document = {"message": error.message, **error.extra}
-            headers = {"Content-Type": "application/json"}
+            headers = {"Content-Type": JSON}
             if not error.code.isdigit():
                 headers["x-amzn-ErrorType"] = f"{error.code}:http://internal.amazon.com/coral/"
             self._send(error.status, json.dumps(document).encode(), headers)
@@ -133,7 +169,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.api.faults[endpoint] = Faults(**json.loads(body or b"{}"))
         except (TypeError, ValueError) as error:
             raise ApiError("ValidationException", f"bad fault settings: {error}") from None
-        self._json(200, self.api.faults[endpoint].settings(), "application/json")
+        self._json(200, self.api.faults[endpoint].settings(), JSON)
+
+
+def _cbor(document: Any) -> bytes:
+    """A CBOR answer: timestamps as tag 1 (epoch seconds), as the Smithy RPC v2 protocol
+    sends them."""
+    return cbor2.dumps(document, datetime_as_timestamp=True, timezone=timezone.utc)
+
+
+def _epoch_seconds(value: Any) -> float:
+    """Timestamps in JSON answers: epoch seconds, as the AWS JSON protocols send them."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 class LocalServer:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-KINDS = ("training_jobs", "models", "endpoint_configs", "endpoints", "transform_jobs")
+KINDS = ("training_jobs", "models", "endpoint_configs", "endpoints", "transform_jobs", "tags")
 
 
 class Store:

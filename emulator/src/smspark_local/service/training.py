@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smspark_core.datasource.part_stores import split_s3_uri
+from smspark_core.aws.resources import split_s3_uri
+from smspark_core.foundation.errors import SmsparkError
 from smspark_local.service import images
 from smspark_local.service.logs import TRAINING_GROUP, LogStore
+from smspark_local.service.metrics import MetricCollector, final_values
 from smspark_local.service.store import Store
 from smspark_local.toolkit.container import FAILURE_LIMIT
 
@@ -35,7 +37,7 @@ STATUS_MESSAGES = {
 }
 
 
-class JobFailed(Exception):
+class JobFailed(SmsparkError):
     """A training job failure with the FailureReason to report."""
 
 
@@ -83,6 +85,10 @@ class TrainingRun:
         self.name, self.store, self.logs, self.resolver, self.s3 = name, store, logs, resolver, s3
         self.root = root
         self.stream = f"{name}/algo-1-{int(time.time())}"
+        self.metrics = MetricCollector(
+            self.job["AlgorithmSpecification"].get("MetricDefinitions", []),
+            root / "metrics.jsonl",
+        )
         self.stop_requested = threading.Event()
         self.process: subprocess.Popen | None = None
         self.thread = threading.Thread(target=self._run, name=f"training-{name}", daemon=True)
@@ -298,6 +304,7 @@ class TrainingRun:
         assert process.stdout is not None  # images.spawn pipes stdout
         for line in process.stdout:
             self._log(line)
+            self.metrics.observe(line, time.time())
 
     def _upload_model(self) -> None:
         job = self.job
@@ -310,16 +317,23 @@ class TrainingRun:
         artifact.unlink()
 
     def _record_metrics(self) -> None:
+        """FinalMetricDataList: the last value of each metric the definitions found in the
+        log, and what the image reported in ``output/metrics.json`` (a data point too)."""
         path = self.root / "output" / "metrics.json"
-        if not path.exists():
-            return
+        reported = json.loads(path.read_text()) if path.exists() else {}
+        found = final_values(self.metrics.path)
         now = time.time()
-        metrics = json.loads(path.read_text())
+        for name, value in reported.items():
+            if name not in found or found[name].value != value:
+                self.metrics.record(name, value, now)
+        final = final_values(self.metrics.path)
+        if not final:
+            return
         self.store.update(
             "training_jobs",
             self.name,
             FinalMetricDataList=[
-                {"MetricName": name, "Value": value, "Timestamp": now}
-                for name, value in metrics.items()
+                {"MetricName": point.name, "Value": point.value, "Timestamp": point.timestamp}
+                for point in final.values()
             ],
         )

@@ -136,8 +136,8 @@ class TransformJobs:
                 CreationTime=now,
                 _LastModifiedTime=now,
                 _model=model,
-                _tags=request.get("Tags", []),
             )
+            self.api.tags.created(arn, request.get("Tags"))
             self.api.store.put("transform_jobs", name, job)
         model_name = request["ModelName"]
         run = TransformRun(

@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
+from smspark_core.aws.resources import split_s3_uri
 from smspark_core.codecs import recordio
 from smspark_core.codecs.inference_ids import INFERENCE_ID_ACCEPTS, append_inference_ids
-from smspark_core.datasource.part_stores import split_s3_uri
 from smspark_core.foundation.media_types import media_type
 from smspark_local.service import hosting
 from smspark_local.service.faults import Faults

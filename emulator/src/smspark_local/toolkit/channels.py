@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.codecs.amazon_record import Record
+from smspark_core.codecs.csv import CSVParseError, numeric_csv_blocks
+from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm_rows
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.foundation.media_types import CSV, PROTOBUF, media_type
 from smspark_core.foundation.media_types import LIBSVM_TYPES as LIBSVM
@@ -153,8 +154,7 @@ def _csv_batches(path: Path, batch_rows: int, label_size: int) -> Iterator[Batch
     first = 0
     with _open(path) as file:
         try:
-            for chunk in pd.read_csv(file, header=None, chunksize=batch_rows, dtype=np.float64):
-                values = chunk.to_numpy(np.float64)
+            for values in _rebatched(numeric_csv_blocks(file), batch_rows):
                 if values.shape[1] <= label_size:
                     raise ChannelFormatError(
                         f"{path.name}: row {first} has {values.shape[1]} columns, not more "
@@ -163,41 +163,34 @@ def _csv_batches(path: Path, batch_rows: int, label_size: int) -> Iterator[Batch
                 labels = values[:, 0] if label_size else None
                 yield Batch(np.ascontiguousarray(values[:, label_size:]), labels)
                 first += len(values)
-        except pd.errors.EmptyDataError:
-            return
-        except ValueError as error:
-            if isinstance(error, ChannelFormatError):
-                raise
-            raise ChannelFormatError(
-                f"{path.name}: not numeric CSV near row {first}: {error}"
-            ) from None
+        except CSVParseError as error:
+            raise ChannelFormatError(f"{path.name}: near row {first}: {error}") from None
+
+
+def _rebatched(blocks: Iterator[np.ndarray], rows: int) -> Iterator[np.ndarray]:
+    """The rows of ``blocks`` in mini-batches of exactly ``rows`` (the last may be short)."""
+    pending: list[np.ndarray] = []
+    held = 0
+    for block in blocks:
+        pending.append(block)
+        held += len(block)
+        while held >= rows:
+            joined = np.concatenate(pending)
+            yield joined[:rows]
+            pending, held = [joined[rows:]], held - rows
+    if held:
+        yield np.concatenate(pending)
 
 
 def _libsvm_batch(lines: list[str], path: Path, first: int, width: int | None) -> Batch:
-    labels = np.empty(len(lines))
-    indptr = [0]
-    indices: list[int] = []
-    values: list[float] = []
-    for offset, line in enumerate(lines):
-        tokens = line.split()
-        try:
-            labels[offset] = float(tokens[0])
-            for token in tokens[1:]:
-                index, _, value = token.partition(":")
-                indices.append(int(index))
-                values.append(float(value))
-        except (ValueError, IndexError):
-            raise ChannelFormatError(
-                f"{path.name}: line {first + offset + 1} is not 'label index:value ...': "
-                f"{line[:80]!r}"
-            ) from None
-        indptr.append(len(indices))
-    columns = max(width or 0, (max(indices) + 1) if indices else 0)
+    try:
+        rows = parse_libsvm_rows("\n".join(lines), one_based=False, first_line=first + 1)
+    except LibSVMParseError as error:
+        raise ChannelFormatError(f"{path.name}: {error}") from None
     matrix = sp.csr_matrix(
-        (np.asarray(values), np.asarray(indices, np.int64), np.asarray(indptr)),
-        shape=(len(lines), columns),
+        (rows.values, rows.indices, rows.indptr), shape=(len(lines), max(width or 0, rows.width))
     )
-    return Batch(matrix, labels)
+    return Batch(matrix, rows.labels)
 
 
 def _libsvm_batches(path: Path, batch_rows: int, width: int | None) -> Iterator[Batch]:

@@ -37,6 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from smspark_core.foundation.errors import SmsparkError
+
 OPT_ML_ENV = "SMSPARK_OPT_ML"
 FAILURE_LIMIT = 1024
 
@@ -60,7 +62,7 @@ def request_custom_attributes() -> str | None:
     return getattr(_request, "custom_attributes", None)
 
 
-class InvocationError(Exception):
+class InvocationError(SmsparkError):
     """A model server's error answer: ``status`` (4xx/5xx) and a message."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -14,16 +14,15 @@ following ``Accept``; an Accept the container cannot produce is a 406.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from smspark_core.codecs import amazon_record, recordio
+from smspark_core.codecs.csv import CSVParseError, numeric_csv
 from smspark_core.foundation.media_types import CSV, JSON, JSONLINES, PROTOBUF, media_type
 from smspark_local.toolkit.container import InvocationError, InvocationResponse
 
@@ -92,8 +91,8 @@ def _from_csv(body: bytes, feature_dim: int) -> np.ndarray:
     if not body.strip():
         return np.zeros((0, feature_dim))
     try:
-        values = pd.read_csv(io.BytesIO(body), header=None, dtype=np.float64).to_numpy()
-    except ValueError as error:
+        values = numeric_csv(body)
+    except CSVParseError as error:
         raise _bad(f"the CSV request is not numeric: {error}") from None
     _check_width(values.shape[1], feature_dim, 0)
     return values

@@ -9,6 +9,7 @@ is not required (the container's default, 1000, applies); ``num_factors`` is req
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
@@ -23,6 +24,16 @@ from smspark_factorizationmachines.deserializers import (
 INIT_METHODS = ("normal", "uniform", "constant")
 
 
+# Where factorization-machines:1 is published: the regions of the SageMaker Python SDK's
+# image_uri_config/factorization-machines.json (35; the first-party accounts, which also
+# list us-isof-east-1 and us-isof-south-1 for other algorithms, where this one is not listed).
+FM_ACCOUNTS: Mapping[str, str] = {
+    region: account
+    for region, account in FIRST_PARTY_ACCOUNTS.items()
+    if not region.startswith("us-isof-")
+}
+
+
 def _rate(name: str, doc: str):
     return float_param(name, doc, 0.0)
 
@@ -31,7 +42,7 @@ class FactorizationMachinesSageMakerEstimator(AmazonAlgorithmEstimator):
     """The shared base of the two estimators (image ``factorization-machines:1``)."""
 
     image_repository: ClassVar[str] = "factorization-machines"
-    registry_accounts = FIRST_PARTY_ACCOUNTS
+    registry_accounts = FM_ACCOUNTS
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "predictor_type", "num_factors")
     predictor_type_value: ClassVar[str]
     # setNumFactors, setEpochs, setClipGradient, setEps, setRescaleGrad, setBiasLr, ...,

@@ -4,9 +4,13 @@ the local image."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesBinaryClassifierDeserializer,
     FactorizationMachinesRegressorDeserializer,
@@ -23,8 +27,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "factorization-machines",
             estimators=(FactorizationMachinesBinaryClassifier, FactorizationMachinesRegressor),
-            image_repository="factorization-machines",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
             description="SageMaker Factorization Machines: binary classifier and regressor",
         )
     )
@@ -58,5 +60,17 @@ def register_local_images(register):
             train="smspark_factorizationmachines.container:train",
             serve="smspark_factorizationmachines.container:serve",
             description="a factorization machine in numpy/scipy.sparse, trained with Adam",
+            metric_definitions=reported_metrics(
+                *(
+                    f"{channel}:{metric}"
+                    for channel in ("train", "test")
+                    for metric in (
+                        "rmse",
+                        "binary_classification_accuracy",
+                        "binary_classification_cross_entropy",
+                        "binary_f_beta",
+                    )
+                )
+            ),
         )
     )

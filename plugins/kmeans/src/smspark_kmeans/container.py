@@ -3,8 +3,9 @@ backend (``train`` and ``serve`` are the image's targets).
 
 train: reads hyperparameters with the container's names, streams the ``train`` channel
 (RecordIO-protobuf dense or sparse, or ``text/csv;label_size=0``), writes ``model_algo-1``
-(the centroids as an MXNet NDArray list file, loadable by the real container) and scores
-the optional ``test`` channel with ``eval_metrics`` (reported as ``test:msd``/``test:ssd``).
+(the centroids as an MXNet NDArray list file, loadable by the real container), reports
+``train:msd`` and ``train:progress`` and scores the optional ``test`` channel with
+``eval_metrics`` (reported as ``test:msd``/``test:ssd``).
 
 serve: answers ``closest_cluster`` and ``distance_to_cluster`` (Euclidean) per row in
 RecordIO-protobuf, JSON, JSON Lines or CSV, from RecordIO-protobuf, CSV, JSON or JSON Lines
@@ -70,6 +71,10 @@ def train(env: TrainingEnvironment) -> None:
 
     centers = train_kmeans(lambda: batches("train"), settings, lambda m: print(m, flush=True))
     (env.model_dir / MODEL_FILE).write_bytes(mxnet_ndarray.dumps([centers.astype(np.float32)]))
+    # As the service's k-means: the mean squared distance of the training rows to their
+    # centres and the share of the epochs done, then the test channel's eval_metrics.
+    env.report_metric("train:msd", score(batches("train"), centers)["msd"])
+    env.report_metric("train:progress", 100.0)
     if env.channel_files("test"):
         scores = score(batches("test"), centers)
         for metric in settings.eval_metrics:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_kmeans.deserializer import KMeansProtobufResponseRowDeserializer
 from smspark_kmeans.estimator import KMeansSageMakerEstimator
 
@@ -16,9 +20,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "kmeans",
             estimators=(KMeansSageMakerEstimator,),
-            image_repository="kmeans",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
-            deserializer="kmeans",
             description="SageMaker web-scale k-means",
         )
     )
@@ -44,5 +45,8 @@ def register_local_images(register):
             train="smspark_kmeans.container:train",
             serve="smspark_kmeans.container:serve",
             description="web-scale k-means in numpy (streaming mini-batches, then local Lloyd)",
+            metric_definitions=reported_metrics(
+                "train:msd", "train:progress", "test:msd", "test:ssd"
+            ),
         )
     )

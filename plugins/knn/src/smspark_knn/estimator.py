@@ -13,6 +13,7 @@ the data when unset, ``mini_batch_size`` is optional (the container's 5000 appli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from pyspark.sql import DataFrame
@@ -44,12 +45,23 @@ def _pq_m_param() -> HyperParameter:
     )
 
 
+# Where knn:1 is published: the regions of the SageMaker Python SDK's
+# image_uri_config/knn.json (34) and ca-west-1, which AWS's ECR path page for that region
+# lists; the first-party accounts also list us-isof-east-1 and us-isof-south-1 for other
+# algorithms, where this one is not listed.
+KNN_ACCOUNTS: Mapping[str, str] = {
+    region: account
+    for region, account in FIRST_PARTY_ACCOUNTS.items()
+    if not region.startswith("us-isof-")
+}
+
+
 class KNNSageMakerEstimator(AmazonAlgorithmEstimator):
     """Trains SageMaker k-NN (image ``knn:1``) on labelled vectors and returns a
     ``SageMakerModel`` that appends each row's ``predicted_label``."""
 
     image_repository: ClassVar[str] = "knn"
-    registry_accounts = FIRST_PARTY_ACCOUNTS
+    registry_accounts = KNN_ACCOUNTS
     required_params: ClassVar[tuple[str, ...]] = (
         "feature_dim",
         "k",

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import JSON, PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_knn.deserializers import (
     KNNProtobufResponseRowDeserializer,
     KNNVerboseResponseRowDeserializer,
@@ -19,9 +23,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "knn",
             estimators=(KNNSageMakerEstimator,),
-            image_repository="knn",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
-            deserializer="knn",
             description="SageMaker k-NN: classification and regression by nearest neighbours",
         )
     )
@@ -50,5 +51,6 @@ def register_local_images(register):
             train="smspark_knn.container:train",
             serve="smspark_knn.container:serve",
             description="k-NN over a seeded sample: exact or inverted-file search in numpy",
+            metric_definitions=reported_metrics("test:accuracy", "test:mse"),
         )
     )

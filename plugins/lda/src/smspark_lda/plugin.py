@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import LDA_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_lda.deserializer import LDAProtobufResponseRowDeserializer
 from smspark_lda.estimator import LDASageMakerEstimator
 
@@ -16,9 +20,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "lda",
             estimators=(LDASageMakerEstimator,),
-            image_repository="lda",
-            registry_accounts=LDA_ACCOUNTS,
-            deserializer="lda",
             description="SageMaker LDA topic models",
         )
     )
@@ -37,5 +38,6 @@ def register_local_images(register):
             train="smspark_lda.container:train",
             serve="smspark_lda.container:serve",
             description="LDA by online variational Bayes in numpy (streaming mini-batches)",
+            metric_definitions=reported_metrics("train:pwll", "test:pwll"),
         )
     )

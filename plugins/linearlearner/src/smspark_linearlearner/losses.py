@@ -19,7 +19,6 @@ AUTO_LOSS = {
     "multiclass_classifier": "softmax_loss",
     "regressor": "squared_loss",
 }
-CLASSIFIER_LOSSES = {"binary_classifier": ("logistic", "hinge_loss")}
 REGRESSION_LOSSES = (
     "squared_loss",
     "absolute_loss",

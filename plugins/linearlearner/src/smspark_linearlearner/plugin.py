@@ -4,9 +4,13 @@ local image."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_linearlearner import deserializers as d
 from smspark_linearlearner.estimators import (
     LinearLearnerBinaryClassifier,
@@ -25,8 +29,6 @@ def register_algorithms(register):
                 LinearLearnerMultiClassClassifier,
                 LinearLearnerRegressor,
             ),
-            image_repository="linear-learner",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
             description="SageMaker Linear Learner: binary, multiclass and regression",
         )
     )
@@ -54,5 +56,22 @@ def register_local_images(register):
             train="smspark_linearlearner.container:train",
             serve="smspark_linearlearner.container:serve",
             description="Linear Learner in numpy: parallel models, mini-batch optimisers",
+            metric_definitions=reported_metrics(
+                *(
+                    f"{channel}:{metric}"
+                    for channel in ("train", "validation", "test")
+                    for metric in (
+                        "objective_loss",
+                        "mse",
+                        "rmse",
+                        "absolute_loss",
+                        "multiclass_accuracy",
+                        "multiclass_cross_entropy_loss",
+                        "binary_classification_accuracy",
+                        "precision",
+                        "recall",
+                    )
+                )
+            ),
         )
     )

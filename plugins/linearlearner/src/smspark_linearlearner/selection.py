@@ -87,13 +87,3 @@ def calibrate(
             raise ValueError(f"{criterion.name} does not calibrate a threshold")
     best = int(np.argmax(value))
     return Calibration(float(thresholds[best]), float(value[best]))
-
-
-def precision_recall(
-    scores: np.ndarray, labels: np.ndarray, threshold: float
-) -> tuple[float, float]:
-    predicted = scores >= threshold
-    true_positive = float(np.sum(predicted & (labels == 1)))
-    precision = true_positive / max(float(predicted.sum()), 1.0)
-    recall = true_positive / max(float(np.sum(labels == 1)), 1.0)
-    return precision, recall

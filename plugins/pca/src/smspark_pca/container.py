@@ -3,7 +3,7 @@
 train: streams the ``train`` channel (RecordIO-protobuf dense or sparse, or CSV with
 ``label_size=0``) in ``mini_batch_size`` batches and writes ``model_algo-1``, an MXNet
 NDArray dict file with ``v``, ``s`` and (with ``subtract_mean``) ``mean``, as the real
-container does.
+container does, and reports ``train:progress`` and ``train:throughput``.
 
 serve: answers ``projection`` per row in RecordIO-protobuf, JSON (``{"projections":
 [...]}``) or JSON Lines, from RecordIO-protobuf, CSV, JSON or JSON Lines requests.
@@ -11,6 +11,7 @@ serve: answers ``projection`` per row in RecordIO-protobuf, JSON (``{"projection
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,10 @@ def train(env: TrainingEnvironment) -> None:
     settings = parse_settings(env.hyperparameters)
     print(f"PCA: {settings}", flush=True)
 
+    rows = 0
+
     def batches():
+        nonlocal rows
         for batch in iter_batches(
             env,
             "train",
@@ -51,14 +55,20 @@ def train(env: TrainingEnvironment) -> None:
             feature_dim=settings.feature_dim,
             default_label_size=0,
         ):
+            rows += batch.features.shape[0]
             yield batch.features
 
+    started = time.perf_counter()
     model = train_pca(batches, settings)
+    elapsed = time.perf_counter() - started
     arrays = {"v": model.v.astype(np.float32), "s": model.s.astype(np.float32)}
     if model.mean is not None:
         arrays["mean"] = model.mean.reshape(1, -1).astype(np.float32)
     (env.model_dir / MODEL_FILE).write_bytes(mxnet_ndarray.dumps(arrays))
     print(f"singular values (ascending): {np.array2string(model.s, precision=4)}", flush=True)
+    # The service's PCA reports progress and throughput (records a second over the passes).
+    env.report_metric("train:progress", 100.0)
+    env.report_metric("train:throughput", rows / max(elapsed, 1e-9))
 
 
 def load_model(model_dir: Path) -> PCAModel:

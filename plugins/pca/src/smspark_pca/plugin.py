@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_pca.deserializer import PCAProtobufResponseRowDeserializer
 from smspark_pca.estimator import PCASageMakerEstimator
 
@@ -16,9 +20,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "pca",
             estimators=(PCASageMakerEstimator,),
-            image_repository="pca",
-            registry_accounts=FIRST_PARTY_ACCOUNTS,
-            deserializer="pca",
             description="SageMaker PCA",
         )
     )
@@ -39,5 +40,6 @@ def register_local_images(register):
             train="smspark_pca.container:train",
             serve="smspark_pca.container:serve",
             description="streaming PCA in numpy (exact covariance or randomized range finder)",
+            metric_definitions=reported_metrics("train:progress", "train:throughput"),
         )
     )

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from smspark_core import hookimpl
 from smspark_core.foundation.media_types import PROTOBUF
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_randomcutforest.deserializer import RandomCutForestProtobufResponseRowDeserializer
-from smspark_randomcutforest.estimator import RCF_ACCOUNTS, RandomCutForestSageMakerEstimator
+from smspark_randomcutforest.estimator import RandomCutForestSageMakerEstimator
 
 
 @hookimpl
@@ -16,9 +21,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "randomcutforest",
             estimators=(RandomCutForestSageMakerEstimator,),
-            image_repository="randomcutforest",
-            registry_accounts=RCF_ACCOUNTS,
-            deserializer="randomcutforest",
             description="SageMaker Random Cut Forest: an anomaly score for every row",
         )
     )
@@ -44,5 +46,14 @@ def register_local_images(register):
             train="smspark_randomcutforest.container:train",
             serve="smspark_randomcutforest.container:serve",
             description="a robust random cut forest over a seeded reservoir sample, in numpy",
+            metric_definitions=reported_metrics(
+                "test:accuracy",
+                "test:precision",
+                "test:recall",
+                "test:f1",
+                "test:precision_normal",
+                "test:recall_normal",
+                "test:f1_normal",
+            ),
         )
     )

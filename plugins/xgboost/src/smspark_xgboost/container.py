@@ -32,13 +32,21 @@ from smspark_local.toolkit.channels import ChannelFormatError, read_all
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
-from smspark_core.foundation.media_types import LIBSVM_TYPES, media_type
+from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm_rows
+from smspark_core.foundation.media_types import (
+    CSV,
+    JSON,
+    JSONLINES,
+    LIBSVM_TYPES,
+    PROTOBUF,
+    media_type,
+)
 
 MODEL_FILE = "xgboost-model"
-DEFAULT_CONTENT_TYPE = "text/libsvm"
+DEFAULT_CONTENT_TYPE = LIBSVM_TYPES[0]  # text/libsvm
 # Hyperparameters the container consumes itself instead of passing to XGBoost.
 CONTAINER_ONLY = {"num_round", "early_stopping_rounds", "csv_weights", "eval_metric", "silent"}
-ACCEPTS = ("text/csv", "application/json", "application/jsonlines", payloads.PROTOBUF)
+ACCEPTS = (CSV, JSON, JSONLINES, PROTOBUF)
 OUTPUT_KEYS = (
     "predicted_label",
     "labels",
@@ -62,7 +70,7 @@ def load_channel(env: TrainingEnvironment, channel: str, csv_weights: bool) -> x
         raise ChannelFormatError(f"channel {channel!r} holds no labels")
     features, weights = data.features, None
     kind, _ = media_type(env.input_data_config.get(channel, {}).get("ContentType"))
-    if csv_weights and kind in ("text/csv", "csv"):
+    if csv_weights and kind in (CSV, "csv"):
         weights = np.asarray(features[:, 0]).ravel()
         features = features[:, 1:]
     return xgb.DMatrix(features, label=data.labels, weight=weights, missing=math.nan)
@@ -132,28 +140,14 @@ class _LogRounds(xgb.callback.TrainingCallback):
 
 
 def _libsvm_matrix(body: bytes, width: int) -> sp.csr_matrix:
-    indptr, indices, values = [0], [], []
-    for number, line in enumerate(body.decode("utf-8", "replace").splitlines()):
-        tokens = line.split()
-        if not tokens:
-            continue
-        for token in tokens[1:]:
-            index, _, value = token.partition(":")
-            try:
-                column, number_value = int(index), float(value)
-            except ValueError:
-                raise InvocationError(400, f"row {number}: {token!r} is not index:value") from None
-            if not 0 <= column < width:
-                raise InvocationError(
-                    400,
-                    f"row {number}: feature index {column} is outside the model's 0..{width - 1}",
-                )
-            indices.append(column)
-            values.append(number_value)
-        indptr.append(len(indices))
+    """A LibSVM request as XGBoost reads it: indices from 0, within the model's width."""
+    try:
+        rows = parse_libsvm_rows(body.decode("utf-8", "replace"), one_based=False, dim=width)
+    except LibSVMParseError as error:
+        raise InvocationError(400, str(error)) from None
     return sp.csr_matrix(
-        (np.asarray(values, np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
-        shape=(len(indptr) - 1, width),
+        (rows.values.astype(np.float32), rows.indices, rows.indptr),
+        shape=(len(rows.labels), width),
     )
 
 
@@ -161,7 +155,7 @@ def request_matrix(body: bytes, content_type: str, width: int) -> xgb.DMatrix:
     kind, _ = media_type(content_type)
     if kind in LIBSVM_TYPES:
         return xgb.DMatrix(_libsvm_matrix(body, width))
-    if kind in ("text/csv", payloads.PROTOBUF):
+    if kind in (CSV, PROTOBUF):
         rows = payloads.parse_features(body, kind, width, allow_missing=True)
         return xgb.DMatrix(rows, missing=math.nan)
     raise InvocationError(
@@ -246,7 +240,7 @@ def _csv_cell(values: np.ndarray) -> str:
 
 def encode(results: dict[str, np.ndarray], accept: str, plain: bool) -> InvocationResponse:
     """``plain``: the default answer, the predictions themselves under ``score``."""
-    if accept == "text/csv":
+    if accept == CSV:
         if plain:
             scores = results["score"]
             lines = (
@@ -260,7 +254,7 @@ def encode(results: dict[str, np.ndarray], accept: str, plain: bool) -> Invocati
                 ",".join(_csv_cell(np.asarray(c[i])) for c in results.values())
                 for i in range(count)
             ]
-        return InvocationResponse("".join(line + "\n" for line in lines).encode(), "text/csv")
+        return InvocationResponse("".join(line + "\n" for line in lines).encode(), CSV)
     return payloads.encode_predictions(results, accept)
 
 
@@ -276,7 +270,7 @@ def serve(model_dir: Path):
         raise ValueError(
             f"SAGEMAKER_INFERENCE_OUTPUT: unknown keys {unknown}; use {', '.join(OUTPUT_KEYS)}"
         )
-    default_accept = os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "text/csv")
+    default_accept = os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", CSV)
     print(f"XGBoost model: {len(boosters)} booster(s), {width} features, objective {objective}")
 
     def handle(body: bytes, content_type: str, accept: str) -> InvocationResponse:

@@ -39,6 +39,7 @@ from smspark_core.algorithms.params import (
     float_param,
     int_param,
 )
+from smspark_core.foundation.media_types import CSV, PROTOBUF
 from smspark_core.transformation.deserializers import (
     ResponseRowDeserializer,
     XGBoostCSVRowDeserializer,
@@ -70,9 +71,9 @@ _METRIC = re.compile(
 # Training formats and the content type the container is told for each.
 CONTENT_TYPES = {
     "libsvm": "libsvm",
-    "csv": "text/csv",
+    "csv": CSV,
     "parquet": "application/x-parquet",
-    "sagemaker": "application/x-recordio-protobuf",
+    "sagemaker": PROTOBUF,
 }
 
 

@@ -4,12 +4,37 @@ local image (for both ``xgboost:1`` and ``sagemaker-xgboost:<version>``)."""
 from __future__ import annotations
 
 from smspark_core import hookimpl
-from smspark_core.algorithms.images import SAGEMAKER_XGBOOST_ACCOUNTS
 from smspark_core.foundation.media_types import CSV
-from smspark_core.plugins.specs import AlgorithmSpec, DeserializerSpec, LocalImageSpec
+from smspark_core.plugins.specs import (
+    AlgorithmSpec,
+    DeserializerSpec,
+    LocalImageSpec,
+    reported_metrics,
+)
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
 from smspark_xgboost.estimator import XGBoostSageMakerEstimator
-from smspark_xgboost.images import DEFAULT_VERSION
+
+# The eval_metric values whose names the local image reports per channel.
+XGBOOST_METRICS = (
+    "rmse",
+    "rmsle",
+    "mae",
+    "mape",
+    "mphe",
+    "logloss",
+    "error",
+    "merror",
+    "mlogloss",
+    "auc",
+    "aucpr",
+    "ndcg",
+    "map",
+    "poisson-nloglik",
+    "gamma-nloglik",
+    "cox-nloglik",
+    "gamma-deviance",
+    "tweedie-nloglik",
+)
 
 
 @hookimpl
@@ -18,13 +43,6 @@ def register_algorithms(register):
         AlgorithmSpec(
             "xgboost",
             estimators=(XGBoostSageMakerEstimator,),
-            image_repository="sagemaker-xgboost",
-            registry_accounts=SAGEMAKER_XGBOOST_ACCOUNTS,
-            image_tag=DEFAULT_VERSION,
-            training_format="libsvm",
-            training_content_type="libsvm",
-            serializer="libsvm",
-            deserializer="xgboost-csv",
             description="SageMaker XGBoost (sagemaker-xgboost:<version>, or legacy xgboost:1)",
         )
     )
@@ -51,5 +69,12 @@ def register_local_images(register):
                 train="smspark_xgboost.container:train",
                 serve="smspark_xgboost.container:serve",
                 description="the xgboost library behind SageMaker's XGBoost container contract",
+                metric_definitions=reported_metrics(
+                    *(
+                        f"{channel}:{metric}"
+                        for channel in ("train", "validation")
+                        for metric in XGBOOST_METRICS
+                    )
+                ),
             )
         )

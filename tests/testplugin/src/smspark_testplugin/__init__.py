@@ -50,15 +50,7 @@ class SumJsonLinesDeserializer(ResponseRowDeserializer):
 
 @hookimpl
 def register_algorithms(register):
-    register(
-        AlgorithmSpec(
-            "test-sum",
-            image_repository="test-sum",
-            registry_accounts={"us-east-1": "123456789012"},
-            serializer="test-jsonlines",
-            deserializer="test-jsonlines",
-        )
-    )
+    register(AlgorithmSpec("test-sum", description="the sum of the features"))
 
 
 @hookimpl
