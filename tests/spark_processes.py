@@ -1,6 +1,9 @@
 """JVM processes the Spark Connect and cluster tests start from the pyspark package's own
 scripts and jars: free loopback ports, an environment without AWS settings, waiting until a
-port answers, and stopping a process with everything it started."""
+port answers, and stopping a process with everything it started.
+
+Run as a script (``python tests/spark_processes.py LOG``), it serves a Connect server for
+``scripts/dev test-thin-client`` (:func:`serve_connect_until_stdin_closes`)."""
 
 from __future__ import annotations
 
@@ -142,3 +145,20 @@ def start_connect_server(log: Path) -> tuple[JvmProcess, str]:
         server.stop()
         raise
     return server, f"sc://127.0.0.1:{port}"
+
+
+def serve_connect_until_stdin_closes(log: Path) -> None:
+    """``scripts/dev test-thin-client``: a Connect server for a client that has no jars to
+    start one. Prints its URL, serves until its standard input closes (the script that
+    started it ended, however it ended) or it is sent SIGTERM, then stops the server."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server, url = start_connect_server(log)
+    try:
+        print(url, flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    serve_connect_until_stdin_closes(Path(sys.argv[1]))

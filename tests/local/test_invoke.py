@@ -69,10 +69,17 @@ def _invoker(local, endpoint, **settings):
     )
 
 
+def _predict(invoker, serialized, deserializer):
+    """Every row of ``serialized`` as one input batch, through the engine's entry point."""
+    batch = pa.RecordBatch.from_arrays([pa.array(range(len(serialized)))], ["row"])
+    [(_, predictions)] = invoker.predict_batches([batch], lambda *_: serialized, deserializer)
+    return predictions
+
+
 def test_every_row_predicted_once_in_order(local, endpoint, rows):
     serialized, expected = rows
     invoker = _invoker(local, endpoint)
-    result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+    result = _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
     assert invoker.stats.requests == len(plan_requests(serialized.offsets, 2000)) > 10
     assert result.errors == [None] * 2000
@@ -83,7 +90,7 @@ def test_throttling_and_5xx_are_retried_with_no_row_lost(local, endpoint, rows):
     local.set_faults(endpoint, throttle_rate=0.3, error_rate=0.1, seed=11)
     try:
         invoker = _invoker(local, endpoint)
-        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+        result = _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     finally:
         local.clear_faults(endpoint)
     np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
@@ -100,7 +107,7 @@ def test_retries_are_bounded_by_the_deadline_not_by_a_count(local, endpoint, row
     local.set_faults(endpoint, fail_next=40)
     try:
         invoker = _invoker(local, endpoint, max_concurrency=1, max_backoff=0.01)
-        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+        result = _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     finally:
         local.clear_faults(endpoint)
     np.testing.assert_array_equal(result.batch.column("prediction").to_numpy(), expected)
@@ -152,7 +159,7 @@ def test_a_model_server_killed_mid_run(local, endpoint, rows):
     killer = threading.Timer(0.3, local.kill_model_server, args=(endpoint, 0))
     killer.start()
     try:
-        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+        result = _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     finally:
         killer.join()
         local.clear_faults(endpoint)
@@ -165,11 +172,11 @@ def test_model_errors_are_not_retried_unless_asked(local, endpoint):
     serialized = UnlabeledCSVRequestRowSerializer().serialize_batch(batch)
     invoker = _invoker(local, endpoint)
     with pytest.raises(InvocationFailed, match="ModelError \\(not retryable\\).*expects 3"):
-        invoker.predict(serialized, XGBoostCSVRowDeserializer())
+        _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     assert invoker.stats.retries == {} and invoker.stats.failed == 1
     retrying = _invoker(local, endpoint, retry_model_errors=True, deadline_seconds=0.3)
     with pytest.raises(InvocationFailed, match="retry deadline of 0.3 s reached after"):
-        retrying.predict(serialized, XGBoostCSVRowDeserializer())
+        _predict(retrying, serialized, XGBoostCSVRowDeserializer())
     assert retrying.stats.retries["model_error"] >= 1
     assert retrying.stats.attempts == retrying.stats.retries["model_error"] + 1
 
@@ -184,7 +191,7 @@ def test_a_wrong_prediction_count_is_an_error_naming_the_counts(local, endpoint,
         InvocationFailed,
         match=f"endpoint {endpoint} answered \\d+ predictions for a request of \\d+ rows",
     ):
-        _invoker(local, endpoint).predict(serialized, DropsOne())
+        _predict(_invoker(local, endpoint), serialized, DropsOne())
 
 
 def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, rows):
@@ -194,7 +201,7 @@ def test_column_error_mode_keeps_going_with_null_predictions(local, endpoint, ro
         invoker = _invoker(
             local, endpoint, deadline_seconds=0.001, error_mode="column", max_concurrency=1
         )
-        result = invoker.predict(serialized, XGBoostCSVRowDeserializer())
+        result = _predict(invoker, serialized, XGBoostCSVRowDeserializer())
     finally:
         local.clear_faults(endpoint)
     predictions = result.batch.column("prediction")

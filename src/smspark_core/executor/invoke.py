@@ -370,23 +370,6 @@ class EndpointInvoker:
             ]  # fmt: skip
         return Predictions(table.combine_chunks().to_batches()[0], errors)
 
-    def predict(
-        self,
-        serialized: SerializedBatch,
-        deserializer: ResponseRowDeserializer,
-        row_offset: int = 0,
-    ) -> Predictions:
-        """Predictions for every row of ``serialized``, in input order.
-
-        With ``error_mode="fail"`` a request that fails for good raises InvocationFailed; with
-        ``"column"`` its rows get null predictions and the error message in ``errors``.
-        """
-        schema = _arrow_schema(deserializer)
-        with ThreadPoolExecutor(max_workers=self.settings.most_in_flight) as pool:
-            return self._collect(
-                self._submit(pool, serialized, deserializer, schema, row_offset), schema
-            )
-
     def predict_batches(
         self,
         batches: Iterable[pa.RecordBatch],

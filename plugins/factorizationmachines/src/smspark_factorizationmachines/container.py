@@ -34,10 +34,9 @@ from smspark_factorizationmachines.algorithm import (
     evaluate,
     train_fm,
 )
+from smspark_factorizationmachines.choices import INIT_METHODS, PREDICTOR_TYPES
 
 MODEL_FILE = "model_algo-1"
-PREDICTOR_TYPES = ("binary_classifier", "regressor")
-INIT_METHODS = ("normal", "uniform", "constant")
 # The documented defaults per group: (lr, wd, init sigma). A uniform init without a scale
 # uses the group's default sigma as its range; a constant one without a value starts at 0.
 DEFAULTS = {

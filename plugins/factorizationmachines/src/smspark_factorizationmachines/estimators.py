@@ -16,13 +16,11 @@ from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
 from smspark_core.algorithms.params import choice_param, float_param, int_param
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_factorizationmachines.choices import INIT_METHODS, PREDICTOR_TYPES
 from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesBinaryClassifierDeserializer,
     FactorizationMachinesRegressorDeserializer,
 )
-
-INIT_METHODS = ("normal", "uniform", "constant")
-
 
 # Where factorization-machines:1 is published: the regions of the SageMaker Python SDK's
 # image_uri_config/factorization-machines.json (35; the first-party accounts, which also
@@ -53,7 +51,7 @@ class FactorizationMachinesSageMakerEstimator(AmazonAlgorithmEstimator):
         "num_factors", "The dimensionality of the factorization.", low=0, low_open=True
     )
     predictor_type = choice_param(
-        "predictor_type", "Fixed by the estimator class.", ("binary_classifier", "regressor")
+        "predictor_type", "Fixed by the estimator class.", PREDICTOR_TYPES
     )
     epochs = int_param("epochs", "Passes over the training data.", low=0, low_open=True)
     clip_gradient = float_param(

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from smspark_factorizationmachines.algorithm import FactorizationMachine
+from smspark_factorizationmachines.choices import PREDICTOR_TYPES
 
 FORMAT = "smspark-factorization-machines/1"
-PREDICTOR_TYPES = ("binary_classifier", "regressor")
 
 
 def dumps(model: FactorizationMachine) -> bytes:

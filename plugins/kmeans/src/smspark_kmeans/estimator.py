@@ -20,9 +20,8 @@ from smspark_core.algorithms.params import (
     int_param,
     string_list_param,
 )
+from smspark_kmeans.choices import EVAL_METRICS, INIT_METHODS
 from smspark_kmeans.deserializer import KMeansProtobufResponseRowDeserializer
-
-INIT_METHODS = ("random", "kmeans++")
 
 
 class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
@@ -81,7 +80,7 @@ class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
         integer=True,
     )
     eval_metrics = string_list_param(
-        "eval_metrics", "Scores reported for the test channel.", ("msd", "ssd")
+        "eval_metrics", "Scores reported for the test channel.", EVAL_METRICS
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -34,12 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from smspark_knn.choices import PQ_M_VALUES
+
 Features = np.ndarray | sp.csr_matrix
-METRICS = ("L2", "INNER_PRODUCT", "COSINE")
-INDEX_TYPES = ("faiss.Flat", "faiss.IVFFlat", "faiss.IVFPQ")
-PREDICTOR_TYPES = ("classifier", "regressor")
-REDUCTIONS = ("sign", "fjlt")
-PQ_M_VALUES = (1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64, 96)
 SCORES_PER_CHUNK = 1 << 22  # distances computed at once (32 MB), never rows x sample
 KMEANS_ITERATIONS = 25
 PQ_CENTROIDS = 256  # codes are one byte per sub-vector, as faiss's 8-bit PQ

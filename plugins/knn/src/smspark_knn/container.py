@@ -32,17 +32,13 @@ from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperpara
 from smspark_core.foundation.media_types import CSV, JSON, media_type
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import (
-    INDEX_TYPES,
-    METRICS,
-    PQ_M_VALUES,
-    PREDICTOR_TYPES,
-    REDUCTIONS,
     Features,
     KNNModel,
     Projection,
     UniformSample,
     build_index,
 )
+from smspark_knn.choices import INDEX_TYPES, METRICS, PQ_M_VALUES, PREDICTOR_TYPES, REDUCTIONS
 
 OFFERED = payloads.response_types(csv=False)
 SEED = 0

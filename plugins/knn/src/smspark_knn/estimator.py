@@ -28,7 +28,7 @@ from smspark_core.algorithms.params import (
     int_param,
     strict_int,
 )
-from smspark_knn.algorithm import INDEX_TYPES, METRICS, PQ_M_VALUES, PREDICTOR_TYPES, REDUCTIONS
+from smspark_knn.choices import INDEX_TYPES, METRICS, PQ_M_VALUES, PREDICTOR_TYPES, REDUCTIONS
 from smspark_knn.deserializers import KNNProtobufResponseRowDeserializer
 
 

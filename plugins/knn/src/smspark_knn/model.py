@@ -23,15 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from smspark_knn.algorithm import (
-    INDEX_TYPES,
-    METRICS,
-    PREDICTOR_TYPES,
-    REDUCTIONS,
     KNNIndex,
     KNNModel,
     ProductQuantizer,
     Projection,
 )
+from smspark_knn.choices import INDEX_TYPES, METRICS, PREDICTOR_TYPES, REDUCTIONS
 
 FORMAT = "smspark-knn/1"
 INDEX_FILE = "model_algo-1"

@@ -19,18 +19,13 @@ from smspark_local.toolkit.channels import read_all
 from smspark_local.toolkit.container import TrainingEnvironment
 from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
+from smspark_linearlearner.choices import CRITERIA, LOSSES, PREDICTOR_TYPES
 from smspark_linearlearner.losses import LossSettings
 from smspark_linearlearner.model import LinearModel
-from smspark_linearlearner.selection import CRITERIA, BinaryCriterion
+from smspark_linearlearner.selection import BinaryCriterion
 from smspark_linearlearner.training import LinearLearnerSettings, LinearLearnerTrainer, evaluate
 
 MODEL_FILE = "model_algo-1"
-PREDICTOR_TYPES = ("binary_classifier", "multiclass_classifier", "regressor")
-LOSSES = (
-    "auto", "logistic", "softmax_loss", "squared_loss", "absolute_loss", "hinge_loss",
-    "eps_insensitive_squared_loss", "eps_insensitive_absolute_loss", "quantile_loss",
-    "huber_loss",
-)  # fmt: skip
 
 
 def _auto_bool(hp: Hyperparameters, name: str) -> bool | None:

@@ -21,20 +21,12 @@ from smspark_core.algorithms.params import (
     int_param,
 )
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
+from smspark_linearlearner.choices import CRITERIA, LOSSES
 from smspark_linearlearner.deserializers import (
     LinearLearnerBinaryClassifierProtobufResponseRowDeserializer,
     LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer,
     LinearLearnerRegressorProtobufResponseRowDeserializer,
 )
-
-LOSSES = (
-    "logistic", "squared_loss", "absolute_loss", "hinge_loss", "eps_insensitive_squared_loss",
-    "eps_insensitive_absolute_loss", "quantile_loss", "huber_loss", "softmax_loss", "auto",
-)  # fmt: skip
-CRITERIA = (
-    "accuracy", "f1", "f_beta", "precision_at_target_recall", "recall_at_target_precision",
-    "cross_entropy_loss", "loss_function",
-)  # fmt: skip
 
 # The original's accessor names where they are not the CamelCase of the key.
 _ACCESSORS = {

@@ -12,16 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CRITERIA = (
-    "accuracy",
-    "f1",
-    "f_beta",
-    "precision_at_target_recall",
-    "recall_at_target_precision",
-    "cross_entropy_loss",
-    "loss_function",
-)
-
 
 @dataclass(frozen=True)
 class Calibration:

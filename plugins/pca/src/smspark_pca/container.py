@@ -22,9 +22,9 @@ from smspark_local.toolkit.hyperparameters import Hyperparameters
 
 from smspark_core.codecs import mxnet_ndarray
 from smspark_pca.algorithm import PCAModel, PCASettings, train_pca
+from smspark_pca.choices import ALGORITHM_MODES
 
 MODEL_FILE = "model_algo-1"
-MODES = ("regular", "stable", "randomized")
 
 
 def parse_settings(values: dict[str, str]) -> PCASettings:
@@ -34,7 +34,7 @@ def parse_settings(values: dict[str, str]) -> PCASettings:
         num_components=hp.integer("num_components"),
         feature_dim=hp.integer("feature_dim"),
         mini_batch_size=hp.integer("mini_batch_size"),
-        algorithm_mode=hp.choice("algorithm_mode", "regular", MODES),
+        algorithm_mode=hp.choice("algorithm_mode", "regular", ALGORITHM_MODES),
         subtract_mean=hp.boolean("subtract_mean", True),
         extra_components=extra,
     )

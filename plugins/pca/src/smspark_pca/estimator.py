@@ -20,6 +20,7 @@ from smspark_core.algorithms.params import (
     int_param,
     strict_int,
 )
+from smspark_pca.choices import ALGORITHM_MODES
 from smspark_pca.deserializer import PCAProtobufResponseRowDeserializer
 
 
@@ -48,7 +49,7 @@ class PCASageMakerEstimator(AmazonAlgorithmEstimator):
     algorithm_mode = choice_param(
         "algorithm_mode",
         "regular (exact), randomized (for very many features), or stable (as regular).",
-        ("regular", "stable", "randomized"),
+        ALGORITHM_MODES,
     )
     subtract_mean = bool_param("subtract_mean", "Whether to centre the data first.")
     extra_components = HyperParameter(
