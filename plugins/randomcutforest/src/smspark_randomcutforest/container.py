@@ -35,19 +35,13 @@ from smspark_local.toolkit.hyperparameters import (
 )
 
 from smspark_randomcutforest import model as artifact
+from smspark_randomcutforest.choices import EVAL_METRICS, MINI_BATCH_SIZE, RANGES
 from smspark_randomcutforest.forest import build_forest
-from smspark_randomcutforest.metrics import EVAL_METRICS, metrics_of
+from smspark_randomcutforest.metrics import metrics_of
 from smspark_randomcutforest.model import RCFModel
 from smspark_randomcutforest.reservoir import Reservoir, tree_samples
 
 SEED = 0
-MINI_BATCH_SIZE = 1000  # the SDK's RandomCutForest.MINI_BATCH_SIZE, which it fixes
-# The documented ranges (AWS, RCF Hyperparameters): name -> (default, low, high).
-RANGES = {
-    "feature_dim": (None, 1, 10_000),
-    "num_samples_per_tree": (256, 1, 2048),
-    "num_trees": (100, 50, 1000),
-}
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from smspark_core.codecs.hyperparameter_text import parse_list_text
 from smspark_core.executor.staging import StagedData, stage
 from smspark_core.foundation.media_types import CSV, PROTOBUF, media_type
 from smspark_core.model import SageMakerModel
+from smspark_randomcutforest.choices import EVAL_METRICS, MINI_BATCH_SIZE, RANGES
 from smspark_randomcutforest.deserializer import RandomCutForestProtobufResponseRowDeserializer
-from smspark_randomcutforest.metrics import EVAL_METRICS
 from smspark_randomcutforest.settings import ChannelSettings
 
 log = logging.getLogger("smspark.randomcutforest")
@@ -51,7 +51,6 @@ RCF_ACCOUNTS: Mapping[str, str] = {
     for region, account in FIRST_PARTY_ACCOUNTS.items()
     if not region.startswith("us-isof-")
 }
-MINI_BATCH_SIZE = 1000  # the SDK's RandomCutForest.MINI_BATCH_SIZE: the only value it sends
 FORMATS = {"sagemaker": PROTOBUF, "csv": CSV}  # the service reads RecordIO-protobuf and CSV
 
 
@@ -82,6 +81,12 @@ def _eval_metrics_param() -> HyperParameter:
     )
 
 
+def _ranged_param(name: str, doc: str) -> HyperParameter:
+    """An integer hyperparameter in its documented range (``choices.RANGES``)."""
+    _, low, high = RANGES[name]
+    return int_param(name, doc, low=low, high=high)
+
+
 def _mini_batch_size_param() -> HyperParameter:
     return HyperParameter(
         "mini_batch_size",
@@ -101,16 +106,11 @@ class RandomCutForestSageMakerEstimator(AmazonAlgorithmEstimator, ChannelSetting
     registry_accounts = RCF_ACCOUNTS
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim",)
 
-    feature_dim = int_param(
-        "feature_dim", "The number of features in the input data.", low=1, high=10_000
+    feature_dim = _ranged_param("feature_dim", "The number of features in the input data.")
+    num_samples_per_tree = _ranged_param(
+        "num_samples_per_tree", "Rows sampled for each tree (default 256)."
     )
-    num_samples_per_tree = int_param(
-        "num_samples_per_tree",
-        "Rows sampled for each tree (default 256).",
-        low=1,
-        high=2048,
-    )
-    num_trees = int_param("num_trees", "Trees in the forest (default 100).", low=50, high=1000)
+    num_trees = _ranged_param("num_trees", "Trees in the forest (default 100).")
     eval_metrics = _eval_metrics_param()
     mini_batch_size = _mini_batch_size_param()
 

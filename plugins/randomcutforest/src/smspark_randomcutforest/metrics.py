@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-EVAL_METRICS = ("accuracy", "precision_recall_fscore")
+from smspark_randomcutforest.choices import EVAL_METRICS
 
 
 def three_sigma_labels(scores: np.ndarray) -> np.ndarray:
