@@ -234,6 +234,15 @@ class SageMakerEstimator(
         of records staged: an algorithm that cannot train on so few (k-means with more
         clusters than rows) raises here, naming its Param and the count. The base accepts."""
 
+    def stage_extra_channels(
+        self, input_path: S3DataPath
+    ) -> list[tuple[dict[str, Any], StagedData]]:
+        """Channels of the training job besides the training data (an algorithm's ``test``
+        channel), staged by the subclass once the training data is, beside it under
+        ``input_path``: each its InputDataConfig entry and where it was staged, which ``fit``
+        removes with the training data. The base has none."""
+        return []
+
     def _check_requests(
         self,
         names: NamePolicy,
@@ -371,9 +380,12 @@ class SageMakerEstimator(
             except BaseException:
                 delete_staging(staged, self.clientSpec)  # no job will read it
                 raise
+        extra: list[tuple[dict[str, Any], StagedData]] = []
         try:
+            extra = self.stage_extra_channels(input_path)
             self.latestTrainingJob = job
             request = self._training_request(job, role, staged, output_path, hyperparameters)
+            request["InputDataConfig"] += [channel for channel, _ in extra]
             log.info("CreateTrainingJob %s", request)
             call_with_backoff(lambda: self.sagemakerClient.create_training_job(**request))
             description = watch_training_job(
@@ -385,8 +397,9 @@ class SageMakerEstimator(
             )
         finally:
             if self.getDeleteStagingDataAfterTraining():
-                removed = delete_staging(staged, self.clientSpec)
-                log.info("removed %d staged objects under %s", removed, staged.prefix_uri)
+                for placed in (staged, *(placed for _, placed in extra)):
+                    removed = delete_staging(placed, self.clientSpec)
+                    log.info("removed %d staged objects under %s", removed, placed.prefix_uri)
         artifact = description["ModelArtifacts"]["S3ModelArtifacts"]
         try:
             return self._model(artifact, role, names)

@@ -19,7 +19,9 @@ from smspark_core.plugins import PluginHost, using_plugin_host
 pytestmark = pytest.mark.connect
 
 ROWS = 120
-PLUGINS = ["pca", "linearlearner", "xgboost", "factorizationmachines", "lda", "knn"]
+PLUGINS = [
+    "pca", "linearlearner", "xgboost", "factorizationmachines", "lda", "knn", "randomcutforest"
+]  # fmt: skip
 
 
 def _pca(module):
@@ -75,6 +77,14 @@ def _knn(module):
     )
 
 
+def _rcf(module):
+    return (
+        module.RandomCutForestSageMakerEstimator,
+        lambda e: e.setNumTrees(50).setNumSamplesPerTree(32),
+        "score",
+    )
+
+
 # (id, plugin module, how to build the estimator, labels: None, "binary", "classes", "real")
 CASES: list[tuple[str, str, Callable, str | None]] = [
     ("pca", "smspark_pca", _pca, None),
@@ -111,6 +121,7 @@ CASES: list[tuple[str, str, Callable, str | None]] = [
     ),
     ("lda", "smspark_lda", _lda, None),
     ("knn", "smspark_knn", _knn, "classes"),
+    ("randomcutforest", "smspark_randomcutforest", _rcf, None),
 ]
 
 

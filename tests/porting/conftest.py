@@ -4,5 +4,12 @@ does, and nothing else that may be installed."""
 from algorithm_helpers import plugin_fixtures
 
 plugin_host, local = plugin_fixtures(
-    "kmeans", "pca", "linearlearner", "xgboost", "factorizationmachines", "lda", "knn"
+    "kmeans",
+    "pca",
+    "linearlearner",
+    "xgboost",
+    "factorizationmachines",
+    "lda",
+    "knn",
+    "randomcutforest",
 )

@@ -25,6 +25,7 @@ from smspark_linearlearner import (
 )
 from smspark_local.session import delete_endpoints
 from smspark_pca import PCASageMakerEstimator
+from smspark_randomcutforest import RandomCutForestSageMakerEstimator
 from smspark_xgboost import XGBoostSageMakerEstimator
 
 from smspark_core import (
@@ -51,9 +52,11 @@ ALGORITHMS = [
     FactorizationMachinesRegressor,
     LDASageMakerEstimator,
     KNNSageMakerEstimator,
+    RandomCutForestSageMakerEstimator,
 ]
 # Tried in order until the Param takes one: together they cover every Param's domain.
 CANDIDATES = [True, 3, 0.5, 1.5, 1, 0, -1, "auto", "msd", "rmse", "prune", "(1,0)", "[[0, 1]]"]
+CANDIDATES += [100, 1000, "accuracy"]  # Random Cut Forest's num_trees, mini_batch_size, metrics
 SETTINGS = {
     "trainingInputS3DataPath": S3DataPath("in-bucket", "in/prefix"),
     "trainingOutputS3DataPath": S3DataPath("out-bucket", "out"),
@@ -126,6 +129,8 @@ STAGE_SETTINGS = {
     "retryModelErrors": True,
     "retryDeadlineSeconds": 30.0,
 }
+# The settings one algorithm's estimator adds to those every stage has.
+ALGORITHM_SETTINGS = {"testIndicatorColumnName": "is_test"}  # Random Cut Forest's test channel
 
 
 def _set_every_param(stage) -> dict[str, object]:
@@ -136,8 +141,9 @@ def _set_every_param(stage) -> dict[str, object]:
         if param.name == "responseRowDeserializer":  # the algorithm's own, set explicitly
             stage.set(param, stage.getOrDefault(param))
         else:
-            assert param.name in STAGE_SETTINGS, f"no test value for the setting {param.name}"
-            stage.set(param, STAGE_SETTINGS[param.name])
+            known = {**STAGE_SETTINGS, **ALGORITHM_SETTINGS}
+            assert param.name in known, f"no test value for the setting {param.name}"
+            stage.set(param, known[param.name])
         values[param.name] = stage.getOrDefault(param)
     for param in [p for p in stage.params if isinstance(p, HyperParameter)]:
         for candidate in (param.choices[-1],) if param.choices else CANDIDATES:
@@ -198,7 +204,9 @@ def test_a_given_uid_owns_the_params(cls):
     hyperparameters = {
         k: v
         for k, v in values.items()
-        if k not in STAGE_SETTINGS and k != "responseRowDeserializer"
+        if k not in STAGE_SETTINGS
+        and k not in ALGORITHM_SETTINGS
+        and k != "responseRowDeserializer"
     }
     assert hyperparameters
     assert all(isinstance(v, bool | int | float | str) for v in hyperparameters.values())

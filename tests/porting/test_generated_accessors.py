@@ -20,6 +20,7 @@ MODULES = [
     "smspark_factorizationmachines.estimators",
     "smspark_lda.estimator",
     "smspark_knn.estimator",
+    "smspark_randomcutforest.estimator",
 ]
 
 

@@ -18,6 +18,7 @@ PLUGINS = {
     "smspark_factorizationmachines": "smspark_factorizationmachines.estimators",
     "smspark_lda": "smspark_lda.estimator",
     "smspark_knn": "smspark_knn.estimator",
+    "smspark_randomcutforest": "smspark_randomcutforest.estimator",
 }
 
 PROGRAM = """
