@@ -26,7 +26,7 @@ from smspark_local.service.endpoint_records import (
 )
 from smspark_local.service.endpoint_updates import EndpointUpdates
 from smspark_local.service.errors import ApiError, not_found, validation
-from smspark_local.service.faults import Faults
+from smspark_local.service.faults import Faults, SpotInterruptions
 from smspark_local.service.images import ImageResolver
 from smspark_local.service.logs import LogStore
 from smspark_local.service.metrics import definitions_for
@@ -105,6 +105,7 @@ class SageMakerApi:
         self.runs: dict[str, TrainingRun] = {}
         self.endpoints: dict[str, hosting.Endpoint] = {}
         self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
+        self.spot_interruptions: SpotInterruptions | None = None  # for spot jobs created now
         self.transform_jobs = TransformJobs(self)
         self.updates = EndpointUpdates(self)
         self.cloudwatch = CloudWatchMetrics(root / "jobs")
@@ -259,7 +260,13 @@ class SageMakerApi:
             self.tags.created(arn, request.get("Tags"))
             self.store.put("training_jobs", name, job)
         run = TrainingRun(
-            name, self.store, self.logs, self.resolver, self.s3, self.root / "jobs" / name
+            name,
+            self.store,
+            self.logs,
+            self.resolver,
+            self.s3,
+            self.root / "jobs" / name,
+            self.spot_interruptions,
         )
         self.runs[name] = run
         run.start()

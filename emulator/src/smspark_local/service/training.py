@@ -3,6 +3,14 @@
 Status moves as on the service: InProgress (Starting, Downloading, Training, Uploading) and
 then Completed, Failed or Stopped (Stopping first). The job's output lines go to
 CloudWatch Logs under ``/aws/sagemaker/TrainingJobs``, ``<job>/algo-1-<epoch>``.
+
+With ``CheckpointConfig`` the checkpoint directory is restored and synced
+(``smspark_local.service.checkpoints``). A managed spot training job can be interrupted
+(``SpotInterruptions``): as on the service it goes Interrupted, then Pending while it waits
+for spot capacity (the only time not billed: BillableTimeInSeconds < TrainingTimeInSeconds),
+then Starting and Downloading on a fresh instance, and trains again from its checkpoints.
+``MaxWaitTimeInSeconds`` bounds the whole (MaxWaitTimeExceeded), ``MaxRuntimeInSeconds``
+the time spent training over all attempts.
 """
 
 from __future__ import annotations
@@ -17,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from smspark_core.aws.resources import split_s3_uri
-from smspark_core.foundation.errors import SmsparkError
 from smspark_local.service import images
+from smspark_local.service.checkpoints import CheckpointSync
+from smspark_local.service.faults import SpotInterruptions
 from smspark_local.service.logs import TRAINING_GROUP, LogStore
 from smspark_local.service.metrics import MetricCollector, final_values
+from smspark_local.service.s3_objects import JobFailed, manifest_objects, prefix_objects
 from smspark_local.service.store import Store
 from smspark_local.toolkit.container import FAILURE_LIMIT
 
@@ -34,40 +44,11 @@ STATUS_MESSAGES = {
     "Stopping": "Stopping the training job",
     "Stopped": "Training job stopped",
     "MaxRuntimeExceeded": "Training job runtime exceeded MaxRuntimeInSeconds provided",
+    "Interrupted": "The job stopped because the managed spot training instances were interrupted",
+    "Pending": "Waiting for spot capacity to restart the interrupted training job",
+    "MaxWaitTimeExceeded": "Training job exceeded MaxWaitTimeInSeconds provided",
 }
-
-
-class JobFailed(SmsparkError):
-    """A training job failure with the FailureReason to report."""
-
-
-def prefix_objects(s3: Any, uri: str) -> list[tuple[str, str, str]]:
-    """(bucket, key, path relative to the prefix) of every object under an S3Prefix ``uri``;
-    JobFailed when the bucket does not exist."""
-    bucket, prefix = split_s3_uri(uri)
-    found = []
-    try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                relative = item["Key"][len(prefix) :].lstrip("/") or item["Key"].rsplit("/", 1)[-1]
-                found.append((bucket, item["Key"], relative))
-    except s3.exceptions.NoSuchBucket:
-        raise JobFailed(f"ClientError: Bucket {bucket!r} does not exist ({uri})") from None
-    return found
-
-
-def manifest_objects(s3: Any, uri: str) -> list[tuple[str, str, str]]:
-    """(bucket, key, relative path) of every object a ManifestFile ``uri`` lists."""
-    bucket, key = split_s3_uri(uri)
-    try:
-        manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except Exception as error:
-        raise JobFailed(f"ClientError: cannot read manifest file {uri}: {error}") from None
-    if not manifest or not isinstance(manifest[0], dict) or "prefix" not in manifest[0]:
-        raise JobFailed(f'ClientError: manifest file {uri} must start with {{"prefix": ...}}')
-    base_bucket, base = split_s3_uri(manifest[0]["prefix"])
-    base = f"{base}/" if base and manifest[0]["prefix"].endswith("/") else base
-    return [(base_bucket, f"{base}{relative}", relative) for relative in manifest[1:]]
+ENDED = ("Completed", "Failed", "Stopped", "MaxRuntimeExceeded", "MaxWaitTimeExceeded")
 
 
 class TrainingRun:
@@ -81,9 +62,16 @@ class TrainingRun:
         resolver: images.ImageResolver,
         s3: Any,
         root: Path,
+        interruptions: SpotInterruptions | None = None,
     ) -> None:
         self.name, self.store, self.logs, self.resolver, self.s3 = name, store, logs, resolver, s3
         self.root = root
+        spot = self.job.get("EnableManagedSpotTraining", False)
+        self.interruptions = interruptions if spot and interruptions else None
+        self.interruptions_left = self.interruptions.interruptions if self.interruptions else 0
+        self.checkpoints: CheckpointSync | None = None
+        self.unbilled_seconds = 0.0  # waiting for spot capacity
+        self.trained_seconds = 0.0  # in the container, over all attempts (MaxRuntimeInSeconds)
         self.stream = f"{name}/algo-1-{int(time.time())}"
         self.metrics = MetricCollector(
             self.job["AlgorithmSpecification"].get("MetricDefinitions", []),
@@ -121,7 +109,7 @@ class TrainingRun:
             if transitions and "EndTime" not in transitions[-1]:
                 transitions[-1]["EndTime"] = now
             entry = {"Status": status, "StartTime": now, "StatusMessage": STATUS_MESSAGES[status]}
-            if status in ("Completed", "Failed", "Stopped", "MaxRuntimeExceeded"):
+            if status in ENDED:
                 entry["EndTime"] = now
             transitions.append(entry)
             changes: dict[str, Any] = {"SecondaryStatus": status, "LastModifiedTime": now}
@@ -140,7 +128,7 @@ class TrainingRun:
         changes: dict[str, Any] = {
             "TrainingEndTime": now,
             "TrainingTimeInSeconds": max(1, int(now - started)),
-            "BillableTimeInSeconds": max(1, int(now - started)),
+            "BillableTimeInSeconds": max(1, int(now - started - self.unbilled_seconds)),
         }
         if failure:
             changes["FailureReason"] = failure[:FAILURE_LIMIT]
@@ -169,6 +157,11 @@ class TrainingRun:
             self.store.update("training_jobs", self.name, TrainingStartTime=time.time())
             self._secondary("Training")
             outcome = self._train()
+            while outcome == "Interrupted":
+                outcome = self._restart()
+                if outcome is None:
+                    self._secondary("Training")
+                    outcome = self._train()
             if outcome is not None:
                 self._finish("Stopped", outcome)
                 return
@@ -221,6 +214,10 @@ class TrainingRun:
             "current_instance_type": job.get("ResourceConfig", {}).get("InstanceType", "local"),
         }
         (config / "resourceconfig.json").write_text(json.dumps(resource))
+        if job.get("CheckpointConfig"):
+            self.checkpoints = CheckpointSync(
+                self.s3, job["CheckpointConfig"], self.root, self._log
+            )
 
     def _download_channels(self) -> None:
         for channel in self.job.get("InputDataConfig", []):
@@ -247,9 +244,12 @@ class TrainingRun:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 self.s3.download_file(bucket, key, str(destination))
             self._log(f"channel {channel['ChannelName']}: {len(objects)} objects from {uri}")
+        if self.checkpoints is not None:
+            self.checkpoints.restore()
 
     def _train(self) -> str | None:
-        """Runs the train step; returns None on success, a Stopped reason when stopped."""
+        """Runs the train step; returns None on success, "Interrupted" after a spot
+        interruption, or the Stopped reason when stopped."""
         job = self.job
         image = job["AlgorithmSpecification"]["TrainingImage"]
         try:
@@ -266,17 +266,18 @@ class TrainingRun:
             )
         except LookupError as error:
             raise JobFailed(f"ClientError: {error}") from None
+        if self.checkpoints is not None:
+            self.checkpoints.start()
         reader = threading.Thread(target=self._pump_output, args=(self.process,), daemon=True)
         reader.start()
-        limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400)
-        deadline = time.time() + limit
+        started = time.time()
         outcome = None
         while self.process.poll() is None:
-            if self.stop_requested.is_set() or time.time() > deadline:
-                outcome = "Stopped" if self.stop_requested.is_set() else "MaxRuntimeExceeded"
-                if outcome == "MaxRuntimeExceeded":
+            outcome = self._ending(started)
+            if outcome is not None:
+                if outcome in ("MaxRuntimeExceeded", "MaxWaitTimeExceeded"):
                     self._secondary("Stopping", "Stopping")
-                self.process.terminate()
+                self.process.terminate()  # SIGTERM, also for a reclaimed spot instance
                 try:
                     self.process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
@@ -285,6 +286,9 @@ class TrainingRun:
             time.sleep(0.05)
         self.process.wait()
         reader.join(timeout=5)
+        self.trained_seconds += time.time() - started
+        if self.checkpoints is not None:
+            self.checkpoints.finish()
         if self.stop_requested.is_set():  # a stop that raced the process's own exit
             return "Stopped"
         if outcome:
@@ -299,6 +303,55 @@ class TrainingRun:
                 f"{self.process.returncode}"
             )
         return None
+
+    def _ending(self, started: float) -> str | None:
+        """Why the running attempt (started at ``started``) must end now, if it must."""
+        if self.stop_requested.is_set():
+            return "Stopped"
+        if self._past_wait_deadline():
+            return "MaxWaitTimeExceeded"
+        limit = self.job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400)
+        if self.trained_seconds + time.time() - started > limit:
+            return "MaxRuntimeExceeded"
+        if self.interruptions is not None and self.interruptions_left > 0:
+            uploads = self.checkpoints.uploads if self.checkpoints is not None else 0
+            if self.interruptions.due(uploads, time.time() - started):
+                self.interruptions_left -= 1
+                return "Interrupted"
+        return None
+
+    def _past_wait_deadline(self) -> bool:
+        job = self.job
+        wait = job.get("StoppingCondition", {}).get("MaxWaitTimeInSeconds")
+        return (
+            bool(job.get("EnableManagedSpotTraining"))
+            and wait is not None
+            and (time.time() > job["CreationTime"] + wait)
+        )
+
+    def _restart(self) -> str | None:
+        """After a spot interruption: waits for capacity (Pending, not billed), then starts
+        a fresh instance (Starting, Downloading). Returns None to train again, or why the job
+        ends instead."""
+        assert self.interruptions is not None  # only spot jobs with interruptions get here
+        self._secondary("Interrupted")
+        self._secondary("Pending")
+        waited = time.time()
+        while time.time() - waited < self.interruptions.capacity_wait_seconds:
+            if self.stop_requested.is_set():
+                return "Stopped"
+            time.sleep(0.05)
+        self.unbilled_seconds += time.time() - waited
+        if self._past_wait_deadline():
+            return "MaxWaitTimeExceeded"
+        self._secondary("Starting")
+        # A new instance: nothing of the interrupted one's storage but what S3 holds.
+        for directory in ("model", "output", "input/data"):
+            shutil.rmtree(self.root / directory, ignore_errors=True)
+            (self.root / directory).mkdir(parents=True)
+        self._secondary("Downloading")
+        self._download_channels()
+        return "Stopped" if self.stop_requested.is_set() else None
 
     def _pump_output(self, process: subprocess.Popen) -> None:
         assert process.stdout is not None  # images.spawn pipes stdout

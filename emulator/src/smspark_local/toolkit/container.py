@@ -7,6 +7,8 @@ directory laid out like ``/opt/ml`` (given as ``SMSPARK_OPT_ML``)::
     input/data/<channel>/
     model/                  (training writes it; hosting reads the extracted artifact)
     output/failure          (why a training job failed)
+    checkpoints/            (CheckpointConfig's default LocalPath, only when the job has one:
+                            restored from and synced to its S3Uri)
 
 A local image's targets are Python functions named ``"module:function"``:
 
@@ -102,6 +104,13 @@ class TrainingEnvironment:
     @property
     def output_dir(self) -> Path:
         return self.root / "output"
+
+    @property
+    def checkpoint_dir(self) -> Path | None:
+        """``/opt/ml/checkpoints``, where an image saves state to resume from after a spot
+        interruption; None when the job has no CheckpointConfig (nothing would keep it)."""
+        directory = self.root / "checkpoints"
+        return directory if directory.is_dir() else None
 
     def channel_dir(self, channel: str) -> Path:
         return self.root / "input" / "data" / channel
