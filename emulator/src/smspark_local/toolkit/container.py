@@ -13,14 +13,18 @@ directory laid out like ``/opt/ml`` (given as ``SMSPARK_OPT_ML``)::
 A local image's targets are Python functions named ``"module:function"``:
 
 * train: ``function(env: TrainingEnvironment) -> None``. An exception fails the job: its
-  text goes to ``output/failure`` unless the function wrote one itself.
+  text goes to ``output/failure`` unless the function wrote one itself. Such an image
+  trains on one host: on a job of several instances the function runs on the first host
+  only (which sees its own share of a ``ShardedByS3Key`` channel), the others log that and
+  end, and each says so in its log.
 * serve: ``function(model_dir: pathlib.Path) -> handler``, where ``handler(body,
   content_type, accept)`` returns an ``InvocationResponse`` (or raises ``InvocationError``
   for a 4xx/5xx answer). The runner serves ``GET /ping`` and ``POST /invocations`` on
   127.0.0.1:``SAGEMAKER_BIND_TO_PORT``.
 
 A command-line image is run as ``<command> train`` / ``<command> serve`` with the same
-environment. Either way the runner exits when the backend that started it dies.
+environment, on every host of a job (it reads ``resourceconfig.json`` to find its part).
+Either way the runner exits when the backend that started it dies.
 """
 
 from __future__ import annotations
@@ -168,8 +172,24 @@ def _write_failure(root: Path, text: str) -> None:
 
 
 def train(target: str, root: Path) -> int:
+    env = TrainingEnvironment.load(root)
+    hosts = env.resource_config.get("hosts", [])
+    current = env.resource_config.get("current_host")
+    if len(hosts) > 1:
+        if current != hosts[0]:
+            print(
+                f"{current}: this local image trains on one host; {hosts[0]} trains and writes "
+                f"the model, {current} has nothing to do and ends",
+                flush=True,
+            )
+            return 0
+        print(
+            f"{current}: this local image trains on one host of {len(hosts)}: this one, with "
+            "its own share of any ShardedByS3Key channel",
+            flush=True,
+        )
     try:
-        _resolve(target)(TrainingEnvironment.load(root))
+        _resolve(target)(env)
     except BaseException as error:  # the job fails; the reason is what the user needs
         traceback.print_exc()
         _write_failure(root, f"{type(error).__name__}: {error}")
