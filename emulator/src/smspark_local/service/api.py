@@ -624,6 +624,20 @@ class SageMakerApi:
                 f'The variant(s) "[{target}]" is/are not present on endpoint {name}.',
             )
         variant = endpoint.variants[target] if target else endpoint.pick_variant()
+        target_model = fields.get("TargetModel")
+        if target_model is not None and variant.archives is None:
+            raise ApiError(
+                "ValidationError",
+                f"TargetModel is only for multi-model endpoints: the model of variant "
+                f"{variant.name} of endpoint {name} is not in Mode MultiModel.",
+            )
+        if target_model is None and variant.archives is not None:
+            raise ApiError(
+                "ValidationError",
+                f"Endpoint {name} is a multi-model endpoint (variant {variant.name}): "
+                "the request needs a TargetModel, the path of a model archive under the "
+                "model's ModelDataUrl.",
+            )
         serverless = endpoint.serverless.get(variant.name, False)
         limit = SERVERLESS_MAX_BODY_BYTES if serverless else MAX_BODY_BYTES
         if len(body) > limit:
@@ -650,6 +664,7 @@ class SageMakerApi:
                 headers,
                 capacity=faults.instance_capacity if faults else 0,
                 service_seconds=faults.service_seconds if faults else 0.0,
+                target_model=target_model,
             )
         except hosting.ModelServerUnavailable as error:
             raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None
