@@ -177,3 +177,9 @@ def test_the_invoked_variant_header_names_the_variant_that_answered(clients, arc
             assert json.loads(answer["Body"].read())["total"] == total
     finally:
         clients["sagemaker"].delete_endpoint(EndpointName=endpoint)
+
+
+@pytest.mark.parametrize("field", ["InferenceComponentName", "TargetContainerHostname"])
+def test_fields_for_what_the_backend_lacks_are_refused(clients, multi_model, field):
+    with pytest.raises(ClientError, match=f"{field} is not supported: endpoint"):
+        _total(clients, multi_model, TargetModel="a.tar.gz", **{field: "anything"})

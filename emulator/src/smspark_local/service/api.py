@@ -617,6 +617,18 @@ class SageMakerApi:
                 f"(status {record['EndpointStatus']}).",
             )
         endpoint = self.endpoints[name]
+        # Neither inference components nor multi-container endpoints exist here: saying so
+        # beats serving the request from a model the caller did not ask for.
+        for unsupported, what in (
+            ("InferenceComponentName", "inference components (CreateInferenceComponent)"),
+            ("TargetContainerHostname", "multi-container endpoints with Direct invocation"),
+        ):
+            if unsupported in fields:
+                raise ApiError(
+                    "ValidationError",
+                    f"{unsupported} is not supported: endpoint {name} has no {what}; "
+                    "the local backend does not implement them.",
+                )
         target = fields.get("TargetVariant")
         if target is not None and target not in endpoint.variants:
             raise ApiError(
