@@ -24,6 +24,7 @@ the time spent training over all attempts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -311,14 +312,23 @@ class TrainingRun:
         except LookupError as error:
             raise JobFailed(f"ClientError: {error}") from None
         readers = []
-        for host in self.hosts:
-            host.process = images.spawn(spec, "train", host.root, contract)
-            if host.checkpoints is not None:
-                host.checkpoints.start()
-            reader = threading.Thread(target=self._pump_output, args=(host,), daemon=True)
-            reader.start()
-            readers.append(reader)
-        processes = [host.process for host in self.hosts if host.process is not None]
+        processes: list[subprocess.Popen] = []
+        try:
+            for host in self.hosts:
+                host.process = images.spawn(spec, "train", host.root, contract)
+                processes.append(host.process)
+                if host.checkpoints is not None:
+                    host.checkpoints.start()
+                reader = threading.Thread(target=self._pump_output, args=(host,), daemon=True)
+                reader.start()
+                readers.append(reader)
+        except BaseException:  # a host that could not start: nothing of the others stays
+            _terminate(processes)
+            for host in self.hosts:
+                if host.checkpoints is not None:
+                    with contextlib.suppress(Exception):  # the start failure is what to report
+                        host.checkpoints.finish()
+            raise
         started = time.time()
         outcome = None
         failed: list[Host] = []  # the hosts that failed by themselves, before any was stopped
