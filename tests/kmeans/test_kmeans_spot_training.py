@@ -124,12 +124,19 @@ def test_an_interrupted_spot_job_resumes_from_its_checkpoint(local, clients, buc
     assert job["BillableTimeInSeconds"] < job["TrainingTimeInSeconds"]
     # The restart resumed after a saved epoch, and did not train the earlier ones again.
     lines = log_lines(clients, job)
-    resumed = [line for line in lines if "resuming from the checkpoint after epoch" in line]
+    resumed = [i for i, line in enumerate(lines) if "resuming from the checkpoint after" in line]
     assert len(resumed) == 1, lines
-    saved = int(resumed[0].split("after epoch ")[1].split("/")[0])
+    saved = int(lines[resumed[0]].split("after epoch ")[1].split("/")[0])
     assert 1 <= saved < EPOCHS
-    epochs = [int(line.split()[1].split("/")[0]) for line in lines if line.startswith("epoch ")]
-    assert epochs[epochs.index(saved) + 1 :] == list(range(saved + 1, EPOCHS + 1))
+
+    def epochs(part: list[str]) -> list[int]:
+        return [int(line.split()[1].split("/")[0]) for line in part if line.startswith("epoch ")]
+
+    # The first attempt got at least as far as the checkpoint (an epoch it logged but did not
+    # save before SIGTERM is trained again); the second one went on from there.
+    before, after = epochs(lines[: resumed[0]]), epochs(lines[resumed[0] :])
+    assert before[:saved] == list(range(1, saved + 1))
+    assert after == list(range(saved + 1, EPOCHS + 1))
     assert any("checkpoints: restored 1 files" in line for line in lines)
     np.testing.assert_array_equal(centroids(clients, job), uninterrupted)
     listed = clients["s3"].list_objects_v2(Bucket=bucket, Prefix="checkpoints/a/")["Contents"]

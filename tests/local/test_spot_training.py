@@ -85,12 +85,12 @@ def test_jobs_not_on_spot_are_never_interrupted(clients, training_data, interrup
 
 
 def test_max_wait_time_ends_a_job_that_waits_for_capacity(clients, training_data, interruptions):
-    interruptions(after_checkpoints=0, after_seconds=0.2, capacity_wait_seconds=4)
+    interruptions(after_checkpoints=0, after_seconds=0.2, capacity_wait_seconds=7)
     job = _spot_job(
         clients,
         training_data,
         hyperparameters={"sleep_seconds": "30"},
-        stopping={"MaxRuntimeInSeconds": 3, "MaxWaitTimeInSeconds": 3},
+        stopping={"MaxRuntimeInSeconds": 6, "MaxWaitTimeInSeconds": 6},
     )
     assert job["TrainingJobStatus"] == "Stopped"
     assert statuses(job)[-3:] == ["Interrupted", "Pending", "MaxWaitTimeExceeded"]
