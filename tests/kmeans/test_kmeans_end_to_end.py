@@ -145,7 +145,9 @@ def test_test_channel_metrics_reach_describe_training_job(local):
     job = sagemaker.describe_training_job(TrainingJobName=name)
     assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
     metrics = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
-    assert set(metrics) == {"test:msd", "test:ssd"}
+    # The test channel's eval_metrics, and the training rows' msd and progress (the service's).
+    assert set(metrics) == {"test:msd", "test:ssd", "train:msd", "train:progress"}
+    assert metrics["train:progress"] == 100.0
     assert metrics["test:ssd"] == pytest.approx(200 * metrics["test:msd"], rel=1e-4)
 
 

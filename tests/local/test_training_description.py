@@ -14,7 +14,6 @@ from smspark_core.plugins.specs import LocalImageSpec, reported_metrics
 
 OPTIONS = {
     "VpcConfig": {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0abc"]},
-    "CheckpointConfig": {"S3Uri": "s3://bucket/checkpoints", "LocalPath": "/opt/ml/checkpoints"},
     "RetryStrategy": {"MaximumRetryAttempts": 2},
     "DebugHookConfig": {"S3OutputPath": "s3://bucket/debug", "HookParameters": {"a": "1"}},
     "ProfilerConfig": {"S3OutputPath": "s3://bucket/profiler", "DisableProfiler": False},
@@ -52,15 +51,18 @@ def _create(clients, bucket, name, *, definitions=None, stopping=None, **options
 
 def test_options_are_echoed_as_sent(clients, training_data):
     recorder = ShapeRecorder(clients["sagemaker"])
+    # The checkpoints are synced to S3: their bucket must exist, as on the service.
+    checkpoints = {"S3Uri": f"s3://{training_data}/checkpoints", "LocalPath": "/opt/ml/checkpoints"}
+    options = {**OPTIONS, "CheckpointConfig": checkpoints}
     job = _create(
         clients,
         training_data,
         unique("opts"),
         stopping={"MaxRuntimeInSeconds": 120, "MaxWaitTimeInSeconds": 240},
-        **OPTIONS,
+        **options,
     )
     assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
-    for field, value in OPTIONS.items():
+    for field, value in options.items():
         assert job[field] == value, field
     assert job["StoppingCondition"]["MaxWaitTimeInSeconds"] == 240
     assert job["OutputDataConfig"]["KmsKeyId"] == ""

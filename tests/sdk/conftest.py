@@ -36,7 +36,8 @@ def backend():
     # The backend loads the installed plugins' local images, as for a user.
     environment = {k: v for k, v in os.environ.items() if k != "SMSPARK_DISABLE_PLUGIN_AUTOLOAD"}
     process = subprocess.Popen(
-        [command, "local", "--workdir", str(workdir / "state")],
+        # Managed spot training jobs (only those) are interrupted once, to test resuming.
+        [command, "local", "--workdir", str(workdir / "state"), "--spot-interruptions", "1"],
         stdout=subprocess.PIPE,
         text=True,
         env=environment,

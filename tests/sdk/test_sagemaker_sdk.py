@@ -1,11 +1,14 @@
 """The official SageMaker Python SDK v2, unchanged, against ``smspark local``: the
 first-party algorithms' fit (logs=True) -> deploy -> predict -> delete, Estimator.attach,
-training_job_analytics (CloudWatch metrics), Predictor.update_endpoint, and an endpoint of
-two weighted variants splitting traffic."""
+training_job_analytics (CloudWatch metrics), Predictor.update_endpoint, an endpoint of
+two weighted variants splitting traffic, and managed spot training with checkpoints resuming
+after the interruption the backend injects into every spot job."""
 
 from __future__ import annotations
 
 import io
+import tarfile
+import uuid
 from collections import Counter
 
 import numpy as np
@@ -94,6 +97,55 @@ def test_update_endpoint_and_two_weighted_variants(kmeans, session):
         session.delete_endpoint(split_name)
         predictor.delete_model()  # it reads the endpoint config, which delete_endpoint removes
         predictor.delete_endpoint()
+
+
+def _centroids(session, model_data: str) -> bytes:
+    bucket, _, key = model_data[len("s3://") :].partition("/")
+    s3 = session.boto_session.client("s3")
+    archive = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        member = tar.extractfile("model_algo-1")
+        assert member is not None
+        return member.read()
+
+
+def test_spot_training_resumes_from_checkpoints_after_an_interruption(session, role, capsys):
+    rows = _blobs(20_000)
+
+    def fit(**spot) -> KMeans:
+        estimator = KMeans(
+            role=role,
+            instance_count=1,
+            instance_type=INSTANCE,
+            k=2,
+            epochs=60,
+            mini_batch_size=500,
+            sagemaker_session=session,
+            **spot,
+        )
+        estimator.fit(estimator.record_set(rows), logs=True)
+        return estimator
+
+    uri = f"s3://{session.default_bucket()}/checkpoints/{uuid.uuid4().hex[:8]}"
+    spot = fit(use_spot_instances=True, max_run=600, max_wait=1200, checkpoint_s3_uri=uri)
+    printed = capsys.readouterr().out
+    job = session.describe_training_job(spot.latest_training_job.name)
+    assert job["TrainingJobStatus"] == "Completed"
+    statuses = [t["Status"] for t in job["SecondaryStatusTransitions"]]
+    assert statuses[statuses.index("Interrupted") :] == [
+        "Interrupted",
+        "Pending",
+        "Starting",
+        "Downloading",
+        "Training",
+        "Uploading",
+        "Completed",
+    ]
+    assert job["BillableTimeInSeconds"] < job["TrainingTimeInSeconds"]
+    assert "Managed Spot Training savings:" in printed  # what the SDK prints for spot jobs
+    assert "k-means: resuming from the checkpoint after epoch" in printed  # fit(logs=True)
+    plain = fit()
+    assert _centroids(session, spot.model_data) == _centroids(session, plain.model_data)
 
 
 def test_pca_fit_deploy_predict_delete(session, role):

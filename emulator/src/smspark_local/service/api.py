@@ -26,7 +26,7 @@ from smspark_local.service.endpoint_records import (
 )
 from smspark_local.service.endpoint_updates import EndpointUpdates
 from smspark_local.service.errors import ApiError, not_found, validation
-from smspark_local.service.faults import Faults
+from smspark_local.service.faults import Faults, SpotInterruptions
 from smspark_local.service.images import ImageResolver
 from smspark_local.service.logs import LogStore
 from smspark_local.service.metrics import definitions_for
@@ -105,6 +105,7 @@ class SageMakerApi:
         self.runs: dict[str, TrainingRun] = {}
         self.endpoints: dict[str, hosting.Endpoint] = {}
         self.faults: dict[str, Faults] = {}  # by endpoint name, or model name (transform jobs)
+        self.spot_interruptions: SpotInterruptions | None = None  # for spot jobs created now
         self.transform_jobs = TransformJobs(self)
         self.updates = EndpointUpdates(self)
         self.cloudwatch = CloudWatchMetrics(root / "jobs")
@@ -259,7 +260,13 @@ class SageMakerApi:
             self.tags.created(arn, request.get("Tags"))
             self.store.put("training_jobs", name, job)
         run = TrainingRun(
-            name, self.store, self.logs, self.resolver, self.s3, self.root / "jobs" / name
+            name,
+            self.store,
+            self.logs,
+            self.resolver,
+            self.s3,
+            self.root / "jobs" / name,
+            self.spot_interruptions,
         )
         self.runs[name] = run
         run.start()
@@ -610,6 +617,18 @@ class SageMakerApi:
                 f"(status {record['EndpointStatus']}).",
             )
         endpoint = self.endpoints[name]
+        # Neither inference components nor multi-container endpoints exist here: saying so
+        # beats serving the request from a model the caller did not ask for.
+        for unsupported, what in (
+            ("InferenceComponentName", "inference components (CreateInferenceComponent)"),
+            ("TargetContainerHostname", "multi-container endpoints with Direct invocation"),
+        ):
+            if unsupported in fields:
+                raise ApiError(
+                    "ValidationError",
+                    f"{unsupported} is not supported: endpoint {name} has no {what}; "
+                    "the local backend does not implement them.",
+                )
         target = fields.get("TargetVariant")
         if target is not None and target not in endpoint.variants:
             raise ApiError(
@@ -617,6 +636,20 @@ class SageMakerApi:
                 f'The variant(s) "[{target}]" is/are not present on endpoint {name}.',
             )
         variant = endpoint.variants[target] if target else endpoint.pick_variant()
+        target_model = fields.get("TargetModel")
+        if target_model is not None and variant.archives is None:
+            raise ApiError(
+                "ValidationError",
+                f"TargetModel is only for multi-model endpoints: the model of variant "
+                f"{variant.name} of endpoint {name} is not in Mode MultiModel.",
+            )
+        if target_model is None and variant.archives is not None:
+            raise ApiError(
+                "ValidationError",
+                f"Endpoint {name} is a multi-model endpoint (variant {variant.name}): "
+                "the request needs a TargetModel, the path of a model archive under the "
+                "model's ModelDataUrl.",
+            )
         serverless = endpoint.serverless.get(variant.name, False)
         limit = SERVERLESS_MAX_BODY_BYTES if serverless else MAX_BODY_BYTES
         if len(body) > limit:
@@ -643,6 +676,7 @@ class SageMakerApi:
                 headers,
                 capacity=faults.instance_capacity if faults else 0,
                 service_seconds=faults.service_seconds if faults else 0.0,
+                target_model=target_model,
             )
         except hosting.ModelServerUnavailable as error:
             raise ApiError("ServiceUnavailable", f"{error}; retry the request.", 503) from None

@@ -38,7 +38,7 @@ from smspark_core.aws import ClientSpec, install_default_client_spec, remove_def
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service.api import SageMakerApi
-from smspark_local.service.faults import Faults
+from smspark_local.service.faults import Faults, SpotInterruptions
 from smspark_local.service.hosting import PING_TIMEOUT_S
 from smspark_local.service.images import ImageResolver
 from smspark_local.service.server import LocalServer
@@ -233,6 +233,18 @@ class LocalSageMaker:
             raise KeyError(f"no local endpoint or model named {endpoint!r}")
         api.faults[endpoint] = Faults(**settings)
         return api.faults[endpoint]
+
+    def set_spot_interruptions(self, **settings: Any) -> SpotInterruptions:
+        """Interrupts the managed spot training jobs created from now on (see
+        ``smspark_local.service.faults.SpotInterruptions``; no settings: once each, after its
+        first checkpoint upload). Jobs without EnableManagedSpotTraining are never
+        interrupted."""
+        api = self._started()[1]
+        api.spot_interruptions = SpotInterruptions(**settings)
+        return api.spot_interruptions
+
+    def clear_spot_interruptions(self) -> None:
+        self._started()[1].spot_interruptions = None
 
     def clear_faults(self, endpoint: str) -> None:
         self._started()[1].faults[endpoint] = Faults()

@@ -13,6 +13,9 @@ delay in front. Past the endpoint's capacity (instances x ``instance_capacity``)
 grows with the requests in flight, as a real instance's does, which is what
 ``maxConcurrency="auto"`` reads.
 ``requests`` counts the invocations decided on, so that a test can time a fault by progress.
+
+``SpotInterruptions`` are the training side: managed spot training jobs interrupted and
+restarted as SageMaker does when it reclaims spot capacity.
 """
 
 from __future__ import annotations
@@ -80,3 +83,37 @@ class Faults:
             for f in fields(self)
             if f.init and not f.name.startswith("_")
         }
+
+
+@dataclass(frozen=True)
+class SpotInterruptions:
+    """Spot interruptions injected into every managed spot training job created while they
+    are set (``LocalSageMaker.set_spot_interruptions``; other jobs are never interrupted).
+
+    A job is interrupted ``interruptions`` times: each time once ``after_checkpoints`` uploads
+    of its checkpoint directory happened in the current attempt (so an image that checkpoints
+    has something to resume from), or ``after_seconds`` into the attempt's Training, whichever
+    comes first (0 disables either condition). The container gets SIGTERM, as on a reclaimed
+    instance, and the job then waits ``capacity_wait_seconds`` for spot capacity (Pending:
+    training time, but not billable time) before it starts again.
+    """
+
+    interruptions: int = 1
+    after_checkpoints: int = 1
+    after_seconds: float = 0.0
+    capacity_wait_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.interruptions < 0 or self.after_checkpoints < 0:
+            raise ValueError("interruptions and after_checkpoints must not be negative")
+        if self.after_seconds < 0 or self.capacity_wait_seconds < 0:
+            raise ValueError("after_seconds and capacity_wait_seconds must not be negative")
+        if self.interruptions and not (self.after_checkpoints or self.after_seconds):
+            raise ValueError("set after_checkpoints or after_seconds: when to interrupt a job")
+
+    def due(self, checkpoint_uploads: int, training_seconds: float) -> bool:
+        """Whether an attempt that uploaded ``checkpoint_uploads`` times and has trained for
+        ``training_seconds`` is to be interrupted now."""
+        by_checkpoints = 0 < self.after_checkpoints <= checkpoint_uploads
+        by_time = 0 < self.after_seconds <= training_seconds
+        return by_checkpoints or by_time

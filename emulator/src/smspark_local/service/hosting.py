@@ -2,12 +2,14 @@
 processes on free loopback ports; invocations are proxied round-robin over kept-alive
 connections. A crashed server is restarted and the endpoint's log says so. With a capacity
 model (``instance_capacity`` in ``smspark_local.service.faults``) each instance serves at
-most that many requests at once and queues the rest."""
+most that many requests at once and queues the rest. A multi-model variant's requests go to
+the model its TargetModel names (``smspark_local.service.multi_model``)."""
 
 from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import queue
 import random
 import shutil
@@ -28,6 +30,8 @@ from smspark_core.foundation.errors import SmsparkError
 from smspark_core.plugins.specs import LocalImageSpec
 from smspark_local.service import images
 from smspark_local.service.logs import LogStore, endpoint_group
+from smspark_local.service.multi_model import TARGET_MODEL_HEADER, ModelArchives, is_multi_model
+from smspark_local.toolkit.multi_model import MULTI_MODEL_ENV
 
 PING_TIMEOUT_S = 240.0  # SageMaker gives a container 4 minutes to pass /ping
 INVOCATION_TIMEOUT_S = 60.0
@@ -87,6 +91,7 @@ class Instance:
     connections: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
     restarts: int = 0
     slots: tuple[int, threading.Semaphore] | None = None  # (capacity, its places)
+    loaded: set[str] = field(default_factory=set)  # multi-model: the model names it loaded
     _slots_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
@@ -150,6 +155,7 @@ class Variant:
         self._lock = threading.Lock()
         self.stopping = False
         self.in_flight = 0  # invocations being answered (an update drains them first)
+        self.archives: ModelArchives | None = None  # a multi-model variant's TargetModels
 
     def _log(self, instance: Instance, message: str) -> None:
         self.logs.append(self.log_group, f"{self.name}/{instance.instance_id}", message)
@@ -157,6 +163,7 @@ class Variant:
     def launch(self, instance: Instance) -> None:
         if self.stopping:  # deleted while it was being created: start nothing more
             raise HostingFailed(f"ClientError: variant {self.name} was stopped while starting")
+        instance.loaded = set()  # a new process has loaded nothing yet
         instance.process = images.spawn(
             self.spec,
             "serve",
@@ -231,26 +238,67 @@ class Variant:
         timeout: float | None = None,
         capacity: int = 0,
         service_seconds: float = 0.0,
+        target_model: str | None = None,
     ) -> tuple[int, bytes, str, str | None]:
         """Forwards one invocation; tries each instance once before giving up. ``timeout``
         (seconds) replaces the default read timeout for this request; ``capacity`` and
-        ``service_seconds`` are the capacity model's (``Instance.serving``). The answer:
-        status, body, content type and the container's custom attributes header (or None)."""
+        ``service_seconds`` are the capacity model's (``Instance.serving``);
+        ``target_model`` is a multi-model variant's TargetModel. The answer: status, body,
+        content type and the container's custom attributes header (or None)."""
         with self._lock:
             self.in_flight += 1
         try:
-            return self._forward(body, headers, timeout, capacity, service_seconds)
+            path, load = "/invocations", None
+            if target_model is not None:
+                assert self.archives is not None  # the API checks that it is multi-model
+                name, model_dir = self.archives.fetch(target_model)
+                headers = {**headers, TARGET_MODEL_HEADER: target_model}
+                path, load = f"/models/{name}/invoke", (name, model_dir, target_model)
+            return self._forward(path, body, headers, timeout, capacity, service_seconds, load)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
+    def _load(
+        self,
+        instance: Instance,
+        connection: http.client.HTTPConnection,
+        load: tuple[str, Path, str],
+    ) -> tuple[int, bytes, str, str | None] | None:
+        """Loads a TargetModel into an instance that has not loaded it (the multi-model
+        API's ``POST /models``); the container's answer when it failed, else None."""
+        name, model_dir, target = load
+        if name in instance.loaded:
+            return None
+        document = json.dumps({"model_name": name, "url": str(model_dir)}).encode()
+        connection.request(
+            "POST",
+            "/models",
+            body=document,
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                TARGET_MODEL_HEADER: target,
+            },
+        )
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status not in (200, 409):  # 409: loaded already
+            content_type = response.getheader("Content-Type", "text/plain")
+            return response.status, payload, content_type, None
+        instance.loaded.add(name)
+        self._log(instance, f"loaded TargetModel {target} as {name}")
+        return None
+
     def _forward(
         self,
+        path: str,
         body: bytes,
         headers: dict[str, str],
         timeout: float | None,
         capacity: int,
         service_seconds: float,
+        load: tuple[str, Path, str] | None = None,
     ) -> tuple[int, bytes, str, str | None]:
         instances = list(self.instances)  # a resize may change the list meanwhile
         for _ in range(len(instances)):
@@ -263,7 +311,11 @@ class Variant:
                 with instance.serving(capacity, service_seconds):
                     connection = instance.connection()
                     connection.sock.settimeout(timeout or INVOCATION_TIMEOUT_S)
-                    connection.request("POST", "/invocations", body=body, headers=headers)
+                    failed = self._load(instance, connection, load) if load else None
+                    if failed is not None:
+                        instance.release(connection)
+                        return failed
+                    connection.request("POST", path, body=body, headers=headers)
                     response = connection.getresponse()
                     payload = response.read()
             except (OSError, http.client.HTTPException):
@@ -356,17 +408,26 @@ class Endpoint:
             except LookupError as error:
                 raise HostingFailed(f"ClientError: {error}") from None
             variant_root = self.root / variant["VariantName"]
-            if not (variant_root / "model").exists():
+            multi = is_multi_model(container)
+            environment = dict(container.get("Environment", {}))
+            if multi:  # the models are fetched by TargetModel, when asked for
+                (variant_root / "model").mkdir(parents=True, exist_ok=True)
+                environment[MULTI_MODEL_ENV] = "true"
+            elif not (variant_root / "model").exists():
                 fetch_model_data(container.get("ModelDataUrl"), variant_root, s3)
             hosted = Variant(
                 self.name,
                 variant["VariantName"],
                 spec,
                 variant_root,
-                container.get("Environment", {}),
+                environment,
                 int(variant.get("InitialInstanceCount", 1)),
                 logs,
             )
+            if multi:
+                hosted.archives = ModelArchives(
+                    container.get("ModelDataUrl", ""), variant_root / "models", s3, safe_extract
+                )
             self.variants[variant["VariantName"]] = hosted
             self.weights[variant["VariantName"]] = float(variant.get("InitialVariantWeight", 1.0))
             self.serverless[variant["VariantName"]] = bool(variant.get("ServerlessConfig"))

@@ -51,8 +51,8 @@ from smspark_local.service import hosting
 from smspark_local.service.faults import Faults
 from smspark_local.service.images import ImageResolver
 from smspark_local.service.logs import TRANSFORM_GROUP, LogStore
+from smspark_local.service.s3_objects import JobFailed, manifest_objects, prefix_objects
 from smspark_local.service.store import Store
-from smspark_local.service.training import JobFailed, manifest_objects, prefix_objects
 from smspark_local.toolkit.container import FAILURE_LIMIT
 
 MIB = 1024 * 1024

@@ -7,18 +7,24 @@ directory laid out like ``/opt/ml`` (given as ``SMSPARK_OPT_ML``)::
     input/data/<channel>/
     model/                  (training writes it; hosting reads the extracted artifact)
     output/failure          (why a training job failed)
+    checkpoints/            (CheckpointConfig's default LocalPath, only when the job has one:
+                            restored from and synced to its S3Uri)
 
 A local image's targets are Python functions named ``"module:function"``:
 
 * train: ``function(env: TrainingEnvironment) -> None``. An exception fails the job: its
-  text goes to ``output/failure`` unless the function wrote one itself.
+  text goes to ``output/failure`` unless the function wrote one itself. Such an image
+  trains on one host: on a job of several instances the function runs on the first host
+  only (which sees its own share of a ``ShardedByS3Key`` channel), the others log that and
+  end, and each says so in its log.
 * serve: ``function(model_dir: pathlib.Path) -> handler``, where ``handler(body,
   content_type, accept)`` returns an ``InvocationResponse`` (or raises ``InvocationError``
   for a 4xx/5xx answer). The runner serves ``GET /ping`` and ``POST /invocations`` on
   127.0.0.1:``SAGEMAKER_BIND_TO_PORT``.
 
 A command-line image is run as ``<command> train`` / ``<command> serve`` with the same
-environment. Either way the runner exits when the backend that started it dies.
+environment, on every host of a job (it reads ``resourceconfig.json`` to find its part).
+Either way the runner exits when the backend that started it dies.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from smspark_core.foundation.errors import SmsparkError
+from smspark_local.toolkit.multi_model import MULTI_MODEL_ENV, LoadedModels
 
 OPT_ML_ENV = "SMSPARK_OPT_ML"
 FAILURE_LIMIT = 1024
@@ -103,6 +110,13 @@ class TrainingEnvironment:
     def output_dir(self) -> Path:
         return self.root / "output"
 
+    @property
+    def checkpoint_dir(self) -> Path | None:
+        """``/opt/ml/checkpoints``, where an image saves state to resume from after a spot
+        interruption; None when the job has no CheckpointConfig (nothing would keep it)."""
+        directory = self.root / "checkpoints"
+        return directory if directory.is_dir() else None
+
     def channel_dir(self, channel: str) -> Path:
         return self.root / "input" / "data" / channel
 
@@ -159,8 +173,24 @@ def _write_failure(root: Path, text: str) -> None:
 
 
 def train(target: str, root: Path) -> int:
+    env = TrainingEnvironment.load(root)
+    hosts = env.resource_config.get("hosts", [])
+    current = env.resource_config.get("current_host")
+    if len(hosts) > 1:
+        if current != hosts[0]:
+            print(
+                f"{current}: this local image trains on one host; {hosts[0]} trains and writes "
+                f"the model, {current} has nothing to do and ends",
+                flush=True,
+            )
+            return 0
+        print(
+            f"{current}: this local image trains on one host of {len(hosts)}: this one, with "
+            "its own share of any ShardedByS3Key channel",
+            flush=True,
+        )
     try:
-        _resolve(target)(TrainingEnvironment.load(root))
+        _resolve(target)(env)
     except BaseException as error:  # the job fails; the reason is what the user needs
         traceback.print_exc()
         _write_failure(root, f"{type(error).__name__}: {error}")
@@ -168,7 +198,12 @@ def train(target: str, root: Path) -> int:
     return 0
 
 
-def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
+def _handler_class(
+    predict: Callable | None, models: LoadedModels | None
+) -> type[BaseHTTPRequestHandler]:
+    """The model server's handler: ``/ping`` and ``/invocations`` with ``predict``, or
+    SageMaker's multi-model API over ``models``."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Head and body are separate writes: without TCP_NODELAY, Nagle and delayed ACKs
@@ -189,21 +224,61 @@ def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _json(self, status: int, document: Any) -> None:
+            self._answer(status, json.dumps(document).encode(), "application/json")
+
+        def _model_name(self) -> str | None:
+            """``<name>`` of a ``/models/<name>`` path (multi-model API only)."""
+            prefix = "/models/"
+            if models is None or not self.path.startswith(prefix) or self.path == prefix:
+                return None
+            return self.path[len(prefix) :]
+
         def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            name = self._model_name()
             if self.path == "/ping":
                 self._answer(200, b"", "text/plain")
+            elif models is not None and self.path == "/models":
+                self._json(200, models.listing())
+            elif models is not None and name is not None and models.describe(name):
+                self._json(200, models.describe(name))
+            else:
+                self._answer(404, b"not found", "text/plain")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            name = self._model_name()
+            if models is not None and name is not None and models.unload(name):
+                self._answer(200, f"model {name} unloaded".encode(), "text/plain")
             else:
                 self._answer(404, b"not found", "text/plain")
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            if self.path != "/invocations":
+            name = self._model_name()
+            if predict is not None and self.path == "/invocations":
+                self._predict(predict, body)
+            elif models is not None and self.path == "/models":
+                try:
+                    document = json.loads(body or b"null")
+                except ValueError:
+                    document = None
+                status, message = models.load(document)
+                self._answer(status, message.encode(), "text/plain")
+            elif models is not None and name is not None and name.endswith("/invoke"):
+                loaded = name[: -len("/invoke")]
+                handler = models.handler(loaded)
+                if handler is None:
+                    self._answer(404, f"model {loaded} is not loaded".encode(), "text/plain")
+                else:
+                    self._predict(handler, body)
+            else:
                 self._answer(404, b"not found", "text/plain")
-                return
+
+        def _predict(self, handler: Callable, body: bytes) -> None:
             _request.custom_attributes = self.headers.get(CUSTOM_ATTRIBUTES_HEADER)
             try:
-                response = predict(
+                response = handler(
                     body,
                     self.headers.get("Content-Type", "application/octet-stream"),
                     self.headers.get("Accept", "*/*"),
@@ -221,11 +296,17 @@ def _handler_class(predict: Callable) -> type[BaseHTTPRequestHandler]:
 
 
 def serve(target: str, root: Path) -> int:
-    predict = _resolve(target)(root / "model")
+    """Serves one model (``/opt/ml/model``), or, on a multi-model endpoint, the models
+    SageMaker loads through the multi-model API."""
+    factory = _resolve(target)
+    multi = os.environ.get(MULTI_MODEL_ENV) == "true"
+    models = LoadedModels(factory) if multi else None
+    predict = None if multi else factory(root / "model")
     port = int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(predict))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(predict, models))
     server.daemon_threads = True
-    print(f"model server listening on 127.0.0.1:{port}", flush=True)
+    kind = "multi-model server" if multi else "model server"
+    print(f"{kind} listening on 127.0.0.1:{port}", flush=True)
     server.serve_forever()
     return 0
 

@@ -13,11 +13,14 @@ Two stages, as the SageMaker algorithm documents them:
    ``local_lloyd_num_trials`` restarts, ``local_lloyd_max_iter``, ``local_lloyd_tol`` on
    the relative change of the weighted loss); the restart with the lowest loss wins.
 
-Only one mini-batch is in memory at a time.
+Only one mini-batch is in memory at a time. The streaming stage's state after an epoch
+(``StreamingKMeans.state``) is all a resumed run needs to end with the same centroids as an
+uninterrupted one: centers, counts and the random generator's state.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -105,6 +108,34 @@ class StreamingKMeans:
         self.centers: np.ndarray | None = None
         self.counts: np.ndarray | None = None
         self.points_seen = 0
+        self.epochs_done = 0
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What ``from_state`` resumes from, as arrays (for ``numpy.savez``)."""
+        if self.centers is None or self.counts is None:
+            raise ValueError("no state before the first batch")
+        return {
+            "centers": self.centers,
+            "counts": self.counts,
+            "points_seen": np.array(self.points_seen),
+            "epochs_done": np.array(self.epochs_done),
+            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
+        }
+
+    @classmethod
+    def from_state(cls, settings: KMeansSettings, state: dict[str, np.ndarray]) -> StreamingKMeans:
+        streaming = cls(settings)
+        streaming.centers = np.array(state["centers"], dtype=np.float64)
+        streaming.counts = np.array(state["counts"], dtype=np.float64)
+        streaming.points_seen = int(state["points_seen"])
+        streaming.epochs_done = int(state["epochs_done"])
+        streaming.rng.bit_generator.state = json.loads(str(state["rng"]))
+        if streaming.centers.shape[1] != settings.feature_dim:
+            raise ValueError(
+                f"the checkpoint has {streaming.centers.shape[1]} features, feature_dim is "
+                f"{settings.feature_dim}"
+            )
+        return streaming
 
     def _initialize(self, batch: np.ndarray | sp.csr_matrix) -> None:
         dense = _dense(batch)
@@ -187,13 +218,18 @@ def train_kmeans(
     batches: Callable[[], Iterable[np.ndarray | sp.csr_matrix]],
     settings: KMeansSettings,
     log: Callable[[str], None] = lambda _: None,
+    *,
+    resume: StreamingKMeans | None = None,
+    epoch_done: Callable[[StreamingKMeans], None] = lambda _: None,
 ) -> np.ndarray:
     """The (k, feature_dim) centroids of the data that ``batches()`` yields (called once
-    per epoch)."""
-    streaming = StreamingKMeans(settings)
-    for epoch in range(settings.epochs):
+    per epoch). Training goes on from ``resume`` (a checkpoint's state) when given;
+    ``epoch_done`` sees the state after each epoch (to checkpoint it)."""
+    streaming = resume or StreamingKMeans(settings)
+    for epoch in range(streaming.epochs_done, settings.epochs):
         for batch in batches():
             streaming.update(batch)
+        streaming.epochs_done = epoch + 1
         log(f"epoch {epoch + 1}/{settings.epochs}: {streaming.points_seen} points seen")
         if epoch == 0 and 0 < streaming.points_seen < settings.k:
             # k clusters need k points: padding with repeated centroids would hide the mistake.
@@ -201,6 +237,8 @@ def train_kmeans(
                 f"k={settings.k} is greater than the number of rows in the train channel "
                 f"({streaming.points_seen}); set k to at most the number of rows"
             )
+        if streaming.centers is not None:
+            epoch_done(streaming)
     if streaming.centers is None:
         raise ValueError("the train channel holds no rows")
     assert streaming.counts is not None

@@ -2,7 +2,9 @@
 
 sum, train: reads the ``train`` channel (RecordIO-protobuf or CSV with the label first) and
 learns the mean of each feature; hyperparameters ``fail`` (write output/failure and exit 1)
-and ``sleep_seconds`` (for stop and time-limit tests). Reports ``train:rows`` as a metric.
+and ``sleep_seconds`` (for stop and time-limit tests); ``checkpoint_note`` writes
+``note.txt`` to the checkpoint directory, naming the files restored there. Reports
+``train:rows`` as a metric.
 sum, serve: answers ``{"total": mean . x}`` per JSON Lines request line, or one CSV value
 per line for ``text/csv``; a wrong dimension is a 400 with a message.
 """
@@ -64,6 +66,12 @@ def _rows(path: Path, dim: int) -> list[np.ndarray]:
 
 def train(env: TrainingEnvironment) -> None:
     print(f"hyperparameters: {env.hyperparameters}")
+    note = env.hyperparameters.get("checkpoint_note")
+    if note is not None and env.checkpoint_dir is not None:
+        restored = sorted(
+            str(p.relative_to(env.checkpoint_dir)) for p in env.checkpoint_dir.rglob("*.*")
+        )
+        (env.checkpoint_dir / "note.txt").write_text(f"{note}; restored: {', '.join(restored)}")
     time.sleep(float(env.hyperparameters.get("sleep_seconds", 0)))
     if env.hyperparameters.get("fail") == "true":
         (env.output_dir / "failure").write_text("requested failure: fail=true")
