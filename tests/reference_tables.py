@@ -83,11 +83,12 @@ ORIGINAL_LDA_ACCOUNTS = {
 }
 
 
-# The regions of factorization-machines and knn (version "1"): aws/sagemaker-python-sdk
-# src/sagemaker/image_uri_config/factorization-machines.json in its newest snapshot read
-# (90166ea, 35 regions); its knn.json (a snapshot with 34) plus ca-west-1 from AWS's ECR path
-# page for that region. The same 35 regions and accounts; no us-isof-* region.
-SDK_FM_KNN_ACCOUNTS = {
+# The regions of factorization-machines, knn and randomcutforest (version "1"):
+# aws/sagemaker-python-sdk src/sagemaker/image_uri_config/factorization-machines.json in its
+# newest snapshot read (90166ea, 35 regions); its knn.json and randomcutforest.json (snapshots
+# with 34) plus ca-west-1 from AWS's ECR path page for that region. The same 35 regions and
+# accounts for all three; no us-isof-* region.
+SDK_ACCOUNTS_35 = {
     "af-south-1": "455444449433",
     "ap-east-1": "286214385809",
     "ap-northeast-1": "351501993468",

@@ -12,7 +12,7 @@ from algorithm_helpers import check_setters, make_estimator
 from golden import assert_deserializer_matches, load
 from pyspark.ml import Pipeline
 from pyspark.sql.types import StructType
-from reference_tables import ORIGINAL_ACCOUNTS, SDK_FM_KNN_ACCOUNTS, ecr_domain
+from reference_tables import ORIGINAL_ACCOUNTS, SDK_ACCOUNTS_35, ecr_domain
 from smspark_factorizationmachines import (
     FactorizationMachinesBinaryClassifier,
     FactorizationMachinesBinaryClassifierDeserializer,
@@ -157,15 +157,15 @@ def test_image_uri_in_every_region_of_the_original(region):
         assert fm.getTrainingImage() == expected and fm.getModelImage() == expected
 
 
-@pytest.mark.parametrize("region", sorted(SDK_FM_KNN_ACCOUNTS))
+@pytest.mark.parametrize("region", sorted(SDK_ACCOUNTS_35))
 def test_image_uri_in_every_region_of_the_sdk(region):
     for cls in ESTIMATORS:
         image = make_estimator(cls, region=region).getTrainingImage()
-        assert image.startswith(f"{SDK_FM_KNN_ACCOUNTS[region]}.dkr.ecr.{region}.")
+        assert image.startswith(f"{SDK_ACCOUNTS_35[region]}.dkr.ecr.{region}.")
         assert image.endswith("/factorization-machines:1")
 
 
-@pytest.mark.parametrize("region", sorted(set(FIRST_PARTY_ACCOUNTS) - set(SDK_FM_KNN_ACCOUNTS)))
+@pytest.mark.parametrize("region", sorted(set(FIRST_PARTY_ACCOUNTS) - set(SDK_ACCOUNTS_35)))
 def test_first_party_regions_the_sdk_does_not_list_fail_at_construction(region):
     """us-isof-east-1 and us-isof-south-1 have the other first-party algorithms, but the
     SDK lists no factorization-machines image there."""

@@ -13,7 +13,7 @@ from algorithm_helpers import check_setters, make_estimator
 from pyspark.ml import Pipeline
 from pyspark.ml.linalg import DenseVector
 from pyspark.sql.types import StructType
-from reference_tables import SDK_FM_KNN_ACCOUNTS, ecr_domain
+from reference_tables import SDK_ACCOUNTS_35, ecr_domain
 from smspark_knn import (
     KNNProtobufResponseRowDeserializer,
     KNNSageMakerEstimator,
@@ -115,15 +115,15 @@ def test_rules_between_params_fail_at_fit(setters, message):
         knn.transformSchema(StructType([]))
 
 
-@pytest.mark.parametrize("region", sorted(SDK_FM_KNN_ACCOUNTS))
+@pytest.mark.parametrize("region", sorted(SDK_ACCOUNTS_35))
 def test_image_uri_in_every_region_of_the_service(region):
-    expected = f"{SDK_FM_KNN_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/knn:1"
+    expected = f"{SDK_ACCOUNTS_35[region]}.dkr.ecr.{region}.{ecr_domain(region)}/knn:1"
     knn = estimator(region=region)
     assert knn.getTrainingImage() == expected and knn.getModelImage() == expected
 
 
 @pytest.mark.parametrize(
-    "region", ["xx-nowhere-1", *sorted(set(FIRST_PARTY_ACCOUNTS) - set(SDK_FM_KNN_ACCOUNTS))]
+    "region", ["xx-nowhere-1", *sorted(set(FIRST_PARTY_ACCOUNTS) - set(SDK_ACCOUNTS_35))]
 )
 def test_a_region_without_the_image_fails_at_construction(region):
     """Also us-isof-east-1 and us-isof-south-1: the other first-party algorithms are there,

@@ -23,6 +23,7 @@ from pyspark.sql.types import (
     StructField,
     StructType,
 )
+from reference_tables import SDK_ACCOUNTS_35, ecr_domain
 from smspark_randomcutforest import (
     RandomCutForestProtobufResponseRowDeserializer,
     RandomCutForestSageMakerEstimator,
@@ -32,56 +33,6 @@ from smspark_core import accessor_codegen
 from smspark_core.algorithms.images import UnsupportedRegionError
 from smspark_core.codecs import amazon_record, recordio
 from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
-
-# aws/sagemaker-python-sdk src/sagemaker/image_uri_config/randomcutforest.json, version "1",
-# in its newest snapshot read (knikure/sagemaker-python-sdk eabb787, 34 regions), and
-# ca-west-1 from AWS's ECR path page for that region (it lists Random Cut Forest).
-RCF_ACCOUNTS = {
-    "af-south-1": "455444449433",
-    "ap-east-1": "286214385809",
-    "ap-northeast-1": "351501993468",
-    "ap-northeast-2": "835164637446",
-    "ap-northeast-3": "867004704886",
-    "ap-south-1": "991648021394",
-    "ap-south-2": "628508329040",
-    "ap-southeast-1": "475088953585",
-    "ap-southeast-2": "712309505854",
-    "ap-southeast-3": "951798379941",
-    "ap-southeast-4": "106583098589",
-    "ca-central-1": "469771592824",
-    "ca-west-1": "190319476487",
-    "cn-north-1": "390948362332",
-    "cn-northwest-1": "387376663083",
-    "eu-central-1": "664544806723",
-    "eu-central-2": "680994064768",
-    "eu-north-1": "669576153137",
-    "eu-south-1": "257386234256",
-    "eu-south-2": "104374241257",
-    "eu-west-1": "438346466558",
-    "eu-west-2": "644912444149",
-    "eu-west-3": "749696950732",
-    "il-central-1": "898809789911",
-    "me-central-1": "272398656194",
-    "me-south-1": "249704162688",
-    "sa-east-1": "855470959533",
-    "us-east-1": "382416733822",
-    "us-east-2": "404615174143",
-    "us-gov-east-1": "237065988967",
-    "us-gov-west-1": "226302683700",
-    "us-iso-east-1": "490574956308",
-    "us-isob-east-1": "765400339828",
-    "us-west-1": "632365934929",
-    "us-west-2": "174872318107",
-}
-# ECR's DNS suffix per partition (botocore's endpoint data).
-DOMAINS = {"cn-": "amazonaws.com.cn", "us-iso-": "c2s.ic.gov", "us-isob-": "sc2s.sgov.gov"}
-
-
-def ecr_domain(region: str) -> str:
-    return next(
-        (d for p, d in sorted(DOMAINS.items(), key=lambda i: -len(i[0])) if region.startswith(p)),
-        "amazonaws.com",
-    )
 
 
 def estimator(**kwargs) -> RandomCutForestSageMakerEstimator:
@@ -197,9 +148,9 @@ def test_a_valid_test_indicator_passes():
         rcf.setTestIndicatorColumnName(3)
 
 
-@pytest.mark.parametrize("region", sorted(RCF_ACCOUNTS))
+@pytest.mark.parametrize("region", sorted(SDK_ACCOUNTS_35))
 def test_image_uri_in_every_region_of_the_service(region):
-    expected = f"{RCF_ACCOUNTS[region]}.dkr.ecr.{region}.{ecr_domain(region)}/randomcutforest:1"
+    expected = f"{SDK_ACCOUNTS_35[region]}.dkr.ecr.{region}.{ecr_domain(region)}/randomcutforest:1"
     rcf = estimator(region=region)
     assert rcf.getTrainingImage() == expected and rcf.getModelImage() == expected
 
@@ -213,7 +164,7 @@ def test_a_region_without_the_image_fails_at_construction(region):
 def test_the_region_set_is_exactly_the_services():
     from smspark_randomcutforest.estimator import RCF_ACCOUNTS as used
 
-    assert dict(used) == RCF_ACCOUNTS
+    assert dict(used) == SDK_ACCOUNTS_35
 
 
 @pytest.mark.spark
