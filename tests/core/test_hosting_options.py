@@ -36,6 +36,16 @@ HOSTING = {
     "dataCaptureInitialSamplingPercentage": 20,
     "dataCaptureOptions": ["Input"],
     "dataCaptureKmsKeyId": KEY,
+    "initialVariantWeight": 3.0,
+    "additionalProductionVariants": [
+        {
+            "VariantName": "Challenger",
+            "ModelName": "model-b",
+            "InitialVariantWeight": 1.0,
+            "InstanceType": "ml.m5.large",
+            "InitialInstanceCount": 1,
+        }
+    ],
 }
 RUNTIME = {
     "targetVariant": "AllRequests",
@@ -115,6 +125,13 @@ def test_every_hosting_option_lands_in_its_request_field():
     assert model["VpcConfig"] == HOSTING["modelVpcConfig"]
     assert model["EnableNetworkIsolation"] is True
     assert config["KmsKeyId"] == KEY
+    own, challenger = config["ProductionVariants"]
+    assert (own["VariantName"], own["ModelName"], own["InitialVariantWeight"]) == (
+        "AllRequests",
+        "model-1",
+        3.0,
+    )
+    assert challenger == HOSTING["additionalProductionVariants"][0]
     assert config["DataCaptureConfig"] == {
         "EnableCapture": True,
         "InitialSamplingPercentage": 20,
@@ -225,6 +242,21 @@ def test_the_stubbed_service_receives_exactly_these_requests():
             "DataCaptureConfig.CaptureOptions",
         ),
         ({"endpointKmsKeyId": "k" * 2049}, "kmsKeyId"),  # botocore's model: at most 2048
+        ({"initialVariantWeight": -1.0}, "InitialVariantWeight"),
+        ({"additionalProductionVariants": [{"ModelName": "m"}]}, "VariantName"),
+        ({"additionalProductionVariants": [{"VariantName": "B"}]}, "ModelName"),
+        (
+            {"additionalProductionVariants": [{"VariantName": "B", "ModelName": "m", "Hosts": 2}]},
+            "Hosts",  # botocore's model: not a field of a production variant
+        ),
+        (
+            {
+                "additionalProductionVariants": [
+                    {"VariantName": "AllRequests", "ModelName": "m", "InitialInstanceCount": 1}
+                ]
+            },
+            "appear more than once",
+        ),
     ],
 )
 def test_bad_hosting_options_fail_before_any_aws_call(options, field):
@@ -321,6 +353,11 @@ def test_bad_runtime_options_are_refused_when_given_and_when_transforming(option
     model._set(**options)  # a setter does not check; transform() does before any request
     with pytest.raises(HostingOptionError, match=field):
         model._invoke_settings()
+
+
+def test_additional_variants_must_be_a_list_of_dicts():
+    with pytest.raises(TypeError, match="production variant"):
+        _model(additionalProductionVariants={"VariantName": "B"})
 
 
 def test_options_are_params_never_hyperparameters():

@@ -1,10 +1,13 @@
 """Hosting and runtime options end to end on the local backend: a serverless endpoint (its
-4 MB payload limit enforced, transform cutting its requests under it), the runtime fields
-accepted and validated, CustomAttributes passed through both ways, and an
-``x-amzn-RequestId`` on every answer."""
+4 MB payload limit enforced, transform cutting its requests under it), an endpoint of two
+weighted variants made by the stage, the runtime fields accepted and validated,
+CustomAttributes passed through both ways, and an ``x-amzn-RequestId`` on every answer."""
 
 from __future__ import annotations
 
+import io
+import json
+import tarfile
 import urllib.request
 import uuid
 
@@ -168,6 +171,79 @@ def test_a_serverless_model_transforms_with_runtime_options(local, spark, artifa
         SageMakerResourceCleanup(local.client("sagemaker")).deleteResources(
             model.getCreatedResources()
         )
+
+
+def _challenger_model(clients, bucket: str) -> str:
+    """A model of the sum image whose weights are all 1 (the trained model's are 2): its
+    predictions are half the stage's own model's, so each row shows which variant answered."""
+    weights = json.dumps([1.0, 1.0, 1.0]).encode()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        member = tarfile.TarInfo("weights.json")
+        member.size = len(weights)
+        tar.addfile(member, io.BytesIO(weights))
+    clients["s3"].put_object(Bucket=bucket, Key="challenger/model.tar.gz", Body=archive.getvalue())
+    name = unique("challenger")
+    clients["sagemaker"].create_model(
+        ModelName=name,
+        ExecutionRoleArn=ROLE,
+        PrimaryContainer={
+            "Image": SUM_IMAGE,
+            "ModelDataUrl": f"s3://{bucket}/challenger/model.tar.gz",
+        },
+    )
+    return name
+
+
+def test_the_stage_hosts_weighted_variants_and_transform_can_target_one(
+    local, spark, clients, training_data, artifact
+):
+    challenger = _challenger_model(clients, training_data)
+    model = SageMakerModel.from_model_s3_path(
+        artifact,
+        SUM_IMAGE,
+        ROLE,
+        "ml.m5.large",
+        1,
+        UnlabeledCSVRequestRowSerializer(),
+        XGBoostCSVRowDeserializer(),
+        clientSpec=local.client_spec,
+        endpointPollSeconds=0.1,
+        initialVariantWeight=1.0,
+        additionalProductionVariants=[
+            {
+                "VariantName": "Challenger",
+                "ModelName": challenger,
+                "InitialVariantWeight": 1.0,
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        maxRowsPerRequest=10,
+    )
+    sagemaker = clients["sagemaker"]
+    try:
+        described = sagemaker.describe_endpoint(EndpointName=model.endpointName)
+        weights = {v["VariantName"]: v["CurrentWeight"] for v in described["ProductionVariants"]}
+        assert weights == {"AllRequests": 1.0, "Challenger": 1.0}
+        features = np.arange(600, dtype=float).reshape(200, 3) + 1
+        rows = [(i, Vectors.dense(f)) for i, f in enumerate(features)]
+        frame = spark.createDataFrame(rows, ["id", "features"]).repartition(2)
+        totals = features.sum(axis=1)
+
+        split = sorted(model.transform(frame).collect(), key=lambda r: r.id)
+        assert [r.id for r in split] == list(range(200))
+        ratios = {round(r.prediction / total) for r, total in zip(split, totals, strict=True)}
+        assert ratios == {1, 2}  # both variants answered (20 requests, split by weight)
+
+        targeted = model.copy().setTargetVariant("Challenger")
+        answered = sorted(targeted.transform(frame).collect(), key=lambda r: r.id)
+        np.testing.assert_array_equal([r.prediction for r in answered], totals)
+    finally:
+        SageMakerResourceCleanup(sagemaker).deleteResources(model.getCreatedResources())
+    # The other variant's model is the user's: cleanup leaves it.
+    assert sagemaker.describe_model(ModelName=challenger)["ModelName"] == challenger
+    sagemaker.delete_model(ModelName=challenger)
 
 
 def test_tags_given_at_creation_are_listed(clients, echo_endpoint):

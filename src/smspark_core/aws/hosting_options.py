@@ -13,6 +13,13 @@ original's.
 A serverless endpoint (``serverlessMemorySizeInMB`` and ``serverlessMaxConcurrency``) is an
 alternative to instances: the model's endpoint instance type and count must then be None.
 Its payload limit is 4 MB, not 6 MB, and ``transform()`` cuts its requests under it.
+
+An endpoint may serve several production variants: the stage's own model is the first
+(weighted by ``initialVariantWeight``), ``additionalProductionVariants`` are the others, each
+naming an existing SageMaker model (A/B tests, shadow-free canaries). SageMaker splits
+traffic by weight; ``targetVariant`` sends every request of a transform to one of them.
+Cleanup removes what the stage created (its model, the endpoint config and the endpoint),
+never the other variants' models.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from pyspark.ml.param import Param, Params
 
 from smspark_core.aws._accessors import HostingOptionsAccessors, RuntimeOptionsAccessors
 from smspark_core.aws.resources import S3_URI_FIELD
-from smspark_core.aws.service_model import request_problems
+from smspark_core.aws.service_model import member_names, request_problems
 from smspark_core.aws.setting import (
     StageSetting,
     tag_list,
@@ -31,6 +38,7 @@ from smspark_core.aws.setting import (
     to_float,
     to_int,
     to_str,
+    variant_list,
     vpc_config,
 )
 from smspark_core.foundation.errors import SmsparkError
@@ -132,6 +140,23 @@ class HostingOptions(HostingOptionsAccessors):
         "int",
     )
 
+    initialVariantWeight = StageSetting(
+        "initialVariantWeight",
+        "Share of traffic for the stage's own variant, relative to the other variants' "
+        "weights, at least 0 (ProductionVariants[0].InitialVariantWeight; the service's "
+        "default is 1).",
+        to_float,
+        "float",
+    )
+    additionalProductionVariants = StageSetting(
+        "additionalProductionVariants",
+        "More production variants of the endpoint, as CreateEndpointConfig takes them: each "
+        "a dict with VariantName, ModelName (an existing model), InitialVariantWeight and "
+        "InstanceType with InitialInstanceCount, or ServerlessConfig.",
+        variant_list,
+        "list[dict[str, Any]]",
+    )
+
     def is_serverless(self) -> bool:
         """Whether the endpoint is serverless (either serverless option set)."""
         return (
@@ -158,6 +183,7 @@ class HostingOptions(HostingOptionsAccessors):
                         "CreateModel", f"VpcConfig.{key}", f"{low} to {high} ids, got {vpc[key]}"
                     )
         self._check_data_capture()
+        self._check_variants()
         if not self.is_serverless():
             return
         field = "ProductionVariants.ServerlessConfig"
@@ -182,6 +208,38 @@ class HostingOptions(HostingOptionsAccessors):
             raise _fail(
                 "CreateEndpointConfig", f"{field}.MaxConcurrency", f"1 to 200, got {concurrency}"
             )
+
+    def _check_variants(self) -> None:
+        """Weights at least 0, every additional variant named and with a model; the rest of
+        each variant's fields is botocore's model's to check (``hosting_requests``)."""
+        field = "ProductionVariants"
+        weight = _option(self, self.initialVariantWeight)
+        if weight is not None and weight < 0:
+            raise _fail("CreateEndpointConfig", f"{field}.InitialVariantWeight", f"{weight} < 0")
+        fields = member_names("CreateEndpointConfig", "ProductionVariants")
+        for index, variant in enumerate(_option(self, self.additionalProductionVariants) or []):
+            unknown = sorted(set(variant) - fields)
+            if unknown:
+                raise _fail(
+                    "CreateEndpointConfig",
+                    field,
+                    f"additionalProductionVariants[{index}] has unknown fields {unknown}; a "
+                    f"variant's fields are {sorted(fields)}",
+                )
+            for key in ("VariantName", "ModelName"):
+                if not isinstance(variant.get(key), str) or not variant[key]:
+                    raise _fail(
+                        "CreateEndpointConfig",
+                        f"{field}.{key}",
+                        f"additionalProductionVariants[{index}] needs a {key}, got {variant!r}",
+                    )
+            weight = variant.get("InitialVariantWeight")
+            if isinstance(weight, int | float) and weight < 0:
+                raise _fail(
+                    "CreateEndpointConfig",
+                    f"{field}.InitialVariantWeight",
+                    f"additionalProductionVariants[{index}] has weight {weight} < 0",
+                )
 
     def _check_data_capture(self) -> None:
         field = "DataCaptureConfig"
@@ -226,8 +284,8 @@ class HostingOptions(HostingOptionsAccessors):
     def apply_hosting_options(
         self, model: dict[str, Any], config: dict[str, Any], endpoint: dict[str, Any]
     ) -> None:
-        """Writes the set options into the CreateModel, CreateEndpointConfig (one variant)
-        and CreateEndpoint requests."""
+        """Writes the set options into the CreateModel, CreateEndpointConfig and
+        CreateEndpoint requests (the stage's own variant first, then the additional ones)."""
         tags = _option(self, self.hostingTags)
         if tags is not None:
             for request in (model, config, endpoint):
@@ -256,8 +314,22 @@ class HostingOptions(HostingOptionsAccessors):
             if capture_kms is not None:
                 capture["KmsKeyId"] = capture_kms
             config["DataCaptureConfig"] = capture
+        variants = config["ProductionVariants"]
+        weight = _option(self, self.initialVariantWeight)
+        if weight is not None:
+            variants[0]["InitialVariantWeight"] = weight
+        variants += _option(self, self.additionalProductionVariants) or []
+        names = [variant.get("VariantName") for variant in variants]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise _fail(
+                "CreateEndpointConfig",
+                "ProductionVariants.VariantName",
+                f"variant names must differ; {repeated} appear more than once (the stage's own "
+                f"variant is {names[0]!r})",
+            )
         if self.is_serverless():
-            variant = config["ProductionVariants"][0]
+            variant = variants[0]
             variant.pop("InstanceType", None)
             variant.pop("InitialInstanceCount", None)
             variant["ServerlessConfig"] = {

@@ -116,6 +116,17 @@ def request_problems(
     return _problems(request, shape, "") if shape is not None else []
 
 
+def member_names(operation: str, *path: str, service: str = "sagemaker") -> frozenset[str]:
+    """The member names of the structure at ``path`` in ``operation``'s input (a list on the
+    way is stepped into): what a dict a user hands over for that field may contain."""
+    shape = _service_model(service).operation_model(operation).input_shape
+    for name in path:
+        shape = shape.members[name]
+        if shape.type_name == "list":
+            shape = shape.member
+    return frozenset(shape.members)
+
+
 def service_rule_problems(operation: str, request: dict[str, Any]) -> list[str]:
     """Rules the service enforces beyond the input shapes, in the same words: a training
     cluster without instance groups needs an instance type and at least one instance (the

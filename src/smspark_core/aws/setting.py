@@ -197,6 +197,18 @@ def vpc_config(value: Any) -> dict[str, list[str]]:
     return {key: [str(item) for item in value[key]] for key in ("SecurityGroupIds", "Subnets")}
 
 
+def variant_list(value: Any) -> list[dict[str, Any]]:
+    """Production variants as CreateEndpointConfig takes them: a list of dicts with string
+    keys (``VariantName``, ``ModelName``, ``InitialVariantWeight``, instances or
+    ``ServerlessConfig``, ...), copied. The fields themselves are checked against botocore's
+    model with the request."""
+    if isinstance(value, list | tuple) and all(
+        isinstance(v, Mapping) and all(isinstance(k, str) for k in v) for v in value
+    ):
+        return [dict(v) for v in value]
+    raise TypeError(f"expected a list of production variant dicts, got {value!r}")
+
+
 def instance_of(*types: type) -> Callable[[Any], Any]:
     names = " or ".join(t.__name__ for t in types)
 
