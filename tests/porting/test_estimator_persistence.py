@@ -91,6 +91,10 @@ STAGE_SETTINGS = {
     "dataCaptureKmsKeyId": "capture-key",
     "serverlessMemorySizeInMB": 2048,
     "serverlessMaxConcurrency": 5,
+    "initialVariantWeight": 2.0,
+    "additionalProductionVariants": [
+        {"VariantName": "B", "ModelName": "model-b", "InitialVariantWeight": 1.0}
+    ],
     # The stage settings every estimator has (smspark_core.stage_params).
     "trainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/custom:7",
     "modelImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/custom-serve:7",
