@@ -289,6 +289,14 @@ def test_the_estimator_checks_its_hosting_options_before_training():
         estimator.fit(object())
 
 
+def test_the_estimator_refuses_a_repeated_variant_name_before_training():
+    estimator = _estimator(
+        additionalProductionVariants=[{"VariantName": "AllRequests", "ModelName": "model-b"}]
+    )
+    with Stubber(estimator.sagemakerClient), pytest.raises(HostingOptionError, match="more than"):
+        estimator.fit(object())
+
+
 def test_runtime_options_go_into_every_invoke_request():
     settings = _model(existingEndpointName="endpoint-1", **RUNTIME)._invoke_settings()
     assert dict(settings.request_fields) == {

@@ -27,15 +27,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from smspark_core.aws.hosting_options import HostingOptionError, HostingOptions
+from smspark_core.aws.hosting_options import VARIANT_NAME, HostingOptionError, HostingOptions
 from smspark_core.aws.jobs import aws_cli, call_with_backoff, retryable
 from smspark_core.aws.resources import CreatedResources, NamePolicy, SageMakerSparkSDKException
 from smspark_core.aws.service_model import request_problems
 from smspark_core.foundation.errors import SmsparkError, add_note
 
 log = logging.getLogger("smspark.hosting")
-
-VARIANT_NAME = "AllRequests"
 
 
 class EndpointFailed(SmsparkError):

@@ -43,6 +43,7 @@ from smspark_core.aws.setting import (
 )
 from smspark_core.foundation.errors import SmsparkError
 
+VARIANT_NAME = "AllRequests"  # the stage's own production variant
 SERVERLESS_MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a serverless endpoint's payload limit
 SERVERLESS_MEMORY_SIZES = tuple(range(1024, 6144 + 1, 1024))
 CAPTURE_MODES = ("Input", "Output")
@@ -210,8 +211,9 @@ class HostingOptions(HostingOptionsAccessors):
             )
 
     def _check_variants(self) -> None:
-        """Weights at least 0, every additional variant named and with a model; the rest of
-        each variant's fields is botocore's model's to check (``hosting_requests``)."""
+        """Weights at least 0, every additional variant named (no name twice, the stage's own
+        included) and with a model; the rest of each variant's fields is botocore's model's
+        to check (``hosting_requests``)."""
         field = "ProductionVariants"
         weight = _option(self, self.initialVariantWeight)
         if weight is not None and weight < 0:
@@ -240,6 +242,18 @@ class HostingOptions(HostingOptionsAccessors):
                     f"{field}.InitialVariantWeight",
                     f"additionalProductionVariants[{index}] has weight {weight} < 0",
                 )
+        names = [VARIANT_NAME] + [
+            variant["VariantName"]
+            for variant in _option(self, self.additionalProductionVariants) or []
+        ]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise _fail(
+                "CreateEndpointConfig",
+                f"{field}.VariantName",
+                f"variant names must differ; {repeated} appear more than once (the stage's own "
+                f"variant is {VARIANT_NAME!r})",
+            )
 
     def _check_data_capture(self) -> None:
         field = "DataCaptureConfig"
@@ -319,15 +333,6 @@ class HostingOptions(HostingOptionsAccessors):
         if weight is not None:
             variants[0]["InitialVariantWeight"] = weight
         variants += _option(self, self.additionalProductionVariants) or []
-        names = [variant.get("VariantName") for variant in variants]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise _fail(
-                "CreateEndpointConfig",
-                "ProductionVariants.VariantName",
-                f"variant names must differ; {repeated} appear more than once (the stage's own "
-                f"variant is {names[0]!r})",
-            )
         if self.is_serverless():
             variant = variants[0]
             variant.pop("InstanceType", None)
