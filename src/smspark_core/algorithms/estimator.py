@@ -22,9 +22,10 @@ from smspark_core.algorithms.params import (
     HyperParameter,
     ValidatedParams,
     get_hyperparameter,
-    int_param,
+    hyperparameter_param,
 )
 from smspark_core.aws.resources import EndpointCreationPolicy
+from smspark_core.codecs.hyperparameter_table import FEATURE_DIM, MINI_BATCH_SIZE
 from smspark_core.estimator import SageMakerEstimator
 from smspark_core.foundation.errors import SmsparkError
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
@@ -175,12 +176,8 @@ class AmazonAlgorithmEstimator(AlgorithmEstimator):
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "mini_batch_size")
     filled_from_data: ClassVar[tuple[str, ...]] = ("feature_dim",)
 
-    feature_dim = int_param(
-        "feature_dim", "The number of features in the input data.", low=0, low_open=True
-    )
-    mini_batch_size = int_param(
-        "mini_batch_size", "The number of rows in a mini-batch of training.", low=0, low_open=True
-    )
+    feature_dim = hyperparameter_param(FEATURE_DIM)
+    mini_batch_size = hyperparameter_param(MINI_BATCH_SIZE)
 
     def getFeatureDim(self) -> int:  # noqa: N802 - the original's names
         return get_hyperparameter(self, self.feature_dim, "setFeatureDim")

@@ -24,6 +24,8 @@ from typing import Any
 
 from pyspark.ml.param import Param, Params
 
+from smspark_core.codecs import hyperparameter_table as table
+from smspark_core.codecs.hyperparameter_table import describe_bounds, within
 from smspark_core.codecs.hyperparameter_text import parse_list_text
 from smspark_core.foundation.errors import SmsparkError
 
@@ -48,6 +50,7 @@ class HyperParameter(Param):
         self.choices = choices  # the values of a choice Param, for tools and docs
         self.differs = differs  # how its setter differs from sagemaker_pyspark's, if it does
         self.value_type = value_type  # what its getter returns, for the generated accessors
+        self.entry: Any = None  # the algorithm's table entry it was made from, if any
 
     def validate(self, value: Any) -> None:
         if not self.check(value):
@@ -187,23 +190,6 @@ def to_bool(value: Any) -> bool:
 # -------------------------------------------------------------------------------- factories
 
 
-def _bounds(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
-    parts = []
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
-    return " and ".join(parts) or "any number"
-
-
-def _within(
-    number: float, low: float | None, high: float | None, low_open: bool, high_open: bool
-) -> bool:
-    if low is not None and (number <= low if low_open else number < low):
-        return False
-    return not (high is not None and (number >= high if high_open else number > high))
-
-
 def _bounded(
     kind: str,
     convert: Callable[[Any], Any],
@@ -215,21 +201,21 @@ def _bounded(
     original's own bounds) before converting, as the original's setters did, so that each bad
     value raises the original's exception type (see the module docstring); the check then
     holds it to ``bounds``."""
-    allowed = f"{kind} {_bounds(*bounds)}"
+    allowed = f"{kind} {describe_bounds(*bounds)}"
 
     def checked_then_converted(value: Any) -> Any:
-        if not _within(compared_number(value, kind), *checked):
+        if not within(compared_number(value, kind), *checked):
             raise ValueError(f"must be {allowed}, got {value!r}")
         return convert(value)
 
-    return allowed, checked_then_converted, lambda v: math.isfinite(v) and _within(v, *bounds)
+    return allowed, checked_then_converted, lambda v: math.isfinite(v) and within(v, *bounds)
 
 
 def int_param(
     name: str,
     doc: str,
-    low: int | None = None,
-    high: int | None = None,
+    low: float | None = None,
+    high: float | None = None,
     *,
     low_open: bool = False,
     high_open: bool = False,
@@ -335,7 +321,7 @@ def auto_or_number_param(
     says so."""
     keywords = tuple(words)
     kind = "an integer" if integer else "a number"
-    allowed = f"{' or '.join(repr(w) for w in keywords)} or {kind} " + _bounds(
+    allowed = f"{' or '.join(repr(w) for w in keywords)} or {kind} " + describe_bounds(
         low, high, low_open, high_open
     )
 
@@ -345,7 +331,7 @@ def auto_or_number_param(
         number = _number_of(text)
         if number is None or (integer and not float(number).is_integer()):
             return False
-        return _within(number, low, high, low_open, high_open)
+        return within(number, low, high, low_open, high_open)
 
     differs = "True/False are refused (sagemaker_pyspark sent 'True' to the algorithm)." + (
         " A fraction (1.5) is refused before any AWS call: sagemaker_pyspark passed it on, "
@@ -378,3 +364,41 @@ def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParam
 
     allowed = f"a non-empty list of {', '.join(options)}"
     return HyperParameter(name, doc, convert, allowed, check, value_type="str")
+
+
+def hyperparameter_param(entry: table.Hyperparameter) -> HyperParameter:
+    """The Spark Param of an entry of an algorithm's ``HyperparameterTable``: the estimator
+    and the local image read the same declaration, so their ranges and choices agree. The
+    Param keeps the entry (``param.entry``)."""
+    param = _param_of(entry)
+    param.entry = entry
+    return param
+
+
+def _param_of(entry: table.Hyperparameter) -> HyperParameter:
+    if isinstance(entry, table.Integer):
+        return int_param(entry.name, entry.doc, *entry.bounds[:2], **_openness(entry))
+    if isinstance(entry, table.Number):
+        return float_param(
+            entry.name, entry.doc, *entry.bounds[:2], **_openness(entry), original=entry.original
+        )
+    if isinstance(entry, table.AutoOrNumber):
+        return auto_or_number_param(
+            entry.name,
+            entry.doc,
+            *entry.bounds[:2],
+            **_openness(entry),
+            integer=entry.integer,
+            words=entry.words,
+        )
+    if isinstance(entry, table.Choice):
+        return choice_param(entry.name, entry.doc, entry.choices)
+    if isinstance(entry, table.Boolean):
+        return bool_param(entry.name, entry.doc, entry.not_text)
+    if isinstance(entry, table.Keywords):
+        return string_list_param(entry.name, entry.doc, entry.choices)
+    raise TypeError(f"no Spark Param for a {type(entry).__name__} hyperparameter")
+
+
+def _openness(entry: table.Bounded) -> dict[str, bool]:
+    return {"low_open": entry.low_open, "high_open": entry.high_open}

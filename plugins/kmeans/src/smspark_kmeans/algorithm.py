@@ -33,20 +33,21 @@ AUTO_TRIALS = 10
 
 @dataclass(frozen=True)
 class KMeansSettings:
-    """The hyperparameters that shape training, parsed from their SageMaker text."""
+    """The hyperparameters that shape training, parsed from their SageMaker text (their
+    defaults are the service's, in ``smspark_kmeans.hyperparameters``)."""
 
     k: int
     feature_dim: int
-    mini_batch_size: int = 5000
-    epochs: int = 1
-    init_method: str = "random"
-    extra_center_factor: int | None = None  # None: auto
-    half_life_time_size: int = 0
-    local_lloyd_init_method: str = "kmeans++"
-    local_lloyd_num_trials: int | None = None  # None: auto
-    local_lloyd_max_iter: int = 300
-    local_lloyd_tol: float = 1e-4
-    eval_metrics: tuple[str, ...] = ("msd",)
+    mini_batch_size: int
+    epochs: int
+    init_method: str
+    extra_center_factor: int | None  # None: auto
+    half_life_time_size: int
+    local_lloyd_init_method: str
+    local_lloyd_num_trials: int | None  # None: auto
+    local_lloyd_max_iter: int
+    local_lloyd_tol: float
+    eval_metrics: tuple[str, ...]
     seed: int = 0
 
     def center_count(self, first_batch_rows: int) -> int:

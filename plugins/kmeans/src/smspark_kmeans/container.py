@@ -25,11 +25,6 @@ import numpy as np
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import iter_batches
 from smspark_local.toolkit.container import TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import (
-    HyperparameterError,
-    Hyperparameters,
-    parse_list_text,
-)
 
 from smspark_core.codecs import mxnet_ndarray
 from smspark_kmeans.algorithm import (
@@ -39,7 +34,7 @@ from smspark_kmeans.algorithm import (
     squared_distances,
     train_kmeans,
 )
-from smspark_kmeans.choices import EVAL_METRICS, INIT_METHODS
+from smspark_kmeans.hyperparameters import HYPERPARAMETERS
 
 MODEL_FILE = "model_algo-1"
 CHECKPOINT_FILE = "kmeans-state.npz"
@@ -47,24 +42,7 @@ CHECKPOINT_FILE = "kmeans-state.npz"
 
 def parse_settings(values: dict[str, str]) -> KMeansSettings:
     """The container's hyperparameters (strings) as settings."""
-    hp = Hyperparameters(values)
-    metrics = tuple(parse_list_text(values.get("eval_metrics", "[msd]")))
-    if not metrics or any(m not in EVAL_METRICS for m in metrics):
-        raise HyperparameterError(f"hyperparameter eval_metrics must list msd/ssd: {metrics}")
-    return KMeansSettings(
-        k=hp.integer("k", low=2),
-        feature_dim=hp.integer("feature_dim"),
-        mini_batch_size=hp.integer("mini_batch_size", 5000),
-        epochs=hp.integer("epochs", 1),
-        init_method=hp.choice("init_method", "random", INIT_METHODS),
-        extra_center_factor=hp.auto_integer("extra_center_factor"),
-        half_life_time_size=hp.integer("half_life_time_size", 0, low=0),
-        local_lloyd_init_method=hp.choice("local_lloyd_init_method", "kmeans++", INIT_METHODS),
-        local_lloyd_num_trials=hp.auto_integer("local_lloyd_num_trials"),
-        local_lloyd_max_iter=hp.integer("local_lloyd_max_iter", 300),
-        local_lloyd_tol=hp.number("local_lloyd_tol", 0.0001, 0.0, 1.0),
-        eval_metrics=metrics,
-    )
+    return KMeansSettings(**HYPERPARAMETERS.parse(values))
 
 
 def train(env: TrainingEnvironment) -> None:

@@ -12,16 +12,9 @@ from typing import ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import (
-    auto_or_number_param,
-    choice_param,
-    float_param,
-    get_hyperparameter,
-    int_param,
-    string_list_param,
-)
-from smspark_kmeans.choices import EVAL_METRICS, INIT_METHODS
+from smspark_core.algorithms.params import get_hyperparameter, hyperparameter_param
 from smspark_kmeans.deserializer import KMeansProtobufResponseRowDeserializer
+from smspark_kmeans.hyperparameters import HYPERPARAMETERS
 
 
 class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
@@ -48,40 +41,16 @@ class KMeansSageMakerEstimator(AmazonAlgorithmEstimator):
         "k": "There is no default: sagemaker_pyspark's k = 2 hid a forgotten setK."
     }
 
-    k = int_param("k", "The number of clusters to find.", low=2)
-    init_method = choice_param(
-        "init_method", "How the streaming stage picks its initial centers.", INIT_METHODS
-    )
-    local_lloyd_max_iter = int_param(
-        "local_lloyd_max_iter", "Maximum iterations of the final local Lloyd stage.", low=1
-    )
-    local_lloyd_tol = float_param(
-        "local_lloyd_tol", "Relative loss change that stops local Lloyd early.", 0.0, 1.0
-    )
-    local_lloyd_num_trials = auto_or_number_param(
-        "local_lloyd_num_trials",
-        "Local Lloyd restarts; the one with the lowest loss is kept.",
-        1,
-        integer=True,
-    )
-    local_lloyd_init_method = choice_param(
-        "local_lloyd_init_method", "How local Lloyd picks its initial centers.", INIT_METHODS
-    )
-    half_life_time_size = int_param(
-        "half_life_time_size",
-        "Points after which an earlier point's weight halves while streaming (0: no decay).",
-        low=0,
-    )
-    epochs = int_param("epochs", "Passes over the training data.", low=1)
-    extra_center_factor = auto_or_number_param(
-        "extra_center_factor",
-        "Streaming keeps extra_center_factor x k centers, reduced to k at the end.",
-        1,
-        integer=True,
-    )
-    eval_metrics = string_list_param(
-        "eval_metrics", "Scores reported for the test channel.", EVAL_METRICS
-    )
+    k = hyperparameter_param(HYPERPARAMETERS["k"])
+    init_method = hyperparameter_param(HYPERPARAMETERS["init_method"])
+    local_lloyd_max_iter = hyperparameter_param(HYPERPARAMETERS["local_lloyd_max_iter"])
+    local_lloyd_tol = hyperparameter_param(HYPERPARAMETERS["local_lloyd_tol"])
+    local_lloyd_num_trials = hyperparameter_param(HYPERPARAMETERS["local_lloyd_num_trials"])
+    local_lloyd_init_method = hyperparameter_param(HYPERPARAMETERS["local_lloyd_init_method"])
+    half_life_time_size = hyperparameter_param(HYPERPARAMETERS["half_life_time_size"])
+    epochs = hyperparameter_param(HYPERPARAMETERS["epochs"])
+    extra_center_factor = hyperparameter_param(HYPERPARAMETERS["extra_center_factor"])
+    eval_metrics = hyperparameter_param(HYPERPARAMETERS["eval_metrics"])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
