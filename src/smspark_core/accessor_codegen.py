@@ -41,7 +41,7 @@ CORE_SOURCES = tuple(
         "stage_params.py",
         "aws/training_options.py",
         "aws/hosting_options.py",
-        "batch_transform.py",
+        "batch_transform_settings.py",
     )
 )
 

@@ -28,7 +28,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("executor side", ("executor", "executor.*", "datasource", "datasource.*")),
     (
         "stages",
-        ("stage_params", "estimator", "model", "batch_transform", "algorithms", "algorithms.*"),
+        (
+            "stage_params",
+            "estimator",
+            "model",
+            "batch_transform",
+            "batch_transform_settings",
+            "algorithms",
+            "algorithms.*",
+        ),
     ),
     ("entry points", ("sdk", "local", "cli", "accessor_codegen", "")),
 ]
