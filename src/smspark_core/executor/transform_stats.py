@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StructField, StructType
 
@@ -37,6 +37,7 @@ _SUMMED = (
 _MAXED = ("peak_in_flight", "concurrency_peak")
 _MINNED = ("concurrency_low",)
 _FIELDS = (*_SUMMED, *_MAXED, *_MINNED)
+_RECORDS = "records"  # the observed metric: the partitions' records
 STATS_ARROW_TYPE = pa.struct([(name, pa.int64()) for name in _FIELDS])
 STATS_SPARK_FIELD = StructField(
     STATS_COLUMN, StructType([StructField(name, LongType()) for name in _FIELDS]), True
@@ -72,24 +73,34 @@ def stats_array(rows: int, record: dict[str, int] | None) -> pa.Array:
 
 
 def observe(frame: DataFrame) -> tuple[DataFrame, Observation]:
-    """``frame`` (which has ``STATS_COLUMN``) without that column, observed."""
+    """``frame`` (which has ``STATS_COLUMN``) without that column, observed. One aggregate,
+    the list of the partitions' records (``collect_list`` skips the null rows), combined on
+    the driver: an aggregate per counter cost a py4j call or more each when the plan was
+    built, and an evaluation per counter and row as the action ran."""
     observation = Observation()
-    column = F.col(STATS_COLUMN)
-    aggregates: list[Column] = [
-        F.coalesce(F.sum(column[name]), F.lit(0)).alias(name) for name in _SUMMED
-    ]
-    aggregates += [F.coalesce(F.max(column[name]), F.lit(0)).alias(name) for name in _MAXED]
-    aggregates += [F.coalesce(F.min(column[name]), F.lit(0)).alias(name) for name in _MINNED]
-    return frame.observe(observation, *aggregates).drop(STATS_COLUMN), observation
+    records = F.collect_list(F.col(STATS_COLUMN)).alias(_RECORDS)
+    return frame.observe(observation, records).drop(STATS_COLUMN), observation
+
+
+def combine(records: list[Any]) -> dict[str, int]:
+    """The partitions' records (Rows or dicts) as one: counters summed, peaks maxed, lows
+    minned; all zero for no record."""
+    rows = [record.asDict() if hasattr(record, "asDict") else dict(record) for record in records]
+    if not rows:
+        return {name: 0 for name in _FIELDS}
+    combined = {name: sum(row[name] or 0 for row in rows) for name in _SUMMED}
+    combined.update({name: max(row[name] or 0 for row in rows) for name in _MAXED})
+    combined.update({name: min(row[name] or 0 for row in rows) for name in _MINNED})
+    return combined
 
 
 def empty() -> dict[str, Any]:
     """The figures before any action has run."""
-    return summarize({name: 0 for name in _FIELDS})
+    return summarize(combine([]))
 
 
 def summarize(values: dict[str, int]) -> dict[str, Any]:
-    """The public ``transformStats`` shape from the observed sums."""
+    """The public ``transformStats`` shape from the combined records."""
     retries = {cause: int(values[f"retries_{cause}"]) for cause in RETRY_CAUSES}
     requests = int(values["requests"])
     partitions = int(values["partitions"])
@@ -128,7 +139,7 @@ def read(observation: Observation | None) -> dict[str, Any]:
     if handle is not None and not _classic_metrics_arrived(handle):
         return empty()
     values = observation.get  # Connect: {} until the first action's metrics arrive
-    return summarize(values) if values else empty()
+    return summarize(combine(values[_RECORDS])) if values else empty()
 
 
 def _classic_metrics_arrived(handle: Any) -> bool:
