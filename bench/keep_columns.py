@@ -59,7 +59,7 @@ def main() -> int:
     from smspark_core import EndpointCreationPolicy, SageMakerModel
     from smspark_core.executor import transform_stats
     from smspark_core.executor.endpoint_transform import PartitionPredictor
-    from smspark_core.transformation.arrow_transport import _without_null_lists
+    from smspark_core.transformation.arrow_transport import friendly_vector_sql
     from smspark_core.transformation.serializers import ProtobufRequestRowSerializer
 
     spark = (
@@ -100,8 +100,8 @@ def main() -> int:
                 yield pa.StructArray.from_arrays(result.columns, fields=list(result.schema))
 
         udf = F.arrow_udf(predict, out, F.ArrowUDFType.SCALAR_ITER).asNondeterministic()
-        vector = _without_null_lists(F.unwrap_udt(df["features"]), "features")
-        joined = df.withColumn("__p", udf(vector))
+        unwrapped = df.withColumn("__v", F.unwrap_udt(df["features"]))
+        joined = unwrapped.withColumn("__p", udf(F.expr(friendly_vector_sql("__v"))))
         names = [f.name for f in out.fields]
         flat = joined.select(*df.columns, *[F.col("__p")[n].alias(n) for n in names])
         return transform_stats.observe(flat)[0]

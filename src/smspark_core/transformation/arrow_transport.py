@@ -50,42 +50,55 @@ def _unwrapped(df: DataFrame, name: str) -> Column:
     return F.unwrap_udt(df[_quoted(name)])
 
 
-def _without_null_lists(vector: Column, name: str) -> Column:
-    struct = F.struct(
-        vector["type"].alias("type"),
-        vector["size"].alias("size"),
-        F.coalesce(vector["indices"], F.array().cast("array<int>")).alias("indices"),
-        vector["values"].alias("values"),
+def friendly_vector_sql(name: str) -> str:
+    """SQL for the unwrapped vector column ``name`` with an empty list for null indices."""
+    v = _quoted(name)
+    return (
+        f"CASE WHEN {v} IS NOT NULL THEN named_struct('type', {v}.`type`, 'size', {v}.`size`, "
+        f"'indices', coalesce({v}.`indices`, CAST(array() AS array<int>)), "
+        f"'values', {v}.`values`) END"
     )
-    return F.when(vector.isNotNull(), struct).alias(name)
 
 
-def arrow_friendly(df: DataFrame) -> DataFrame:
-    """``df`` with its top-level vector columns in a layout Spark writes to Arrow quickly;
-    the column names and order are unchanged. Its rows are for Python code that reads both
-    layouts or calls :func:`standard_layout`."""
-    vectors = [f.name for f in df.schema.fields if isinstance(f.dataType, VectorUDT)]
-    if not vectors:
-        return df
+def arrow_friendly(df: DataFrame, names: list[str] | None = None) -> DataFrame:
+    """``df`` with its top-level vector columns in a layout Spark writes to Arrow quickly,
+    the columns in order, named ``names`` (default: unchanged). Its rows are for Python
+    code that reads both layouts or calls :func:`standard_layout`.
+
+    Two projections: the vectors unwrapped (``functions.unwrap_udt`` has no SQL name), then
+    one SQL projection for every column; built with Column functions, each part of each
+    struct cost py4j calls, about a tenth of a second per ``transform()`` in all."""
+    fields = df.schema.fields
+    names = [f.name for f in fields] if names is None else list(names)
+    vectors = [isinstance(f.dataType, VectorUDT) for f in fields]
+    renamed = df if names == df.columns else df.toDF(*names)
+    if not any(vectors):
+        return renamed
+    positional = [f"_{i}" for i in range(len(fields))]
     try:
-        columns = [
-            _without_null_lists(_unwrapped(df, f.name), f.name)
-            if f.name in vectors
-            else df[_quoted(f.name)]
-            for f in df.schema.fields
-        ]
-        friendly = df.select(columns)
+        unwrapped = df.select(
+            [
+                (_unwrapped(df, f.name) if vector else df[_quoted(f.name)]).alias(p)
+                for f, vector, p in zip(fields, vectors, positional)
+            ]
+        )
+        friendly = unwrapped.selectExpr(
+            *(
+                f"{friendly_vector_sql(p) if vector else p} AS {_quoted(name)}"
+                for vector, p, name in zip(vectors, positional, names)
+            )
+        )
         friendly.schema  # noqa: B018 - Spark Connect analyzes lazily: fail here, not later
         return friendly
     except (AttributeError, TypeError, Py4JError, PySparkException) as error:
         log.info("vector columns go to Python as UDTs (slower): %s", error)
-        return df
+        return renamed
 
 
 def for_map_in_arrow(df: DataFrame) -> DataFrame:
     """``df`` ready for ``mapInArrow``: vectors in the fast layout, columns named ``_0``,
     ``_1``, ...; the function gets each batch back with ``standard_layout(batch, df.columns)``."""
-    return arrow_friendly(df).toDF(*(f"_{i}" for i in range(len(df.columns))))
+    return arrow_friendly(df, [f"_{i}" for i in range(len(df.columns))])
 
 
 def _null_indices_for_dense(vectors: pa.StructArray) -> pa.StructArray:
