@@ -152,6 +152,9 @@ def test_test_channel_metrics(tmp_path, blobs):
         ({"index_metric": "L1"}, "ok", None, "index_metric must be one of"),
         ({"faiss_index_ivf_nlists": "0"}, "ok", None, "faiss_index_ivf_nlists"),
         ({"faiss_index_pq_m": "5"}, "ok", None, "faiss_index_pq_m must be one of"),
+        # the estimator's rules between hyperparameters, checked again by the image
+        ({"dimension_reduction_target": 2}, "ok", None, "needs a dimension_reduction_type"),
+        ({"faiss_index_pq_m": "8"}, "ok", None, "faiss_index_pq_m applies only to"),
     ],
 )  # fmt: skip
 def test_bad_training_input_fails_naming_the_problem(

@@ -78,9 +78,10 @@ def test_quality_against_scikit_learn(tmp_path, mode, floor):
 
 
 def test_singular_values_of_the_float64_fit_match_to_1e_6():
-    from smspark_pca.algorithm import PCASettings, train_pca
+    from smspark_pca.algorithm import train_pca
 
-    settings = PCASettings(num_components=10, feature_dim=64, mini_batch_size=250)
+    values = {"num_components": "10", "feature_dim": "64", "mini_batch_size": "250"}
+    settings = container.parse_settings(values)
     model = train_pca(lambda: (DIGITS[i : i + 250] for i in range(0, 1797, 250)), settings)
     reference = PCA(10).fit(DIGITS)
     np.testing.assert_allclose(model.s[::-1], reference.singular_values_, rtol=1e-6)

@@ -17,6 +17,7 @@ not one of a fixed set (a choice, a 0/1 flag, ``'True'``/``'False'``), ``None`` 
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -25,7 +26,11 @@ from typing import Any
 from pyspark.ml.param import Param, Params
 
 from smspark_core.codecs import hyperparameter_table as table
-from smspark_core.codecs.hyperparameter_table import describe_bounds, within
+from smspark_core.codecs.hyperparameter_table import (
+    describe_bounds,
+    describe_integers,
+    within,
+)
 from smspark_core.codecs.hyperparameter_text import parse_list_text
 from smspark_core.foundation.errors import SmsparkError
 
@@ -195,20 +200,25 @@ def _bounded(
     convert: Callable[[Any], Any],
     bounds: tuple[float | None, float | None, bool, bool],
     checked: tuple[float | None, float | None, bool, bool],
+    also: tuple[float, ...] = (),
 ) -> tuple[str, Callable[[Any], Any], Callable[[Any], bool]]:
     """The allowed-values text, converter and check of a number within ``bounds`` (low,
-    high, low_open, high_open). The converter compares the value with ``checked`` (the
-    original's own bounds) before converting, as the original's setters did, so that each bad
-    value raises the original's exception type (see the module docstring); the check then
-    holds it to ``bounds``."""
-    allowed = f"{kind} {describe_bounds(*bounds)}"
+    high, low_open, high_open), or one of ``also``. The converter compares the value with
+    ``checked`` (the original's own bounds) before converting, as the original's setters did,
+    so that each bad value raises the original's exception type (see the module docstring);
+    the check then holds it to ``bounds``."""
+    allowed = " or ".join([*(f"{v:g}" for v in also), f"{kind} {describe_bounds(*bounds)}"])
 
     def checked_then_converted(value: Any) -> Any:
-        if not within(compared_number(value, kind), *checked):
+        number = compared_number(value, kind)
+        if number not in also and not within(number, *checked):
             raise ValueError(f"must be {allowed}, got {value!r}")
         return convert(value)
 
-    return allowed, checked_then_converted, lambda v: math.isfinite(v) and within(v, *bounds)
+    def check(value: float) -> bool:
+        return value in also or (math.isfinite(value) and within(value, *bounds))
+
+    return allowed, checked_then_converted, check
 
 
 def int_param(
@@ -219,16 +229,26 @@ def int_param(
     *,
     low_open: bool = False,
     high_open: bool = False,
+    choices: Iterable[int] = (),
+    also: Iterable[int] = (),
 ) -> HyperParameter:
     """An integer hyperparameter within the bounds, given as the original's setter wrote them
     (``> 0`` where it checked ``value <= 0``, ``>= 1`` where it checked ``value < 1``): a
     fraction inside them is a ``TypeError`` (its converter's), outside a ``ValueError``. A 0/1
     flag is a ``ValueError`` for anything but 0 and 1 (the original tested ``value not in (0,
-    1)``), and a ``TypeError`` for ``True``/``False``."""
-    if (low, high, low_open, high_open) == (0, 1, False, False):
-        return HyperParameter(name, doc, _flag, "0 or 1", (0, 1).__contains__, value_type="int")
+    1)``), and a ``TypeError`` for ``True``/``False``. ``also`` are values allowed besides the
+    bounds (compared as the bounds are); ``choices``, the only values allowed: any other
+    integer is a ``ValueError``, anything that is no integer a ``TypeError``."""
     bounds = (low, high, low_open, high_open)
-    allowed, convert, check = _bounded("an integer", strict_int, bounds, bounds)
+    options, extra = tuple(choices), tuple(also)
+    if bounds == (0, 1, False, False) and not (options or extra):
+        return HyperParameter(name, doc, _flag, "0 or 1", (0, 1).__contains__, value_type="int")
+    allowed, convert, check = _bounded("an integer", strict_int, bounds, bounds, extra)
+    if options:
+        allowed = describe_integers(bounds, options)
+        return HyperParameter(
+            name, doc, convert, allowed, lambda v: check(v) and v in options, value_type="int"
+        )
     return HyperParameter(name, doc, convert, allowed, check, value_type="int")
 
 
@@ -344,16 +364,33 @@ def auto_or_number_param(
     )
 
 
-def string_list_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
+def string_list_param(
+    name: str,
+    doc: str,
+    choices: Iterable[str],
+    *,
+    as_json: bool = False,
+    not_text: type[Exception] = ValueError,
+) -> HyperParameter:
     """A comma-separated list of keywords, stored as the original stored it: the text given,
     in brackets (``"msd,ssd"`` as ``"[msd,ssd]"``, which is what SageMaker receives); a list
-    of keywords is taken too, as ``"[a, b]"``."""
+    of keywords is taken too, as ``"[a, b]"``. With ``as_json``, either is stored as a JSON
+    list (``'["msd", "ssd"]'``), as the SageMaker Python SDK sends lists. A value or list
+    item that is no string raises ``not_text``."""
     options = tuple(choices)
+
+    def text_of(value: Any) -> str:
+        if not isinstance(value, str):
+            raise not_text(f"must be a string, got {type(value).__name__} {value!r}")
+        return value.strip()
 
     def convert(value: Any) -> str:
         if isinstance(value, list | tuple):
-            return "[" + ", ".join(_string(v).strip() for v in value) + "]"
-        text = _string(value).strip()
+            items = [text_of(v) for v in value]
+            return json.dumps(items) if as_json else "[" + ", ".join(items) + "]"
+        text = text_of(value)
+        if as_json:
+            return json.dumps(parse_list_text(text))
         if text.startswith("[") and text.endswith("]"):
             text = text[1:-1]
         return f"[{text}]"
@@ -377,7 +414,14 @@ def hyperparameter_param(entry: table.Hyperparameter) -> HyperParameter:
 
 def _param_of(entry: table.Hyperparameter) -> HyperParameter:
     if isinstance(entry, table.Integer):
-        return int_param(entry.name, entry.doc, *entry.bounds[:2], **_openness(entry))
+        return int_param(
+            entry.name,
+            entry.doc,
+            *entry.bounds[:2],
+            **_openness(entry),
+            choices=entry.choices,
+            also=entry.also,
+        )
     if isinstance(entry, table.Number):
         return float_param(
             entry.name, entry.doc, *entry.bounds[:2], **_openness(entry), original=entry.original
@@ -396,7 +440,9 @@ def _param_of(entry: table.Hyperparameter) -> HyperParameter:
     if isinstance(entry, table.Boolean):
         return bool_param(entry.name, entry.doc, entry.not_text)
     if isinstance(entry, table.Keywords):
-        return string_list_param(entry.name, entry.doc, entry.choices)
+        return string_list_param(
+            entry.name, entry.doc, entry.choices, as_json=entry.as_json, not_text=entry.not_text
+        )
     raise TypeError(f"no Spark Param for a {type(entry).__name__} hyperparameter")
 
 

@@ -119,20 +119,44 @@ class Bounded(Hyperparameter):
         return number
 
 
+def describe_integers(
+    bounds: tuple[float | None, float | None, bool, bool],
+    choices: tuple[int, ...] = (),
+    also: tuple[int, ...] = (),
+) -> str:
+    """``"-1 or an integer >= 1"``, ``"one of 1, 2, 4"``: the integers an ``Integer``
+    allows, in words."""
+    if len(choices) == 1:
+        return str(choices[0])
+    if choices:
+        return f"one of {', '.join(map(str, choices))}"
+    return " or ".join([*map(str, also), f"an integer {describe_bounds(*bounds)}"])
+
+
 @dataclasses.dataclass(frozen=True)
 class Integer(Bounded):
-    """An integer; bounds (0, 1) make a 0/1 flag."""
+    """An integer; bounds (0, 1) make a 0/1 flag. ``choices``, when given, are the only
+    values allowed (k-NN's ``faiss_index_pq_m``, a fixed value); ``also`` are allowed
+    besides the bounds (PCA's ``extra_components``: -1, or an integer >= 1)."""
+
+    choices: tuple[int, ...] = ()
+    also: tuple[int, ...] = ()
 
     @property
     def is_flag(self) -> bool:
-        return self.bounds == (0, 1, False, False)
+        return self.bounds == (0, 1, False, False) and not (self.choices or self.also)
 
     @property
     def allowed(self) -> str:
-        return "0 or 1" if self.is_flag else f"an integer {describe_bounds(*self.bounds)}"
+        return "0 or 1" if self.is_flag else describe_integers(self.bounds, self.choices, self.also)
 
     def parse_text(self, text: str) -> int:
-        return int(self._number(text, integer=True))
+        if float(text) in self.also:
+            return int(float(text))
+        number = int(self._number(text, integer=True))
+        if self.choices and number not in self.choices:
+            raise ValueError(text)
+        return number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,9 +236,15 @@ class Boolean(Hyperparameter):
 
 @dataclasses.dataclass(frozen=True)
 class Keywords(Hyperparameter):
-    """A non-empty list of keywords of a fixed set (``"[msd, ssd]"``); parsed as a tuple."""
+    """A non-empty list of keywords of a fixed set (``"[msd, ssd]"``); parsed as a tuple.
+    The estimator sends it as sagemaker_pyspark did (``"[msd, ssd]"``), or with ``as_json``
+    as the SageMaker Python SDK does (``'["msd", "ssd"]'``) for an algorithm the original
+    did not have. ``not_text`` is the exception its setter raises for a value (or list
+    item) that is no string."""
 
     choices: tuple[str, ...] = ()
+    as_json: bool = False
+    not_text: type[Exception] = ValueError
 
     @property
     def allowed(self) -> str:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from smspark_knn.choices import PQ_M_VALUES
+from smspark_knn.hyperparameters import PQ_M_VALUES
 
 Features = np.ndarray | sp.csr_matrix
 SCORES_PER_CHUNK = 1 << 22  # distances computed at once (32 MB), never rows x sample

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import ChannelFormatError, iter_batches
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
+from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.foundation.media_types import CSV, JSON, media_type
 from smspark_knn import model as artifact
@@ -38,7 +38,7 @@ from smspark_knn.algorithm import (
     UniformSample,
     build_index,
 )
-from smspark_knn.choices import INDEX_TYPES, METRICS, PQ_M_VALUES, PREDICTOR_TYPES, REDUCTIONS
+from smspark_knn.hyperparameters import HYPERPARAMETERS
 
 OFFERED = payloads.response_types(csv=False)
 SEED = 0
@@ -46,75 +46,64 @@ SEED = 0
 
 @dataclass(frozen=True)
 class KNNSettings:
+    """The hyperparameters that shape training, parsed from their SageMaker text (their
+    defaults are the service's, in ``smspark_knn.hyperparameters``)."""
+
+    feature_dim: int
+    mini_batch_size: int
     k: int
     sample_size: int
     predictor_type: str
-    feature_dim: int
-    mini_batch_size: int = 5000
-    dimension_reduction_type: str | None = None
-    dimension_reduction_target: int | None = None
-    index_type: str = "faiss.Flat"
-    index_metric: str = "L2"
-    nlists: int | None = None  # None: auto, sqrt(sample size)
-    pq_m: int | None = None
+    dimension_reduction_type: str | None
+    dimension_reduction_target: int | None
+    index_type: str
+    index_metric: str
+    faiss_index_ivf_nlists: int | None  # None: auto, sqrt(sample size)
+    faiss_index_pq_m: int | None
 
     @property
     def reduced_dim(self) -> int | None:
         """The target dimension; for IVFPQ raised to a multiple of ``faiss_index_pq_m``, as
         the service documents."""
-        target = self.dimension_reduction_target
-        if target is None or self.index_type != "faiss.IVFPQ" or not self.pq_m:
+        target, pq_m = self.dimension_reduction_target, self.faiss_index_pq_m
+        if target is None or self.index_type != "faiss.IVFPQ" or not pq_m:
             return target
-        return -(-target // self.pq_m) * self.pq_m
+        return -(-target // pq_m) * pq_m
 
 
 def parse_settings(values: dict[str, str]) -> KNNSettings:
-    """The hyperparameters with the documented ranges and the cross-field rules."""
-    hp = Hyperparameters(values)
-    feature_dim = hp.integer("feature_dim")
-    reduction = values.get("dimension_reduction_type")
-    if reduction is not None:
-        reduction = hp.choice("dimension_reduction_type", "", REDUCTIONS)
-    target = None
-    if reduction is not None:
-        if "dimension_reduction_target" not in values:
-            raise HyperparameterError(
-                "hyperparameter dimension_reduction_target is required when "
-                "dimension_reduction_type is set"
-            )
-        target = hp.integer("dimension_reduction_target")
-        if target >= feature_dim:
-            raise HyperparameterError(
-                f"hyperparameter dimension_reduction_target must be less than feature_dim "
-                f"({feature_dim}): {target}"
-            )
-    index_type = hp.choice("index_type", "faiss.Flat", INDEX_TYPES)
-    metric = hp.choice("index_metric", "L2", METRICS)
-    if index_type == "faiss.IVFPQ" and metric != "L2":
+    """The hyperparameters with the documented ranges and the rules between them."""
+    settings = KNNSettings(**HYPERPARAMETERS.parse(values))
+    _check_rules(settings)
+    return settings
+
+
+def _check_rules(settings: KNNSettings) -> None:
+    """The rules between hyperparameters, as the estimator checks them at ``fit()``."""
+    reduction, target = settings.dimension_reduction_type, settings.dimension_reduction_target
+    if reduction is not None and target is None:
         raise HyperparameterError(
-            f"index_metric {metric} is not supported with index_type faiss.IVFPQ (use L2)"
+            "hyperparameter dimension_reduction_target is required when "
+            "dimension_reduction_type is set"
         )
-    pq_m = None
-    if "faiss_index_pq_m" in values:
-        pq_m = hp.integer("faiss_index_pq_m")
-        if pq_m not in PQ_M_VALUES:
-            raise HyperparameterError(
-                f"hyperparameter faiss_index_pq_m must be one of "
-                f"{', '.join(map(str, PQ_M_VALUES))}: {pq_m}"
-            )
-    return KNNSettings(
-        k=hp.integer("k"),
-        sample_size=hp.integer("sample_size"),
-        predictor_type=hp.choice("predictor_type", "", PREDICTOR_TYPES),
-        feature_dim=feature_dim,
-        mini_batch_size=hp.integer("mini_batch_size", 5000),
-        dimension_reduction_type=reduction,
-        dimension_reduction_target=target,
-        index_type=index_type,
-        index_metric=metric,
-        nlists=hp.auto_integer("faiss_index_ivf_nlists"),
-        pq_m=pq_m,
-    )
+    if target is not None and reduction is None:
+        raise HyperparameterError(
+            "hyperparameter dimension_reduction_target needs a dimension_reduction_type"
+        )
+    if target is not None and target >= settings.feature_dim:
+        raise HyperparameterError(
+            f"hyperparameter dimension_reduction_target must be less than feature_dim "
+            f"({settings.feature_dim}): {target}"
+        )
+    if settings.index_type == "faiss.IVFPQ" and settings.index_metric != "L2":
+        raise HyperparameterError(
+            f"index_metric {settings.index_metric} is not supported with index_type "
+            "faiss.IVFPQ (use L2)"
+        )
+    if settings.faiss_index_pq_m is not None and settings.index_type != "faiss.IVFPQ":
+        raise HyperparameterError(
+            "hyperparameter faiss_index_pq_m applies only to index_type faiss.IVFPQ"
+        )
 
 
 def labelled_batches(
@@ -178,9 +167,9 @@ def fit(
         sample.rows.astype(np.float64),
         settings.index_metric,
         settings.index_type,
-        settings.nlists,
+        settings.faiss_index_ivf_nlists,
         seed,
-        settings.pq_m,
+        settings.faiss_index_pq_m,
     )
     return KNNModel(
         settings.k, settings.predictor_type, index, sample.labels, settings.feature_dim, projection

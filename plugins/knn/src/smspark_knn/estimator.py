@@ -21,29 +21,10 @@ from pyspark.sql.types import StructType
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import (
-    HyperParameter,
-    auto_or_number_param,
-    choice_param,
-    int_param,
-    strict_int,
-)
-from smspark_knn.choices import INDEX_TYPES, METRICS, PQ_M_VALUES, PREDICTOR_TYPES, REDUCTIONS
+from smspark_core.algorithms.params import hyperparameter_param
+from smspark_core.codecs.hyperparameter_table import REQUIRED
 from smspark_knn.deserializers import KNNProtobufResponseRowDeserializer
-
-
-def _pq_m_param() -> HyperParameter:
-    allowed = f"one of {', '.join(map(str, PQ_M_VALUES))}"
-    return HyperParameter(
-        "faiss_index_pq_m",
-        "Sub-vectors of the product quantizer of faiss.IVFPQ (data dimension is padded to "
-        "a multiple of it).",
-        strict_int,
-        allowed,
-        PQ_M_VALUES.__contains__,
-        value_type="int",
-    )
-
+from smspark_knn.hyperparameters import HYPERPARAMETERS
 
 # Where knn:1 is published: the regions of the SageMaker Python SDK's
 # image_uri_config/knn.json (34) and ca-west-1, which AWS's ECR path page for that region
@@ -69,42 +50,33 @@ class KNNSageMakerEstimator(AmazonAlgorithmEstimator):
         "predictor_type",
     )
 
-    k = int_param("k", "The number of nearest neighbours.", low=1)
-    sample_size = int_param("sample_size", "Rows sampled from the training data.", low=1)
-    predictor_type = choice_param(
-        "predictor_type", "classifier (majority label) or regressor (mean label).", PREDICTOR_TYPES
-    )
-    dimension_reduction_type = choice_param(
-        "dimension_reduction_type",
-        "sign (random projection) or fjlt (fast Johnson-Lindenstrauss transform).",
-        REDUCTIONS,
-    )
-    dimension_reduction_target = int_param(
-        "dimension_reduction_target", "The reduced dimension, less than feature_dim.", low=1
-    )
-    index_type = choice_param("index_type", "The index (default faiss.Flat).", INDEX_TYPES)
-    index_metric = choice_param("index_metric", "The distance (default L2).", METRICS)
-    faiss_index_ivf_nlists = auto_or_number_param(
-        "faiss_index_ivf_nlists",
-        "Centroids of the IVF index (auto: sqrt(sample_size)).",
-        1,
-        integer=True,
-    )
-    faiss_index_pq_m = _pq_m_param()
+    k = hyperparameter_param(HYPERPARAMETERS["k"])
+    sample_size = hyperparameter_param(HYPERPARAMETERS["sample_size"])
+    predictor_type = hyperparameter_param(HYPERPARAMETERS["predictor_type"])
+    dimension_reduction_type = hyperparameter_param(HYPERPARAMETERS["dimension_reduction_type"])
+    dimension_reduction_target = hyperparameter_param(HYPERPARAMETERS["dimension_reduction_target"])
+    index_type = hyperparameter_param(HYPERPARAMETERS["index_type"])
+    index_metric = hyperparameter_param(HYPERPARAMETERS["index_metric"])
+    faiss_index_ivf_nlists = hyperparameter_param(HYPERPARAMETERS["faiss_index_ivf_nlists"])
+    faiss_index_pq_m = hyperparameter_param(HYPERPARAMETERS["faiss_index_pq_m"])
 
     @classmethod
     def default_deserializer(cls) -> KNNProtobufResponseRowDeserializer:
         return KNNProtobufResponseRowDeserializer()
 
     def _value(self, name: str):
+        """The Param's value; unset, the service's default (None where it has none)."""
         param = getattr(self, name)
-        return self.getOrDefault(param) if self.isDefined(param) else None
+        if self.isDefined(param):
+            return self.getOrDefault(param)
+        default = HYPERPARAMETERS[name].default
+        return None if default is REQUIRED else default
 
     def _check_rules(self, feature_dim: int | None) -> None:
         """The documented rules between hyperparameters (ValueError naming them)."""
         reduction = self._value("dimension_reduction_type")
         target = self._value("dimension_reduction_target")
-        index_type = self._value("index_type") or "faiss.Flat"
+        index_type = self._value("index_type")
         if reduction is not None and target is None:
             raise ValueError(
                 "dimension_reduction_target is required when dimension_reduction_type is set"
@@ -116,7 +88,7 @@ class KNNSageMakerEstimator(AmazonAlgorithmEstimator):
                 f"dimension_reduction_target must be less than feature_dim ({feature_dim}), "
                 f"got {target}"
             )
-        if index_type == "faiss.IVFPQ" and (self._value("index_metric") or "L2") != "L2":
+        if index_type == "faiss.IVFPQ" and self._value("index_metric") != "L2":
             raise ValueError(
                 "index_metric INNER_PRODUCT and COSINE are not supported with faiss.IVFPQ"
             )

@@ -28,7 +28,7 @@ from smspark_knn.algorithm import (
     ProductQuantizer,
     Projection,
 )
-from smspark_knn.choices import INDEX_TYPES, METRICS, PREDICTOR_TYPES, REDUCTIONS
+from smspark_knn.hyperparameters import INDEX_TYPES, METRICS, PREDICTOR_TYPES, REDUCTIONS
 
 FORMAT = "smspark-knn/1"
 INDEX_FILE = "model_algo-1"

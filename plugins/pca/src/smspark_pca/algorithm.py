@@ -30,12 +30,15 @@ Matrix = np.ndarray | sp.csr_matrix
 
 @dataclass(frozen=True)
 class PCASettings:
+    """The hyperparameters that shape training, parsed from their SageMaker text (their
+    defaults are the service's, in ``smspark_pca.hyperparameters``)."""
+
     num_components: int
     feature_dim: int
-    mini_batch_size: int = 1000
-    algorithm_mode: str = "regular"
-    subtract_mean: bool = True
-    extra_components: int = -1
+    mini_batch_size: int
+    algorithm_mode: str
+    subtract_mean: bool
+    extra_components: int  # -1: max(10, num_components)
     seed: int = 0
 
     def sketch_size(self) -> int:

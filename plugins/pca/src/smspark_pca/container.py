@@ -18,26 +18,17 @@ import numpy as np
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import iter_batches
 from smspark_local.toolkit.container import TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import Hyperparameters
 
 from smspark_core.codecs import mxnet_ndarray
 from smspark_pca.algorithm import PCAModel, PCASettings, train_pca
-from smspark_pca.choices import ALGORITHM_MODES
+from smspark_pca.hyperparameters import HYPERPARAMETERS
 
 MODEL_FILE = "model_algo-1"
 
 
 def parse_settings(values: dict[str, str]) -> PCASettings:
-    hp = Hyperparameters(values)
-    extra = hp.integer("extra_components", -1, low=-1)
-    return PCASettings(
-        num_components=hp.integer("num_components"),
-        feature_dim=hp.integer("feature_dim"),
-        mini_batch_size=hp.integer("mini_batch_size"),
-        algorithm_mode=hp.choice("algorithm_mode", "regular", ALGORITHM_MODES),
-        subtract_mean=hp.boolean("subtract_mean", True),
-        extra_components=extra,
-    )
+    """The container's hyperparameters (strings) as settings."""
+    return PCASettings(**HYPERPARAMETERS.parse(values))
 
 
 def train(env: TrainingEnvironment) -> None:

@@ -8,29 +8,13 @@ original's Python wrapper, ``subtract_mean`` defaults to True on the client (and
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import (
-    HyperParameter,
-    bool_param,
-    choice_param,
-    compared_number,
-    int_param,
-    strict_int,
-)
-from smspark_pca.choices import ALGORITHM_MODES
+from smspark_core.algorithms.params import hyperparameter_param
 from smspark_pca.deserializer import PCAProtobufResponseRowDeserializer
-
-
-def _extra_components(value: Any) -> int:
-    """-1 or an integer >= 1, checked in the original's order (range, then integer) so that
-    0.5 is a ``ValueError`` and 1.5 a ``TypeError``, as there."""
-    number = compared_number(value, "an integer")
-    if number != -1 and number < 1:
-        raise ValueError(f"must be -1 or an integer >= 1, got {value!r}")
-    return strict_int(value)
+from smspark_pca.hyperparameters import HYPERPARAMETERS
 
 
 class PCASageMakerEstimator(AmazonAlgorithmEstimator):
@@ -45,21 +29,10 @@ class PCASageMakerEstimator(AmazonAlgorithmEstimator):
         "mini_batch_size",
     )
 
-    num_components = int_param("num_components", "The number of principal components.", low=1)
-    algorithm_mode = choice_param(
-        "algorithm_mode",
-        "regular (exact), randomized (for very many features), or stable (as regular).",
-        ALGORITHM_MODES,
-    )
-    subtract_mean = bool_param("subtract_mean", "Whether to centre the data first.")
-    extra_components = HyperParameter(
-        "extra_components",
-        "Extra directions of the randomized mode's sketch; -1 means max(10, num_components).",
-        _extra_components,
-        "-1 or an integer >= 1",
-        lambda v: v == -1 or v >= 1,
-        value_type="int",
-    )
+    num_components = hyperparameter_param(HYPERPARAMETERS["num_components"])
+    algorithm_mode = hyperparameter_param(HYPERPARAMETERS["algorithm_mode"])
+    subtract_mean = hyperparameter_param(HYPERPARAMETERS["subtract_mean"])
+    extra_components = hyperparameter_param(HYPERPARAMETERS["extra_components"])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

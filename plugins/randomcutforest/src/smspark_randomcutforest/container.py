@@ -28,15 +28,11 @@ import scipy.sparse as sp
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import Batch, ChannelFormatError, iter_batches
 from smspark_local.toolkit.container import TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import (
-    HyperparameterError,
-    Hyperparameters,
-    parse_list_text,
-)
+from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_randomcutforest import model as artifact
-from smspark_randomcutforest.choices import EVAL_METRICS, MINI_BATCH_SIZE, RANGES
 from smspark_randomcutforest.forest import build_forest
+from smspark_randomcutforest.hyperparameters import HYPERPARAMETERS
 from smspark_randomcutforest.metrics import metrics_of
 from smspark_randomcutforest.model import RCFModel
 from smspark_randomcutforest.reservoir import Reservoir, tree_samples
@@ -46,35 +42,19 @@ SEED = 0
 
 @dataclass(frozen=True)
 class RCFSettings:
+    """The hyperparameters, parsed from their SageMaker text (their defaults are the
+    service's, in ``smspark_randomcutforest.hyperparameters``)."""
+
     feature_dim: int
-    num_samples_per_tree: int = 256
-    num_trees: int = 100
-    eval_metrics: tuple[str, ...] = EVAL_METRICS
+    num_samples_per_tree: int
+    num_trees: int
+    eval_metrics: tuple[str, ...]
+    mini_batch_size: int
 
 
 def parse_settings(values: dict[str, str]) -> RCFSettings:
     """The hyperparameters, checked against the documented ranges."""
-    hp = Hyperparameters(values)
-    numbers = {}
-    for name, (default, low, high) in RANGES.items():
-        number = hp.integer(name, default, low=low)
-        if number > high:
-            raise HyperparameterError(
-                f"hyperparameter {name} must be an integer in [{low}, {high}]: {values[name]!r}"
-            )
-        numbers[name] = number
-    if hp.integer("mini_batch_size", MINI_BATCH_SIZE) != MINI_BATCH_SIZE:
-        raise HyperparameterError(
-            f"hyperparameter mini_batch_size: Random Cut Forest uses a fixed mini_batch_size "
-            f"of {MINI_BATCH_SIZE}, got {values['mini_batch_size']!r}"
-        )
-    metrics = tuple(parse_list_text(values.get("eval_metrics", ",".join(EVAL_METRICS))))
-    if not metrics or any(m not in EVAL_METRICS for m in metrics):
-        raise HyperparameterError(
-            f"hyperparameter eval_metrics must be a list of {' and '.join(EVAL_METRICS)}: "
-            f"{values['eval_metrics']!r}"
-        )
-    return RCFSettings(**numbers, eval_metrics=metrics)
+    return RCFSettings(**HYPERPARAMETERS.parse(values))
 
 
 def _first_bad_row(features: np.ndarray | sp.csr_matrix) -> int | None:
@@ -97,7 +77,7 @@ def checked_batches(
     batches = iter_batches(
         env,
         channel,
-        MINI_BATCH_SIZE,
+        settings.mini_batch_size,
         feature_dim=settings.feature_dim,
         default_label_size=label_size,
     )

@@ -18,7 +18,6 @@ channel only ``ShardedByS3Key``, the test channel only ``FullyReplicated``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -29,14 +28,13 @@ from pyspark.sql.types import BooleanType, NumericType, StructType
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import HyperParameter, int_param, strict_int
+from smspark_core.algorithms.params import hyperparameter_param
 from smspark_core.aws.resources import S3DataPath
-from smspark_core.codecs.hyperparameter_text import parse_list_text
 from smspark_core.executor.staging import StagedData, stage
 from smspark_core.foundation.media_types import CSV, PROTOBUF, media_type
 from smspark_core.model import SageMakerModel
-from smspark_randomcutforest.choices import EVAL_METRICS, MINI_BATCH_SIZE, RANGES
 from smspark_randomcutforest.deserializer import RandomCutForestProtobufResponseRowDeserializer
+from smspark_randomcutforest.hyperparameters import HYPERPARAMETERS
 from smspark_randomcutforest.settings import ChannelSettings
 
 log = logging.getLogger("smspark.randomcutforest")
@@ -54,50 +52,6 @@ RCF_ACCOUNTS: Mapping[str, str] = {
 FORMATS = {"sagemaker": PROTOBUF, "csv": CSV}  # the service reads RecordIO-protobuf and CSV
 
 
-def _metric_list(value: Any) -> str:
-    """Metric names as the SDK sends them: a JSON list (``'["accuracy"]'``). Takes a list
-    of names, or one string of comma-separated names (with or without brackets)."""
-    if isinstance(value, str):
-        names = parse_list_text(value)
-    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        names = [v.strip() for v in value]
-    else:
-        raise TypeError(f"must be a list of metric names or a string, got {value!r}")
-    return json.dumps(names)
-
-
-def _eval_metrics_param() -> HyperParameter:
-    def check(text: str) -> bool:
-        names = json.loads(text)
-        return bool(names) and all(name in EVAL_METRICS for name in names)
-
-    return HyperParameter(
-        "eval_metrics",
-        "Metrics of the labelled test channel: accuracy, precision_recall_fscore (default both).",
-        _metric_list,
-        f"a non-empty list of {', '.join(EVAL_METRICS)}",
-        check,
-        value_type="str",
-    )
-
-
-def _ranged_param(name: str, doc: str) -> HyperParameter:
-    """An integer hyperparameter in its documented range (``choices.RANGES``)."""
-    _, low, high = RANGES[name]
-    return int_param(name, doc, low=low, high=high)
-
-
-def _mini_batch_size_param() -> HyperParameter:
-    return HyperParameter(
-        "mini_batch_size",
-        "Rows per mini-batch; Random Cut Forest uses a fixed mini_batch_size.",
-        strict_int,
-        f"{MINI_BATCH_SIZE} (the SDK's fixed value)",
-        MINI_BATCH_SIZE.__eq__,
-        value_type="int",
-    )
-
-
 class RandomCutForestSageMakerEstimator(AmazonAlgorithmEstimator, ChannelSettings):
     """Trains SageMaker Random Cut Forest (image ``randomcutforest:1``) on vectors and returns
     a ``SageMakerModel`` that appends each row's anomaly ``score``."""
@@ -106,13 +60,11 @@ class RandomCutForestSageMakerEstimator(AmazonAlgorithmEstimator, ChannelSetting
     registry_accounts = RCF_ACCOUNTS
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim",)
 
-    feature_dim = _ranged_param("feature_dim", "The number of features in the input data.")
-    num_samples_per_tree = _ranged_param(
-        "num_samples_per_tree", "Rows sampled for each tree (default 256)."
-    )
-    num_trees = _ranged_param("num_trees", "Trees in the forest (default 100).")
-    eval_metrics = _eval_metrics_param()
-    mini_batch_size = _mini_batch_size_param()
+    feature_dim = hyperparameter_param(HYPERPARAMETERS["feature_dim"])
+    num_samples_per_tree = hyperparameter_param(HYPERPARAMETERS["num_samples_per_tree"])
+    num_trees = hyperparameter_param(HYPERPARAMETERS["num_trees"])
+    eval_metrics = hyperparameter_param(HYPERPARAMETERS["eval_metrics"])
+    mini_batch_size = hyperparameter_param(HYPERPARAMETERS["mini_batch_size"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("trainingSparkDataFormat") == "csv" and not kwargs.get("trainingContentType"):
@@ -276,7 +228,7 @@ class RandomCutForestSageMakerEstimator(AmazonAlgorithmEstimator, ChannelSetting
 
     def setMiniBatchSize(self, value: int) -> RandomCutForestSageMakerEstimator:
         """Sets the ``mini_batch_size`` hyperparameter. Rows per mini-batch; Random Cut Forest
-        uses a fixed mini_batch_size. Allowed: 1000 (the SDK's fixed value)."""
+        uses the SDK's fixed mini_batch_size. Allowed: 1000."""
         return self._set(mini_batch_size=value)
 
     def getMiniBatchSize(self) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smspark_randomcutforest.choices import EVAL_METRICS
+from smspark_randomcutforest.hyperparameters import EVAL_METRICS
 
 
 def three_sigma_labels(scores: np.ndarray) -> np.ndarray:
