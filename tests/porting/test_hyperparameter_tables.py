@@ -15,12 +15,6 @@ from smspark_core.algorithms.params import HyperParameter
 from smspark_core.codecs.hyperparameter_table import REQUIRED, HyperparameterTable
 from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 
-# The plugins whose tables are written (all of them, once the conversion is done).
-CONVERTED = sorted(
-    p
-    for p in PLUGINS
-    if p in {"smspark_kmeans", "smspark_knn", "smspark_pca", "smspark_randomcutforest"}
-)
 
 
 def _estimator_classes(module_name: str) -> list[type]:
@@ -37,7 +31,7 @@ def _hyperparameters(cls: type) -> list[HyperParameter]:
     return [param for param in params if isinstance(param, HyperParameter)]
 
 
-@pytest.mark.parametrize("package", CONVERTED)
+@pytest.mark.parametrize("package", sorted(PLUGINS))
 def test_every_hyperparameter_param_is_made_from_the_plugins_table(package):
     table = importlib.import_module(f"{package}.hyperparameters").HYPERPARAMETERS
     assert isinstance(table, HyperparameterTable)
@@ -53,7 +47,7 @@ def test_every_hyperparameter_param_is_made_from_the_plugins_table(package):
             assert type(param.entry) is type(entry) and param.entry.allowed == entry.allowed
 
 
-@pytest.mark.parametrize("package", CONVERTED)
+@pytest.mark.parametrize("package", sorted(PLUGINS))
 def test_the_local_image_reads_back_every_default_the_estimator_sends(package):
     """Every value an estimator has by default is sent as text that the table parses, and
     the table's own defaults are values the estimator would accept."""

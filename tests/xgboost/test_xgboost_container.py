@@ -178,6 +178,42 @@ def test_missing_hyperparameters_are_named(tmp_path):
         )
 
 
+def test_the_table_types_and_checks_what_goes_to_xgboost():
+    """The hyperparameters the job gave, typed and checked by smspark_xgboost's table (XGBoost's
+    own defaults apply to the others); a key the table does not declare goes on as its text."""
+    params = container.booster_params(
+        {
+            "num_round": "3",
+            "eta": "0.1",
+            "max_depth": "4",
+            "eval_metric": "rmse, mae",
+            "updater": "grow_colmaker,prune",
+            "silent": "1",
+            "max_cat_to_onehot": "4",
+        }
+    )
+    assert params == {
+        "objective": "reg:squarederror",
+        "eta": 0.1,
+        "max_depth": 4,
+        "eval_metric": ["rmse", "mae"],
+        "updater": "grow_colmaker,prune",
+        "verbosity": 0,
+        "max_cat_to_onehot": "4",
+    }
+    refused = {
+        "eta": "1.5",
+        "early_stopping_rounds": "0",
+        "csv_weights": "2",
+        "updater": "grow_colmaker,bogus",
+        "eval_metric": "error@t",
+        "objective": "reg:bogus",
+    }
+    for name, text in refused.items():
+        with pytest.raises(ValueError, match=f"hyperparameter {name} must be"):
+            container.booster_params({"num_round": "3", name: text})
+
+
 @pytest.fixture(scope="module")
 def binary_model(tmp_path_factory):
     x, y = load_breast_cancer(return_X_y=True)

@@ -403,6 +403,14 @@ def string_list_param(
     return HyperParameter(name, doc, convert, allowed, check, value_type="str")
 
 
+def text_param(name: str, doc: str, allowed: str, check: Callable[[str], bool]) -> HyperParameter:
+    """Text of a form ``check`` tests (``allowed`` says it in words), stored stripped; a value
+    that is no string is a ``ValueError``."""
+    return HyperParameter(
+        name, doc, lambda value: _string(value).strip(), allowed, check, value_type="str"
+    )
+
+
 def hyperparameter_param(entry: table.Hyperparameter) -> HyperParameter:
     """The Spark Param of an entry of an algorithm's ``HyperparameterTable``: the estimator
     and the local image read the same declaration, so their ranges and choices agree. The
@@ -443,6 +451,8 @@ def _param_of(entry: table.Hyperparameter) -> HyperParameter:
         return string_list_param(
             entry.name, entry.doc, entry.choices, as_json=entry.as_json, not_text=entry.not_text
         )
+    if isinstance(entry, table.Text):
+        return text_param(entry.name, entry.doc, entry.allowed, entry.matches)
     raise TypeError(f"no Spark Param for a {type(entry).__name__} hyperparameter")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -255,6 +256,32 @@ class Keywords(Hyperparameter):
         if not items or any(item not in self.choices for item in items):
             raise ValueError(text)
         return items
+
+
+@dataclasses.dataclass(frozen=True)
+class Text(Hyperparameter):
+    """Text of a form the library that reads it defines (XGBoost's ``updater``,
+    ``monotone_constraints``): ``pattern``, a regular expression, matches all of it or, with
+    a ``separator``, each of its parts (``"rmse, mae"``); ``form`` says it in words. Parsed,
+    it stays the text."""
+
+    pattern: str = ""
+    form: str = ""
+    separator: str | None = None
+
+    @property
+    def allowed(self) -> str:
+        return self.form
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` has the form."""
+        parts = text.split(self.separator) if self.separator else [text]
+        return all(re.fullmatch(self.pattern, part.strip()) for part in parts)
+
+    def parse_text(self, text: str) -> str:
+        if not self.matches(text):
+            raise ValueError(text)
+        return text
 
 
 class HyperparameterTable:

@@ -22,6 +22,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,8 @@ import xgboost as xgb
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import ChannelFormatError, read_all
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm_rows
 from smspark_core.foundation.media_types import (
     CSV,
@@ -41,6 +42,7 @@ from smspark_core.foundation.media_types import (
     PROTOBUF,
     media_type,
 )
+from smspark_xgboost.hyperparameters import HYPERPARAMETERS
 
 MODEL_FILE = "xgboost-model"
 DEFAULT_CONTENT_TYPE = LIBSVM_TYPES[0]  # text/libsvm
@@ -76,23 +78,29 @@ def load_channel(env: TrainingEnvironment, channel: str, csv_weights: bool) -> x
     return xgb.DMatrix(features, label=data.labels, weight=weights, missing=math.nan)
 
 
-def booster_params(values: dict[str, str]) -> dict[str, object]:
-    """Hyperparameters for ``xgboost.train``: every key but the container's own, as text
-    (XGBoost parses its parameters from strings); ``eval_metric`` as a list."""
-    params: dict[str, object] = {k: v for k, v in values.items() if k not in CONTAINER_ONLY}
-    params.setdefault("objective", "reg:squarederror")
-    if "eval_metric" in values:
-        params["eval_metric"] = [m.strip() for m in values["eval_metric"].split(",") if m.strip()]
-    if values.get("silent") == "1":
-        params.setdefault("verbosity", "0")
+def booster_params(values: Mapping[str, str]) -> dict[str, object]:
+    """The parameters for ``xgboost.train``: the hyperparameters the job gave, but the
+    container's own, typed and checked by the table (XGBoost's defaults apply to the others);
+    ``eval_metric`` as a list, ``silent=1`` as ``verbosity=0``. A key the table does not
+    declare goes to XGBoost as its text, for XGBoost to judge."""
+    settings = HYPERPARAMETERS.parse(values)
+    params: dict[str, object] = {
+        name: value
+        for name, value in settings.items()
+        if value is not None and name not in CONTAINER_ONLY
+    }
+    params.update((k, v) for k, v in values.items() if k not in HYPERPARAMETERS)
+    if settings["eval_metric"] is not None:
+        params["eval_metric"] = [m.strip() for m in settings["eval_metric"].split(",")]
+    if settings["silent"] == 1:
+        params.setdefault("verbosity", 0)
     return params
 
 
 def train(env: TrainingEnvironment) -> None:
-    hp = Hyperparameters(env.hyperparameters)
-    rounds = hp.integer("num_round")
-    stopping = hp.integer("early_stopping_rounds", 0, low=0) or None
-    csv_weights = hp.integer("csv_weights", 0, low=0) == 1
+    settings = HYPERPARAMETERS.parse(env.hyperparameters)
+    rounds, stopping = settings["num_round"], settings["early_stopping_rounds"]
+    csv_weights = settings["csv_weights"] == 1
     params = booster_params(env.hyperparameters)
     if str(params["objective"]).startswith("multi:") and "num_class" not in params:
         raise HyperparameterError(f"hyperparameter num_class is required for {params['objective']}")

@@ -25,20 +25,13 @@ current images accept: ``num_class`` (``setNumClasses``), ``early_stopping_round
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pyspark.sql.types import StructType
 
 from smspark_core.algorithms.estimator import AlgorithmEstimator, MissingHyperParameterError
-from smspark_core.algorithms.params import (
-    HyperParameter,
-    ParamAlias,
-    choice_param,
-    float_param,
-    int_param,
-)
+from smspark_core.algorithms.params import ParamAlias, hyperparameter_param
 from smspark_core.foundation.media_types import CSV, PROTOBUF
 from smspark_core.transformation.deserializers import (
     ResponseRowDeserializer,
@@ -50,24 +43,10 @@ from smspark_core.transformation.serializers import (
 )
 from smspark_xgboost import images
 from smspark_xgboost.deserializers import XGBoostProbabilitiesRowDeserializer
+from smspark_xgboost.hyperparameters import HYPERPARAMETERS
 
 log = logging.getLogger("smspark.xgboost")
 
-OBJECTIVES = (
-    "binary:logistic", "binary:logitraw", "binary:hinge", "count:poisson", "multi:softmax",
-    "multi:softprob", "rank:pairwise", "rank:ndcg", "rank:map", "reg:linear",
-    "reg:squarederror", "reg:logistic", "reg:gamma", "reg:pseudohubererror",
-    "reg:squaredlogerror", "reg:absoluteerror", "reg:tweedie", "survival:aft", "survival:cox",
-)  # fmt: skip
-UPDATERS = (
-    "grow_colmaker", "distcol", "grow_histmaker", "grow_local_histmaker", "grow_skmaker",
-    "grow_quantile_histmaker", "sync", "refresh", "prune", "shotgun", "coord_descent",
-)  # fmt: skip
-_METRIC = re.compile(
-    r"^(rmse|rmsle|mae|mape|mphe|logloss|error(@[0-9.]+)?|merror|mlogloss|auc|aucpr|"
-    r"(ndcg|map|pre)(@\d+)?-?|poisson-nloglik|gamma-nloglik|cox-nloglik|gamma-deviance|"
-    r"tweedie-nloglik(@[0-9.]+)?|aft-nloglik|interval-regression-accuracy)$"
-)
 # Training formats and the content type the container is told for each.
 CONTENT_TYPES = {
     "libsvm": "libsvm",
@@ -77,18 +56,8 @@ CONTENT_TYPES = {
 }
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {type(value).__name__} {value!r}")
-    return value.strip()
-
-
 def _tokens(text: str) -> list[str]:
     return [t.strip() for t in text.split(",")]
-
-
-def _list_param(name: str, doc: str, allowed: str, check) -> HyperParameter:
-    return HyperParameter(name, doc, _text, allowed, check, value_type="str")
 
 
 # The original's setter and getter names where they differ from the hyperparameter key.
@@ -137,94 +106,47 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
     accessor_names: ClassVar[dict[str, str]] = _ACCESSOR_NAMES
     accessor_notes: ClassVar[dict[str, str]] = _NOTES
 
-    booster = choice_param("booster", "Which booster to use.", ("gbtree", "gblinear", "dart"))
-    silent = int_param("silent", "0 prints running messages (legacy image only).", 0, 1)
-    verbosity = int_param("verbosity", "0 silent, 1 warning, 2 info, 3 debug.", 0, 3)
-    nthread = int_param("nthread", "Threads XGBoost uses.", low=1)
-    eta = float_param("eta", "Step size shrinkage.", 0.0, 1.0)
-    gamma = float_param("gamma", "Minimum loss reduction to split a leaf.", 0.0)
-    max_depth = int_param("max_depth", "Maximum depth of a tree (0: no limit).", low=0)
-    min_child_weight = float_param("min_child_weight", "Minimum hessian sum in a child.", 0.0)
-    max_delta_step = float_param("max_delta_step", "Maximum delta step of a leaf.", 0.0)
-    subsample = float_param("subsample", "Row subsample ratio.", 0.0, 1.0, low_open=True)
-    colsample_bytree = float_param(
-        "colsample_bytree", "Column subsample ratio per tree.", 0.0, 1.0, low_open=True
-    )
-    colsample_bylevel = float_param(
-        "colsample_bylevel", "Column subsample ratio per level.", 0.0, 1.0, low_open=True
-    )
-    colsample_bynode = float_param(
-        "colsample_bynode", "Column subsample ratio per split.", 0.0, 1.0, low_open=True
-    )
-    alpha = float_param("alpha", "L1 regularization of the weights.", 0.0)
-    tree_method = choice_param(
-        "tree_method", "The tree construction algorithm.", ("auto", "exact", "approx", "hist")
-    )
-    sketch_eps = float_param(
-        "sketch_eps", "approx only: sketch accuracy.", 0.0, 1.0, low_open=True, high_open=True
-    )
-    scale_pos_weight = float_param(
-        "scale_pos_weight", "Balance of positive and negative weights.", 0.0
-    )
-    updater = _list_param(
-        "updater",
-        "Comma-separated tree updaters.",
-        f"a comma-separated list of {', '.join(UPDATERS)}",
-        lambda text: all(t in UPDATERS for t in _tokens(text)),
-    )
-    refresh_leaf = int_param("refresh_leaf", "refresh updater: also refresh leaves.", 0, 1)
-    process_type = choice_param("process_type", "Boosting process.", ("default", "update"))
-    grow_policy = choice_param(
-        "grow_policy", "How new nodes are added.", ("depthwise", "lossguide")
-    )
-    max_leaves = int_param("max_leaves", "Maximum number of leaves (0: no limit).", low=0)
-    max_bin = int_param("max_bin", "hist only: maximum number of bins.", low=1)
-    sample_type = choice_param("sample_type", "dart: sampling.", ("uniform", "weighted"))
-    normalize_type = choice_param("normalize_type", "dart: normalization.", ("tree", "forest"))
-    rate_drop = float_param("rate_drop", "dart: dropout rate.", 0.0, 1.0)
-    one_drop = int_param("one_drop", "dart: always drop at least one tree.", 0, 1)
-    skip_drop = float_param("skip_drop", "dart: probability of skipping dropout.", 0.0, 1.0)
-    lambda_bias = float_param("lambda_bias", "gblinear: L2 regularization of the bias.", 0.0, 1.0)
-    tweedie_variance_power = float_param(
-        "tweedie_variance_power",
-        "reg:tweedie: variance power.",
-        1.0,
-        2.0,
-        low_open=True,
-        high_open=True,
-    )
-    objective = choice_param("objective", "The learning objective.", OBJECTIVES)
-    num_class = int_param("num_class", "The number of classes (multi:* objectives).", low=1)
-    base_score = float_param("base_score", "Initial prediction score of every instance.")
-    eval_metric = _list_param(
-        "eval_metric",
-        "Comma-separated evaluation metrics for the validation data.",
-        "a comma-separated list of XGBoost metrics: rmse, mae, logloss, error, "
-        "error@<threshold> (e.g. error@0.6), merror, mlogloss, auc, aucpr, ndcg, ndcg-, "
-        "ndcg@<n> (e.g. ndcg@5), map, map-, map@<n>- (e.g. map@10-), ...",
-        lambda text: all(_METRIC.match(t) for t in _tokens(text)),
-    )
-    seed = int_param("seed", "Random seed.")
-    num_round = int_param("num_round", "The number of boosting rounds.", low=1)
-    early_stopping_rounds = int_param(
-        "early_stopping_rounds",
-        "Stop when the validation metric has not improved for this many rounds.",
-        low=1,
-    )
-    csv_weights = int_param("csv_weights", "1: the second CSV column is an instance weight.", 0, 1)
-    monotone_constraints = _list_param(
-        "monotone_constraints",
-        "Per-feature monotonicity, e.g. '(1,0,-1)'.",
-        "a parenthesised list of -1, 0 and 1",
-        lambda text: re.fullmatch(r"\(\s*-?[01](\s*,\s*-?[01])*\s*\)", text) is not None,
-    )
-    interaction_constraints = _list_param(
-        "interaction_constraints",
-        "Feature groups allowed to interact, e.g. '[[0, 1], [2, 3, 4]]'.",
-        "a nested list of feature indices",
-        lambda text: re.fullmatch(r"\[\s*(\[[\d\s,]*\]\s*,?\s*)*\]", text) is not None,
-    )
-    num_parallel_tree = int_param("num_parallel_tree", "Trees grown per round.", low=1)
+    booster = hyperparameter_param(HYPERPARAMETERS["booster"])
+    silent = hyperparameter_param(HYPERPARAMETERS["silent"])
+    verbosity = hyperparameter_param(HYPERPARAMETERS["verbosity"])
+    nthread = hyperparameter_param(HYPERPARAMETERS["nthread"])
+    eta = hyperparameter_param(HYPERPARAMETERS["eta"])
+    gamma = hyperparameter_param(HYPERPARAMETERS["gamma"])
+    max_depth = hyperparameter_param(HYPERPARAMETERS["max_depth"])
+    min_child_weight = hyperparameter_param(HYPERPARAMETERS["min_child_weight"])
+    max_delta_step = hyperparameter_param(HYPERPARAMETERS["max_delta_step"])
+    subsample = hyperparameter_param(HYPERPARAMETERS["subsample"])
+    colsample_bytree = hyperparameter_param(HYPERPARAMETERS["colsample_bytree"])
+    colsample_bylevel = hyperparameter_param(HYPERPARAMETERS["colsample_bylevel"])
+    colsample_bynode = hyperparameter_param(HYPERPARAMETERS["colsample_bynode"])
+    alpha = hyperparameter_param(HYPERPARAMETERS["alpha"])
+    tree_method = hyperparameter_param(HYPERPARAMETERS["tree_method"])
+    sketch_eps = hyperparameter_param(HYPERPARAMETERS["sketch_eps"])
+    scale_pos_weight = hyperparameter_param(HYPERPARAMETERS["scale_pos_weight"])
+    updater = hyperparameter_param(HYPERPARAMETERS["updater"])
+    refresh_leaf = hyperparameter_param(HYPERPARAMETERS["refresh_leaf"])
+    process_type = hyperparameter_param(HYPERPARAMETERS["process_type"])
+    grow_policy = hyperparameter_param(HYPERPARAMETERS["grow_policy"])
+    max_leaves = hyperparameter_param(HYPERPARAMETERS["max_leaves"])
+    max_bin = hyperparameter_param(HYPERPARAMETERS["max_bin"])
+    sample_type = hyperparameter_param(HYPERPARAMETERS["sample_type"])
+    normalize_type = hyperparameter_param(HYPERPARAMETERS["normalize_type"])
+    rate_drop = hyperparameter_param(HYPERPARAMETERS["rate_drop"])
+    one_drop = hyperparameter_param(HYPERPARAMETERS["one_drop"])
+    skip_drop = hyperparameter_param(HYPERPARAMETERS["skip_drop"])
+    lambda_bias = hyperparameter_param(HYPERPARAMETERS["lambda_bias"])
+    tweedie_variance_power = hyperparameter_param(HYPERPARAMETERS["tweedie_variance_power"])
+    objective = hyperparameter_param(HYPERPARAMETERS["objective"])
+    num_class = hyperparameter_param(HYPERPARAMETERS["num_class"])
+    base_score = hyperparameter_param(HYPERPARAMETERS["base_score"])
+    eval_metric = hyperparameter_param(HYPERPARAMETERS["eval_metric"])
+    seed = hyperparameter_param(HYPERPARAMETERS["seed"])
+    num_round = hyperparameter_param(HYPERPARAMETERS["num_round"])
+    early_stopping_rounds = hyperparameter_param(HYPERPARAMETERS["early_stopping_rounds"])
+    csv_weights = hyperparameter_param(HYPERPARAMETERS["csv_weights"])
+    monotone_constraints = hyperparameter_param(HYPERPARAMETERS["monotone_constraints"])
+    interaction_constraints = hyperparameter_param(HYPERPARAMETERS["interaction_constraints"])
+    num_parallel_tree = hyperparameter_param(HYPERPARAMETERS["num_parallel_tree"])
 
     def __init__(self, *args: Any, imageVersion: str = images.DEFAULT_VERSION, **kwargs: Any):
         images.check_version(imageVersion)
@@ -746,11 +668,7 @@ class XGBoostSageMakerEstimator(AlgorithmEstimator):
     # End of the generated accessors.
 
 
-setattr(
-    XGBoostSageMakerEstimator,
-    "lambda",
-    float_param("lambda", "L2 regularization of the weights.", 0.0),
-)
+setattr(XGBoostSageMakerEstimator, "lambda", hyperparameter_param(HYPERPARAMETERS["lambda"]))
 
 
 # The original's name of the lambda Param (its Python wrapper declared lambda_weights).
