@@ -179,20 +179,21 @@ def test_every_selection_criterion_trains_a_good_model(tmp_path, criterion):
 
 
 def test_example_weights():
-    from smspark_linearlearner.training import LinearLearnerSettings, _class_weights
+    from smspark_linearlearner.training import _class_weights
+
+    def settings(**values):
+        return container.parse_settings({"feature_dim": "2", **values})
 
     y = np.array([1.0, 0.0, 0.0, 0.0])
-    binary = LinearLearnerSettings("binary_classifier", 2, positive_example_weight_mult="2.5")
+    binary = settings(predictor_type="binary_classifier", positive_example_weight_mult="2.5")
     assert _class_weights(y, binary, 2).tolist() == [[2.5, 1, 1, 1]] * 2
-    balanced = LinearLearnerSettings(
-        "binary_classifier", 2, positive_example_weight_mult="balanced"
-    )
+    balanced = settings(predictor_type="binary_classifier", positive_example_weight_mult="balanced")
     assert _class_weights(y, balanced, 1).tolist() == [[3.0, 1, 1, 1]]
-    auto = LinearLearnerSettings("binary_classifier", 2, positive_example_weight_mult="auto")
+    auto = settings(predictor_type="binary_classifier", positive_example_weight_mult="auto")
     assert _class_weights(y, auto, 2).tolist() == [[1, 1, 1, 1], [3.0, 1, 1, 1]]
     classes = np.array([0.0, 0.0, 0.0, 1.0, 2.0, 2.0])
-    multi = LinearLearnerSettings(
-        "multiclass_classifier", 2, num_classes=3, balance_multiclass_weights=True
+    multi = settings(
+        predictor_type="multiclass_classifier", num_classes="3", balance_multiclass_weights="true"
     )
     weights = _class_weights(classes, multi, 1)[0]
     assert weights.tolist() == pytest.approx([2 / 3] * 3 + [2.0, 1.0, 1.0])
@@ -268,6 +269,21 @@ def test_bad_labels_and_settings_are_named(tmp_path):
             {"predictor_type": "regressor", "feature_dim": 13, "loss": "softmax_loss"},
             (x, y),
         )
+
+
+def test_auto_where_the_service_takes_it_and_num_classes_only_for_multiclass():
+    """The service takes "auto" for some hyperparameters whose estimator setters take only
+    numbers or booleans; it ignores num_classes unless the predictor is multiclass."""
+    auto = ("feature_dim", "wd", "beta_1", "bias_lr_mult", "normalize_data", "normalize_label")
+    settings = container.parse_settings(
+        {"predictor_type": "binary_classifier", "num_classes": "2", **dict.fromkeys(auto, "auto")}
+    )
+    assert settings.feature_dim is None  # the width of the training data
+    assert (settings.wd, settings.beta_1, settings.bias_lr_mult) == (0.0, 0.9, 10.0)
+    assert settings.normalize_data is True and settings.normalize_label is None
+    assert settings.num_classes == 1
+    with pytest.raises(ValueError, match="hyperparameter margin must be a number > 0, got '0'"):
+        container.parse_settings({"predictor_type": "regressor", "margin": "0"})
 
 
 @pytest.fixture

@@ -66,11 +66,16 @@ def within(
 @dataclasses.dataclass(frozen=True)
 class Hyperparameter:
     """One hyperparameter: its key, what it does, and the service's default (``REQUIRED``
-    when the job must give it; ``None`` when absent means "not used")."""
+    when the job must give it; ``None`` when absent means "not used").
+
+    ``service_auto``: the service also takes ``"auto"`` (its algorithm then decides; parsed as
+    ``None``, as is a default of ``"auto"``), where the original's setter took only values of
+    the entry's kind. The estimator keeps the setter's values, and ``allowed`` names them."""
 
     name: str
     doc: str
     default: Any = None
+    service_auto: bool = dataclasses.field(default=False, kw_only=True)
 
     @property
     def allowed(self) -> str:
@@ -87,7 +92,9 @@ class Hyperparameter:
         if text is None:
             if self.default is REQUIRED:
                 raise HyperparameterError(f"hyperparameter {self.name} is required")
-            return self.default
+            return None if self.service_auto and self.default == "auto" else self.default
+        if self.service_auto and text.strip() == "auto":
+            return None
         try:
             return self.parse_text(text.strip())
         except ValueError:

@@ -13,20 +13,14 @@ from typing import Any, ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import (
-    auto_or_number_param,
-    bool_param,
-    choice_param,
-    float_param,
-    int_param,
-)
+from smspark_core.algorithms.params import hyperparameter_param
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
-from smspark_linearlearner.choices import CRITERIA, LOSSES
 from smspark_linearlearner.deserializers import (
     LinearLearnerBinaryClassifierProtobufResponseRowDeserializer,
     LinearLearnerMultiClassClassifierProtobufResponseRowDeserializer,
     LinearLearnerRegressorProtobufResponseRowDeserializer,
 )
+from smspark_linearlearner.hyperparameters import HYPERPARAMETERS
 
 # The original's accessor names where they are not the CamelCase of the key.
 _ACCESSORS = {
@@ -64,70 +58,41 @@ class LinearLearnerSageMakerEstimator(AmazonAlgorithmEstimator):
     )
     predictor_type_value: ClassVar[str]
 
-    epochs = int_param("epochs", "Passes over the training data.", low=1)
-    predictor_type = choice_param(
-        "predictor_type",
-        "Fixed by the estimator class.",
-        ("binary_classifier", "multiclass_classifier", "regressor"),
-    )
-    use_bias = bool_param("use_bias", "Whether the model has a bias term.")
-    num_models = auto_or_number_param("num_models", "Models trained in parallel.", 1, integer=True)
-    num_calibration_samples = int_param(
-        "num_calibration_samples", "Rows used to calibrate the threshold.", low=1
-    )
-    init_method = choice_param("init_method", "Weight initialisation.", ("uniform", "normal"))
-    init_scale = float_param("init_scale", "Range of uniform initialisation.", 0.0, low_open=True)
-    init_sigma = float_param(
-        "init_sigma", "Deviation of normal initialisation.", 0.0, low_open=True
-    )
-    init_bias = float_param("init_bias", "Initial bias.")
-    optimizer = choice_param("optimizer", "The optimiser.", ("sgd", "adam", "rmsprop", "auto"))
-    loss = choice_param("loss", "The loss function.", LOSSES)
-    wd = float_param("wd", "L2 regularization.", 0.0)
-    l1 = float_param("l1", "L1 regularization.", 0.0)
-    momentum = float_param("momentum", "sgd momentum.", 0.0, 1.0, high_open=True)
-    learning_rate = auto_or_number_param(
-        "learning_rate", "Step size ('auto' or > 0).", 0.0, low_open=True
-    )
-    beta_1 = float_param("beta_1", "adam: first-moment decay.", 0.0, 1.0, high_open=True)
-    beta_2 = float_param("beta_2", "adam: second-moment decay.", 0.0, 1.0, high_open=True)
-    bias_lr_mult = float_param("bias_lr_mult", "Bias learning-rate multiplier.", 0.0, low_open=True)
-    bias_wd_mult = float_param("bias_wd_mult", "Bias L2 multiplier.", 0.0)
-    use_lr_scheduler = bool_param("use_lr_scheduler", "Whether the learning rate decays.")
-    lr_scheduler_step = int_param(
-        "lr_scheduler_step", "Updates between decays.", low=0, low_open=True
-    )
-    lr_scheduler_factor = float_param(
-        "lr_scheduler_factor", "Decay factor.", 0.0, 1.0, low_open=True, high_open=True
-    )
-    lr_scheduler_minimum_lr = float_param(
-        "lr_scheduler_minimum_lr", "Floor of the learning rate.", 0.0, low_open=True
-    )
-    normalize_data = bool_param("normalize_data", "Scale the features before training.")
-    normalize_label = bool_param("normalize_label", "Scale a regressor's label.")
-    unbias_data = bool_param("unbias_data", "Centre the features.")
-    unbias_label = bool_param("unbias_label", "Centre a regressor's label.")
-    num_point_for_scaler = int_param(
-        "num_point_for_scaler", "Rows used to estimate the scaling.", low=0, low_open=True
-    )
-    early_stopping_patience = int_param(
-        "early_stopping_patience",
-        "Epochs without improvement before stopping.",
-        low=0,
-        low_open=True,
-    )
-    early_stopping_tolerance = float_param(
-        "early_stopping_tolerance", "Relative improvement that counts.", 0.0, low_open=True
-    )
-    margin = float_param("margin", "hinge_loss margin.", 0.0, low_open=True)
-    quantile = float_param(
-        "quantile", "quantile_loss quantile.", 0.0, 1.0, low_open=True, high_open=True
-    )
-    loss_insensitivity = float_param(
-        "loss_insensitivity", "eps_insensitive_* epsilon.", 0.0, low_open=True
-    )
-    huber_delta = float_param("huber_delta", "huber_loss delta.", 0.0, low_open=True)
-    f_beta = float_param("f_beta", "beta of the f_beta criterion.", 0.0, low_open=True)
+    epochs = hyperparameter_param(HYPERPARAMETERS["epochs"])
+    predictor_type = hyperparameter_param(HYPERPARAMETERS["predictor_type"])
+    use_bias = hyperparameter_param(HYPERPARAMETERS["use_bias"])
+    num_models = hyperparameter_param(HYPERPARAMETERS["num_models"])
+    num_calibration_samples = hyperparameter_param(HYPERPARAMETERS["num_calibration_samples"])
+    init_method = hyperparameter_param(HYPERPARAMETERS["init_method"])
+    init_scale = hyperparameter_param(HYPERPARAMETERS["init_scale"])
+    init_sigma = hyperparameter_param(HYPERPARAMETERS["init_sigma"])
+    init_bias = hyperparameter_param(HYPERPARAMETERS["init_bias"])
+    optimizer = hyperparameter_param(HYPERPARAMETERS["optimizer"])
+    loss = hyperparameter_param(HYPERPARAMETERS["loss"])
+    wd = hyperparameter_param(HYPERPARAMETERS["wd"])
+    l1 = hyperparameter_param(HYPERPARAMETERS["l1"])
+    momentum = hyperparameter_param(HYPERPARAMETERS["momentum"])
+    learning_rate = hyperparameter_param(HYPERPARAMETERS["learning_rate"])
+    beta_1 = hyperparameter_param(HYPERPARAMETERS["beta_1"])
+    beta_2 = hyperparameter_param(HYPERPARAMETERS["beta_2"])
+    bias_lr_mult = hyperparameter_param(HYPERPARAMETERS["bias_lr_mult"])
+    bias_wd_mult = hyperparameter_param(HYPERPARAMETERS["bias_wd_mult"])
+    use_lr_scheduler = hyperparameter_param(HYPERPARAMETERS["use_lr_scheduler"])
+    lr_scheduler_step = hyperparameter_param(HYPERPARAMETERS["lr_scheduler_step"])
+    lr_scheduler_factor = hyperparameter_param(HYPERPARAMETERS["lr_scheduler_factor"])
+    lr_scheduler_minimum_lr = hyperparameter_param(HYPERPARAMETERS["lr_scheduler_minimum_lr"])
+    normalize_data = hyperparameter_param(HYPERPARAMETERS["normalize_data"])
+    normalize_label = hyperparameter_param(HYPERPARAMETERS["normalize_label"])
+    unbias_data = hyperparameter_param(HYPERPARAMETERS["unbias_data"])
+    unbias_label = hyperparameter_param(HYPERPARAMETERS["unbias_label"])
+    num_point_for_scaler = hyperparameter_param(HYPERPARAMETERS["num_point_for_scaler"])
+    early_stopping_patience = hyperparameter_param(HYPERPARAMETERS["early_stopping_patience"])
+    early_stopping_tolerance = hyperparameter_param(HYPERPARAMETERS["early_stopping_tolerance"])
+    margin = hyperparameter_param(HYPERPARAMETERS["margin"])
+    quantile = hyperparameter_param(HYPERPARAMETERS["quantile"])
+    loss_insensitivity = hyperparameter_param(HYPERPARAMETERS["loss_insensitivity"])
+    huber_delta = hyperparameter_param(HYPERPARAMETERS["huber_delta"])
+    f_beta = hyperparameter_param(HYPERPARAMETERS["f_beta"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -467,25 +432,13 @@ class LinearLearnerBinaryClassifier(LinearLearnerSageMakerEstimator):
 
     predictor_type_value: ClassVar[str] = "binary_classifier"
 
-    binary_classifier_model_selection_criteria = choice_param(
-        "binary_classifier_model_selection_criteria",
-        "How the best model and its threshold are chosen.",
-        CRITERIA,
+    binary_classifier_model_selection_criteria = hyperparameter_param(
+        HYPERPARAMETERS["binary_classifier_model_selection_criteria"]
     )
-    target_recall = float_param(
-        "target_recall", "precision_at_target_recall: the recall to reach.", 0.0, 1.0,
-        low_open=True, high_open=True, original=(0.0, 1.0),
-    )  # fmt: skip
-    target_precision = float_param(
-        "target_precision", "recall_at_target_precision: the precision to reach.", 0.0, 1.0,
-        low_open=True, high_open=True, original=(0.0, 1.0),
-    )  # fmt: skip
-    positive_example_weight_mult = auto_or_number_param(
-        "positive_example_weight_mult",
-        "Weight of positive examples: a number, 'balanced' or 'auto'.",
-        0.0,
-        low_open=True,
-        words=("auto", "balanced"),
+    target_recall = hyperparameter_param(HYPERPARAMETERS["target_recall"])
+    target_precision = hyperparameter_param(HYPERPARAMETERS["target_precision"])
+    positive_example_weight_mult = hyperparameter_param(
+        HYPERPARAMETERS["positive_example_weight_mult"]
     )
 
     @classmethod
@@ -560,13 +513,9 @@ class LinearLearnerMultiClassClassifier(LinearLearnerSageMakerEstimator):
         "feature_dim", "predictor_type", "mini_batch_size", "num_classes"
     )  # fmt: skip
 
-    num_classes = int_param("num_classes", "The number of classes.", 3, 1_000_000)
-    accuracy_top_k = int_param(
-        "accuracy_top_k", "k of the top-k accuracy metric.", low=0, low_open=True
-    )
-    balance_multiclass_weights = bool_param(
-        "balance_multiclass_weights", "Weight classes to count equally.", not_text=TypeError
-    )
+    num_classes = hyperparameter_param(HYPERPARAMETERS["num_classes"])
+    accuracy_top_k = hyperparameter_param(HYPERPARAMETERS["accuracy_top_k"])
+    balance_multiclass_weights = hyperparameter_param(HYPERPARAMETERS["balance_multiclass_weights"])
 
     @classmethod
     def default_deserializer(cls) -> ResponseRowDeserializer:

@@ -31,10 +31,12 @@ REGRESSION_LOSSES = (
 
 @dataclass(frozen=True)
 class LossSettings:
-    margin: float = 1.0
-    quantile: float = 0.5
-    loss_insensitivity: float = 0.01
-    huber_delta: float = 1.0
+    """The loss-specific hyperparameters (each loss reads its own)."""
+
+    margin: float
+    quantile: float
+    loss_insensitivity: float
+    huber_delta: float
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

@@ -23,10 +23,13 @@ class Calibration:
 
 @dataclass(frozen=True)
 class BinaryCriterion:
-    name: str = "accuracy"
-    beta: float = 1.0
-    target_recall: float = 0.8
-    target_precision: float = 0.8
+    """``binary_classifier_model_selection_criteria`` and the values it reads (``f_beta``,
+    ``target_recall``, ``target_precision``)."""
+
+    name: str
+    beta: float
+    target_recall: float
+    target_precision: float
 
 
 def _sweep(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray):

@@ -47,43 +47,47 @@ Matrix = np.ndarray | sp.csr_matrix
 
 @dataclass(frozen=True)
 class LinearLearnerSettings:
+    """The hyperparameters that shape training, parsed from their SageMaker text (their
+    defaults are the service's, in ``smspark_linearlearner.hyperparameters``; the container
+    resolves the "auto"s that need a value up front)."""
+
     predictor_type: str
-    feature_dim: int
-    num_classes: int = 1
-    mini_batch_size: int = 1000
-    epochs: int = 15
-    loss: str = "auto"
-    optimizer: str = "auto"
-    learning_rate: float | None = None  # None: auto
-    num_models: int | None = None  # None: auto
-    wd: float = 0.0
-    l1: float = 0.0
-    momentum: float = 0.0
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    bias_lr_mult: float = 10.0
-    bias_wd_mult: float = 0.0
-    use_bias: bool = True
-    init_method: str = "uniform"
-    init_scale: float = 0.07
-    init_sigma: float = 0.01
-    init_bias: float = 0.0
-    use_lr_scheduler: bool = True
-    lr_scheduler_step: int = 100
-    lr_scheduler_factor: float = 0.99
-    lr_scheduler_minimum_lr: float = 1e-5
-    normalize_data: bool = True
-    normalize_label: bool | None = None  # None: auto
-    unbias_data: bool | None = None
-    unbias_label: bool | None = None
-    num_point_for_scaler: int = 10000
-    early_stopping_patience: int = 3
-    early_stopping_tolerance: float = 0.001
-    positive_example_weight_mult: str = "1.0"
-    balance_multiclass_weights: bool = False
-    selection: BinaryCriterion = BinaryCriterion()
-    num_calibration_samples: int = 10_000_000
-    losses: LossSettings = LossSettings()
+    feature_dim: int | None  # None: the width of the training data
+    num_classes: int  # 1 unless multiclass_classifier
+    mini_batch_size: int
+    epochs: int
+    loss: str
+    optimizer: str
+    learning_rate: float | None  # None: auto
+    num_models: int | None  # None: auto
+    wd: float
+    l1: float
+    momentum: float
+    beta_1: float
+    beta_2: float
+    bias_lr_mult: float
+    bias_wd_mult: float
+    use_bias: bool
+    init_method: str
+    init_scale: float
+    init_sigma: float
+    init_bias: float
+    use_lr_scheduler: bool
+    lr_scheduler_step: int
+    lr_scheduler_factor: float
+    lr_scheduler_minimum_lr: float
+    normalize_data: bool
+    normalize_label: bool | None  # None: auto
+    unbias_data: bool | None
+    unbias_label: bool | None
+    num_point_for_scaler: int
+    early_stopping_patience: int
+    early_stopping_tolerance: float
+    positive_example_weight_mult: float | str | None  # a weight, "balanced" or None: auto
+    balance_multiclass_weights: bool
+    selection: BinaryCriterion
+    num_calibration_samples: int
+    losses: LossSettings
     seed: int = 0
 
     @property
@@ -147,7 +151,7 @@ def _class_weights(y: np.ndarray, settings: LinearLearnerSettings, models: int) 
         mult = settings.positive_example_weight_mult
         if mult == "balanced":
             weights[:, y == 1] = balanced
-        elif mult == "auto":
+        elif mult is None:  # auto: half the models balance the classes
             weights[1::2][:, y == 1] = balanced
         else:
             weights[:, y == 1] = float(mult)
