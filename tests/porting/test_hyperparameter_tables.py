@@ -16,16 +16,19 @@ from smspark_core.codecs.hyperparameter_table import REQUIRED, HyperparameterTab
 from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 
 # The plugins whose tables are written (all of them, once the conversion is done).
-CONVERTED = sorted(p for p in PLUGINS if p in {"smspark_kmeans"})
+CONVERTED = sorted(p for p in PLUGINS if p in {"smspark_kmeans", "smspark_factorizationmachines"})
 
 
 def _estimator_classes(module_name: str) -> list[type]:
+    """The module's estimators that are built as they are: a shared base of several (Factorization
+    Machines') is not, and its subclasses inherit its Params."""
     module = importlib.import_module(module_name)
-    return [
+    classes = [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, AlgorithmEstimator) and cls.__module__ == module.__name__
     ]
+    return [cls for cls in classes if not any(c is not cls and issubclass(c, cls) for c in classes)]
 
 
 def _hyperparameters(cls: type) -> list[HyperParameter]:
