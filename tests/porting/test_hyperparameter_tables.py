@@ -16,7 +16,9 @@ from smspark_core.codecs.hyperparameter_table import REQUIRED, HyperparameterTab
 from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 
 # The plugins whose tables are written (all of them, once the conversion is done).
-CONVERTED = sorted(p for p in PLUGINS if p in {"smspark_kmeans", "smspark_factorizationmachines"})
+CONVERTED = sorted(
+    p for p in PLUGINS if p in {"smspark_kmeans", "smspark_factorizationmachines", "smspark_lda"}
+)
 
 
 def _estimator_classes(module_name: str) -> list[type]:
