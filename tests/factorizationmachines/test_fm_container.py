@@ -24,11 +24,11 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from smspark_factorizationmachines import container
 from smspark_factorizationmachines import model as artifact
-from smspark_factorizationmachines.algorithm import FactorizationMachine
+from smspark_factorizationmachines.algorithm import FactorizationMachine, InitSettings
 from smspark_local.toolkit.container import InvocationError
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record, recordio
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 # The settings of the quality figures: Adam with one learning rate, no weight decay.
@@ -147,6 +147,25 @@ def test_clip_gradient_and_weight_decay_change_the_model(tmp_path):
     assert not np.allclose(plain.w, clipped.w)
     # a huge decay dominates the step: every touched weight moves towards 0 by ~linear_lr
     assert np.abs(decayed.w).mean() < np.abs(plain.w).mean()
+
+
+def test_the_settings_fill_what_the_service_gives_no_default_for():
+    """The table's defaults are the service's; where it documents none, the image's own:
+    Adam's eps, a uniform init's range from the group's default sigma, a constant init at
+    0, and clip_gradient <= 0 turns clipping off (as in MXNet's optimizers)."""
+    values = {name: str(value) for name, value in regressor_hp(5).items()}
+    settings = container.parse_settings(values)
+    assert (settings.mini_batch_size, settings.epochs) == (1000, 1)
+    assert (settings.factors.lr, settings.factors.wd) == (0.0001, 0.00001)
+    assert settings.factors.init == InitSettings("normal", 0.001, 0.001, 0.0)
+    assert settings.eps == 1e-8
+    assert settings.clip_gradient is None and settings.rescale_grad is None
+    for off in ("0", "-2.5"):
+        assert container.parse_settings({**values, "clip_gradient": off}).clip_gradient is None
+    assert container.parse_settings({**values, "clip_gradient": "1.5"}).clip_gradient == 1.5
+    del values["predictor_type"]
+    with pytest.raises(HyperparameterError, match="predictor_type is required"):
+        container.parse_settings(values)
 
 
 def test_binary_classifier_metrics_and_labels(tmp_path):

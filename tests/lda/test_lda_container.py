@@ -19,9 +19,9 @@ from sklearn.decomposition import LatentDirichletAllocation
 from smspark_lda import container
 from smspark_lda.algorithm import log_likelihood
 from smspark_local.toolkit.container import InvocationError
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record, mxnet_ndarray, recordio
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 
@@ -157,6 +157,18 @@ def test_bad_training_input_fails_naming_the_problem(tmp_path, hyperparameters, 
     values = {k: v for k, v in {**hp(2, 5, 10), **hyperparameters}.items() if v is not None}
     with pytest.raises((HyperparameterError, ValueError), match=message):
         trained(tmp_path, values, bodies[body])
+
+
+def test_the_settings_take_the_services_defaults_but_variational_bayes_own_iterations():
+    """alpha0 and max_restarts default to the service's values; max_iterations and tol to
+    this image's (the service's, for its spectral method, would run for hours), unless the
+    job sends them."""
+    values = {name: str(value) for name, value in hp(3, 20, 10).items()}
+    settings = container.parse_settings(values)
+    assert (settings.alpha0, settings.max_restarts) == (1.0, 10)
+    assert (settings.max_iterations, settings.tol) == (50, 1e-4)
+    sent = container.parse_settings({**values, "max_iterations": "1000", "tol": "1e-8"})
+    assert (sent.max_iterations, sent.tol) == (1000, 1e-8)
 
 
 @pytest.fixture(scope="module")

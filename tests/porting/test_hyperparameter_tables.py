@@ -18,18 +18,16 @@ from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 
 
 def _estimator_classes(module_name: str) -> list[type]:
+    """The module's estimators that users build: a shared base of several (Linear Learner's,
+    Factorization Machines') is none (its ``default_deserializer`` is its subclasses'), and
+    its Params are on each subclass."""
     module = importlib.import_module(module_name)
-    return [
+    classes = [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, AlgorithmEstimator) and cls.__module__ == module.__name__
     ]
-
-
-def _built_by_users(classes: list[type]) -> list[type]:
-    """The classes no other class here extends: a shared base (Linear Learner's) is no estimator
-    one builds (its ``default_deserializer`` is its subclasses'), and its Params are on each."""
-    return [cls for cls in classes if not any(o is not cls and issubclass(o, cls) for o in classes)]
+    return [cls for cls in classes if not any(c is not cls and issubclass(c, cls) for c in classes)]
 
 
 def _hyperparameters(cls: type) -> list[HyperParameter]:
@@ -58,7 +56,7 @@ def test_the_local_image_reads_back_every_default_the_estimator_sends(package):
     """Every value an estimator has by default is sent as text that the table parses, and
     the table's own defaults are values the estimator would accept."""
     table = importlib.import_module(f"{package}.hyperparameters").HYPERPARAMETERS
-    for cls in _built_by_users(_estimator_classes(PLUGINS[package])):
+    for cls in _estimator_classes(PLUGINS[package]):
         estimator = cls()
         for param in _hyperparameters(cls):
             if estimator.hasDefault(param.name):

@@ -24,16 +24,17 @@ import scipy.sparse as sp
 
 Features = np.ndarray | sp.csr_matrix
 BETA_1, BETA_2 = 0.9, 0.999
+EPSILON = 1e-8  # Adam's (MXNet's too): the eps of a job that sends none
 
 
 @dataclass(frozen=True)
 class InitSettings:
     """How one parameter group starts: normal(0, sigma), uniform(-scale, scale) or value."""
 
-    method: str = "normal"
-    sigma: float = 0.01
-    scale: float = 0.01
-    value: float = 0.0
+    method: str
+    sigma: float
+    scale: float
+    value: float
 
     def draw(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         if self.method == "normal":
@@ -54,17 +55,21 @@ class GroupSettings:
 
 @dataclass(frozen=True)
 class FMSettings:
+    """The hyperparameters that shape training, parsed from their SageMaker text (their
+    defaults are the service's, in ``smspark_factorizationmachines.hyperparameters``; where
+    it documents none, the container's ``parse_settings`` says what applies)."""
+
     predictor_type: str
     feature_dim: int
     num_factors: int
-    mini_batch_size: int = 1000
-    epochs: int = 1
-    bias: GroupSettings = GroupSettings(0.1, 0.01, InitSettings(sigma=0.01))
-    linear: GroupSettings = GroupSettings(0.001, 0.001, InitSettings(sigma=0.01))
-    factors: GroupSettings = GroupSettings(0.0001, 0.00001, InitSettings(sigma=0.001))
-    clip_gradient: float | None = None
-    eps: float = 1e-8
-    rescale_grad: float | None = None  # None: 1 / rows of the batch (the mean gradient)
+    mini_batch_size: int
+    epochs: int
+    bias: GroupSettings
+    linear: GroupSettings
+    factors: GroupSettings
+    clip_gradient: float | None  # None: no clipping
+    eps: float
+    rescale_grad: float | None  # None: 1 / rows of the batch (the mean gradient)
     seed: int = 0
 
 

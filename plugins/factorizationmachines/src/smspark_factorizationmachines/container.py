@@ -18,15 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import iter_batches
 from smspark_local.toolkit.container import TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 from smspark_factorizationmachines import model as artifact
 from smspark_factorizationmachines.algorithm import (
+    EPSILON,
     Features,
     FMSettings,
     GroupSettings,
@@ -34,51 +36,46 @@ from smspark_factorizationmachines.algorithm import (
     evaluate,
     train_fm,
 )
-from smspark_factorizationmachines.choices import INIT_METHODS, PREDICTOR_TYPES
+from smspark_factorizationmachines.hyperparameters import HYPERPARAMETERS
 
 MODEL_FILE = "model_algo-1"
-# The documented defaults per group: (lr, wd, init sigma). A uniform init without a scale
-# uses the group's default sigma as its range; a constant one without a value starts at 0.
-DEFAULTS = {
-    "bias": (0.1, 0.01, 0.01),
-    "linear": (0.001, 0.001, 0.01),
-    "factors": (1e-4, 1e-5, 1e-3),
-}
 
 
-def _group(hp: Hyperparameters, name: str) -> GroupSettings:
-    lr, wd, sigma = DEFAULTS[name]
+def _group(hp: dict[str, Any], name: str) -> GroupSettings:
+    """One parameter group's settings. The service documents no default init scale or
+    value: a uniform init without a scale uses the group's default sigma as its range, a
+    constant one without a value starts at 0."""
+    scale, value = hp[f"{name}_init_scale"], hp[f"{name}_init_value"]
     return GroupSettings(
-        lr=hp.number(f"{name}_lr", lr, low=0.0),
-        wd=hp.number(f"{name}_wd", wd, low=0.0),
+        lr=hp[f"{name}_lr"],
+        wd=hp[f"{name}_wd"],
         init=InitSettings(
-            method=hp.choice(f"{name}_init_method", "normal", INIT_METHODS),
-            sigma=hp.number(f"{name}_init_sigma", sigma, low=0.0),
-            scale=hp.number(f"{name}_init_scale", sigma, low=0.0),
-            value=hp.number(f"{name}_init_value", 0.0),
+            method=hp[f"{name}_init_method"],
+            sigma=hp[f"{name}_init_sigma"],
+            scale=HYPERPARAMETERS[f"{name}_init_sigma"].default if scale is None else scale,
+            value=0.0 if value is None else value,
         ),
     )
 
 
-def _optional(hp: Hyperparameters, name: str, low: float | None = None) -> float | None:
-    return hp.number(name, low=low) if name in hp.values else None
-
-
 def parse_settings(values: dict[str, str]) -> FMSettings:
-    hp = Hyperparameters(values)
-    eps = _optional(hp, "eps")
+    """The container's hyperparameters (strings) as settings. A ``clip_gradient`` <= 0
+    turns clipping off, as it does in MXNet's optimizers (the service trains with MXNet);
+    without ``eps``, Adam's own applies."""
+    hp = HYPERPARAMETERS.parse(values)
+    clip, eps = hp["clip_gradient"], hp["eps"]
     return FMSettings(
-        predictor_type=hp.choice("predictor_type", "", PREDICTOR_TYPES),
-        feature_dim=hp.integer("feature_dim"),
-        num_factors=hp.integer("num_factors"),
-        mini_batch_size=hp.integer("mini_batch_size", 1000),
-        epochs=hp.integer("epochs", 1),
+        predictor_type=hp["predictor_type"],
+        feature_dim=hp["feature_dim"],
+        num_factors=hp["num_factors"],
+        mini_batch_size=hp["mini_batch_size"],
+        epochs=hp["epochs"],
         bias=_group(hp, "bias"),
         linear=_group(hp, "linear"),
         factors=_group(hp, "factors"),
-        clip_gradient=_optional(hp, "clip_gradient", low=0.0),
-        eps=1e-8 if eps is None else eps,
-        rescale_grad=_optional(hp, "rescale_grad"),
+        clip_gradient=clip if clip is not None and clip > 0 else None,
+        eps=EPSILON if eps is None else eps,
+        rescale_grad=hp["rescale_grad"],
     )
 
 

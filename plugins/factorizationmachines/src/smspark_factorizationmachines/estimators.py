@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import FIRST_PARTY_ACCOUNTS
-from smspark_core.algorithms.params import choice_param, float_param, int_param
+from smspark_core.algorithms.params import hyperparameter_param
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
-from smspark_factorizationmachines.choices import INIT_METHODS, PREDICTOR_TYPES
 from smspark_factorizationmachines.deserializers import (
     FactorizationMachinesBinaryClassifierDeserializer,
     FactorizationMachinesRegressorDeserializer,
 )
+from smspark_factorizationmachines.hyperparameters import HYPERPARAMETERS
 
 # Where factorization-machines:1 is published: the regions of the SageMaker Python SDK's
 # image_uri_config/factorization-machines.json (35; the first-party accounts, which also
@@ -30,10 +30,6 @@ FM_ACCOUNTS: Mapping[str, str] = {
     for region, account in FIRST_PARTY_ACCOUNTS.items()
     if not region.startswith("us-isof-")
 }
-
-
-def _rate(name: str, doc: str):
-    return float_param(name, doc, 0.0)
 
 
 class FactorizationMachinesSageMakerEstimator(AmazonAlgorithmEstimator):
@@ -47,42 +43,30 @@ class FactorizationMachinesSageMakerEstimator(AmazonAlgorithmEstimator):
     # setFactorsInitValue and their getters; predictor_type is fixed by the class.
     accessor_skip: ClassVar[tuple[str, ...]] = ("predictor_type",)
 
-    num_factors = int_param(
-        "num_factors", "The dimensionality of the factorization.", low=0, low_open=True
-    )
-    predictor_type = choice_param(
-        "predictor_type", "Fixed by the estimator class.", PREDICTOR_TYPES
-    )
-    epochs = int_param("epochs", "Passes over the training data.", low=0, low_open=True)
-    clip_gradient = float_param(
-        "clip_gradient", "Gradients are clipped to [-clip_gradient, clip_gradient]."
-    )
-    eps = float_param("eps", "The optimizer's epsilon, against division by 0.")
-    rescale_grad = float_param(
-        "rescale_grad", "Gradients are multiplied by this before each update (1/batch size)."
-    )
-    bias_lr = _rate("bias_lr", "Learning rate of the bias term.")
-    linear_lr = _rate("linear_lr", "Learning rate of the linear terms.")
-    factors_lr = _rate("factors_lr", "Learning rate of the factorization terms.")
-    bias_wd = _rate("bias_wd", "Weight decay of the bias term.")
-    linear_wd = _rate("linear_wd", "Weight decay of the linear terms.")
-    factors_wd = _rate("factors_wd", "Weight decay of the factorization terms.")
-    bias_init_method = choice_param("bias_init_method", "Bias initialisation.", INIT_METHODS)
-    bias_init_scale = _rate("bias_init_scale", "uniform bias initialisation range.")
-    bias_init_sigma = _rate("bias_init_sigma", "normal bias initialisation deviation.")
-    bias_init_value = float_param("bias_init_value", "constant bias initialisation value.")
-    linear_init_method = choice_param(
-        "linear_init_method", "Linear terms' initialisation.", INIT_METHODS
-    )
-    linear_init_scale = _rate("linear_init_scale", "uniform linear initialisation range.")
-    linear_init_sigma = _rate("linear_init_sigma", "normal linear initialisation deviation.")
-    linear_init_value = float_param("linear_init_value", "constant linear initialisation value.")
-    factors_init_method = choice_param(
-        "factors_init_method", "Factorization terms' initialisation.", INIT_METHODS
-    )
-    factors_init_scale = _rate("factors_init_scale", "uniform factors initialisation range.")
-    factors_init_sigma = _rate("factors_init_sigma", "normal factors initialisation deviation.")
-    factors_init_value = float_param("factors_init_value", "constant factors initialisation value.")
+    num_factors = hyperparameter_param(HYPERPARAMETERS["num_factors"])
+    predictor_type = hyperparameter_param(HYPERPARAMETERS["predictor_type"])
+    epochs = hyperparameter_param(HYPERPARAMETERS["epochs"])
+    clip_gradient = hyperparameter_param(HYPERPARAMETERS["clip_gradient"])
+    eps = hyperparameter_param(HYPERPARAMETERS["eps"])
+    rescale_grad = hyperparameter_param(HYPERPARAMETERS["rescale_grad"])
+    bias_lr = hyperparameter_param(HYPERPARAMETERS["bias_lr"])
+    linear_lr = hyperparameter_param(HYPERPARAMETERS["linear_lr"])
+    factors_lr = hyperparameter_param(HYPERPARAMETERS["factors_lr"])
+    bias_wd = hyperparameter_param(HYPERPARAMETERS["bias_wd"])
+    linear_wd = hyperparameter_param(HYPERPARAMETERS["linear_wd"])
+    factors_wd = hyperparameter_param(HYPERPARAMETERS["factors_wd"])
+    bias_init_method = hyperparameter_param(HYPERPARAMETERS["bias_init_method"])
+    bias_init_scale = hyperparameter_param(HYPERPARAMETERS["bias_init_scale"])
+    bias_init_sigma = hyperparameter_param(HYPERPARAMETERS["bias_init_sigma"])
+    bias_init_value = hyperparameter_param(HYPERPARAMETERS["bias_init_value"])
+    linear_init_method = hyperparameter_param(HYPERPARAMETERS["linear_init_method"])
+    linear_init_scale = hyperparameter_param(HYPERPARAMETERS["linear_init_scale"])
+    linear_init_sigma = hyperparameter_param(HYPERPARAMETERS["linear_init_sigma"])
+    linear_init_value = hyperparameter_param(HYPERPARAMETERS["linear_init_value"])
+    factors_init_method = hyperparameter_param(HYPERPARAMETERS["factors_init_method"])
+    factors_init_scale = hyperparameter_param(HYPERPARAMETERS["factors_init_scale"])
+    factors_init_sigma = hyperparameter_param(HYPERPARAMETERS["factors_init_sigma"])
+    factors_init_value = hyperparameter_param(HYPERPARAMETERS["factors_init_value"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

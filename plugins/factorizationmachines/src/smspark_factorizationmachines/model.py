@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from smspark_factorizationmachines.algorithm import FactorizationMachine
-from smspark_factorizationmachines.choices import PREDICTOR_TYPES
+from smspark_factorizationmachines.hyperparameters import PREDICTOR_TYPES
 
 FORMAT = "smspark-factorization-machines/1"
 

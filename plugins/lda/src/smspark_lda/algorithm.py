@@ -32,15 +32,16 @@ class LDASettings:
     """``alpha0``: the sum of the topic-mixture prior (each topic gets alpha0 / K).
     ``max_iterations``: passes over the corpus at most; ``tol``: the relative improvement
     of the training per-word log-likelihood below which passes stop; ``max_restarts``:
-    random initialisations tried on the first mini-batch, the best one kept."""
+    random initialisations tried on the first mini-batch, the best one kept. Their defaults
+    are in ``smspark_lda.hyperparameters`` and the container's ``VARIATIONAL_DEFAULTS``."""
 
     num_topics: int
     feature_dim: int
     mini_batch_size: int
-    alpha0: float = 1.0
-    max_restarts: int = 10
-    max_iterations: int = 50
-    tol: float = 1e-4
+    alpha0: float
+    max_restarts: int
+    max_iterations: int
+    tol: float
     seed: int = 0
 
     @property

@@ -22,32 +22,24 @@ import scipy.sparse as sp
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import iter_batches
 from smspark_local.toolkit.container import InvocationError, TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError, Hyperparameters
 
 from smspark_core.codecs import mxnet_ndarray
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 from smspark_lda.algorithm import LDAModel, LDASettings, train_lda
+from smspark_lda.hyperparameters import HYPERPARAMETERS
 
 MODEL_FILE = "model_algo-1"
+# The service's defaults for its spectral method's ALS phase (max_iterations 1000, tol 1e-8)
+# would make variational Bayes run for hours: this image's own apply when a job sends none.
+VARIATIONAL_DEFAULTS = {"max_iterations": 50, "tol": 1e-4}
 
 
 def parse_settings(values: dict[str, str]) -> LDASettings:
-    """The hyperparameters; where the spectral method's defaults would make variational
-    Bayes run for hours (max_iterations 1000, tol 1e-8), this image's own apply."""
-    hp = Hyperparameters(values)
-    alpha0 = hp.number("alpha0", 1.0)
-    tol = hp.number("tol", 1e-4)
-    if alpha0 <= 0 or tol <= 0:
-        name = "alpha0" if alpha0 <= 0 else "tol"
-        raise HyperparameterError(f"hyperparameter {name} must be a positive number")
-    return LDASettings(
-        num_topics=hp.integer("num_topics"),
-        feature_dim=hp.integer("feature_dim"),
-        mini_batch_size=hp.integer("mini_batch_size"),
-        alpha0=alpha0,
-        max_restarts=hp.integer("max_restarts", 10),
-        max_iterations=hp.integer("max_iterations", 50),
-        tol=tol,
-    )
+    """The container's hyperparameters (strings) as settings, with ``VARIATIONAL_DEFAULTS``
+    for those the job does not send."""
+    settings = HYPERPARAMETERS.parse(values)
+    settings.update({k: v for k, v in VARIATIONAL_DEFAULTS.items() if k not in values})
+    return LDASettings(**settings)
 
 
 def negative_count_row(counts: np.ndarray | sp.csr_matrix) -> int | None:

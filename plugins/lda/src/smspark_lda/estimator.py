@@ -13,8 +13,9 @@ from typing import ClassVar
 
 from smspark_core.algorithms.estimator import AmazonAlgorithmEstimator
 from smspark_core.algorithms.images import LDA_ACCOUNTS
-from smspark_core.algorithms.params import float_param, int_param
+from smspark_core.algorithms.params import hyperparameter_param
 from smspark_lda.deserializer import LDAProtobufResponseRowDeserializer
+from smspark_lda.hyperparameters import HYPERPARAMETERS
 
 
 class LDASageMakerEstimator(AmazonAlgorithmEstimator):
@@ -25,13 +26,11 @@ class LDASageMakerEstimator(AmazonAlgorithmEstimator):
     registry_accounts = LDA_ACCOUNTS
     required_params: ClassVar[tuple[str, ...]] = ("feature_dim", "num_topics", "mini_batch_size")
 
-    num_topics = int_param("num_topics", "The number of topics to find.", low=1)
-    alpha0 = float_param(
-        "alpha0", "The sum of the Dirichlet prior of topic mixtures.", 0.0, low_open=True
-    )
-    max_restarts = int_param("max_restarts", "Restarts of the optimisation.", low=1)
-    max_iterations = int_param("max_iterations", "Iterations of the optimisation.", low=1)
-    tol = float_param("tol", "Error tolerance of the optimisation.", 0.0, low_open=True)
+    num_topics = hyperparameter_param(HYPERPARAMETERS["num_topics"])
+    alpha0 = hyperparameter_param(HYPERPARAMETERS["alpha0"])
+    max_restarts = hyperparameter_param(HYPERPARAMETERS["max_restarts"])
+    max_iterations = hyperparameter_param(HYPERPARAMETERS["max_iterations"])
+    tol = hyperparameter_param(HYPERPARAMETERS["tol"])
 
     @classmethod
     def default_deserializer(cls) -> LDAProtobufResponseRowDeserializer:
