@@ -6,10 +6,12 @@
     def register_serializers(register):
         register(sdk.SerializerSpec("my-format", MySerializer, sdk.CSV))
 
-Spark-facing pieces (codec base classes, the algorithm estimator bases and Param factories)
-and the container toolkit a local image is written with (its ``/opt/ml`` environment,
-training channels, request and response payloads, hyperparameters) are all here. Names load
-on first use, so a local image that imports ``sdk.TrainingEnvironment`` loads no pyspark.
+Spark-facing pieces (codec base classes, the algorithm estimator bases), an algorithm's
+hyperparameter table (``sdk.HyperparameterTable`` and its entry kinds: the estimator's Params
+come from it through ``sdk.hyperparameter_param``, the local image parses its job's strings
+with it) and the container toolkit a local image is written with (its ``/opt/ml``
+environment, training channels, request and response payloads) are all here. Names load on
+first use, so a local image that imports ``sdk.TrainingEnvironment`` loads no pyspark.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ _MODULES = {
         "MissingHyperParameterError",
     ],
     "smspark_core.algorithms.images": ["FIRST_PARTY_ACCOUNTS", "image_uri"],
-    "smspark_core.algorithms.params": [
-        "HyperParameter",
-        "auto_or_number_param",
-        "bool_param",
-        "choice_param",
-        "float_param",
-        "int_param",
-        "string_list_param",
+    "smspark_core.algorithms.params": ["HyperParameter", "hyperparameter_param"],
+    "smspark_core.codecs.hyperparameter_table": [
+        "FEATURE_DIM",
+        "MINI_BATCH_SIZE",
+        "REQUIRED",
+        "AutoOrNumber",
+        "Boolean",
+        "Choice",
+        "HyperparameterError",
+        "HyperparameterTable",
+        "Integer",
+        "Keywords",
+        "Number",
+        "Text",
     ],
     "smspark_core.algorithms.responses": ["AlgorithmResponseRowDeserializer"],
     "smspark_core.plugins.hookspecs": ["hookimpl"],
@@ -42,7 +50,6 @@ _MODULES = {
         "InvocationResponse",
         "TrainingEnvironment",
     ],
-    "smspark_local.toolkit.hyperparameters": ["HyperparameterError", "Hyperparameters"],
     "smspark_local.toolkit.payloads": [
         "encode_predictions",
         "first_party_handler",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 def test_every_error_smspark_raises_for_bad_input_has_one_base():
     from smspark_local.toolkit.channels import ChannelFormatError
-    from smspark_local.toolkit.hyperparameters import HyperparameterError
 
     from smspark_core.algorithms.estimator import MissingHyperParameterError
     from smspark_core.algorithms.images import UnsupportedRegionError
+    from smspark_core.codecs.hyperparameter_table import HyperparameterError
     from smspark_core.codecs.libsvm import LibSVMParseError
     from smspark_core.codecs.mxnet_ndarray import NDArrayFormatError
     from smspark_core.codecs.recordio import RecordIOError

@@ -15,7 +15,7 @@ LIGHT = [
     "import smspark_core.codecs.recordio, smspark_core.codecs.amazon_record",
     "import smspark_core.codecs.libsvm, smspark_core.codecs.csv, smspark_core.codecs.mxnet_ndarray",
     "import smspark_local.toolkit.container, smspark_local.toolkit.channels",
-    "import smspark_local.toolkit.payloads, smspark_local.toolkit.hyperparameters",
+    "import smspark_local.toolkit.payloads, smspark_core.codecs.hyperparameter_table",
 ]
 
 
@@ -47,5 +47,5 @@ spark.stop()
 
 
 def test_a_local_image_written_with_the_sdk_loads_no_spark():
-    statement = "from smspark_core.sdk import TrainingEnvironment, Hyperparameters, PROTOBUF"
+    statement = "from smspark_core.sdk import TrainingEnvironment, HyperparameterTable, PROTOBUF"
     assert modules_loaded_by(statement) == set()

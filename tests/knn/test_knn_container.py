@@ -20,9 +20,9 @@ from smspark_knn import algorithm, container
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import Projection, build_index, vote
 from smspark_local.toolkit.container import InvocationError
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 
 from smspark_core.codecs import amazon_record
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 

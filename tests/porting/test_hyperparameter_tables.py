@@ -16,7 +16,6 @@ from smspark_core.codecs.hyperparameter_table import REQUIRED, HyperparameterTab
 from smspark_core.codecs.hyperparameter_text import hyperparameter_text
 
 
-
 def _estimator_classes(module_name: str) -> list[type]:
     """The module's estimators that users build: a shared base of several (Linear Learner's,
     Factorization Machines') is none (its ``default_deserializer`` is its subclasses'), and

@@ -19,13 +19,13 @@ from algorithm_helpers import modules_loaded_by
 from algorithm_helpers import training_environment as environment
 from smspark_local.toolkit.channels import Batch
 from smspark_local.toolkit.container import InvocationError
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 from smspark_randomcutforest import container, forest, metrics
 from smspark_randomcutforest import model as artifact
 from smspark_randomcutforest.forest import build_forest
 from smspark_randomcutforest.reservoir import Reservoir, tree_samples
 
 from smspark_core.codecs import amazon_record
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 
 PROTOBUF = "application/x-recordio-protobuf"
 

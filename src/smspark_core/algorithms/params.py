@@ -2,7 +2,9 @@
 
 An algorithm estimator declares each SageMaker hyperparameter as a class attribute whose
 Param name *is* the hyperparameter key (``k``, ``feature_dim``, ``mini_batch_size``), the
-pattern of pyspark.ml's own Params. Each ``HyperParameter`` carries a type converter and a
+pattern of pyspark.ml's own Params, made with ``hyperparameter_param`` from the algorithm's
+``HyperparameterTable`` (``smspark_core.codecs.hyperparameter_table``), which its local image
+parses the job's strings with too. Each ``HyperParameter`` carries a type converter and a
 check with the allowed range in words, applied by every way of setting it: the setters,
 ``set``, ``_set`` and ``fit(params=...)``. Values keep their Python type (bool, int, float,
 str); the text SageMaker receives is made only when the CreateTrainingJob map is built.
@@ -221,7 +223,7 @@ def _bounded(
     return allowed, checked_then_converted, check
 
 
-def int_param(
+def _int_param(
     name: str,
     doc: str,
     low: float | None = None,
@@ -266,7 +268,7 @@ def _float(value: Any) -> float:
     return float(value)
 
 
-def float_param(
+def _float_param(
     name: str,
     doc: str,
     low: float | None = None,
@@ -287,7 +289,7 @@ def float_param(
     return HyperParameter(name, doc, convert, allowed, check, value_type="float")
 
 
-def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
+def _choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     """One string of a fixed set."""
     options = tuple(choices)
     return HyperParameter(
@@ -301,7 +303,7 @@ def choice_param(name: str, doc: str, choices: Iterable[str]) -> HyperParameter:
     )
 
 
-def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> HyperParameter:
+def _bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> HyperParameter:
     """A boolean, sent as "True"/"False". Setters take Python booleans or those strings (the
     original took only the strings); getters return a ``bool``. A value that is neither raises
     ``not_text`` if it is no string at all (the original's setters differ: most tested
@@ -324,7 +326,7 @@ def bool_param(name: str, doc: str, not_text: type[Exception] = ValueError) -> H
     )
 
 
-def auto_or_number_param(
+def _auto_or_number_param(
     name: str,
     doc: str,
     low: float | None = None,
@@ -364,7 +366,7 @@ def auto_or_number_param(
     )
 
 
-def string_list_param(
+def _string_list_param(
     name: str,
     doc: str,
     choices: Iterable[str],
@@ -403,7 +405,7 @@ def string_list_param(
     return HyperParameter(name, doc, convert, allowed, check, value_type="str")
 
 
-def text_param(name: str, doc: str, allowed: str, check: Callable[[str], bool]) -> HyperParameter:
+def _text_param(name: str, doc: str, allowed: str, check: Callable[[str], bool]) -> HyperParameter:
     """Text of a form ``check`` tests (``allowed`` says it in words), stored stripped; a value
     that is no string is a ``ValueError``."""
     return HyperParameter(
@@ -422,7 +424,7 @@ def hyperparameter_param(entry: table.Hyperparameter) -> HyperParameter:
 
 def _param_of(entry: table.Hyperparameter) -> HyperParameter:
     if isinstance(entry, table.Integer):
-        return int_param(
+        return _int_param(
             entry.name,
             entry.doc,
             *entry.bounds[:2],
@@ -431,11 +433,11 @@ def _param_of(entry: table.Hyperparameter) -> HyperParameter:
             also=entry.also,
         )
     if isinstance(entry, table.Number):
-        return float_param(
+        return _float_param(
             entry.name, entry.doc, *entry.bounds[:2], **_openness(entry), original=entry.original
         )
     if isinstance(entry, table.AutoOrNumber):
-        return auto_or_number_param(
+        return _auto_or_number_param(
             entry.name,
             entry.doc,
             *entry.bounds[:2],
@@ -444,15 +446,15 @@ def _param_of(entry: table.Hyperparameter) -> HyperParameter:
             words=entry.words,
         )
     if isinstance(entry, table.Choice):
-        return choice_param(entry.name, entry.doc, entry.choices)
+        return _choice_param(entry.name, entry.doc, entry.choices)
     if isinstance(entry, table.Boolean):
-        return bool_param(entry.name, entry.doc, entry.not_text)
+        return _bool_param(entry.name, entry.doc, entry.not_text)
     if isinstance(entry, table.Keywords):
-        return string_list_param(
+        return _string_list_param(
             entry.name, entry.doc, entry.choices, as_json=entry.as_json, not_text=entry.not_text
         )
     if isinstance(entry, table.Text):
-        return text_param(entry.name, entry.doc, entry.allowed, entry.matches)
+        return _text_param(entry.name, entry.doc, entry.allowed, entry.matches)
     raise TypeError(f"no Spark Param for a {type(entry).__name__} hyperparameter")
 
 

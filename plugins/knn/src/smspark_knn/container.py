@@ -27,8 +27,8 @@ import scipy.sparse as sp
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import ChannelFormatError, iter_batches
 from smspark_local.toolkit.container import InvocationError, InvocationResponse, TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 from smspark_core.foundation.media_types import CSV, JSON, media_type
 from smspark_knn import model as artifact
 from smspark_knn.algorithm import (

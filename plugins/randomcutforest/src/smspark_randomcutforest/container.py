@@ -28,8 +28,8 @@ import scipy.sparse as sp
 from smspark_local.toolkit import payloads
 from smspark_local.toolkit.channels import Batch, ChannelFormatError, iter_batches
 from smspark_local.toolkit.container import TrainingEnvironment
-from smspark_local.toolkit.hyperparameters import HyperparameterError
 
+from smspark_core.codecs.hyperparameter_table import HyperparameterError
 from smspark_randomcutforest import model as artifact
 from smspark_randomcutforest.forest import build_forest
 from smspark_randomcutforest.hyperparameters import HYPERPARAMETERS
