@@ -2,10 +2,12 @@
 SparkContext accumulators so that it works over Spark Connect as well as in classic Spark.
 
 Each partition's Python function attaches its counters (``InvokeStats``, plus the Spark task
-attempts that failed before it) to the last row it returns, in a struct column
-``STATS_COLUMN`` that is null on every other row. ``DataFrame.observe`` sums that column as
-the action runs (``pyspark.sql.Observation`` works in classic and Connect sessions), and the
-column is dropped before the user sees the frame. Only tasks that succeed deliver their
+attempts that failed before it) to the last row it returns, as JSON text in a string column
+``STATS_COLUMN`` that is null on every other row (text, because a null struct of counters
+still carries a slot per counter and row through Arrow: 14 MB per 100,000 rows).
+``DataFrame.observe`` collects that column as the action runs (``pyspark.sql.Observation``
+works in classic and Connect sessions), the driver combines the partitions' records, and
+the column is dropped before the user sees the frame. Only tasks that succeed deliver their
 counters, as Spark delivers only their metrics; a failed task attempt shows up as a
 ``task_retries`` count of the attempt that replaced it. As with any Observation, the figures
 are those of the first action run on the transformed DataFrame.
@@ -13,12 +15,13 @@ are those of the first action run on the transformed DataFrame.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
-from pyspark.sql.types import LongType, StructField, StructType
+from pyspark.sql.types import StringType, StructField
 
 from smspark_core.executor.invoke import RETRY_CAUSES, InvokeStats
 
@@ -38,10 +41,8 @@ _MAXED = ("peak_in_flight", "concurrency_peak")
 _MINNED = ("concurrency_low",)
 _FIELDS = (*_SUMMED, *_MAXED, *_MINNED)
 _RECORDS = "records"  # the observed metric: the partitions' records
-STATS_ARROW_TYPE = pa.struct([(name, pa.int64()) for name in _FIELDS])
-STATS_SPARK_FIELD = StructField(
-    STATS_COLUMN, StructType([StructField(name, LongType()) for name in _FIELDS]), True
-)
+STATS_ARROW_TYPE = pa.string()
+STATS_SPARK_FIELD = StructField(STATS_COLUMN, StringType(), True)
 
 
 def partition_record(stats: InvokeStats, earlier_attempts: int) -> dict[str, int]:
@@ -66,10 +67,11 @@ def partition_record(stats: InvokeStats, earlier_attempts: int) -> dict[str, int
 
 
 def stats_array(rows: int, record: dict[str, int] | None) -> pa.Array:
-    """The stats column of a batch: null, or ``record`` on its last row."""
+    """The stats column of a batch: null, or ``record`` (as JSON) on its last row."""
     if record is None or rows == 0:
         return pa.nulls(rows, STATS_ARROW_TYPE)
-    return pa.array([None] * (rows - 1) + [record], STATS_ARROW_TYPE)
+    last = pa.array([json.dumps(record)], STATS_ARROW_TYPE)
+    return pa.concat_arrays([pa.nulls(rows - 1, STATS_ARROW_TYPE), last])
 
 
 def observe(frame: DataFrame) -> tuple[DataFrame, Observation]:
@@ -82,10 +84,10 @@ def observe(frame: DataFrame) -> tuple[DataFrame, Observation]:
     return frame.observe(observation, records).drop(STATS_COLUMN), observation
 
 
-def combine(records: list[Any]) -> dict[str, int]:
-    """The partitions' records (Rows or dicts) as one: counters summed, peaks maxed, lows
-    minned; all zero for no record."""
-    rows = [record.asDict() if hasattr(record, "asDict") else dict(record) for record in records]
+def combine(records: list[str]) -> dict[str, int]:
+    """The partitions' records (JSON) as one: counters summed, peaks maxed, lows minned;
+    all zero for no record."""
+    rows = [json.loads(record) for record in records]
     if not rows:
         return {name: 0 for name in _FIELDS}
     combined = {name: sum(row[name] or 0 for row in rows) for name in _SUMMED}
