@@ -51,7 +51,7 @@ from smspark_core.aws.resources import (
     SageMakerResourceCleanup,
 )
 from smspark_core.executor import transform_stats
-from smspark_core.executor.endpoint_transform import ERROR_COLUMN, PartitionPredictor
+from smspark_core.executor.endpoint_transform import ERROR_COLUMN, PartitionPredictor, predicted
 from smspark_core.executor.invoke import DEFAULT_RETRY_DEADLINE_S, InvokeSettings
 from smspark_core.stage_params import (
     CodecSettings,
@@ -59,7 +59,6 @@ from smspark_core.stage_params import (
     InvocationSettings,
     ModelSettings,
 )
-from smspark_core.transformation.arrow_transport import for_map_in_arrow
 from smspark_core.transformation.deserializers import ResponseRowDeserializer
 from smspark_core.transformation.serializers import RequestRowSerializer
 
@@ -389,16 +388,18 @@ class SageMakerModel(
         serializer = self.getRequestRowSerializer()
         serializer.set_schema(dataset.schema)
         out_schema = self.transformSchema(dataset.schema)
+        keep_input = self.getPrependResultRows()
         predict_partition = PartitionPredictor(
             self._invoke_settings(),
             self.clientSpec,
             serializer,
             self.getResponseRowDeserializer(),
-            self.getPrependResultRows(),
+            keep_input,
             tuple(dataset.columns),
         )
-        mapped_schema = StructType([*out_schema.fields, transform_stats.STATS_SPARK_FIELD])
-        mapped = for_map_in_arrow(dataset).mapInArrow(predict_partition, mapped_schema)
+        predictions = out_schema.fields[len(dataset.columns) if keep_input else 0 :]
+        read = serializer.columns_read(dataset.schema)
+        mapped = predicted(dataset, predict_partition, predictions, read)
         result, self._observation = transform_stats.observe(mapped)
         return result
 

@@ -99,7 +99,7 @@ def test_without_unwrap_udt_the_columns_go_unchanged(spark, monkeypatch):
     def unavailable(df, name):
         raise Py4JError("no UnwrapUDT in this Spark")
 
-    monkeypatch.setattr(arrow_transport, "_unwrapped", unavailable)
+    monkeypatch.setattr(arrow_transport, "unwrapped_vector", unavailable)
     df = spark.createDataFrame(ROWS, SCHEMA)
     assert arrow_friendly(df) is df
 

@@ -7,6 +7,7 @@ import pytest
 from local_helpers import ROLE, SUM_IMAGE, start_job, wait_job
 from py4j.protocol import Py4JError
 from pyspark.ml.linalg import Vectors, VectorUDT
+from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StructField, StructType
 
 from smspark_core.aws.resources import (
@@ -226,7 +227,7 @@ def test_vector_columns_come_back_exactly_as_they_were(model, spark, monkeypatch
     """Vectors cross to Python in the fast layout (or, without UnwrapUDT, as UDTs) and the
     returned columns equal the input ones, down to the stored struct (exceptAll)."""
     if unwrap == "unavailable":
-        monkeypatch.setattr(arrow_transport, "_unwrapped", _no_unwrap)
+        monkeypatch.setattr(arrow_transport, "unwrapped_vector", _no_unwrap)
     df = _mixed_vectors(spark)
     result = model.transform(df)
     inputs = result.select(*df.columns)
@@ -241,6 +242,18 @@ def test_column_names_with_dots_go_through(model, spark):
     result = model.transform(df)
     assert result.columns == ["user.id", "features", "prediction"]
     assert [tuple(r) for r in result.collect()] == [(7, Vectors.dense([1.0, 2.0, 3.0]), 12.0)]
+
+
+@pytest.mark.skipif(not hasattr(F, "arrow_udf"), reason="Spark 4.0 has no Arrow UDFs")
+def test_columns_the_serializer_does_not_read_stay_on_the_jvm(model, spark):
+    """Only ``features`` goes to Python: a column no Arrow batch can carry (a calendar
+    interval, which mapInArrow refuses) comes back untouched beside the prediction."""
+    df = spark.createDataFrame([(7, Vectors.dense([1.0, 2.0, 3.0]))], ["id", "features"])
+    df = df.withColumn("every", F.expr("make_interval(0, 0, 0, 1)"))
+    result = model.transform(df)
+    assert result.columns == ["id", "features", "every", "prediction"]
+    row = result.select("id", "prediction", F.col("every").cast("string")).first()
+    assert tuple(row) == (7, 12.0, "1 days")
 
 
 def _no_unwrap(df, name):

@@ -41,18 +41,19 @@ except ImportError:  # pyspark-client, the Spark Connect-only package, has no py
 log = logging.getLogger(__name__)
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
+    """``name`` as a SQL identifier (backquoted)."""
     return "`" + name.replace("`", "``") + "`"
 
 
-def _unwrapped(df: DataFrame, name: str) -> Column:
+def unwrapped_vector(df: DataFrame, name: str) -> Column:
     """The vector column ``name`` as its SQL struct."""
-    return F.unwrap_udt(df[_quoted(name)])
+    return F.unwrap_udt(df[quoted(name)])
 
 
 def friendly_vector_sql(name: str) -> str:
     """SQL for the unwrapped vector column ``name`` with an empty list for null indices."""
-    v = _quoted(name)
+    v = quoted(name)
     return (
         f"CASE WHEN {v} IS NOT NULL THEN named_struct('type', {v}.`type`, 'size', {v}.`size`, "
         f"'indices', coalesce({v}.`indices`, CAST(array() AS array<int>)), "
@@ -78,13 +79,13 @@ def arrow_friendly(df: DataFrame, names: list[str] | None = None) -> DataFrame:
     try:
         unwrapped = df.select(
             [
-                (_unwrapped(df, f.name) if vector else df[_quoted(f.name)]).alias(p)
+                (unwrapped_vector(df, f.name) if vector else df[quoted(f.name)]).alias(p)
                 for f, vector, p in zip(fields, vectors, positional)
             ]
         )
         friendly = unwrapped.selectExpr(
             *(
-                f"{friendly_vector_sql(p) if vector else p} AS {_quoted(name)}"
+                f"{friendly_vector_sql(p) if vector else p} AS {quoted(name)}"
                 for vector, p, name in zip(vectors, positional, names)
             )
         )

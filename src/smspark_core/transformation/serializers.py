@@ -131,6 +131,11 @@ class RequestRowSerializer(ABC):
 
     setSchema = set_schema
 
+    def columns_read(self, schema: StructType) -> list[str]:
+        """The columns of ``schema`` that ``serialize_batch`` reads: only these travel to the
+        Python workers during ``transform`` (the others stay on the JVM). Default: all."""
+        return list(schema.names)
+
     @property
     def schema(self) -> StructType | None:
         """The schema given to the constructor or ``set_schema`` (the original's attribute);
@@ -193,6 +198,9 @@ class _FeaturesSerializer(RequestRowSerializer):
 
     def validate_schema(self, schema: StructType) -> None:
         av.require_vector_field(schema, self.featuresColumnName)
+
+    def columns_read(self, schema: StructType) -> list[str]:
+        return [self.featuresColumnName]
 
     def _feature_column(self, batch: pa.RecordBatch, row_offset: int) -> av.FeatureColumn:
         _batch_field(batch, self.featuresColumnName, "a Vector")
@@ -335,6 +343,9 @@ class LibSVMRequestRowSerializer(_FeaturesSerializer):
         av.require_numeric_field(schema, self.labelColumnName)
         super().validate_schema(schema)
 
+    def columns_read(self, schema: StructType) -> list[str]:
+        return [self.labelColumnName, self.featuresColumnName]
+
     def _row_label(self, row: Row) -> float:
         return _label(row, self.labelColumnName)
 
@@ -369,6 +380,9 @@ class UnlabeledLibSVMRequestRowSerializer(LibSVMRequestRowSerializer):
 
     def validate_schema(self, schema: StructType) -> None:
         av.require_vector_field(schema, self.featuresColumnName)
+
+    def columns_read(self, schema: StructType) -> list[str]:
+        return [self.featuresColumnName]
 
     def _row_label(self, row: Row) -> float:
         return 0.0
