@@ -70,11 +70,15 @@ def arrow_friendly(df: DataFrame, names: list[str] | None = None) -> DataFrame:
     one SQL projection for every column; built with Column functions, each part of each
     struct cost py4j calls, about a tenth of a second per ``transform()`` in all."""
     fields = df.schema.fields
-    names = [f.name for f in fields] if names is None else list(names)
+    current = [f.name for f in fields]
+    names = current if names is None else list(names)
     vectors = [isinstance(f.dataType, VectorUDT) for f in fields]
-    renamed = df if names == df.columns else df.toDF(*names)
+
+    def renamed() -> DataFrame:  # a plan of its own: built only where it is the answer
+        return df if names == current else df.toDF(*names)
+
     if not any(vectors):
-        return renamed
+        return renamed()
     positional = [f"_{i}" for i in range(len(fields))]
     try:
         unwrapped = df.select(
@@ -93,7 +97,7 @@ def arrow_friendly(df: DataFrame, names: list[str] | None = None) -> DataFrame:
         return friendly
     except (AttributeError, TypeError, Py4JError, PySparkException) as error:
         log.info("vector columns go to Python as UDTs (slower): %s", error)
-        return renamed
+        return renamed()
 
 
 def for_map_in_arrow(df: DataFrame) -> DataFrame:
