@@ -74,6 +74,39 @@ def test_sparse_batch_equals_protobuf_library():
     assert np.diff(offsets).tolist() == [len(e) for e in expected]
 
 
+@pytest.mark.parametrize("labelled", [True, False])
+def test_sparse_batch_with_dense_and_empty_rows_equals_protobuf_library(labelled):
+    # Rows flagged dense carry values only; empty rows (first, middle, last) have no values
+    # field; shapes from 1 to 2**35 take 1- to 6-byte varints.
+    rng = np.random.default_rng(1)
+    sizes = [5, 3, 200, 2**35, 7, 1, 300]
+    rows = [np.array([], np.int64), np.arange(3), np.sort(rng.choice(200, 150, replace=False))]
+    rows += [np.array([2**35 - 1]), np.array([], np.int64), np.array([0]), np.array([], np.int64)]
+    dense_rows = np.array([False, True, False, False, True, False, False])
+    values = [rng.normal(size=len(r)) for r in rows]
+    labels = np.arange(7.0) if labelled else None
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+    stream, offsets = amazon_record.sparse_records(
+        indptr, np.concatenate(rows), np.concatenate(values), np.array(sizes), labels, dense_rows
+    )
+    expected = [
+        _library_record(
+            values[i].astype(np.float32),
+            float(i) if labelled else None,
+            None if dense_rows[i] else rows[i].tolist(),
+            None if dense_rows[i] else [sizes[i]],
+        )
+        for i in range(7)
+    ]
+    assert bytes(stream) == b"".join(expected)
+    assert np.diff(offsets).tolist() == [len(e) for e in expected]
+
+
+def test_varints_of_negative_values_are_refused():
+    with pytest.raises(ValueError, match="negative value"):
+        encode_varints(np.array([3, -1], np.int32))
+
+
 def test_float32_narrowing_matches_numpy_and_the_jvm():
     values = [3.4028235677973366e38, 1e39, -1e39, 1e-46, 1.401298464324817e-45, 0.1, -0.0]
     narrowed = amazon_record.to_float32(values)

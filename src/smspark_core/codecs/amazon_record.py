@@ -172,6 +172,53 @@ def _length_field_sizes(lengths: np.ndarray) -> np.ndarray:
     return 1 + varint_sizes(lengths) + lengths
 
 
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """The sum of each CSR row's ``values`` (int64; 0 for an empty row)."""
+    counts = np.diff(indptr)
+    if len(values) == 0:
+        return np.zeros(len(counts), np.int64)
+    sums = np.add.reduceat(values, np.minimum(indptr[:-1], len(values) - 1), dtype=np.int64)
+    sums[counts == 0] = 0
+    return sums
+
+
+class _RowWriter:
+    """Writes short per-row byte runs into a batch's records with no loop over rows.
+
+    Each row's records are written front to back from its own cursor; every ``write`` appends
+    one run per row (possibly empty) at all the row cursors at once, with one scatter.
+    """
+
+    def __init__(self, out: np.ndarray, starts: np.ndarray) -> None:
+        self.out = out
+        self.cursors = starts.copy()
+
+    def write(self, data: np.ndarray, lengths: np.ndarray) -> None:
+        """``data``: every row's run back to back, in row order; ``lengths``: each run's size."""
+        if len(data):
+            sources = np.cumsum(lengths) - lengths
+            targets = np.repeat(self.cursors - sources, lengths) + np.arange(len(data))
+            self.out[targets] = data
+        self.cursors += lengths
+
+    def constant(self, value: bytes, where: np.ndarray) -> None:
+        """``value`` on the rows flagged in ``where``."""
+        pattern = np.frombuffer(value, np.uint8)
+        self.write(np.tile(pattern, int(where.sum())), where * len(value))
+
+    def field(self, tag: int, lengths: np.ndarray, where: np.ndarray) -> None:
+        """The tag and varint length of a length-delimited field, on the rows in ``where``."""
+        self.constant(bytes([tag]), where)
+        self.varints(lengths, where)
+
+    def varints(self, values: np.ndarray, where: np.ndarray) -> None:
+        """Each flagged row's value as a varint."""
+        encoded, sizes = encode_varints(values[where])
+        lengths = np.zeros(len(where), np.int64)
+        lengths[where] = sizes
+        self.write(encoded, lengths)
+
+
 def sparse_records(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -184,72 +231,78 @@ def sparse_records(
     """RecordIO-framed records for CSR-shaped rows; returns (stream, n+1 offsets).
 
     Rows flagged in ``dense_rows`` are written as dense tensors (values only), the others as
-    sparse ones (values, keys, shape). Every length, float and key varint is computed for
-    the whole batch with numpy; the loop over rows only copies slices into one
-    preallocated buffer and writes each row's few header bytes.
+    sparse ones (values, keys, shape). Every length and varint is computed for the whole
+    batch with numpy, and the short runs between a row's values and keys (headers, shape,
+    label, padding) are scattered into place for all rows at once; the only loop over rows
+    copies each row's float32 values and encoded keys, two slices.
     """
     indptr = np.asarray(indptr, dtype=np.int64)
     n = len(indptr) - 1
     counts = np.diff(indptr)
     is_sparse = np.ones(n, bool) if dense_rows is None else ~np.asarray(dense_rows, bool)
-    value_bytes = to_float32(values).view(np.uint8).data
-    key_bytes, key_sizes = encode_varints(np.asarray(indices, dtype=np.uint64))
-    key_buffer = key_bytes.data
-    key_ends = np.zeros(len(key_sizes) + 1, dtype=np.int64)
-    np.cumsum(key_sizes, out=key_ends[1:])
-    key_starts = key_ends[indptr]
-    key_lengths = np.where(is_sparse, np.diff(key_starts), 0)
-    shape_lengths = varint_sizes(np.asarray(sizes, dtype=np.uint64))
+    value_bytes = to_float32(values).view(np.uint8)
+    key_bytes, key_sizes = encode_varints(np.asarray(indices))
+    row_key_bytes = _row_sums(key_sizes, indptr)
+    key_starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(row_key_bytes, out=key_starts[1:])
+    key_lengths = np.where(is_sparse, row_key_bytes, 0)
+    sizes = np.asarray(sizes, dtype=np.uint64)
+    shape_lengths = varint_sizes(sizes).astype(np.int64)
 
+    has_values = counts > 0
+    has_keys = key_lengths > 0
     tensor_lengths = (
-        np.where(counts > 0, _length_field_sizes(4 * counts), 0)
-        + np.where(key_lengths > 0, _length_field_sizes(key_lengths), 0)
+        np.where(has_values, _length_field_sizes(4 * counts), 0)
+        + np.where(has_keys, _length_field_sizes(key_lengths), 0)
         + np.where(is_sparse, _length_field_sizes(shape_lengths), 0)
     )
     value_lengths = _length_field_sizes(tensor_lengths)
     entry_lengths = len(ENTRY_KEY) + _length_field_sizes(value_lengths)
     label_part = len(label_entry(0.0)) if labels is not None else 0
     payload_lengths = _length_field_sizes(entry_lengths) + label_part
-    framed = recordio.HEADER_SIZE + payload_lengths + (-payload_lengths % 4)
+    padding = -payload_lengths % 4
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(framed, out=offsets[1:])
+    np.cumsum(recordio.HEADER_SIZE + payload_lengths + padding, out=offsets[1:])
 
     out = _output(int(offsets[-1]), scratch)
-    out[:] = 0  # padding needs no writes
-    view = out.data
-    label_head = label_entry(0.0)[:-4]
-    label_bytes = to_float32(labels).tobytes() if labels is not None else b""
-    for i in range(n):
-        lo, hi = int(indptr[i]), int(indptr[i + 1])
-        head = (
-            recordio.header(int(payload_lengths[i]))
-            + _field(1, int(entry_lengths[i]))
-            + ENTRY_KEY
-            + _field(2, int(value_lengths[i]))
-            + _field(2, int(tensor_lengths[i]))
-            + (_field(1, 4 * (hi - lo)) if hi > lo else b"")
-        )
-        position = int(offsets[i])
-        view[position : position + len(head)] = head
-        position += len(head)
-        view[position : position + 4 * (hi - lo)] = value_bytes[4 * lo : 4 * hi]
-        position += 4 * (hi - lo)
-        if is_sparse[i]:
-            key_length = int(key_lengths[i])
-            tail = _field(2, key_length) if key_length else b""
-            view[position : position + len(tail)] = tail
-            position += len(tail)
-            view[position : position + key_length] = key_buffer[
-                key_starts[i] : key_starts[i] + key_length
-            ]
-            position += key_length
-            shape = varint(int(sizes[i]))
-            tail = _field(3, len(shape)) + shape
-            view[position : position + len(tail)] = tail
-            position += len(tail)
-        if labels is not None:
-            tail = label_head + label_bytes[4 * i : 4 * i + 4]
-            view[position : position + len(tail)] = tail
+    every = np.ones(n, bool)
+    rows = _RowWriter(out, offsets[:-1])
+    headers = np.empty((n, 2), "<u4")
+    headers[:, 0] = recordio.MAGIC
+    headers[:, 1] = payload_lengths
+    rows.write(headers.view(np.uint8).ravel(), np.full(n, recordio.HEADER_SIZE))
+    rows.field(0x0A, entry_lengths, every)  # Record.features
+    rows.constant(ENTRY_KEY, every)
+    rows.field(0x12, value_lengths, every)  # map entry value
+    rows.field(0x12, tensor_lengths, every)  # Value.float32_tensor
+    rows.field(0x0A, 4 * counts, has_values)  # Float32Tensor.values
+    value_starts = rows.cursors.copy()
+    rows.cursors += 4 * counts
+    rows.field(0x12, key_lengths, has_keys)  # Float32Tensor.keys
+    key_targets = rows.cursors.copy()
+    rows.cursors += key_lengths
+    rows.field(0x1A, shape_lengths, is_sparse)  # Float32Tensor.shape
+    rows.varints(sizes, is_sparse)
+    if labels is not None:
+        label_head = np.frombuffer(label_entry(0.0)[:-4], np.uint8)
+        label_runs = np.empty((n, len(label_head) + 4), np.uint8)
+        label_runs[:, : len(label_head)] = label_head
+        label_runs[:, len(label_head) :] = to_float32(labels).view(np.uint8).reshape(n, 4)
+        rows.write(label_runs.ravel(), np.full(n, label_runs.shape[1]))
+    rows.write(np.zeros(int(padding.sum()), np.uint8), padding)
+
+    view, values_view, keys_view = out.data, value_bytes.data, key_bytes.data
+    for target, lo, hi, key_target, key_lo, key_length in zip(
+        value_starts.tolist(),
+        (4 * indptr[:-1]).tolist(),
+        (4 * indptr[1:]).tolist(),
+        key_targets.tolist(),
+        key_starts[:-1].tolist(),
+        key_lengths.tolist(),
+        strict=True,
+    ):
+        view[target : target + hi - lo] = values_view[lo:hi]
+        view[key_target : key_target + key_length] = keys_view[key_lo : key_lo + key_length]
     return view, offsets
 
 

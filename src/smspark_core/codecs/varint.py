@@ -36,20 +36,35 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Encodes every value; returns the concatenated bytes (uint8) and each value's size.
 
     Fills an (n, longest) matrix with each value's 7-bit groups and continuation bits, one
-    column at a time, then keeps the first ``size`` groups of every row: no loop over values.
+    column at a time in the narrowest integer type that holds the largest value, then keeps
+    the first ``size`` groups of every row: no loop over values. Raises ValueError for a
+    negative value.
     """
-    values = np.asarray(values, dtype=np.uint64)
-    sizes = varint_sizes(values)
-    longest = int(sizes.max(initial=0))
-    narrow = values.astype(np.uint32) if longest <= 4 else values  # 4 groups = 28 bits
-    groups = np.empty((len(values), longest), dtype=np.uint8)
-    keep = np.empty((len(values), longest), dtype=bool)
+    values = np.asarray(values)
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8)
+    if values.dtype.kind == "i" and values.min() < 0:
+        raise ValueError(f"a varint of a negative value ({values.min()})")
+    longest = max(1, (int(values.max()).bit_length() + 6) // 7)
+    if longest == 1:
+        return values.astype(np.uint8), np.ones(n, np.uint8)
+    narrow = np.uint16 if longest <= 2 else np.uint32 if longest <= 4 else np.uint64
+    rest = values.astype(narrow, copy=False)
+    groups = np.empty((n, longest), np.uint8)
+    keep = np.empty((n, longest), bool)
+    keep[:, 0] = True
+    sizes = np.ones(n, np.uint8)
     for position in range(longest):
-        column = ((narrow >> (7 * position)) & 0x7F).astype(np.uint8)
-        column |= (sizes > position + 1).view(np.uint8) << 7
+        column = (rest & 0x7F).astype(np.uint8)
+        if position + 1 < longest:
+            more = rest >= 0x80
+            column |= more.view(np.uint8) << 7
+            keep[:, position + 1] = more
+            sizes += more
+            rest = rest >> 7
         groups[:, position] = column
-        keep[:, position] = sizes > position
-    return groups[keep], sizes
+    return groups.ravel()[keep.ravel()], sizes
 
 
 def decode_packed(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -174,15 +174,18 @@ def feature_column(
     indices_array = column.field("indices")
     index_lengths = pc.list_value_length(indices_array).fill_null(0).to_numpy(zero_copy_only=False)
     flat_indices = pc.list_flatten(indices_array).to_numpy(zero_copy_only=False)
-    # Sparse rows take their stored indices; dense rows take 0..len-1.
     dense_rows = kinds == DENSE
-    within_row = np.arange(len(values)) - np.repeat(value_offsets[:-1], lengths)
-    indices = np.empty(len(values), dtype=np.int64)
-    is_dense_entry = np.repeat(dense_rows, lengths)
-    indices[is_dense_entry] = within_row[is_dense_entry]
     if (index_lengths[~dense_rows] != lengths[~dense_rows]).any():
         raise SchemaError(f"column {name!r} holds a sparse vector whose indices and values differ")
-    indices[~is_dense_entry] = flat_indices
+    if dense_rows.any():
+        # Sparse rows take their stored indices; dense rows take 0..len-1.
+        within_row = np.arange(len(values)) - np.repeat(value_offsets[:-1], lengths)
+        indices = np.empty(len(values), dtype=np.int64)
+        is_dense_entry = np.repeat(dense_rows, lengths)
+        indices[is_dense_entry] = within_row[is_dense_entry]
+        indices[~is_dense_entry] = flat_indices
+    else:
+        indices = flat_indices
     return FeatureColumn(
         dense=None,
         indptr=value_offsets,
