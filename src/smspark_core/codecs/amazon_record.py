@@ -173,12 +173,14 @@ def _length_field_sizes(lengths: np.ndarray) -> np.ndarray:
 
 
 def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """The sum of each CSR row's ``values`` (int64; 0 for an empty row)."""
+    """The sum of each CSR row's ``values`` (int64; 0 for an empty row). ``reduceat`` over
+    the non-empty rows' starts: each sums up to the next non-empty row's start, which is its
+    own end, as the rows between are empty."""
     counts = np.diff(indptr)
-    if len(values) == 0:
-        return np.zeros(len(counts), np.int64)
-    sums = np.add.reduceat(values, np.minimum(indptr[:-1], len(values) - 1), dtype=np.int64)
-    sums[counts == 0] = 0
+    sums = np.zeros(len(counts), np.int64)
+    filled = counts > 0
+    if filled.any():
+        sums[filled] = np.add.reduceat(values, indptr[:-1][filled], dtype=np.int64)
     return sums
 
 

@@ -228,12 +228,18 @@ def _parse(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> _Layo
 
 
 def _segment_bytes(buffer: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The bytes of the spans [begin, end) (in order, not overlapping) back to back."""
-    marks = np.zeros(len(buffer) + 1, np.int8)
-    nonempty = ends > begins
-    marks[begins[nonempty]] += 1
-    marks[ends[nonempty]] -= 1
-    return buffer[np.cumsum(marks[:-1], dtype=np.int8).view(bool)]
+    """The bytes of the spans [begin, end) (in order, not overlapping) back to back: one
+    mask made of alternating runs (gap, span, gap, ..., span, rest) by ``np.repeat``."""
+    if len(begins) == 0:
+        return buffer[:0]
+    runs = np.empty(2 * len(begins) + 1, np.int64)
+    runs[0] = begins[0]
+    runs[2:-1:2] = begins[1:] - ends[:-1]
+    runs[1::2] = ends - begins
+    runs[-1] = len(buffer) - ends[-1]
+    inside = np.zeros(len(runs), bool)
+    inside[1::2] = True
+    return buffer[np.repeat(inside, runs)]
 
 
 def _offsets(counts: np.ndarray | Sequence[int]) -> np.ndarray:
@@ -258,9 +264,8 @@ def _gather(buffer: np.ndarray, layout: _Layout, features: bool) -> RecordColumn
         keys, key_ends = decode_packed(key_data)
     except ValueError as error:
         raise SchemaError(f"malformed sparse keys: {error}") from None
-    ending_before = np.zeros(len(key_data) + 1, np.int64)
-    np.cumsum(key_ends, out=ending_before[1:])
-    key_offsets = ending_before[_offsets(key_lengths)]
+    # A record's keys are the varints that end within its bytes of key_data.
+    key_offsets = np.searchsorted(key_ends, _offsets(key_lengths))
     key_counts = np.diff(key_offsets)
     sparse = (key_counts > 0) | (layout.has_shape & (layout.shape != counts))
     sizes = np.where(sparse & layout.has_shape, layout.shape, 0)

@@ -69,19 +69,22 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def decode_packed(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decodes a run of back-to-back varints (uint8 ``data``, ending on a complete varint);
-    returns the values (uint64) and a mask of the bytes that end a varint. No loop over
-    values: each byte's 7 bits are shifted by its place in its varint and summed per varint.
+    returns the values (uint64) and the position of each varint's last byte. No loop over
+    values: starting from every varint's last (most significant) group, each further step
+    takes in the group one byte before it, for the varints that long.
     Raises ValueError for a varint longer than 10 bytes (not a 64-bit protobuf varint)."""
-    last = data < 0x80
-    ends = np.flatnonzero(last)
+    ends = np.flatnonzero(data < 0x80)
     if len(ends) == 0:
-        return np.zeros(0, np.uint64), last
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    sizes = ends - starts + 1
-    if sizes.max() > 10:
+        return np.zeros(0, np.uint64), ends
+    sizes = np.diff(ends, prepend=-1)
+    longest = int(sizes.max())
+    if longest > 10:
         raise ValueError("a varint longer than 10 bytes")
-    places = np.arange(len(data)) - np.repeat(starts, sizes)
-    groups = (data & 0x7F).astype(np.uint64) << (7 * places).astype(np.uint64)
-    return np.add.reduceat(groups, starts), last
+    wide = np.uint32 if longest <= 4 else np.uint64  # 4 groups = 28 bits
+    values = (data[ends] & 0x7F).astype(wide)
+    for back in range(1, longest):
+        # Where a varint is shorter, ends - back lands in an earlier varint (or wraps to the
+        # end of data for the first one): read, then discarded by the where.
+        group = (data[ends - back] & 0x7F).astype(wide)
+        values = np.where(sizes > back, (values << 7) | group, values)
+    return values.astype(np.uint64), ends
