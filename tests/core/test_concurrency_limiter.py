@@ -20,6 +20,7 @@ import pytest
 from smspark_core.executor.concurrency import (
     ALPHA,
     BETA,
+    START,
     AdaptiveLimit,
     auto_cap,
     controller_for,
@@ -95,12 +96,13 @@ def simulate(
 
 @pytest.mark.parametrize("instances", [1, 2, 4])
 def test_the_limit_settles_just_past_the_endpoints_capacity(instances):
-    """Started low, the limit grows until requests queue, then holds a request or a few
-    past what the instances serve at once: every instance busy, no growing queue."""
+    """From its start, the limit grows until requests queue (or falls when they do), then
+    holds a request or a few past what the instances serve at once: every instance busy, no
+    growing queue."""
     limiter, limits = simulate(instances)
     settled = limits[len(limits) // 2 :]
     print(f"{instances} instances: limit {statistics.mean(settled):.1f}, path {limiter.path}")
-    assert limits[0] <= 3  # it started low
+    assert limits[0] <= START + 1
     assert instances <= min(settled) and max(settled) <= instances + BETA + 1
     assert limiter.path.peak <= instances + 2 * BETA + 1  # slow start overshoots by little
 
@@ -115,7 +117,7 @@ def test_more_instances_take_more_requests_in_flight():
 def test_an_endpoint_that_never_queues_gets_the_cap():
     """Unlimited capacity (latency flat whatever the load): the limit climbs to the cap."""
     limiter, limits = simulate(instances=64, cap=10)
-    assert limits[-1] == 10 and limiter.path.low == 2
+    assert limits[-1] == 10 and limiter.path.low == START
 
 
 def test_throttling_halves_the_limit_once_per_round():
@@ -144,7 +146,7 @@ def test_a_cut_is_made_once_for_the_requests_sent_before_it():
 def test_a_limit_not_used_is_not_grown():
     """While fewer requests are ready than the limit allows, flat latency proves nothing:
     one request at a time grows the limit to one place past what was used, no further."""
-    limiter = AdaptiveLimit(cap=10)
+    limiter = AdaptiveLimit(cap=10, start=1)
     for _ in range(50):
         limiter.acquire()
         limiter.on_success(0.05, 1000)

@@ -10,8 +10,8 @@ RPCs), with AIMD on throttling:
   over recent requests) says how much of the latency is queueing: by Little's law, of
   ``limit`` requests in flight, ``limit / r`` are being served and ``limit * (1 - 1/r)`` wait
   in a queue somewhere (the instances' workers, the front end, this machine's CPU).
-* **Increase while nothing queues.** The limit starts at ``START`` and, in slow start, grows by
-  one per answered request (doubling per round trip) until queueing first shows; then by
+* **Increase while nothing queues.** The limit starts at ``START`` and, in slow start,
+  grows by one per answered request (doubling per round trip) until queueing first shows; then by
   ``1/limit`` per answered request (one per round trip) while fewer than ``ALPHA`` requests
   queue, holds between ``ALPHA`` and ``BETA``, and above ``BETA`` moves towards what is being
   served plus ``ALPHA``. So it settles a request or two past the endpoint's capacity: enough
@@ -45,7 +45,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-START = 2.0
+# Three: a partition of a few requests (the ramp-up of request sizes makes a small one three)
+# sends them all at once, as a fixed 4 does; a lower start left them a round trip behind it.
+# A higher one measures its first latencies, the minimum among them, behind its own queue at
+# a one-instance endpoint (and behind new connections), and then settles too high.
+START = 3.0
 ALPHA = 1.0  # requests queued below which the limit grows
 BETA = 3.0  # requests queued above which it shrinks
 SMOOTHING = 0.3  # weight of the newest latency ratio
