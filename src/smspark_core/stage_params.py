@@ -177,7 +177,7 @@ class InvocationSettings(InvocationSettingsAccessors, SettingDefaults):
         "latency; smspark_core.executor.concurrency).",
         named("maxConcurrency", _concurrency),
         "int | str",
-        default=4,
+        default="auto",
     )
     maxRequestBytes = StageSetting(
         "maxRequestBytes",

@@ -81,7 +81,8 @@ def test_sparse_batch_with_dense_and_empty_rows_equals_protobuf_library(labelled
     rng = np.random.default_rng(1)
     sizes = [5, 3, 200, 2**35, 7, 10, 300]
     rows = [np.array([], np.int64), np.arange(3), np.sort(rng.choice(200, 150, replace=False))]
-    rows += [np.array([2**35 - 1]), np.array([], np.int64), np.array([0, 9]), np.array([], np.int64)]
+    empty = np.array([], np.int64)
+    rows += [np.array([2**35 - 1]), empty, np.array([0, 9]), empty]
     dense_rows = np.array([False, True, False, False, True, False, False])
     values = [rng.normal(size=len(r)) for r in rows]
     labels = np.arange(7.0) if labelled else None

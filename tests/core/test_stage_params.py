@@ -105,8 +105,8 @@ def test_values_are_checked_when_set_naming_the_setting():
         estimator.setSagemakerRole(ROLE)  # a role is an IAMRole, not its text
     with pytest.raises(TypeError, match="unexpected keyword arguments \\['maxConcurency'\\]"):
         _estimator(maxConcurency=3)
-    assert estimator.getMaxConcurrency() == 4  # a refused value changes nothing
-    assert _estimator().setMaxConcurrency("auto").getMaxConcurrency() == "auto"
+    assert estimator.getMaxConcurrency() == "auto"  # a refused value changes nothing
+    assert _estimator().setMaxConcurrency(4).getMaxConcurrency() == 4
 
 
 def test_an_s3_uri_is_taken_as_an_s3_data_path():

@@ -50,7 +50,7 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if longest == 1:
         return values.astype(np.uint8), np.ones(n, np.uint8)
     narrow = np.uint16 if longest <= 2 else np.uint32 if longest <= 4 else np.uint64
-    rest = values.astype(narrow, copy=False)
+    rest: np.ndarray = values.astype(narrow, copy=False)
     groups = np.empty((n, longest), np.uint8)
     keep = np.empty((n, longest), bool)
     keep[:, 0] = True

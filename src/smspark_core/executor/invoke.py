@@ -82,7 +82,7 @@ class InvokeSettings:
     accept: str
     max_request_bytes: int = DEFAULT_REQUEST_BYTES
     max_rows_per_request: int | None = None
-    max_concurrency: int | str = 4
+    max_concurrency: int | str = AUTO
     base_backoff: float = 0.05
     max_backoff: float = 5.0
     deadline_seconds: float = DEFAULT_RETRY_DEADLINE_S
