@@ -16,7 +16,7 @@ from smspark_core.codecs.javanum import java_double_str, parse_java_double
 from smspark_core.codecs.jsonlines import response_objects
 from smspark_core.codecs.libsvm import LibSVMParseError, parse_libsvm
 from smspark_core.codecs.record_pb2 import Record
-from smspark_core.codecs.varint import encode_varints, varint, varint_sizes
+from smspark_core.codecs.varint import decode_packed, encode_varints, varint, varint_sizes
 from smspark_core.foundation.errors import ResponseError
 
 
@@ -169,6 +169,16 @@ def test_varints_match_single_encoder():
     assert encoded.tobytes() == b"".join(varint(int(v)) for v in values)
     assert sizes.tolist() == [len(varint(int(v))) for v in values]
     assert varint_sizes(values).tolist() == sizes.tolist()
+
+
+def test_packed_varints_decode_back_with_where_each_ends():
+    values = np.array([0, 1, 127, 128, 16383, 16384, 2**31 - 1, 2**32, 2**63, 2**64 - 1], np.uint64)
+    encoded, sizes = encode_varints(values)
+    decoded, ends = decode_packed(encoded)
+    assert decoded.tolist() == values.tolist()
+    assert ends.tolist() == (np.cumsum(sizes.astype(np.int64)) - 1).tolist()
+    with pytest.raises(ValueError, match="longer than 10 bytes"):
+        decode_packed(np.array([0x80] * 10 + [1], np.uint8))
 
 
 @pytest.mark.parametrize(
