@@ -11,7 +11,9 @@ RPCs), with AIMD on throttling:
   ``limit`` requests in flight, ``limit / r`` are being served and ``limit * (1 - 1/r)`` wait
   in a queue somewhere (the instances' workers, the front end, this machine's CPU).
 * **Increase while nothing queues.** The limit starts at ``START`` and, in slow start,
-  grows by one per answered request (doubling per round trip) until queueing first shows; then by
+  grows by one per answered request (doubling per round trip) until queueing first shows
+  (in a single answer's latency: the smoothed ratio lags, and doubling would turn its lag
+  into a large overshoot); then by
   ``1/limit`` per answered request (one per round trip) while fewer than ``ALPHA`` requests
   queue, holds between ``ALPHA`` and ``BETA``, and above ``BETA`` moves towards what is being
   served plus ``ALPHA``. So it settles a request or two past the endpoint's capacity: enough
@@ -126,7 +128,11 @@ class AdaptiveLimit:
             self._minimum[size_class] = least
             self._ratio += SMOOTHING * (latency / least - self._ratio)
             queued = self._limit * (1.0 - 1.0 / self._ratio)
-            if queued < ALPHA:
+            if self._slow_start and self._limit * (1.0 - least / latency) >= ALPHA:
+                # Slow start ends at the first answer that alone shows a queue: the smoothed
+                # ratio lags by a few answers, which doubling would turn into a large overshoot.
+                self._slow_start = False
+            elif queued < ALPHA:
                 # Only a limit that was being used has been tested: while fewer requests are
                 # ready than it allows, a flat latency says nothing about more of them.
                 if self._in_flight >= self.limit - 1:
