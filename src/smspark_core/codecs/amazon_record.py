@@ -66,6 +66,11 @@ def label_entry(label: float) -> bytes:
     return _map_entry(2, float32_tensor(to_float32([label]).tobytes(), 1))
 
 
+# Every one-value label entry is these bytes followed by the label's four float32 bytes.
+LABEL_PREFIX = label_entry(0.0)[:-4]
+LABEL_ENTRY_SIZE = len(LABEL_PREFIX) + 4
+
+
 def record(features_tensor: bytes, label: float | None = None) -> bytes:
     """One serialized Record from a serialized features tensor and an optional label."""
     out = _map_entry(1, features_tensor)
@@ -139,7 +144,7 @@ def dense_records(
     features = np.asarray(features)
     n, dim = features.shape
     prefix = _dense_prefix(dim)
-    label_prefix = label_entry(0.0)[:-4] if labels is not None else b""
+    label_prefix = LABEL_PREFIX if labels is not None else b""
     payload_len = len(prefix) + 4 * dim + (len(label_prefix) + 4 if labels is not None else 0)
     head = recordio.header(payload_len) + prefix
 
@@ -260,7 +265,7 @@ def sparse_records(
     )
     value_lengths = _length_field_sizes(tensor_lengths)
     entry_lengths = len(ENTRY_KEY) + _length_field_sizes(value_lengths)
-    label_part = len(label_entry(0.0)) if labels is not None else 0
+    label_part = LABEL_ENTRY_SIZE if labels is not None else 0
     payload_lengths = _length_field_sizes(entry_lengths) + label_part
     padding = -payload_lengths % 4
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -286,7 +291,7 @@ def sparse_records(
     rows.field(0x1A, shape_lengths, is_sparse)  # Float32Tensor.shape
     rows.varints(sizes, is_sparse)
     if labels is not None:
-        label_head = np.frombuffer(label_entry(0.0)[:-4], np.uint8)
+        label_head = np.frombuffer(LABEL_PREFIX, np.uint8)
         label_runs = np.empty((n, len(label_head) + 4), np.uint8)
         label_runs[:, : len(label_head)] = label_head
         label_runs[:, len(label_head) :] = to_float32(labels).view(np.uint8).reshape(n, 4)
@@ -414,12 +419,12 @@ def dense_layout(rows: np.ndarray) -> DenseLayout | None:
 def _dense_payload(dim: int, label: bool) -> bytes:
     """A dense record payload of ``dim`` zero features (and a zero label)."""
     payload = _dense_prefix(dim) + bytes(4 * dim)
-    return payload + label_entry(0.0) if label else payload
+    return payload + LABEL_PREFIX + bytes(4) if label else payload
 
 
 def _dense_layouts(length: int) -> list[tuple[int, bool]]:
     """Every (dim, has_label) whose dense record payload is ``length`` bytes long."""
-    label_length = len(label_entry(0.0))
+    label_length = LABEL_ENTRY_SIZE
     layouts = []
     for has_label in (False, True):
         rest = length - (label_length if has_label else 0)

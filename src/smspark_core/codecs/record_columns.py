@@ -28,7 +28,7 @@ from smspark_core.codecs.varint import decode_packed
 from smspark_core.foundation.errors import SchemaError
 
 INT32_MAX = 2**31 - 1
-_LABEL_PREFIX = np.frombuffer(amazon_record.label_entry(0.0)[:-4], np.uint8)
+_LABEL_PREFIX = np.frombuffer(amazon_record.LABEL_PREFIX, np.uint8)
 _ENTRY_KEY = np.frombuffer(amazon_record.ENTRY_KEY, np.uint8)
 _FEATURES_TAG, _LABEL_TAG = 0x0A, 0x12  # Record fields 1 and 2, length-delimited
 _ENTRY_VALUE_TAG = 0x12  # map entry field 2
